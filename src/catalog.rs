@@ -1,0 +1,161 @@
+//! The rule catalog: one YAML entry per rule in `rules/`, embedded at build time. It is the
+//! single source for `deploylint rules`, `deploylint explain`, the README table and diagnostics'
+//! names, severities and help.
+
+use crate::diagnostic::Severity;
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
+
+/// The file formats deploylint understands (a rule lists those it applies to).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Dockerfile,
+    Python,
+    Apache,
+    Systemd,
+    Compose,
+    Procfile,
+    Gunicorn,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Dockerfile => "dockerfile",
+            Format::Python => "python",
+            Format::Apache => "apache",
+            Format::Systemd => "systemd",
+            Format::Compose => "compose",
+            Format::Procfile => "procfile",
+            Format::Gunicorn => "gunicorn",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Family {
+    Syntax,
+    Debug,
+    DevServer,
+    Bind,
+    User,
+    Fs,
+    Docroot,
+    Wsgi,
+    Disclosure,
+    Limits,
+    Sandbox,
+}
+
+impl Family {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::Syntax => "syntax",
+            Family::Debug => "debug",
+            Family::DevServer => "dev-server",
+            Family::Bind => "bind",
+            Family::User => "user",
+            Family::Fs => "fs",
+            Family::Docroot => "docroot",
+            Family::Wsgi => "wsgi",
+            Family::Disclosure => "disclosure",
+            Family::Limits => "limits",
+            Family::Sandbox => "sandbox",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    pub format: Format,
+    /// File name the example is linted as (defaults to the format's usual name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bad: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub good: Option<String>,
+}
+
+impl Example {
+    pub fn file_name(&self) -> &str {
+        self.path.as_deref().unwrap_or(match self.format {
+            Format::Dockerfile => "Dockerfile",
+            Format::Python => "app.py",
+            Format::Apache => "apache2/site.conf",
+            Format::Systemd => "app.service",
+            Format::Compose => "compose.yaml",
+            Format::Procfile => "Procfile",
+            Format::Gunicorn => "gunicorn.conf.py",
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleEntry {
+    pub code: String,
+    pub name: String,
+    pub family: Family,
+    pub severity: Severity,
+    pub formats: Vec<Format>,
+    pub summary: String,
+    pub rationale: String,
+    pub fix: String,
+    #[serde(default)]
+    pub references: Vec<String>,
+    pub examples: Vec<Example>,
+}
+
+impl<'de> Deserialize<'de> for Severity {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Severity::parse(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown severity `{s}` (expected error, warning or info)"
+            ))
+        })
+    }
+}
+
+const CATALOG_FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/catalog_files.rs"));
+
+/// Parses the embedded catalog, reporting the first broken entry by file name.
+pub fn load() -> Result<Vec<RuleEntry>, String> {
+    let mut entries = Vec::with_capacity(CATALOG_FILES.len());
+    for (file, text) in CATALOG_FILES {
+        let entry: RuleEntry =
+            serde_yaml::from_str(text).map_err(|e| format!("rules/{file}: {e}"))?;
+        if !file.starts_with(&entry.code) {
+            return Err(format!(
+                "rules/{file}: file name must start with its code {}",
+                entry.code
+            ));
+        }
+        entries.push(entry);
+    }
+    entries.sort_by(|a, b| a.code.cmp(&b.code));
+    Ok(entries)
+}
+
+/// The embedded catalog. Its validity is proven by tests, so a broken entry is a build defect.
+pub fn catalog() -> &'static [RuleEntry] {
+    static CATALOG: OnceLock<Vec<RuleEntry>> = OnceLock::new();
+    CATALOG
+        .get_or_init(|| load().unwrap_or_else(|e| panic!("embedded rule catalog is invalid: {e}")))
+}
+
+/// Finds an entry by code (case-insensitive) or kebab name.
+pub fn lookup(code_or_name: &str) -> Option<&'static RuleEntry> {
+    catalog()
+        .iter()
+        .find(|e| e.code.eq_ignore_ascii_case(code_or_name) || e.name == code_or_name)
+}
+
+/// Entry for a code that the registry guarantees exists.
+pub fn entry(code: &str) -> &'static RuleEntry {
+    lookup(code).unwrap_or_else(|| panic!("rule {code} has no catalog entry"))
+}

@@ -1,0 +1,110 @@
+//! Finds the files to lint: a gitignore-aware walk of directories (ripgrep's `ignore` crate)
+//! plus every file named explicitly, each tagged with what its name says about its kind.
+
+use crate::kinds::{self, Detection};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+#[derive(Debug)]
+pub struct Candidate {
+    pub path: PathBuf,
+    /// Named on the command line: linted even if ignored, and sniffed if the name is unknown.
+    pub explicit: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub candidates: Vec<Candidate>,
+    /// Problems that make the run exit 2 (missing paths, unreadable directories).
+    pub errors: Vec<String>,
+}
+
+/// Walks `paths`. Directory entries are kept only when their name can be a known kind, so the
+/// content of unrelated files is never read.
+pub fn discover(paths: &[PathBuf]) -> Discovery {
+    let mut found = Discovery::default();
+    for path in paths {
+        let meta = match std::fs::metadata(path) {
+            Ok(meta) => meta,
+            Err(e) => {
+                found
+                    .errors
+                    .push(format!("{}: {}", path.display(), io_reason(&e)));
+                continue;
+            }
+        };
+        if meta.is_dir() {
+            walk_dir(path, &mut found);
+        } else if meta.is_file() {
+            found.candidates.push(Candidate {
+                path: clean(path),
+                explicit: true,
+            });
+        } else {
+            found.errors.push(format!(
+                "{}: not a regular file or directory",
+                path.display()
+            ));
+        }
+    }
+    found.candidates.sort_by(|a, b| a.path.cmp(&b.path));
+    found.candidates.dedup_by(|a, b| a.path == b.path);
+    found
+}
+
+fn walk_dir(root: &Path, found: &mut Discovery) {
+    let candidates = Mutex::new(Vec::new());
+    let errors = Mutex::new(Vec::new());
+    ignore::WalkBuilder::new(root)
+        .follow_links(false)
+        .require_git(false)
+        .build_parallel()
+        .run(|| {
+            Box::new(|entry| {
+                match entry {
+                    Ok(entry) => {
+                        let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                        if is_file
+                            && !matches!(kinds::detect_by_name(entry.path()), Detection::Unknown)
+                        {
+                            candidates.lock().unwrap().push(Candidate {
+                                path: clean(entry.path()),
+                                explicit: false,
+                            });
+                        }
+                    }
+                    Err(err) => {
+                        // Loops are skipped quietly as ripgrep does; unreadable dirs are errors.
+                        if !is_loop(&err) {
+                            errors.lock().unwrap().push(err.to_string());
+                        }
+                    }
+                }
+                ignore::WalkState::Continue
+            })
+        });
+    found.candidates.extend(candidates.into_inner().unwrap());
+    found.errors.extend(errors.into_inner().unwrap());
+}
+
+fn is_loop(err: &ignore::Error) -> bool {
+    match err {
+        ignore::Error::Loop { .. } => true,
+        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => is_loop(err),
+        _ => false,
+    }
+}
+
+/// `./a/b` → `a/b`, so paths print as users type them.
+fn clean(path: &Path) -> PathBuf {
+    path.strip_prefix(".")
+        .map_or_else(|_| path.to_path_buf(), Path::to_path_buf)
+}
+
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}

@@ -1,0 +1,183 @@
+//! Runs the rules: reads each discovered file, parses it by kind, applies the selected rules,
+//! and gathers results in a deterministic order. Files are linted independently, in parallel.
+
+use crate::catalog::Format;
+use crate::diagnostic::Diagnostic;
+use crate::discover::{self, Candidate};
+use crate::kinds::{self, Detection};
+use crate::model::container::Image;
+use crate::rules::{FileContext, RULES, Rule, Sink, Syntax};
+use crate::source::SourceFile;
+use crate::syntax::{dockerfile, python};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Bytes examined for NUL when deciding whether a file is binary (git and ripgrep do the same).
+const BINARY_SNIFF_LEN: usize = 8192;
+
+/// Which rules run.
+#[derive(Clone)]
+pub struct Settings {
+    pub rules: Vec<&'static Rule>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            rules: RULES.iter().collect(),
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct Outcome {
+    pub diagnostics: Vec<Diagnostic>,
+    /// Files that were linted, keyed by path, for rendering snippets.
+    pub sources: Vec<Arc<SourceFile>>,
+    /// Problems that make the run exit 2 (missing or unreadable paths).
+    pub errors: Vec<String>,
+    /// Things the user should know that do not fail the run (a binary file skipped).
+    pub notes: Vec<String>,
+}
+
+impl Outcome {
+    pub fn source(&self, path: &Path) -> Option<&SourceFile> {
+        self.sources
+            .binary_search_by(|s| s.path().cmp(path))
+            .ok()
+            .map(|i| &*self.sources[i])
+    }
+}
+
+/// Lints every file under `paths`.
+pub fn run(paths: &[PathBuf], settings: &Settings) -> Outcome {
+    let found = discover::discover(paths);
+    let results: Vec<FileOutcome> = found
+        .candidates
+        .par_iter()
+        .map(|candidate| lint_candidate(candidate, settings))
+        .collect();
+    let mut outcome = Outcome {
+        errors: found.errors,
+        ..Outcome::default()
+    };
+    for result in results {
+        outcome.diagnostics.extend(result.diagnostics);
+        outcome.errors.extend(result.error);
+        outcome.notes.extend(result.note);
+        outcome.sources.extend(result.source);
+    }
+    outcome.sources.sort_by(|a, b| a.path().cmp(b.path()));
+    outcome
+        .diagnostics
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    outcome
+}
+
+#[derive(Default)]
+struct FileOutcome {
+    diagnostics: Vec<Diagnostic>,
+    source: Option<Arc<SourceFile>>,
+    error: Option<String>,
+    note: Option<String>,
+}
+
+fn lint_candidate(candidate: &Candidate, settings: &Settings) -> FileOutcome {
+    let path = &candidate.path;
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            return FileOutcome {
+                error: Some(format!("{}: {}", path.display(), discover::io_reason(&e))),
+                ..FileOutcome::default()
+            };
+        }
+    };
+    if bytes[..bytes.len().min(BINARY_SNIFF_LEN)].contains(&0) {
+        return FileOutcome {
+            note: Some(format!("{}: skipped: binary file", path.display())),
+            ..FileOutcome::default()
+        };
+    }
+    let (text, note) = match String::from_utf8(bytes) {
+        Ok(text) => (text, None),
+        Err(e) => (
+            String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            Some(format!(
+                "{}: not valid UTF-8; invalid bytes were replaced before linting",
+                path.display()
+            )),
+        ),
+    };
+    let format = match kinds::detect_by_name(path) {
+        Detection::Known(format) => Some(format),
+        Detection::NeedsContent => kinds::detect_by_content(path, &text, candidate.explicit),
+        Detection::Unknown if candidate.explicit => kinds::detect_by_content(path, &text, true),
+        Detection::Unknown => None,
+    };
+    let Some(format) = format else {
+        return FileOutcome {
+            note: candidate.explicit.then(|| {
+                format!(
+                    "{}: skipped: not a file kind deploylint reads",
+                    path.display()
+                )
+            }),
+            ..FileOutcome::default()
+        };
+    };
+    let source = SourceFile::new(path.clone(), text);
+    let diagnostics = lint_source(&source, format, settings);
+    FileOutcome {
+        diagnostics,
+        source: Some(Arc::new(source)),
+        error: None,
+        note,
+    }
+}
+
+/// Lints one file of a known format. The text is never executed or written.
+pub fn lint_source(source: &SourceFile, format: Format, settings: &Settings) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let rules: Vec<&Rule> = settings
+        .rules
+        .iter()
+        .copied()
+        .filter(|rule| crate::catalog::entry(rule.code).formats.contains(&format))
+        .collect();
+    if rules.is_empty() {
+        return diagnostics;
+    }
+    let mut apply = |syntax: Syntax<'_>| {
+        let ctx = FileContext {
+            source,
+            format,
+            syntax,
+        };
+        for rule in &rules {
+            let mut sink = Sink::new(rule.code, source.path(), &mut diagnostics);
+            (rule.check)(&ctx, &mut sink);
+        }
+    };
+    match format {
+        Format::Dockerfile => {
+            let file = dockerfile::parse(source.text());
+            let image = Image::new(&file);
+            apply(Syntax::Dockerfile {
+                file: &file,
+                image: &image,
+            });
+        }
+        Format::Python => {
+            let file = python::parse(source.text());
+            match python::PyIndex::new(&file, source.text()) {
+                Some(index) => apply(Syntax::Python(&index)),
+                None => apply(Syntax::None),
+            }
+        }
+        _ => apply(Syntax::None),
+    }
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    diagnostics
+}

@@ -1,0 +1,185 @@
+//! The registry of file kinds: how a file is recognised by its name, and by its content where
+//! the name alone is ambiguous. Adding a format means adding a row to `KINDS`; the walker and
+//! engine never name a kind themselves.
+
+use crate::catalog::Format;
+use std::path::Path;
+
+/// How strongly a file name says a file is of a kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameMatch {
+    No,
+    /// The name decides it.
+    Yes,
+    /// The name allows it; the content must confirm (see `KindSpec::sniff`).
+    Maybe,
+}
+
+pub struct KindSpec {
+    pub format: Format,
+    pub by_name: fn(&Path) -> NameMatch,
+    /// Whether the start of a file's text looks like this kind.
+    pub sniff: fn(&str) -> bool,
+}
+
+pub static KINDS: &[KindSpec] = &[
+    KindSpec {
+        format: Format::Dockerfile,
+        by_name: dockerfile_name,
+        sniff: dockerfile_content,
+    },
+    KindSpec {
+        format: Format::Python,
+        by_name: python_name,
+        sniff: python_content,
+    },
+];
+
+/// What the name alone tells: a kind, a need to look at the content, or nothing.
+pub enum Detection {
+    Known(Format),
+    NeedsContent,
+    Unknown,
+}
+
+pub fn detect_by_name(path: &Path) -> Detection {
+    let mut maybe = false;
+    for spec in KINDS {
+        match (spec.by_name)(path) {
+            NameMatch::Yes => return Detection::Known(spec.format),
+            NameMatch::Maybe => maybe = true,
+            NameMatch::No => {}
+        }
+    }
+    if maybe {
+        Detection::NeedsContent
+    } else {
+        Detection::Unknown
+    }
+}
+
+/// Decides between the kinds whose name matched `Maybe`; with `any_name`, also tries kinds the
+/// name says nothing about (for files the user named explicitly).
+pub fn detect_by_content(path: &Path, text: &str, any_name: bool) -> Option<Format> {
+    let head = head_of(text);
+    KINDS
+        .iter()
+        .find(|spec| {
+            let name = (spec.by_name)(path);
+            (name == NameMatch::Maybe || (any_name && name == NameMatch::No)) && (spec.sniff)(head)
+        })
+        .map(|spec| spec.format)
+}
+
+fn head_of(text: &str) -> &str {
+    let mut end = text.len().min(4096);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+fn file_name(path: &Path) -> &str {
+    path.file_name().and_then(|n| n.to_str()).unwrap_or("")
+}
+
+fn dockerfile_name(path: &Path) -> NameMatch {
+    let name = file_name(path).to_ascii_lowercase();
+    let stem_match = |base: &str| {
+        name == base
+            || name.strip_prefix(base).is_some_and(|rest| {
+                rest.starts_with('.') || rest.starts_with('-') || rest.starts_with('_')
+            })
+    };
+    if stem_match("dockerfile") || stem_match("containerfile") {
+        // `Dockerfile.dockerignore` and friends are not Dockerfiles.
+        if name.ends_with(".dockerignore") || name.ends_with(".md") || name.ends_with(".txt") {
+            return NameMatch::No;
+        }
+        return NameMatch::Yes;
+    }
+    if name.ends_with(".dockerfile") || name.ends_with(".containerfile") {
+        return NameMatch::Yes;
+    }
+    NameMatch::No
+}
+
+fn dockerfile_content(head: &str) -> bool {
+    // The first instruction of a Dockerfile is FROM, or ARG before FROM.
+    head.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .and_then(|l| l.split_whitespace().next())
+        .is_some_and(|word| word.eq_ignore_ascii_case("FROM"))
+}
+
+fn python_name(path: &Path) -> NameMatch {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("py" | "wsgi" | "pyw") => NameMatch::Yes,
+        _ => NameMatch::No,
+    }
+}
+
+fn python_content(head: &str) -> bool {
+    let first = head.lines().next().unwrap_or("");
+    first.starts_with("#!") && first.contains("python")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn by_name(name: &str) -> Option<Format> {
+        match detect_by_name(Path::new(name)) {
+            Detection::Known(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn dockerfile_names() {
+        for name in [
+            "Dockerfile",
+            "dockerfile",
+            "Dockerfile.prod",
+            "Dockerfile-dev",
+            "api.dockerfile",
+            "Containerfile",
+            "x/y/Containerfile.fedora",
+        ] {
+            assert_eq!(by_name(name), Some(Format::Dockerfile), "{name}");
+        }
+        for name in [
+            "Dockerfile.dockerignore",
+            "Dockerfiles",
+            "README.md",
+            "dockerfile.md",
+        ] {
+            assert_eq!(by_name(name), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn python_names_and_shebang() {
+        assert_eq!(by_name("app.py"), Some(Format::Python));
+        assert_eq!(by_name("site/app.wsgi"), Some(Format::Python));
+        assert_eq!(by_name("app.pyc"), None);
+        assert_eq!(
+            detect_by_content(
+                Path::new("runme"),
+                "#!/usr/bin/env python3\nprint(1)\n",
+                true
+            ),
+            Some(Format::Python)
+        );
+        assert_eq!(
+            detect_by_content(Path::new("build"), "# comment\nFROM alpine\n", true),
+            Some(Format::Dockerfile)
+        );
+        assert_eq!(detect_by_content(Path::new("notes"), "hello\n", true), None);
+        assert_eq!(
+            detect_by_content(Path::new("runme"), "#!/usr/bin/env python3\n", false),
+            None
+        );
+    }
+}

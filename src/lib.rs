@@ -1,0 +1,13 @@
+//! deploylint: a linter for the deployment configuration of Python web applications.
+
+pub mod catalog;
+pub mod cli;
+pub mod diagnostic;
+pub mod discover;
+pub mod engine;
+pub mod kinds;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod source;
+pub mod syntax;

@@ -1,0 +1,5 @@
+//! The `deploylint` command.
+
+fn main() {
+    std::process::exit(deploylint::cli::main());
+}

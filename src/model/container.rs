@@ -1,0 +1,228 @@
+//! What a Dockerfile says about the image it builds: stages and their ancestry, which stages
+//! ship, the effective user and the command the container starts.
+
+use crate::model::launcher::{self, Launch};
+use crate::source::{MappedText, Span};
+use crate::syntax::dockerfile::{Args, Dockerfile, Instruction, Scope, Stage};
+
+pub struct Image<'a> {
+    pub file: &'a Dockerfile,
+    pub stages: Vec<Stage<'a>>,
+    /// For each stage, the earlier stage it is built `FROM`, if any.
+    pub parents: Vec<Option<usize>>,
+    global: Scope,
+}
+
+/// Where the effective user of a stage comes from.
+pub enum UserSource<'a> {
+    /// A `USER` instruction; `value` is its argument with variables expanded, None when it
+    /// depends on a value the Dockerfile does not give.
+    Instruction {
+        instruction: &'a Instruction,
+        word: MappedText,
+        value: Option<String>,
+    },
+    /// No `USER` anywhere in the stage's ancestry: the base image's default user.
+    BaseImage,
+}
+
+/// A process the container starts: the launch, and the instructions it was assembled from.
+pub struct ContainerLaunch<'a> {
+    pub launch: Launch,
+    pub instructions: Vec<&'a Instruction>,
+}
+
+impl<'a> Image<'a> {
+    pub fn new(file: &'a Dockerfile) -> Self {
+        let stages = file.stages();
+        let global = Scope::global(file);
+        let mut parents = Vec::with_capacity(stages.len());
+        for (i, stage) in stages.iter().enumerate() {
+            let base = global.expand(stage.image.as_str(), file.escape);
+            let parent = base.and_then(|base| {
+                stages[..i].iter().rposition(|earlier| {
+                    earlier
+                        .name
+                        .as_ref()
+                        .is_some_and(|n| n.as_str().eq_ignore_ascii_case(&base))
+                        || base.parse::<usize>() == Ok(earlier.index)
+                })
+            });
+            parents.push(parent);
+        }
+        Image {
+            file,
+            stages,
+            parents,
+            global,
+        }
+    }
+
+    /// Expands a `FROM` argument with the global ARGs, as BuildKit does.
+    pub fn global_expand(&self, text: &str) -> Option<String> {
+        self.global.expand(text, self.file.escape)
+    }
+
+    pub fn final_stage(&self) -> Option<usize> {
+        self.stages.len().checked_sub(1)
+    }
+
+    /// The final stage and the stages it is built from: their instructions end up in the image.
+    pub fn shipped_stages(&self) -> Vec<usize> {
+        let mut chain = Vec::new();
+        let mut cur = self.final_stage();
+        while let Some(i) = cur {
+            if chain.contains(&i) {
+                break;
+            }
+            chain.push(i);
+            cur = self.parents[i];
+        }
+        chain.reverse();
+        chain
+    }
+
+    /// Calls `visit` with each instruction of `stage` and the variable scope in force before
+    /// it (ENV inherited from ancestor stages, global ARGs redeclared in the stage).
+    pub fn walk_stage(&self, stage: usize, mut visit: impl FnMut(&'a Instruction, &Scope)) {
+        let mut scope = Scope::for_stage(self.file, &self.global);
+        let mut ancestry = Vec::new();
+        let mut cur = self.parents[stage];
+        while let Some(p) = cur {
+            if ancestry.contains(&p) || p == stage {
+                break;
+            }
+            ancestry.push(p);
+            cur = self.parents[p];
+        }
+        for &p in ancestry.iter().rev() {
+            for instr in self.stages[p].body {
+                if instr.keyword == "ENV" {
+                    scope.apply(instr, self.file.escape);
+                }
+            }
+        }
+        for instr in self.stages[stage].body {
+            visit(instr, &scope);
+            scope.apply(instr, self.file.escape);
+        }
+    }
+
+    /// The user the stage runs as, following `FROM <earlier stage>`.
+    pub fn effective_user(&self, stage: usize) -> UserSource<'a> {
+        let mut found = None;
+        self.walk_stage(stage, |instr, scope| {
+            if instr.keyword == "USER"
+                && let Some(word) = instr.words(self.file.escape).into_iter().next()
+            {
+                let value = scope.expand(word.as_str(), self.file.escape);
+                found = Some(UserSource::Instruction {
+                    instruction: instr,
+                    word,
+                    value,
+                });
+            }
+        });
+        match (found, self.parents[stage]) {
+            (Some(user), _) => user,
+            (None, Some(parent)) if parent < stage => self.effective_user(parent),
+            (None, _) => UserSource::BaseImage,
+        }
+    }
+
+    /// The last instruction with `keyword` in the stage or, failing that, its ancestors.
+    /// An ENTRYPOINT in a stage resets a CMD inherited from before it, as Docker does.
+    fn effective(&self, stage: usize, keyword: &str) -> Option<&'a Instruction> {
+        let own = self.stages[stage]
+            .body
+            .iter()
+            .rev()
+            .find(|i| i.keyword == keyword);
+        if own.is_some() {
+            return own;
+        }
+        if keyword == "CMD"
+            && self.stages[stage]
+                .body
+                .iter()
+                .any(|i| i.keyword == "ENTRYPOINT")
+        {
+            return None;
+        }
+        match self.parents[stage] {
+            Some(parent) if parent < stage => self.effective(parent, keyword),
+            _ => None,
+        }
+    }
+
+    /// The processes the stage's container starts: ENTRYPOINT and CMD combined as Docker
+    /// combines them. A wrapper entrypoint script (`docker-entrypoint.sh`, which ends in
+    /// `exec "$@"`) is looked through to the CMD it is handed.
+    pub fn launches(&self, stage: usize) -> Vec<ContainerLaunch<'a>> {
+        let entrypoint = self.effective(stage, "ENTRYPOINT");
+        let cmd = self.effective(stage, "CMD");
+        let mut out = Vec::new();
+        let mut push = |launches: Vec<Launch>, instructions: Vec<&'a Instruction>| {
+            out.extend(launches.into_iter().map(|launch| ContainerLaunch {
+                launch,
+                instructions: instructions.clone(),
+            }));
+        };
+        match (entrypoint, cmd) {
+            (Some(ep), cmd) => match &ep.args {
+                Args::Shell(text) => push(launcher::from_shell(text), vec![ep]),
+                Args::Exec(words) => {
+                    let mut argv = words.clone();
+                    let mut used = vec![ep];
+                    if let Some(cmd) = cmd {
+                        argv.extend(cmd_words(cmd));
+                        used.push(cmd);
+                    }
+                    let launches = launcher::from_exec(&argv);
+                    let wrapper_only = launches
+                        .iter()
+                        .all(|l| matches!(l.program, launcher::Program::Other { .. }));
+                    push(launches, used);
+                    if wrapper_only && let Some(cmd) = cmd {
+                        push(launches_of(cmd), vec![cmd]);
+                    }
+                }
+            },
+            (None, Some(cmd)) => push(launches_of(cmd), vec![cmd]),
+            (None, None) => {}
+        }
+        out
+    }
+}
+
+fn launches_of(instr: &Instruction) -> Vec<Launch> {
+    match &instr.args {
+        Args::Shell(text) => launcher::from_shell(text),
+        Args::Exec(words) => launcher::from_exec(words),
+    }
+}
+
+/// CMD as arguments to an exec-form ENTRYPOINT: a shell-form CMD becomes `/bin/sh -c "…"`.
+fn cmd_words(cmd: &Instruction) -> Vec<MappedText> {
+    match &cmd.args {
+        Args::Exec(words) => words.clone(),
+        Args::Shell(text) => {
+            let at = text.span().start;
+            vec![synthetic("/bin/sh", at), synthetic("-c", at), text.clone()]
+        }
+    }
+}
+
+/// A word Docker adds that is not in the file; it maps to an empty span at `at`.
+fn synthetic(text: &str, at: usize) -> MappedText {
+    let mut m = MappedText::new(at);
+    for c in text.chars() {
+        m.push_char(c, at, at);
+    }
+    m
+}
+
+/// The span to point at for a stage's `FROM` line: the image reference.
+pub fn from_span(stage: &Stage<'_>) -> Span {
+    stage.image.span()
+}

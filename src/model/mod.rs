@@ -1,0 +1,6 @@
+//! The deployment model: what each format says about how the app runs in production
+//! (launchers, users, environment), lowered from the syntax trees so rules ask about concerns.
+
+pub mod container;
+pub mod env;
+pub mod launcher;

@@ -1,0 +1,251 @@
+//! NET001: a Python server bound to all interfaces (`0.0.0.0`, `::`, `""`, `*`), which exposes
+//! a backend that a reverse proxy should front. Inside a container image such a bind is
+//! normal, so Dockerfile start commands are not checked.
+
+use crate::rules::{FileContext, Rule, Sink, Syntax};
+use crate::syntax::python::{Literal, PyIndex};
+use tree_sitter::Node;
+
+pub const RULE: Rule = Rule {
+    code: "NET001",
+    check,
+};
+
+/// Whether a host string means every interface.
+pub fn is_all_interfaces(host: &str) -> bool {
+    let host = host.trim();
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    matches!(
+        host,
+        "" | "0.0.0.0" | "::" | "*" | "0:0:0:0:0:0:0:0" | "::0"
+    )
+}
+
+/// Host part of a `host:port` listen address (`0.0.0.0:8080`, `[::]:8080`, `*:8080`).
+pub fn listen_host(addr: &str) -> &str {
+    if let Some(rest) = addr.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or("");
+    }
+    match addr.rsplit_once(':') {
+        Some((host, _)) if !host.contains(':') => host,
+        Some(_) => addr,
+        None => addr,
+    }
+}
+
+/// (callees, host keyword, host position): calls whose host argument decides the bind.
+const HOST_ARGUMENTS: &[(&[&str], &str, usize)] = &[
+    (&["uvicorn.run", "uvicorn.main.run"], "host", usize::MAX),
+    (
+        &[
+            "werkzeug.serving.run_simple",
+            "werkzeug.run_simple",
+            "run_simple",
+        ],
+        "hostname",
+        0,
+    ),
+    (
+        &[
+            "waitress.serve",
+            "waitress.server.create_server",
+            "waitress.create_server",
+        ],
+        "host",
+        usize::MAX,
+    ),
+    (&["hypercorn.run"], "host", usize::MAX),
+];
+
+fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
+    let Syntax::Python(ix) = ctx.syntax else {
+        return;
+    };
+    for &call in &ix.calls {
+        let Some(callee) = PyIndex::callee(call) else {
+            continue;
+        };
+        // app.run(host="0.0.0.0"): Flask, Dash, Sanic, Bottle, Flask-SocketIO …
+        if PyIndex::receiver(call).is_some()
+            && matches!(ix.callee_attr(call), Some("run" | "run_server"))
+        {
+            if ix
+                .qualified_name(callee)
+                .is_some_and(|q| q.starts_with("asyncio.") || q.starts_with("uvicorn."))
+            {
+                // uvicorn.run is handled below with its own signature.
+            } else {
+                check_host(ix, call, "host", Some(0), sink);
+                continue;
+            }
+        }
+        if ix.refers_to(
+            callee,
+            crate::rules::dev_server::http_server_in_code::STDLIB_SERVERS,
+        ) {
+            check_address_tuple(ix, call, sink);
+            continue;
+        }
+        for (targets, keyword, position) in HOST_ARGUMENTS {
+            if ix.refers_to(callee, targets) {
+                let position = (*position != usize::MAX).then_some(*position);
+                check_host(ix, call, keyword, position, sink);
+                if targets[0].starts_with("waitress") {
+                    check_waitress_listen(ix, call, sink);
+                }
+            }
+        }
+    }
+}
+
+fn check_host<'t>(
+    ix: &PyIndex<'t>,
+    call: Node<'t>,
+    keyword: &str,
+    position: Option<usize>,
+    sink: &mut Sink<'_>,
+) {
+    let Some(value) = ix.arg(call, keyword, position) else {
+        return;
+    };
+    if let Some(Literal::Str(host)) = ix.literal(value)
+        && is_all_interfaces(&host)
+    {
+        report(call, value, &host, sink);
+    }
+}
+
+/// HTTPServer(("0.0.0.0", 8000), Handler): the host is the first item of the address tuple.
+fn check_address_tuple<'t>(ix: &PyIndex<'t>, call: Node<'t>, sink: &mut Sink<'_>) {
+    let Some(address) = ix.arg(call, "server_address", Some(0)) else {
+        return;
+    };
+    if let Some(Literal::Tuple(items)) = ix.literal(address)
+        && let Some(Some(Literal::Str(host))) = items.first()
+        && is_all_interfaces(host)
+    {
+        // Point at the tuple's host when it is written inline, else at the argument.
+        let target = if address.kind() == "tuple" {
+            address.named_child(0).unwrap_or(address)
+        } else {
+            address
+        };
+        report(call, target, host, sink);
+    }
+}
+
+/// waitress.serve(app, listen="0.0.0.0:8080 [::]:8080")
+fn check_waitress_listen<'t>(ix: &PyIndex<'t>, call: Node<'t>, sink: &mut Sink<'_>) {
+    let Some(value) = ix.arg(call, "listen", None) else {
+        return;
+    };
+    if let Some(Literal::Str(listen)) = ix.literal(value)
+        && let Some(addr) = listen
+            .split_whitespace()
+            .find(|a| is_all_interfaces(listen_host(a)))
+    {
+        report(call, value, addr, sink);
+    }
+}
+
+fn report(call: Node<'_>, value: Node<'_>, host: &str, sink: &mut Sink<'_>) {
+    let shown = if host.is_empty() {
+        "\"\" (all interfaces)"
+    } else {
+        host
+    };
+    let diagnostic = sink.report(
+        PyIndex::span(value),
+        format!("the server listens on {shown}, exposing it on every network interface"),
+    );
+    // When the host came through a variable, also show the call that uses it.
+    if value.kind() == "identifier" {
+        diagnostic.label(
+            PyIndex::callee(call).map_or(PyIndex::span(call), PyIndex::span),
+            "bound here",
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_all_interfaces, listen_host};
+    use crate::rules::testing::{findings, lines};
+
+    #[test]
+    fn hosts() {
+        for h in ["0.0.0.0", "", "::", "[::]", "*"] {
+            assert!(is_all_interfaces(h), "{h}");
+        }
+        for h in ["127.0.0.1", "localhost", "::1", "10.0.0.5"] {
+            assert!(!is_all_interfaces(h), "{h}");
+        }
+        assert_eq!(listen_host("0.0.0.0:8080"), "0.0.0.0");
+        assert_eq!(listen_host("[::]:8080"), "::");
+        assert_eq!(listen_host("*:8080"), "*");
+    }
+
+    #[test]
+    fn fail() {
+        for (src, underlined) in [
+            ("app.run(host='0.0.0.0')", "'0.0.0.0'"),
+            ("app.run('0.0.0.0', 5000)", "'0.0.0.0'"),
+            ("app.run(host=\"::\", port=80)", "\"::\""),
+            ("HOST = '0.0.0.0'\napp.run(host=HOST)", "HOST"),
+            (
+                "from http.server import HTTPServer\nHTTPServer(('0.0.0.0', 8000), H)",
+                "'0.0.0.0'",
+            ),
+            (
+                "from http.server import HTTPServer\naddr = ('', 8000)\nHTTPServer(addr, H)",
+                "addr",
+            ),
+            (
+                "import socketserver\nsocketserver.TCPServer(('', 8000), H)",
+                "''",
+            ),
+            (
+                "from waitress import serve\nserve(app, host='0.0.0.0', port=8080)",
+                "'0.0.0.0'",
+            ),
+            (
+                "from waitress import serve\nserve(app, listen='*:8080')",
+                "'*:8080'",
+            ),
+            (
+                "import uvicorn\nuvicorn.run(app, host='0.0.0.0')",
+                "'0.0.0.0'",
+            ),
+            (
+                "from werkzeug.serving import run_simple\nrun_simple('0.0.0.0', 5000, app)",
+                "'0.0.0.0'",
+            ),
+        ] {
+            let found = findings("NET001", "app.py", src);
+            assert_eq!(found.len(), 1, "{src}: {found:?}");
+            assert_eq!(found[0].1, underlined, "{src}");
+        }
+    }
+
+    #[test]
+    fn pass() {
+        for src in [
+            "app.run()",
+            "app.run(host='127.0.0.1')",
+            "app.run(host=os.environ.get('HOST', '127.0.0.1'))",
+            "app.run(host=os.environ['HOST'])",
+            "# app.run(host='0.0.0.0')",
+            "'''app.run(host=\"0.0.0.0\")'''",
+            "from http.server import HTTPServer\nHTTPServer(('localhost', 8000), H)",
+            "from waitress import serve\nserve(app, listen='127.0.0.1:8080')",
+            "import uvicorn\nuvicorn.run(app, host='127.0.0.1')",
+            "asyncio.run(main())",
+            "sock.bind(('0.0.0.0', 53))",
+        ] {
+            assert!(lines("NET001", "app.py", src).is_empty(), "{src}");
+        }
+    }
+}

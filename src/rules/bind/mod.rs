@@ -1,0 +1,3 @@
+//! Servers listening on every network interface where that exposes a backend.
+
+pub mod bind_all_interfaces;

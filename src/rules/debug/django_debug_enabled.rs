@@ -1,0 +1,139 @@
+//! DBG002: `DEBUG = True` in a Django settings module that is not a development one.
+
+use crate::rules::{FileContext, Rule, Sink, Syntax};
+use crate::syntax::python::PyIndex;
+use std::path::Path;
+
+pub const RULE: Rule = Rule {
+    code: "DBG002",
+    check,
+};
+
+/// Settings that only Django settings modules define.
+const DJANGO_SETTINGS_MARKERS: &[&str] = &[
+    "INSTALLED_APPS",
+    "ROOT_URLCONF",
+    "MIDDLEWARE",
+    "WSGI_APPLICATION",
+];
+
+/// Name parts of settings modules meant for development, where DEBUG = True is intended.
+const DEVELOPMENT_NAMES: &[&str] = &[
+    "dev",
+    "develop",
+    "development",
+    "local",
+    "test",
+    "tests",
+    "testing",
+    "ci",
+    "debug",
+];
+
+fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
+    let Syntax::Python(ix) = ctx.syntax else {
+        return;
+    };
+    if is_development_module(ctx.source.path()) {
+        return;
+    }
+    let module_level = |name: &'static str| {
+        ix.assignments.iter().copied().filter(move |a| {
+            PyIndex::is_module_level(*a)
+                && a.child_by_field_name("left")
+                    .is_some_and(|l| l.kind() == "identifier" && ix.text(l) == name)
+        })
+    };
+    let named_settings = ctx
+        .source
+        .path()
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .is_some_and(|s| s.contains("settings"))
+        || parent_is_settings_package(ctx.source.path());
+    let is_settings = named_settings
+        || DJANGO_SETTINGS_MARKERS
+            .iter()
+            .any(|marker| module_level(marker).next().is_some());
+    if !is_settings {
+        return;
+    }
+    for assignment in module_level("DEBUG") {
+        if ix
+            .assignment_value(assignment)
+            .and_then(|v| ix.literal(v))
+            .is_some_and(|v| v.is_true())
+        {
+            sink.report(
+                PyIndex::span(assignment),
+                "Django settings set DEBUG = True",
+            );
+        }
+    }
+}
+
+fn parent_is_settings_package(path: &Path) -> bool {
+    path.parent()
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n == "settings" || n == "config")
+}
+
+/// `settings/dev.py`, `local_settings.py`, `settings_test.py`, `tests/settings.py`.
+fn is_development_module(path: &Path) -> bool {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    let stem_parts = stem
+        .split(['_', '-', '.'])
+        .map(str::to_ascii_lowercase)
+        .any(|part| DEVELOPMENT_NAMES.contains(&part.as_str()));
+    let in_test_dir = path
+        .components()
+        .any(|c| matches!(c.as_os_str().to_str(), Some("tests" | "test" | "testing")));
+    stem_parts || in_test_dir
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::lines;
+
+    #[test]
+    fn fail() {
+        assert_eq!(lines("DBG002", "mysite/settings.py", "DEBUG = True\n"), [1]);
+        assert_eq!(
+            lines("DBG002", "mysite/settings/production.py", "DEBUG = True\n"),
+            [1]
+        );
+        assert_eq!(
+            lines(
+                "DBG002",
+                "conf.py",
+                "INSTALLED_APPS = []\nDEBUG = TEMPLATE_DEBUG = True\n"
+            ),
+            [2]
+        );
+    }
+
+    #[test]
+    fn pass() {
+        for (path, src) in [
+            ("mysite/settings.py", "DEBUG = False\n"),
+            (
+                "mysite/settings.py",
+                "DEBUG = os.environ.get('DJANGO_DEBUG') == '1'\n",
+            ),
+            (
+                "mysite/settings.py",
+                "DEBUG = env.bool('DEBUG', default=False)\n",
+            ),
+            ("mysite/settings.py", "# DEBUG = True\n"),
+            ("mysite/settings.py", "def f():\n    DEBUG = True\n"),
+            ("mysite/settings/dev.py", "DEBUG = True\n"),
+            ("mysite/local_settings.py", "DEBUG = True\n"),
+            ("mysite/settings_test.py", "DEBUG = True\n"),
+            ("tests/settings.py", "DEBUG = True\n"),
+            ("tool.py", "DEBUG = True\n"),
+        ] {
+            assert!(lines("DBG002", path, src).is_empty(), "{path}: {src}");
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! DEV002: a production server started with its code reloader (`gunicorn --reload`,
+//! `uvicorn --reload`, `uvicorn.run(..., reload=True)`), which watches the filesystem and
+//! restarts workers whenever code changes.
+
+use crate::model::launcher::Program;
+use crate::rules::{FileContext, Rule, Sink, Syntax};
+use crate::syntax::python::PyIndex;
+
+pub const RULE: Rule = Rule {
+    code: "DEV002",
+    check,
+};
+
+const RELOAD_FLAGS: &[&str] = &["--reload", "--reload-dir", "--reload-include"];
+
+fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
+    match ctx.syntax {
+        Syntax::Dockerfile { image, .. } => {
+            let Some(stage) = image.final_stage() else {
+                return;
+            };
+            for started in image.launches(stage) {
+                let launch = &started.launch;
+                let server = match launch.program {
+                    Program::Gunicorn => "gunicorn",
+                    Program::Uvicorn => "uvicorn",
+                    Program::Hypercorn => "hypercorn",
+                    _ => continue,
+                };
+                if let Some(span) = launch.flag(RELOAD_FLAGS) {
+                    sink.report(span, format!("{server} is started with its auto-reloader"));
+                }
+            }
+        }
+        Syntax::Python(ix) => {
+            for &call in &ix.calls {
+                let Some(callee) = PyIndex::callee(call) else {
+                    continue;
+                };
+                if !ix.refers_to(callee, &["uvicorn.run", "uvicorn.main.run"]) {
+                    continue;
+                }
+                if let Some(kw) = ix.keyword_argument(call, "reload")
+                    && kw
+                        .child_by_field_name("value")
+                        .and_then(|v| ix.literal(v))
+                        .is_some_and(|v| v.is_true())
+                {
+                    sink.report(
+                        PyIndex::span(kw),
+                        "uvicorn is started with its auto-reloader",
+                    );
+                }
+            }
+        }
+        Syntax::None => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{findings, lines};
+
+    #[test]
+    fn fail() {
+        for (name, src, underlined) in [
+            (
+                "Dockerfile",
+                "FROM python\nCMD gunicorn --reload app:app\n",
+                "--reload",
+            ),
+            (
+                "Dockerfile",
+                "FROM python\nCMD [\"uvicorn\", \"main:app\", \"--reload\"]\n",
+                "\"--reload\"",
+            ),
+            (
+                "Dockerfile",
+                "FROM python\nCMD python -m uvicorn main:app --reload-dir /app\n",
+                "--reload-dir",
+            ),
+            (
+                "Dockerfile",
+                "FROM python\nENTRYPOINT [\"gunicorn\"]\nCMD [\"--reload\", \"app:app\"]\n",
+                "\"--reload\"",
+            ),
+            (
+                "app.py",
+                "import uvicorn\nuvicorn.run('main:app', reload=True)\n",
+                "reload=True",
+            ),
+        ] {
+            let found = findings("DEV002", name, src);
+            assert_eq!(found.len(), 1, "{src}: {found:?}");
+            assert_eq!(found[0].1, underlined, "{src}");
+        }
+    }
+
+    #[test]
+    fn pass() {
+        for (name, src) in [
+            ("Dockerfile", "FROM python\nCMD gunicorn app:app\n"),
+            (
+                "Dockerfile",
+                "FROM python\nCMD gunicorn --reload app:app\nFROM python\nCMD gunicorn app:app\n",
+            ),
+            ("Dockerfile", "FROM python\nCMD echo --reload\n"),
+            (
+                "app.py",
+                "import uvicorn\nuvicorn.run('main:app', reload=False)\n",
+            ),
+            (
+                "app.py",
+                "import uvicorn\nuvicorn.run('main:app', reload=settings.RELOAD)\n",
+            ),
+            ("app.py", "importlib.reload(module)\n"),
+        ] {
+            assert!(lines("DEV002", name, src).is_empty(), "{src}");
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! DEV001: the container starts a development server (`flask run`, `manage.py runserver`,
+//! `python -m http.server`) instead of a production WSGI/ASGI server.
+
+use crate::model::launcher::Program;
+use crate::rules::{FileContext, Rule, Sink, Syntax};
+
+pub const RULE: Rule = Rule {
+    code: "DEV001",
+    check,
+};
+
+/// What the development server is, if `program` is one.
+pub fn dev_server(program: &Program) -> Option<&'static str> {
+    match program {
+        Program::FlaskRun => Some("`flask run` starts Flask's development server"),
+        Program::DjangoRunserver => Some("`runserver` starts Django's development server"),
+        Program::HttpServer => Some("`python -m http.server` is a development file server"),
+        _ => None,
+    }
+}
+
+fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
+    let Syntax::Dockerfile { image, .. } = ctx.syntax else {
+        return;
+    };
+    let Some(stage) = image.final_stage() else {
+        return;
+    };
+    for started in image.launches(stage) {
+        if let Some(what) = dev_server(&started.launch.program) {
+            sink.report(
+                started.launch.program_span,
+                format!("the image's start command runs a development server: {what}"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{findings, lines};
+
+    #[test]
+    fn fail() {
+        for (src, underlined) in [
+            ("FROM python\nCMD flask run --host=0.0.0.0\n", "flask run"),
+            (
+                "FROM python\nCMD [\"flask\", \"run\"]\n",
+                "\"flask\", \"run\"",
+            ),
+            (
+                "FROM python\nCMD python -m flask run\n",
+                "python -m flask run",
+            ),
+            (
+                "FROM python\nCMD [\"python\", \"manage.py\", \"runserver\", \"0.0.0.0:8000\"]\n",
+                "\"python\", \"manage.py\", \"runserver\"",
+            ),
+            (
+                "FROM python\nCMD python3 -m http.server 8000\n",
+                "python3 -m http.server",
+            ),
+            (
+                "FROM python\nCMD python manage.py migrate && python manage.py runserver\n",
+                "python manage.py runserver",
+            ),
+            (
+                "FROM python\nENTRYPOINT [\"/docker-entrypoint.sh\"]\nCMD [\"flask\", \"run\"]\n",
+                "\"flask\", \"run\"",
+            ),
+            ("FROM python\nCMD sh -c \"flask run\"\n", "flask run"),
+            (
+                "FROM python AS base\nCMD flask run\nFROM base\nRUN true\n",
+                "flask run",
+            ),
+        ] {
+            let found = findings("DEV001", "Dockerfile", src);
+            assert_eq!(found.len(), 1, "{src}: {found:?}");
+            assert_eq!(found[0].1, underlined, "{src}");
+        }
+    }
+
+    #[test]
+    fn pass() {
+        for src in [
+            "FROM python\nCMD gunicorn -b 0.0.0.0:8000 app:app\n",
+            "FROM python\nCMD [\"waitress-serve\", \"app:app\"]\n",
+            "FROM python\nRUN flask run --help\nCMD gunicorn app:app\n",
+            "FROM python\n# CMD flask run\nCMD gunicorn app:app\n",
+            "FROM python\nHEALTHCHECK CMD python -m http.server\nCMD gunicorn app:app\n",
+            "FROM python\nCMD echo flask run\n",
+            "FROM python AS dev\nCMD flask run\nFROM python\nCMD gunicorn app:app\n",
+            "FROM python\nCMD flask run\nFROM python\nCMD gunicorn app:app\n",
+        ] {
+            assert!(lines("DEV001", "Dockerfile", src).is_empty(), "{src}");
+        }
+    }
+}

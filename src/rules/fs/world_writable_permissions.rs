@@ -1,0 +1,180 @@
+//! FS001: the image makes files world-writable (`chmod 777`, `chmod o+w`, `COPY --chmod=666`),
+//! so any process in the container can rewrite the application.
+
+use crate::rules::{FileContext, Rule, Sink, Syntax};
+use crate::source::MappedText;
+use crate::syntax::dockerfile::{Args, Instruction};
+use crate::syntax::shell;
+
+pub const RULE: Rule = Rule {
+    code: "FS001",
+    check,
+};
+
+/// Whether a chmod mode (octal or symbolic) gives others write permission.
+pub fn grants_world_write(mode: &str) -> bool {
+    if !mode.is_empty() && mode.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+        let others = mode.as_bytes()[mode.len() - 1] - b'0';
+        return others & 0o2 != 0;
+    }
+    mode.split(',').any(|clause| {
+        let op = clause.find(['+', '=']);
+        let Some(op) = op else { return false };
+        let who = &clause[..op];
+        let perms = &clause[op + 1..];
+        // Symbolic modes may chain operators (`u+x,o+w` is split above; `o=rw-x` is rare).
+        let perms = perms.split(['-', '+', '=']).next().unwrap_or("");
+        (who.contains('o') || who.contains('a')) && perms.contains('w')
+    })
+}
+
+/// Sticky world-writable directories (`chmod 1777 /tmp`) are how shared temp dirs are made.
+fn is_sticky_tmp(mode: &str, paths: &[&MappedText]) -> bool {
+    let sticky = mode.len() == 4 && matches!(mode.as_bytes()[0], b'1' | b'3' | b'5' | b'7')
+        || mode.contains('t');
+    sticky && !paths.is_empty() && paths.iter().all(|p| super::is_shared_tmp(p.as_str()))
+}
+
+fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
+    let Syntax::Dockerfile { file, .. } = ctx.syntax else {
+        return;
+    };
+    for instr in &file.instructions {
+        check_instruction(instr, sink);
+        if let Some(inner) = &instr.onbuild {
+            check_instruction(inner, sink);
+        }
+    }
+}
+
+fn check_instruction(instr: &Instruction, sink: &mut Sink<'_>) {
+    match instr.keyword.as_str() {
+        "COPY" | "ADD" => {
+            for flag in instr.flags.iter().filter(|f| f.name == "chmod") {
+                if let Some(mode) = &flag.value
+                    && grants_world_write(mode.as_str())
+                {
+                    sink.report(
+                        flag.span,
+                        format!(
+                            "{} --chmod={} makes the copied files world-writable",
+                            instr.keyword,
+                            mode.as_str()
+                        ),
+                    );
+                }
+            }
+        }
+        "RUN" => {
+            let mut scripts: Vec<MappedText> = Vec::new();
+            match &instr.args {
+                Args::Shell(text) => scripts.push(text.clone()),
+                Args::Exec(words) => check_chmod(&shell::exec_command(words).words, sink),
+            }
+            scripts.extend(instr.heredocs.iter().map(|h| h.body.clone()));
+            for script in &scripts {
+                for command in shell::split_commands(script) {
+                    check_chmod(&command.words, sink);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn check_chmod(words: &[MappedText], sink: &mut Sink<'_>) {
+    let Some(first) = words.first() else { return };
+    if first.as_str().rsplit('/').next() != Some("chmod") {
+        return;
+    }
+    let operands: Vec<&MappedText> = words[1..]
+        .iter()
+        .filter(|w| !w.as_str().starts_with('-') || looks_like_mode(w.as_str()))
+        .collect();
+    let Some((mode, paths)) = operands.split_first() else {
+        return;
+    };
+    if grants_world_write(mode.as_str()) && !is_sticky_tmp(mode.as_str(), paths) {
+        let span = first.span().cover(mode.span());
+        sink.report(
+            span,
+            format!("chmod {} makes files world-writable", mode.as_str()),
+        );
+    }
+}
+
+/// `-w` style modes are rare but `-R` is an option; a leading `-` followed by rwx letters only
+/// (without `w` for others) never grants world write, so only `a`/`o` forms matter.
+fn looks_like_mode(word: &str) -> bool {
+    word.len() > 1 && word[1..].bytes().all(|b| b"rwxXst".contains(&b)) && word != "-R"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grants_world_write;
+    use crate::rules::testing::{findings, lines};
+
+    #[test]
+    fn modes() {
+        for m in [
+            "777", "0777", "666", "1777", "772", "a+w", "o+w", "ugo+rwx", "a=rwx", "go+w",
+            "u+x,o+w", "o+rw",
+        ] {
+            assert!(grants_world_write(m), "{m}");
+        }
+        for m in [
+            "755", "0755", "644", "775", "770", "u+w", "g+w", "+x", "o-w", "a-w", "o+r", "a+rX",
+        ] {
+            assert!(!grants_world_write(m), "{m}");
+        }
+    }
+
+    #[test]
+    fn fail() {
+        for (src, underlined) in [
+            ("FROM python\nRUN chmod 777 /app\n", "chmod 777"),
+            (
+                "FROM python\nRUN chmod -R 777 /app/uploads\n",
+                "chmod -R 777",
+            ),
+            (
+                "FROM python\nRUN mkdir /data && chmod a+w /data\n",
+                "chmod a+w",
+            ),
+            (
+                "FROM python\nRUN apt-get update \\\n && chmod -R o+w /srv\n",
+                "chmod -R o+w",
+            ),
+            ("FROM python\nCOPY --chmod=777 app /app\n", "--chmod=777"),
+            (
+                "FROM python\nRUN [\"chmod\", \"666\", \"/app/db.sqlite\"]\n",
+                "\"chmod\", \"666\"",
+            ),
+            (
+                "FROM python\nRUN <<EOF\nset -e\nchmod 777 /app\nEOF\n",
+                "chmod 777",
+            ),
+            ("FROM python\nRUN chmod 1777 /app/shared\n", "chmod 1777"),
+        ] {
+            let found = findings("FS001", "Dockerfile", src);
+            assert_eq!(found.len(), 1, "{src}: {found:?}");
+            assert_eq!(found[0].1, underlined, "{src}");
+        }
+    }
+
+    #[test]
+    fn pass() {
+        for src in [
+            "FROM python\nRUN chmod 755 /app\n",
+            "FROM python\nRUN chmod +x /entrypoint.sh\n",
+            "FROM python\nRUN chmod 1777 /tmp\n",
+            "FROM python\nRUN chmod -R g+w /app\n",
+            "FROM python\nRUN echo chmod 777 /app\n",
+            "FROM python\n# RUN chmod 777 /app\n",
+            "FROM python\nCOPY --chmod=755 app /app\n",
+            "FROM python\nRUN chmod o-w /app\n",
+        ] {
+            assert!(lines("FS001", "Dockerfile", src).is_empty(), "{src}");
+        }
+    }
+}

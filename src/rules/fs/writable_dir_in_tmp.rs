@@ -1,0 +1,208 @@
+//! FS002: application state kept under a shared temporary directory (`/tmp`, `/var/tmp`,
+//! `/dev/shm`): a shipped image's `WORKDIR`/`VOLUME`, or an upload, session or cache folder
+//! configured in Python. Other local users can read, replace or pre-create files there.
+
+use super::is_shared_tmp;
+use crate::rules::{FileContext, Rule, Sink, Syntax};
+use crate::syntax::python::{Literal, PyIndex};
+use tree_sitter::Node;
+
+pub const RULE: Rule = Rule {
+    code: "FS002",
+    check,
+};
+
+/// Settings that name a directory the app writes to.
+const WRITABLE_DIR_SETTINGS: &[&str] = &[
+    "UPLOAD_FOLDER",
+    "UPLOAD_DIR",
+    "UPLOAD_PATH",
+    "UPLOADS_DEFAULT_DEST",
+    "UPLOADED_FILES_DEST",
+    "MEDIA_ROOT",
+    "SESSION_FILE_DIR",
+    "CACHE_DIR",
+    "CACHE_PATH",
+    "DATA_DIR",
+];
+
+fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
+    match ctx.syntax {
+        Syntax::Dockerfile { file, image } => {
+            for stage in image.shipped_stages() {
+                image.walk_stage(stage, |instr, scope| {
+                    if !matches!(instr.keyword.as_str(), "WORKDIR" | "VOLUME") {
+                        return;
+                    }
+                    for word in instr.words(file.escape) {
+                        let path = scope
+                            .expand(word.as_str(), file.escape)
+                            .unwrap_or_else(|| word.as_str().to_string());
+                        if is_shared_tmp(&path) {
+                            sink.report(
+                                word.span(),
+                                format!("{} {path} keeps the app's files in a shared temporary directory", instr.keyword),
+                            );
+                        }
+                    }
+                });
+            }
+        }
+        Syntax::Python(ix) => {
+            for &assignment in &ix.assignments {
+                check_assignment(ix, assignment, sink);
+            }
+            for &call in &ix.calls {
+                let args = call.child_by_field_name("arguments");
+                let mut cursor = args.map(|a| a.walk());
+                let (Some(args), Some(cursor)) = (args, cursor.as_mut()) else {
+                    continue;
+                };
+                for kw in args
+                    .named_children(cursor)
+                    .filter(|a| a.kind() == "keyword_argument")
+                {
+                    let (Some(name), Some(value)) = (
+                        kw.child_by_field_name("name"),
+                        kw.child_by_field_name("value"),
+                    ) else {
+                        continue;
+                    };
+                    report_if_tmp(ix, ix.text(name), value, PyIndex::span(kw), sink);
+                }
+            }
+        }
+        Syntax::None => {}
+    }
+}
+
+fn check_assignment<'t>(ix: &PyIndex<'t>, assignment: Node<'t>, sink: &mut Sink<'_>) {
+    let (Some(left), Some(value)) = (
+        assignment.child_by_field_name("left"),
+        ix.assignment_value(assignment),
+    ) else {
+        return;
+    };
+    let setting = match left.kind() {
+        "identifier" => Some(ix.text(left).to_string()),
+        // app.config["UPLOAD_FOLDER"] = …
+        "subscript" => left
+            .child_by_field_name("subscript")
+            .and_then(|k| ix.string_value(k)),
+        // app.upload_folder = … (attribute names are lower case)
+        "attribute" => left
+            .child_by_field_name("attribute")
+            .map(|a| ix.text(a).to_ascii_uppercase()),
+        _ => None,
+    };
+    if let Some(setting) = setting {
+        report_if_tmp(ix, &setting, value, PyIndex::span(assignment), sink);
+    }
+}
+
+fn report_if_tmp<'t>(
+    ix: &PyIndex<'t>,
+    setting: &str,
+    value: Node<'t>,
+    span: crate::source::Span,
+    sink: &mut Sink<'_>,
+) {
+    if !WRITABLE_DIR_SETTINGS.contains(&setting) {
+        return;
+    }
+    if let Some(path) = tmp_path(ix, value) {
+        sink.report(
+            span,
+            format!("{setting} points into the shared temporary directory ({path})"),
+        );
+    }
+}
+
+/// A literal path under a shared temp dir, directly or as the first part of `os.path.join`.
+fn tmp_path<'t>(ix: &PyIndex<'t>, value: Node<'t>) -> Option<String> {
+    if let Some(Literal::Str(path)) = ix.literal(value) {
+        return is_shared_tmp(&path).then_some(path);
+    }
+    if value.kind() == "call" {
+        let callee = PyIndex::callee(value)?;
+        if ix.refers_to(callee, &["os.path.join", "posixpath.join"]) {
+            let first = ix.arg(value, "", Some(0))?;
+            if let Some(Literal::Str(path)) = ix.literal(first) {
+                return is_shared_tmp(&path).then_some(path);
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{findings, lines};
+
+    #[test]
+    fn fail() {
+        for (name, src, underlined) in [
+            ("Dockerfile", "FROM python\nWORKDIR /tmp/app\n", "/tmp/app"),
+            (
+                "Dockerfile",
+                "FROM python\nVOLUME [\"/data\", \"/tmp/uploads\"]\n",
+                "\"/tmp/uploads\"",
+            ),
+            (
+                "Dockerfile",
+                "FROM python\nENV D=/var/tmp/x\nWORKDIR $D\n",
+                "$D",
+            ),
+            (
+                "config.py",
+                "UPLOAD_FOLDER = '/tmp/uploads'\n",
+                "UPLOAD_FOLDER = '/tmp/uploads'",
+            ),
+            (
+                "app.py",
+                "app.config['SESSION_FILE_DIR'] = '/tmp/sessions'\n",
+                "app.config['SESSION_FILE_DIR'] = '/tmp/sessions'",
+            ),
+            (
+                "app.py",
+                "import os\nUPLOAD_FOLDER = os.path.join('/tmp', 'uploads')\n",
+                "UPLOAD_FOLDER = os.path.join('/tmp', 'uploads')",
+            ),
+            (
+                "app.py",
+                "app.config.update(CACHE_DIR='/dev/shm/cache')\n",
+                "CACHE_DIR='/dev/shm/cache'",
+            ),
+        ] {
+            let found = findings("FS002", name, src);
+            assert_eq!(found.len(), 1, "{src}: {found:?}");
+            assert_eq!(found[0].1, underlined, "{src}");
+        }
+    }
+
+    #[test]
+    fn pass() {
+        for (name, src) in [
+            ("Dockerfile", "FROM python\nWORKDIR /app\n"),
+            (
+                "Dockerfile",
+                "FROM python AS build\nWORKDIR /tmp/build\nFROM python\nWORKDIR /app\n",
+            ),
+            ("Dockerfile", "FROM python\nRUN cd /tmp && make\n"),
+            ("Dockerfile", "FROM python\nWORKDIR /tmpfiles\n"),
+            ("config.py", "UPLOAD_FOLDER = '/srv/app/uploads'\n"),
+            (
+                "config.py",
+                "import tempfile\nUPLOAD_FOLDER = tempfile.mkdtemp()\n",
+            ),
+            (
+                "config.py",
+                "UPLOAD_FOLDER = os.environ.get('UPLOAD_FOLDER', '/tmp/uploads')\n",
+            ),
+            ("config.py", "# UPLOAD_FOLDER = '/tmp/uploads'\n"),
+            ("config.py", "LOG_FILE = '/tmp/app.log'\n"),
+        ] {
+            assert!(lines("FS002", name, src).is_empty(), "{src}");
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! The rule registry: every built-in rule listed once, with its check. The engine loops over
+//! this table; rules never need a central dispatcher.
+
+pub mod bind;
+pub mod debug;
+pub mod dev_server;
+pub mod fs;
+pub mod syntax;
+pub mod user;
+
+#[cfg(test)]
+pub mod testing;
+
+use crate::catalog::{self, Format};
+use crate::diagnostic::{Diagnostic, Label};
+use crate::model::container::Image;
+use crate::source::{SourceFile, Span};
+use crate::syntax::dockerfile::Dockerfile;
+use crate::syntax::python::PyIndex;
+use std::path::PathBuf;
+
+/// What a rule sees of one file: its text and its parsed form.
+pub struct FileContext<'a> {
+    pub source: &'a SourceFile,
+    pub format: Format,
+    pub syntax: Syntax<'a>,
+}
+
+pub enum Syntax<'a> {
+    Dockerfile {
+        file: &'a Dockerfile,
+        image: &'a Image<'a>,
+    },
+    Python(&'a PyIndex<'a>),
+    /// The file could not be parsed into anything rules can read.
+    None,
+}
+
+pub struct Rule {
+    pub code: &'static str,
+    pub check: fn(&FileContext<'_>, &mut Sink<'_>),
+}
+
+pub static RULES: &[Rule] = &[
+    syntax::syntax_error::RULE,
+    debug::debug_mode_enabled::RULE,
+    debug::django_debug_enabled::RULE,
+    debug::werkzeug_debugger_enabled::RULE,
+    debug::debug_env_enabled::RULE,
+    dev_server::dev_server_in_production::RULE,
+    dev_server::auto_reload_enabled::RULE,
+    dev_server::http_server_in_code::RULE,
+    bind::bind_all_interfaces::RULE,
+    user::runs_as_root::RULE,
+    fs::world_writable_permissions::RULE,
+    fs::writable_dir_in_tmp::RULE,
+];
+
+/// Collects one rule's findings, filling name, severity and default help from the catalog.
+pub struct Sink<'a> {
+    entry: &'static catalog::RuleEntry,
+    path: &'a std::path::Path,
+    out: &'a mut Vec<Diagnostic>,
+}
+
+impl<'a> Sink<'a> {
+    pub fn new(code: &str, path: &'a std::path::Path, out: &'a mut Vec<Diagnostic>) -> Self {
+        Sink {
+            entry: catalog::entry(code),
+            path,
+            out,
+        }
+    }
+
+    pub fn report(&mut self, span: Span, message: impl Into<String>) -> &mut Diagnostic {
+        self.out.push(Diagnostic {
+            code: self.entry.code.clone(),
+            name: self.entry.name.clone(),
+            severity: self.entry.severity,
+            path: self.path.to_path_buf(),
+            span,
+            message: message.into(),
+            labels: Vec::new(),
+            help: Some(self.entry.fix.trim().to_string()),
+        });
+        self.out.last_mut().expect("just pushed")
+    }
+}
+
+impl Diagnostic {
+    /// Adds a secondary label in the same file.
+    pub fn label(&mut self, span: Span, message: impl Into<String>) -> &mut Self {
+        self.labels.push(Label {
+            path: None,
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// Adds a secondary label in another file.
+    pub fn label_in(&mut self, path: PathBuf, span: Span, message: impl Into<String>) -> &mut Self {
+        self.labels.push(Label {
+            path: Some(path),
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
+        self.help = Some(help.into());
+        self
+    }
+}

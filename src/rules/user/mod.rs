@@ -1,0 +1,3 @@
+//! Processes running as root or a shared account.
+
+pub mod runs_as_root;

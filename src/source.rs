@@ -1,0 +1,263 @@
+//! A loaded file: its text, a line index, and byte spans into it.
+
+use std::path::{Path, PathBuf};
+
+/// A half-open byte range `start..end` into a file's text, always on UTF-8 boundaries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub const fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+
+    pub const fn empty(at: usize) -> Self {
+        Span { start: at, end: at }
+    }
+
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+
+    /// The smallest span covering both.
+    pub fn cover(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.start..self.end
+    }
+}
+
+impl From<std::ops::Range<usize>> for Span {
+    fn from(r: std::ops::Range<usize>) -> Self {
+        Span::new(r.start, r.end)
+    }
+}
+
+/// One file's text with a line index; positions are computed on demand.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    path: PathBuf,
+    text: String,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
+        let text = text.into();
+        let mut line_starts = vec![0];
+        line_starts.extend(memchr_newlines(&text));
+        SourceFile {
+            path: path.into(),
+            text,
+            line_starts,
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn slice(&self, span: Span) -> &str {
+        &self.text[span.range()]
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// Zero-based line index containing `offset`.
+    pub fn line_index(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+
+    /// Byte span of a zero-based line, without its line terminator.
+    pub fn line_span(&self, line: usize) -> Span {
+        let start = self.line_starts[line];
+        let mut end = self
+            .line_starts
+            .get(line + 1)
+            .map_or(self.text.len(), |next| next - 1);
+        if end > start && self.text.as_bytes()[end - 1] == b'\r' {
+            end -= 1;
+        }
+        Span::new(start, end)
+    }
+
+    /// One-based line and one-based column counted in characters.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_index(offset);
+        let start = self.line_starts[line];
+        let col = self.text[start..offset].chars().count() + 1;
+        (line + 1, col)
+    }
+
+    /// Clamps a span into the text and onto character boundaries, so a renderer never panics.
+    pub fn clamp(&self, span: Span) -> Span {
+        let floor = |mut i: usize| {
+            i = i.min(self.text.len());
+            while !self.text.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let start = floor(span.start);
+        Span::new(start, floor(span.end).max(start))
+    }
+}
+
+fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b'\n')
+        .map(|(i, _)| i + 1)
+}
+
+/// Text assembled from pieces of a file (a logical line joined across continuations,
+/// an unquoted word) that remembers where each of its bytes came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MappedText {
+    text: String,
+    /// Original offset of each byte of `text`.
+    origins: Vec<usize>,
+    /// Original offset just past the last byte, for empty and end-of-text spans.
+    end_origin: usize,
+}
+
+impl MappedText {
+    pub fn new(at: usize) -> Self {
+        MappedText {
+            text: String::new(),
+            origins: Vec::new(),
+            end_origin: at,
+        }
+    }
+
+    /// Text copied verbatim from the file at `span`.
+    pub fn from_span(source: &str, span: Span) -> Self {
+        let mut m = MappedText::new(span.start);
+        m.push_str(&source[span.range()], span.start);
+        m
+    }
+
+    /// Appends `s`, which starts at original offset `origin` and is contiguous there.
+    pub fn push_str(&mut self, s: &str, origin: usize) {
+        self.text.push_str(s);
+        self.origins.extend(origin..origin + s.len());
+        self.end_origin = origin + s.len();
+    }
+
+    /// Appends a character that stands for the original bytes `origin..origin_end`
+    /// (an escape sequence, say).
+    pub fn push_char(&mut self, c: char, origin: usize, origin_end: usize) {
+        self.text.push(c);
+        self.origins
+            .extend(std::iter::repeat_n(origin, c.len_utf8()));
+        self.end_origin = origin_end;
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    /// Original offset of byte `i` of the text (or the end, for `i == len`).
+    pub fn origin(&self, i: usize) -> usize {
+        self.origins.get(i).copied().unwrap_or(self.end_origin)
+    }
+
+    /// Maps a byte range of the assembled text back to a span of the file.
+    pub fn span_of(&self, range: std::ops::Range<usize>) -> Span {
+        if range.start >= range.end {
+            return Span::empty(self.origin(range.start));
+        }
+        let start = self.origin(range.start);
+        let last = range.end - 1;
+        let last_char_start = (0..=last)
+            .rev()
+            .find(|&i| self.text.is_char_boundary(i))
+            .unwrap_or(0);
+        let last_len = self.text[last_char_start..]
+            .chars()
+            .next()
+            .map_or(1, char::len_utf8);
+        let end = if range.end == self.text.len() {
+            self.end_origin
+        } else {
+            self.origin(last_char_start) + last_len
+        };
+        Span::new(start, end.max(start))
+    }
+
+    /// Span of the whole text in the file.
+    pub fn span(&self) -> Span {
+        self.span_of(0..self.text.len())
+    }
+
+    /// A sub-slice that keeps its mapping.
+    pub fn sub(&self, range: std::ops::Range<usize>) -> MappedText {
+        MappedText {
+            text: self.text[range.clone()].to_string(),
+            origins: self.origins[range.clone()].to_vec(),
+            end_origin: if range.end == self.text.len() {
+                self.end_origin
+            } else {
+                self.origin(range.end)
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters() {
+        let f = SourceFile::new("x", "ab\néé x\n");
+        assert_eq!(f.line_col(0), (1, 1));
+        assert_eq!(f.line_col(3), (2, 1));
+        // 'x' is after two 2-byte chars and a space.
+        assert_eq!(f.line_col(8), (2, 4));
+        assert_eq!(f.line_col(f.text().len()), (3, 1));
+    }
+
+    #[test]
+    fn line_span_strips_crlf() {
+        let f = SourceFile::new("x", "ab\r\ncd");
+        assert_eq!(f.slice(f.line_span(0)), "ab");
+        assert_eq!(f.slice(f.line_span(1)), "cd");
+    }
+
+    #[test]
+    fn mapped_text_maps_across_a_gap() {
+        // "RUN a \\\n  b": join "a " and "b" across the continuation.
+        let src = "RUN a \\\n  b";
+        let mut m = MappedText::new(4);
+        m.push_str("a ", 4);
+        m.push_str("b", 10);
+        assert_eq!(m.as_str(), "a b");
+        assert_eq!(m.span_of(2..3), Span::new(10, 11));
+        assert_eq!(&src[m.span_of(0..3).range()], "a \\\n  b");
+        assert_eq!(m.span_of(1..1), Span::empty(5));
+    }
+}

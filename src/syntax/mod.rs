@@ -1,0 +1,5 @@
+//! One parser per format. Each keeps byte spans for every token it hands on.
+
+pub mod dockerfile;
+pub mod python;
+pub mod shell;

@@ -1,0 +1,501 @@
+//! Python front end: a tree-sitter parse (error-tolerant, so half-written files still lint) and
+//! an index of the calls, assignments and imports that rules ask about.
+
+use crate::source::Span;
+use std::collections::HashMap;
+use tree_sitter::{Node, Parser, Tree};
+
+pub struct PythonFile {
+    tree: Option<Tree>,
+}
+
+impl std::fmt::Debug for PythonFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PythonFile").finish_non_exhaustive()
+    }
+}
+
+pub fn parse(text: &str) -> PythonFile {
+    let mut parser = Parser::new();
+    let language = tree_sitter::Language::new(tree_sitter_python::LANGUAGE);
+    // The grammar is compiled in; a failure here would be a build defect, and tree-sitter
+    // returns None only on cancellation, so both degrade to "nothing to lint".
+    let tree = parser
+        .set_language(&language)
+        .ok()
+        .and_then(|()| parser.parse(text, None));
+    PythonFile { tree }
+}
+
+/// A literal value as far as it can be known without running the code.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    Bool(bool),
+    Int(i128),
+    Str(String),
+    None,
+    Tuple(Vec<Option<Literal>>),
+}
+
+impl Literal {
+    /// Python truthiness of a literal boolean or number. Strings are not judged here: a
+    /// `debug="false"` keyword is truthy to Python but is not what the author meant.
+    pub fn is_true(&self) -> bool {
+        match self {
+            Literal::Bool(b) => *b,
+            Literal::Int(i) => *i != 0,
+            _ => false,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Literal::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// What rules read from a parsed module. Built once per file.
+pub struct PyIndex<'t> {
+    src: &'t str,
+    /// Every `call` node, in source order.
+    pub calls: Vec<Node<'t>>,
+    /// Every `assignment` node (`a = b`, `a.b = c`, `a[b] = c`), in source order.
+    pub assignments: Vec<Node<'t>>,
+    /// Local name → fully qualified name it was imported as (`F` → `flask.Flask`).
+    imports: HashMap<String, String>,
+    /// Modules imported with `from m import *`.
+    star_imports: Vec<String>,
+}
+
+impl<'t> PyIndex<'t> {
+    pub fn new(file: &'t PythonFile, src: &'t str) -> Option<Self> {
+        let tree = file.tree.as_ref()?;
+        let mut index = PyIndex {
+            src,
+            calls: Vec::new(),
+            assignments: Vec::new(),
+            imports: HashMap::new(),
+            star_imports: Vec::new(),
+        };
+        let mut cursor = tree.walk();
+        // Iterative pre-order walk: deeply nested expressions must not overflow the stack.
+        'walk: loop {
+            let node = cursor.node();
+            match node.kind() {
+                "call" => index.calls.push(node),
+                "assignment" => index.assignments.push(node),
+                "import_statement" => index.record_import(node),
+                "import_from_statement" => index.record_import_from(node),
+                _ => {}
+            }
+            if cursor.goto_first_child() {
+                continue;
+            }
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    break 'walk;
+                }
+            }
+        }
+        Some(index)
+    }
+
+    pub fn text(&self, node: Node<'t>) -> &'t str {
+        node.utf8_text(self.src.as_bytes()).unwrap_or("")
+    }
+
+    pub fn span(node: Node<'_>) -> Span {
+        Span::new(node.start_byte(), node.end_byte())
+    }
+
+    fn record_import(&mut self, node: Node<'t>) {
+        let mut cursor = node.walk();
+        for name in node.children_by_field_name("name", &mut cursor) {
+            match name.kind() {
+                // `import a.b` binds `a`, and `a.b.c` then resolves to itself.
+                "dotted_name" => {
+                    let full = self.text(name);
+                    let first = full.split('.').next().unwrap_or(full);
+                    self.imports.insert(first.to_string(), first.to_string());
+                }
+                "aliased_import" => {
+                    if let (Some(n), Some(alias)) = (
+                        name.child_by_field_name("name"),
+                        name.child_by_field_name("alias"),
+                    ) {
+                        self.imports
+                            .insert(self.text(alias).to_string(), self.text(n).to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn record_import_from(&mut self, node: Node<'t>) {
+        let Some(module) = node.child_by_field_name("module_name") else {
+            return;
+        };
+        let module = self.text(module).to_string();
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            if child.kind() == "wildcard_import" {
+                self.star_imports.push(module.clone());
+            }
+        }
+        let mut cursor = node.walk();
+        for name in node.children_by_field_name("name", &mut cursor) {
+            let (imported, local) = match name.kind() {
+                "dotted_name" => (self.text(name), self.text(name)),
+                "aliased_import" => match (
+                    name.child_by_field_name("name"),
+                    name.child_by_field_name("alias"),
+                ) {
+                    (Some(n), Some(a)) => (self.text(n), self.text(a)),
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            self.imports
+                .insert(local.to_string(), format!("{module}.{imported}"));
+        }
+    }
+
+    /// Whether any import names `module` or one of its submodules.
+    pub fn imports_module(&self, module: &str) -> bool {
+        let within =
+            |q: &str| q == module || q.starts_with(module) && q[module.len()..].starts_with('.');
+        self.imports.values().any(|q| within(q)) || self.star_imports.iter().any(|m| within(m))
+    }
+
+    /// The dotted name of an expression such as `a.b.c`, with its first part resolved through
+    /// the imports. A name that was not imported is returned as written, or, when a star import
+    /// could have provided it, qualified by that module if `star_candidates` lists it.
+    pub fn qualified_name(&self, node: Node<'t>) -> Option<String> {
+        let mut parts = Vec::new();
+        let mut cur = node;
+        loop {
+            match cur.kind() {
+                "identifier" => {
+                    parts.push(self.text(cur));
+                    break;
+                }
+                "attribute" => {
+                    parts.push(self.text(cur.child_by_field_name("attribute")?));
+                    cur = cur.child_by_field_name("object")?;
+                }
+                _ => return None,
+            }
+        }
+        parts.reverse();
+        let head = parts[0];
+        let qualified_head = self
+            .imports
+            .get(head)
+            .cloned()
+            .unwrap_or_else(|| head.to_string());
+        let mut out = qualified_head;
+        for part in &parts[1..] {
+            out.push('.');
+            out.push_str(part);
+        }
+        Some(out)
+    }
+
+    /// Like `qualified_name`, but also true for a bare name that a `from m import *` of one of
+    /// `modules` could have provided.
+    pub fn refers_to(&self, node: Node<'t>, targets: &[&str]) -> bool {
+        let Some(q) = self.qualified_name(node) else {
+            return false;
+        };
+        targets.iter().any(|t| {
+            q == *t
+                || (!q.contains('.')
+                    && t.rsplit_once('.').is_some_and(|(module, name)| {
+                        name == q && self.star_imports.iter().any(|m| m == module)
+                    }))
+        })
+    }
+
+    /// The function being called.
+    pub fn callee(call: Node<'t>) -> Option<Node<'t>> {
+        call.child_by_field_name("function")
+    }
+
+    /// Last segment of the callee (`run` for `app.run(...)`).
+    pub fn callee_attr(&self, call: Node<'t>) -> Option<&'t str> {
+        let f = Self::callee(call)?;
+        match f.kind() {
+            "attribute" => Some(self.text(f.child_by_field_name("attribute")?)),
+            "identifier" => Some(self.text(f)),
+            _ => None,
+        }
+    }
+
+    /// The receiver of a method call (`app` for `app.run(...)`).
+    pub fn receiver(call: Node<'t>) -> Option<Node<'t>> {
+        let f = Self::callee(call)?;
+        (f.kind() == "attribute").then(|| f.child_by_field_name("object"))?
+    }
+
+    /// An argument by keyword, or else by position (positional arguments before any `*args`).
+    /// Returns the keyword_argument's value or the positional expression.
+    pub fn argument(
+        call: Node<'t>,
+        keyword: &str,
+        position: Option<usize>,
+        src: &str,
+    ) -> Option<Node<'t>> {
+        let args = call.child_by_field_name("arguments")?;
+        let mut cursor = args.walk();
+        let mut positional = 0;
+        let mut positional_hit = None;
+        let mut seen_splat = false;
+        for arg in args.named_children(&mut cursor) {
+            match arg.kind() {
+                "keyword_argument" => {
+                    let name = arg.child_by_field_name("name")?;
+                    if name.utf8_text(src.as_bytes()).ok()? == keyword {
+                        return arg.child_by_field_name("value");
+                    }
+                }
+                "list_splat" | "dictionary_splat" => seen_splat = true,
+                "comment" => {}
+                _ => {
+                    if !seen_splat && Some(positional) == position {
+                        positional_hit = Some(arg);
+                    }
+                    positional += 1;
+                }
+            }
+        }
+        positional_hit
+    }
+
+    pub fn arg(&self, call: Node<'t>, keyword: &str, position: Option<usize>) -> Option<Node<'t>> {
+        Self::argument(call, keyword, position, self.src)
+    }
+
+    /// The keyword_argument node (`debug=True`) for a keyword, to underline the whole pair.
+    pub fn keyword_argument(&self, call: Node<'t>, keyword: &str) -> Option<Node<'t>> {
+        let args = call.child_by_field_name("arguments")?;
+        let mut cursor = args.walk();
+        args.named_children(&mut cursor).find(|arg| {
+            arg.kind() == "keyword_argument"
+                && arg
+                    .child_by_field_name("name")
+                    .is_some_and(|n| self.text(n) == keyword)
+        })
+    }
+
+    /// Evaluates a literal; a bare name is followed to its last plain assignment before use.
+    pub fn literal(&self, node: Node<'t>) -> Option<Literal> {
+        self.literal_depth(node, 0)
+    }
+
+    fn literal_depth(&self, node: Node<'t>, depth: usize) -> Option<Literal> {
+        if depth > 8 {
+            return None;
+        }
+        match node.kind() {
+            "true" => Some(Literal::Bool(true)),
+            "false" => Some(Literal::Bool(false)),
+            "none" => Some(Literal::None),
+            "integer" => parse_int(self.text(node)).map(Literal::Int),
+            "string" | "concatenated_string" => self.string_value(node).map(Literal::Str),
+            "parenthesized_expression" => self.literal_depth(node.named_child(0)?, depth + 1),
+            "tuple" => {
+                let mut cursor = node.walk();
+                let items = node
+                    .named_children(&mut cursor)
+                    .filter(|n| n.kind() != "comment")
+                    .map(|n| self.literal_depth(n, depth + 1))
+                    .collect();
+                Some(Literal::Tuple(items))
+            }
+            "identifier" => {
+                let value = self.assigned_value(node)?;
+                self.literal_depth(value, depth + 1)
+            }
+            _ => None,
+        }
+    }
+
+    /// The value an assignment stores, looking through chains such as `A = B = True`.
+    pub fn assignment_value(&self, assignment: Node<'t>) -> Option<Node<'t>> {
+        let mut right = assignment.child_by_field_name("right")?;
+        while right.kind() == "assignment" {
+            right = right.child_by_field_name("right")?;
+        }
+        Some(right)
+    }
+
+    /// The right-hand side of the last simple `name = value` before `name_node`.
+    pub fn assigned_value(&self, name_node: Node<'t>) -> Option<Node<'t>> {
+        let name = self.text(name_node);
+        self.assignments
+            .iter()
+            .rev()
+            .filter(|a| a.start_byte() < name_node.start_byte())
+            .find(|a| {
+                a.child_by_field_name("left")
+                    .is_some_and(|l| l.kind() == "identifier" && self.text(l) == name)
+            })
+            .and_then(|a| self.assignment_value(*a))
+    }
+
+    /// The value of a string literal without interpolation (f-strings with `{}` and byte
+    /// strings give None).
+    pub fn string_value(&self, node: Node<'t>) -> Option<String> {
+        if node.kind() == "concatenated_string" {
+            let mut cursor = node.walk();
+            let mut out = String::new();
+            for part in node.named_children(&mut cursor) {
+                if part.kind() == "string" {
+                    out.push_str(&self.string_value(part)?);
+                }
+            }
+            return Some(out);
+        }
+        if node.kind() != "string" {
+            return None;
+        }
+        let mut out = String::new();
+        let mut cursor = node.walk();
+        for part in node.children(&mut cursor) {
+            match part.kind() {
+                "string_start" => {
+                    let prefix = self.text(part).to_ascii_lowercase();
+                    if prefix.contains('b') {
+                        return None;
+                    }
+                }
+                "string_content" => {
+                    // Escapes appear as their own children inside string_content.
+                    let mut last = part.start_byte();
+                    let mut inner = part.walk();
+                    for esc in part.children(&mut inner) {
+                        out.push_str(&self.src[last..esc.start_byte()]);
+                        if esc.kind() == "interpolation" {
+                            return None;
+                        }
+                        out.push_str(&unescape(self.text(esc)));
+                        last = esc.end_byte();
+                    }
+                    out.push_str(&self.src[last..part.end_byte()]);
+                }
+                "interpolation" => return None,
+                _ => {}
+            }
+        }
+        Some(out)
+    }
+
+    /// The innermost enclosing node of one of `kinds`.
+    pub fn enclosing(node: Node<'t>, kinds: &[&str]) -> Option<Node<'t>> {
+        let mut cur = node.parent();
+        while let Some(n) = cur {
+            if kinds.contains(&n.kind()) {
+                return Some(n);
+            }
+            cur = n.parent();
+        }
+        None
+    }
+
+    /// Whether an assignment sits at module level (not inside a function or class).
+    pub fn is_module_level(node: Node<'t>) -> bool {
+        Self::enclosing(node, &["function_definition", "class_definition", "lambda"]).is_none()
+    }
+}
+
+fn parse_int(text: &str) -> Option<i128> {
+    let t = text.replace('_', "");
+    let lower = t.to_ascii_lowercase();
+    if let Some(hex) = lower.strip_prefix("0x") {
+        i128::from_str_radix(hex, 16).ok()
+    } else if let Some(oct) = lower.strip_prefix("0o") {
+        i128::from_str_radix(oct, 8).ok()
+    } else if let Some(bin) = lower.strip_prefix("0b") {
+        i128::from_str_radix(bin, 2).ok()
+    } else {
+        lower.parse().ok()
+    }
+}
+
+fn unescape(esc: &str) -> String {
+    match esc {
+        "\\n" => "\n".into(),
+        "\\t" => "\t".into(),
+        "\\\\" => "\\".into(),
+        "\\'" => "'".into(),
+        "\\\"" => "\"".into(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_index<R>(src: &str, f: impl FnOnce(&PyIndex<'_>) -> R) -> R {
+        let file = parse(src);
+        let index = PyIndex::new(&file, src).expect("tree");
+        f(&index)
+    }
+
+    #[test]
+    fn resolves_imports_and_literals() {
+        let src = "from http.server import HTTPServer as S\nimport socketserver\naddr = ('0.0.0.0', 80)\nS(addr, H)\nsocketserver.TCPServer(('', 1), H)\n";
+        with_index(src, |ix| {
+            let names: Vec<_> = ix
+                .calls
+                .iter()
+                .filter_map(|c| ix.qualified_name(PyIndex::callee(*c)?))
+                .collect();
+            assert_eq!(names, ["http.server.HTTPServer", "socketserver.TCPServer"]);
+            let first = ix.arg(ix.calls[0], "server_address", Some(0)).unwrap();
+            assert_eq!(
+                ix.literal(first),
+                Some(Literal::Tuple(vec![
+                    Some(Literal::Str("0.0.0.0".into())),
+                    Some(Literal::Int(80))
+                ]))
+            );
+        });
+    }
+
+    #[test]
+    fn strings_with_prefixes_and_interpolation() {
+        with_index(
+            "a = r'/tmp/x'\nb = f'/tmp/{x}'\nc = '/tmp/' 'y'\nd = b'x'\n",
+            |ix| {
+                let values: Vec<_> = ix
+                    .assignments
+                    .iter()
+                    .map(|a| ix.literal(a.child_by_field_name("right").unwrap()))
+                    .collect();
+                assert_eq!(values[0], Some(Literal::Str("/tmp/x".into())));
+                assert_eq!(values[1], None);
+                assert_eq!(values[2], Some(Literal::Str("/tmp/y".into())));
+                assert_eq!(values[3], None);
+            },
+        );
+    }
+
+    #[test]
+    fn tolerates_half_written_code() {
+        with_index("app.run(debug=True\ndef broken(:\n", |ix| {
+            assert!(!ix.calls.is_empty());
+        });
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let src = format!("x = {}1{}\n", "(".repeat(5000), ")".repeat(5000));
+        let file = parse(&src);
+        let _ = PyIndex::new(&file, &src);
+    }
+}

@@ -1,0 +1,51 @@
+//! Shared helpers for integration tests that run the real binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn bin() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_deploylint"));
+    cmd.env_remove("NO_COLOR");
+    cmd
+}
+
+pub fn run(args: &[&str], cwd: &Path) -> Output {
+    bin()
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run deploylint")
+}
+
+pub fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// `../shared/corpus/realworld` beside the clone, or `$DEPLOYLINT_CORPUS`. Users' fresh clones
+/// do not have it, so tests skip with a message, unless `DEPLOYLINT_REQUIRE_CORPUS=1` (CI),
+/// where a missing corpus fails.
+pub fn corpus() -> Option<PathBuf> {
+    let dir = std::env::var_os("DEPLOYLINT_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| manifest_dir().join("../shared/corpus/realworld"));
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    if std::env::var("DEPLOYLINT_REQUIRE_CORPUS").as_deref() == Ok("1") {
+        panic!(
+            "corpus not found at {} and DEPLOYLINT_REQUIRE_CORPUS=1",
+            dir.display()
+        );
+    }
+    eprintln!("skipping: corpus not found at {}", dir.display());
+    None
+}
