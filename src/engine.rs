@@ -6,7 +6,9 @@ use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Candidate};
 use crate::kinds::{self, Detection};
 use crate::model::container::Image;
-use crate::rules::{FileContext, RULES, Rule, Sink, Syntax};
+use crate::model::project::{FileFacts, Facts};
+use crate::model::python_app;
+use crate::rules::{FileContext, PROJECT_RULES, RULES, Rule, Sink, Syntax};
 use crate::source::SourceFile;
 use crate::syntax::{dockerfile, python};
 use rayon::prelude::*;
@@ -62,12 +64,15 @@ pub fn run(paths: &[PathBuf], settings: &Settings) -> Outcome {
         errors: found.errors,
         ..Outcome::default()
     };
+    let mut facts = Vec::new();
     for result in results {
         outcome.diagnostics.extend(result.diagnostics);
+        facts.extend(result.facts);
         outcome.errors.extend(result.error);
         outcome.notes.extend(result.note);
         outcome.sources.extend(result.source);
     }
+    outcome.diagnostics.extend(check_project(&facts, settings));
     outcome.sources.sort_by(|a, b| a.path().cmp(b.path()));
     outcome
         .diagnostics
@@ -78,6 +83,7 @@ pub fn run(paths: &[PathBuf], settings: &Settings) -> Outcome {
 #[derive(Default)]
 struct FileOutcome {
     diagnostics: Vec<Diagnostic>,
+    facts: Option<FileFacts>,
     source: Option<Arc<SourceFile>>,
     error: Option<String>,
     note: Option<String>,
@@ -128,9 +134,13 @@ fn lint_candidate(candidate: &Candidate, settings: &Settings) -> FileOutcome {
         };
     };
     let source = SourceFile::new(path.clone(), text);
-    let diagnostics = lint_source(&source, format, settings);
+    let (diagnostics, facts) = lint_file(&source, format, settings);
     FileOutcome {
         diagnostics,
+        facts: Some(FileFacts {
+            path: path.clone(),
+            facts,
+        }),
         source: Some(Arc::new(source)),
         error: None,
         note,
@@ -139,16 +149,23 @@ fn lint_candidate(candidate: &Candidate, settings: &Settings) -> FileOutcome {
 
 /// Lints one file of a known format. The text is never executed or written.
 pub fn lint_source(source: &SourceFile, format: Format, settings: &Settings) -> Vec<Diagnostic> {
+    lint_file(source, format, settings).0
+}
+
+/// Lints one file and returns, with its findings, the facts it contributes to the project.
+pub fn lint_file(
+    source: &SourceFile,
+    format: Format,
+    settings: &Settings,
+) -> (Vec<Diagnostic>, Facts) {
     let mut diagnostics = Vec::new();
+    let mut facts = Facts::default();
     let rules: Vec<&Rule> = settings
         .rules
         .iter()
         .copied()
         .filter(|rule| crate::catalog::entry(rule.code).formats.contains(&format))
         .collect();
-    if rules.is_empty() {
-        return diagnostics;
-    }
     let mut apply = |syntax: Syntax<'_>| {
         let ctx = FileContext {
             source,
@@ -164,6 +181,7 @@ pub fn lint_source(source: &SourceFile, format: Format, settings: &Settings) -> 
         Format::Dockerfile => {
             let file = dockerfile::parse(source.text());
             let image = Image::new(&file);
+            facts.script_launches = image.script_launches();
             apply(Syntax::Dockerfile {
                 file: &file,
                 image: &image,
@@ -172,12 +190,26 @@ pub fn lint_source(source: &SourceFile, format: Format, settings: &Settings) -> 
         Format::Python => {
             let file = python::parse(source.text());
             match python::PyIndex::new(&file, source.text()) {
-                Some(index) => apply(Syntax::Python(&index)),
+                Some(index) => {
+                    facts.dev_server_calls = python_app::dev_server_calls(&index);
+                    apply(Syntax::Python(&index));
+                }
                 None => apply(Syntax::None),
             }
         }
         _ => apply(Syntax::None),
     }
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    diagnostics
+    (diagnostics, facts)
+}
+
+/// Runs the rules that connect files (a launcher in one, the code it starts in another).
+fn check_project(files: &[FileFacts], settings: &Settings) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for rule in PROJECT_RULES {
+        if settings.rules.iter().any(|r| r.code == rule.code) {
+            (rule.check)(files, &mut out);
+        }
+    }
+    out
 }

@@ -2,6 +2,7 @@
 //! ship, the effective user and the command the container starts.
 
 use crate::model::launcher::{self, Launch};
+use crate::model::project::ScriptLaunch;
 use crate::source::{MappedText, Span};
 use crate::syntax::dockerfile::{Args, Dockerfile, Instruction, Scope, Stage};
 
@@ -106,6 +107,59 @@ impl<'a> Image<'a> {
             visit(instr, &scope);
             scope.apply(instr, self.file.escape);
         }
+    }
+
+    /// The stage's working directory, inherited through `FROM <earlier stage>`; relative
+    /// WORKDIRs are joined onto the previous one as Docker does. None where unknown.
+    pub fn workdir(&self, stage: usize) -> Option<String> {
+        let mut chain = vec![stage];
+        while let Some(p) = self.parents[*chain.last()?].filter(|p| !chain.contains(p)) {
+            chain.push(p);
+        }
+        let mut workdir: Option<String> = None;
+        for &s in chain.iter().rev() {
+            self.walk_stage(s, |instr, scope| {
+                if instr.keyword != "WORKDIR" {
+                    return;
+                }
+                let Some(word) = instr.words(self.file.escape).into_iter().next() else {
+                    return;
+                };
+                let Some(dir) = scope.expand(word.as_str(), self.file.escape) else {
+                    workdir = None;
+                    return;
+                };
+                workdir = Some(if dir.starts_with('/') {
+                    dir
+                } else {
+                    format!("{}/{dir}", workdir.as_deref().unwrap_or("").trim_end_matches('/'))
+                });
+            });
+        }
+        workdir
+    }
+
+    /// Python files the final stage's container runs (`python app.py`).
+    pub fn script_launches(&self) -> Vec<ScriptLaunch> {
+        let Some(stage) = self.final_stage() else {
+            return Vec::new();
+        };
+        let launches = self.launches(stage);
+        if launches.is_empty() {
+            return Vec::new();
+        }
+        let workdir = self.workdir(stage);
+        launches
+            .into_iter()
+            .filter_map(|l| match l.launch.program {
+                launcher::Program::PythonScript { script } => Some(ScriptLaunch {
+                    script: script.as_str().to_string(),
+                    workdir: workdir.clone(),
+                    span: l.launch.program_span,
+                }),
+                _ => None,
+            })
+            .collect()
     }
 
     /// The user the stage runs as, following `FROM <earlier stage>`.

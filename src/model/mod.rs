@@ -4,3 +4,5 @@
 pub mod container;
 pub mod env;
 pub mod launcher;
+pub mod project;
+pub mod python_app;

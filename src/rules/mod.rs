@@ -14,6 +14,7 @@ pub mod testing;
 use crate::catalog::{self, Format};
 use crate::diagnostic::{Diagnostic, Label};
 use crate::model::container::Image;
+use crate::model::project::FileFacts;
 use crate::source::{SourceFile, Span};
 use crate::syntax::dockerfile::Dockerfile;
 use crate::syntax::python::PyIndex;
@@ -55,6 +56,14 @@ pub static RULES: &[Rule] = &[
     fs::world_writable_permissions::RULE,
     fs::writable_dir_in_tmp::RULE,
 ];
+
+/// A rule that connects facts from several files.
+pub struct ProjectRule {
+    pub code: &'static str,
+    pub check: fn(&[FileFacts], &mut Vec<Diagnostic>),
+}
+
+pub static PROJECT_RULES: &[ProjectRule] = &[dev_server::dev_server_in_production::PROJECT_RULE];
 
 /// Collects one rule's findings, filling name, severity and default help from the catalog.
 pub struct Sink<'a> {

@@ -487,7 +487,7 @@ mod tests {
 
     #[test]
     fn tolerates_half_written_code() {
-        with_index("app.run(debug=True\ndef broken(:\n", |ix| {
+        with_index("app.run(debug=True)\ndef broken(:\n    x = [1, 2\n", |ix| {
             assert!(!ix.calls.is_empty());
         });
     }

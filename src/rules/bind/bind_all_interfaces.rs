@@ -114,7 +114,7 @@ fn check_host<'t>(
     if let Some(Literal::Str(host)) = ix.literal(value)
         && is_all_interfaces(&host)
     {
-        report(call, value, &host, sink);
+        report(ix, call, value, &host, sink);
     }
 }
 
@@ -133,7 +133,7 @@ fn check_address_tuple<'t>(ix: &PyIndex<'t>, call: Node<'t>, sink: &mut Sink<'_>
         } else {
             address
         };
-        report(call, target, host, sink);
+        report(ix, call, target, host, sink);
     }
 }
 
@@ -147,11 +147,11 @@ fn check_waitress_listen<'t>(ix: &PyIndex<'t>, call: Node<'t>, sink: &mut Sink<'
             .split_whitespace()
             .find(|a| is_all_interfaces(listen_host(a)))
     {
-        report(call, value, addr, sink);
+        report(ix, call, value, addr, sink);
     }
 }
 
-fn report(call: Node<'_>, value: Node<'_>, host: &str, sink: &mut Sink<'_>) {
+fn report<'t>(ix: &PyIndex<'t>, call: Node<'t>, value: Node<'t>, host: &str, sink: &mut Sink<'_>) {
     let shown = if host.is_empty() {
         "\"\" (all interfaces)"
     } else {
@@ -161,12 +161,15 @@ fn report(call: Node<'_>, value: Node<'_>, host: &str, sink: &mut Sink<'_>) {
         PyIndex::span(value),
         format!("the server listens on {shown}, exposing it on every network interface"),
     );
-    // When the host came through a variable, also show the call that uses it.
+    // When the host came through a variable, also show where it was set.
     if value.kind() == "identifier" {
         diagnostic.label(
             PyIndex::callee(call).map_or(PyIndex::span(call), PyIndex::span),
             "bound here",
         );
+        if let Some(assigned) = ix.assigned_value(value) {
+            diagnostic.label(PyIndex::span(assigned), "address set here");
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! Flask-SocketIO `run(debug=True)`, `app.debug = True`, `app.config["DEBUG"] = True`,
 //! FastAPI/Starlette `debug=True`, a production config class with `DEBUG = True`).
 
+use crate::model::python_app::{is_app, is_run_call};
 use crate::rules::{FileContext, Rule, Sink, Syntax};
 use crate::syntax::python::PyIndex;
 use tree_sitter::Node;
@@ -11,9 +12,6 @@ pub const RULE: Rule = Rule {
     check,
 };
 
-/// `run` methods that take a `debug` flag but are not web servers.
-const NOT_WEB_RUNNERS: &[&str] = &["asyncio", "trio", "anyio", "uvloop", "unittest"];
-
 /// Constructors whose `debug=True` turns on tracebacks in responses.
 const DEBUG_APPS: &[&str] = &[
     "fastapi.FastAPI",
@@ -21,18 +19,6 @@ const DEBUG_APPS: &[&str] = &[
     "starlette.Starlette",
     "FastAPI",
     "Starlette",
-];
-
-/// Constructors of app objects, so `x.debug = True` is known to be about an app.
-const APP_CONSTRUCTORS: &[&str] = &[
-    "Flask",
-    "Quart",
-    "Sanic",
-    "Dash",
-    "Bottle",
-    "FastAPI",
-    "Starlette",
-    "create_app",
 ];
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
@@ -52,18 +38,7 @@ fn check_call<'t>(ix: &PyIndex<'t>, call: Node<'t>, sink: &mut Sink<'_>) {
         return;
     };
     let attr = ix.callee_attr(call).unwrap_or("");
-    let is_runner = match PyIndex::receiver(call) {
-        Some(receiver) => {
-            matches!(attr, "run" | "run_server")
-                && !ix.qualified_name(receiver).is_some_and(|q| {
-                    NOT_WEB_RUNNERS
-                        .iter()
-                        .any(|m| q == *m || q.starts_with(&format!("{m}.")))
-                })
-        }
-        None => ix.refers_to(callee, &["bottle.run"]),
-    };
-    if is_runner {
+    if is_run_call(ix, call) {
         // Flask.run(host, port, debug): debug is the third positional argument.
         if let Some(value) = ix.arg(call, "debug", Some(2))
             && ix.literal(value).is_some_and(|v| v.is_true())
@@ -199,25 +174,6 @@ fn check_assignment<'t>(ix: &PyIndex<'t>, assignment: Node<'t>, sink: &mut Sink<
         }
         _ => {}
     }
-}
-
-/// A name bound to an app object: assigned from a known app constructor in this file, or
-/// conventionally named `app`/`application`.
-fn is_app(ix: &PyIndex<'_>, object: Node<'_>) -> bool {
-    if object.kind() != "identifier" {
-        return false;
-    }
-    let name = ix.text(object);
-    if matches!(name, "app" | "application") {
-        return true;
-    }
-    ix.assigned_value(object)
-        .filter(|v| v.kind() == "call")
-        .and_then(|call| ix.qualified_name(PyIndex::callee(call)?))
-        .is_some_and(|q| {
-            let last = q.rsplit('.').next().unwrap_or(&q);
-            APP_CONSTRUCTORS.contains(&last)
-        })
 }
 
 #[cfg(test)]

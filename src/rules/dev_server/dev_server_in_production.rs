@@ -1,13 +1,59 @@
 //! DEV001: the container starts a development server (`flask run`, `manage.py runserver`,
 //! `python -m http.server`) instead of a production WSGI/ASGI server.
 
+use crate::diagnostic::Diagnostic;
 use crate::model::launcher::Program;
-use crate::rules::{FileContext, Rule, Sink, Syntax};
+use crate::model::project::{self, FileFacts};
+use crate::rules::{FileContext, ProjectRule, Rule, Sink, Syntax};
+use std::path::Path;
 
 pub const RULE: Rule = Rule {
     code: "DEV001",
     check,
 };
+
+/// `CMD python app.py` where `app.py` calls `app.run()`.
+pub const PROJECT_RULE: ProjectRule = ProjectRule {
+    code: "DEV001",
+    check: check_project,
+};
+
+fn check_project(files: &[FileFacts], out: &mut Vec<Diagnostic>) {
+    let python_files: Vec<&Path> = files
+        .iter()
+        .filter(|f| !f.facts.dev_server_calls.is_empty())
+        .map(|f| f.path.as_path())
+        .collect();
+    if python_files.is_empty() {
+        return;
+    }
+    for dockerfile in files.iter().filter(|f| !f.facts.script_launches.is_empty()) {
+        let mut sink = Sink::new("DEV001", &dockerfile.path, out);
+        for launch in &dockerfile.facts.script_launches {
+            let Some(script) = project::resolve_script(&dockerfile.path, launch, &python_files)
+            else {
+                continue;
+            };
+            let Some(target) = files.iter().find(|f| f.path == script) else {
+                continue;
+            };
+            let diagnostic = sink.report(
+                launch.span,
+                format!(
+                    "the image runs {}, which starts the framework's development server",
+                    script.display()
+                ),
+            );
+            for call in &target.facts.dev_server_calls {
+                diagnostic.label_in(
+                    script.to_path_buf(),
+                    *call,
+                    "development server started here",
+                );
+            }
+        }
+    }
+}
 
 /// What the development server is, if `program` is one.
 pub fn dev_server(program: &Program) -> Option<&'static str> {

@@ -1,0 +1,102 @@
+//! The project-wide view: facts each file contributes, so a rule can connect a launcher in one
+//! file with the code it starts in another (a Dockerfile `CMD python app.py` and the
+//! `app.run()` inside `app.py`).
+
+use crate::source::Span;
+use std::path::{Component, Path, PathBuf};
+
+/// A container start command that runs a Python file.
+#[derive(Debug, Clone)]
+pub struct ScriptLaunch {
+    /// The script as written (`app.py`, `/srv/app/main.py`).
+    pub script: String,
+    /// The stage's WORKDIR, against which a relative script is found.
+    pub workdir: Option<String>,
+    /// The words that start it (`python app.py`).
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    pub script_launches: Vec<ScriptLaunch>,
+    /// Calls in a Python file that start a framework's development server.
+    pub dev_server_calls: Vec<Span>,
+}
+
+#[derive(Debug)]
+pub struct FileFacts {
+    pub path: PathBuf,
+    pub facts: Facts,
+}
+
+/// The linted Python file a container launch runs, if it can be told: the script's path inside
+/// the image (relative to WORKDIR, which usually mirrors the build context) looked up beside the
+/// Dockerfile, or else the one linted file under the Dockerfile's directory ending in that path.
+pub fn resolve_script<'a>(
+    dockerfile: &Path,
+    launch: &ScriptLaunch,
+    python_files: &[&'a Path],
+) -> Option<&'a Path> {
+    let in_image = Path::new(&launch.script);
+    let relative: PathBuf = match &launch.workdir {
+        Some(workdir) if in_image.is_absolute() => in_image
+            .strip_prefix(workdir)
+            .unwrap_or(in_image)
+            .to_path_buf(),
+        _ => in_image.to_path_buf(),
+    };
+    let relative: PathBuf = relative
+        .components()
+        .filter(|c| matches!(c, Component::Normal(_)))
+        .collect();
+    if relative.as_os_str().is_empty() {
+        return None;
+    }
+    let base = dockerfile.parent().unwrap_or(Path::new(""));
+    let direct = base.join(&relative);
+    if let Some(found) = python_files.iter().find(|p| **p == direct) {
+        return Some(found);
+    }
+    // The image path may carry directories the build context does not (`/srv/src/main.py`
+    // from `src/main.py`): try ever shorter suffixes, and claim only an unambiguous match.
+    let parts: Vec<_> = relative.components().collect();
+    for skip in 0..parts.len() {
+        let suffix: PathBuf = parts[skip..].iter().collect();
+        let mut candidates = python_files
+            .iter()
+            .filter(|p| p.starts_with(base) && p.ends_with(&suffix));
+        match (candidates.next(), candidates.next()) {
+            (Some(only), None) => return Some(only),
+            (Some(_), Some(_)) => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn launch(script: &str, workdir: Option<&str>) -> ScriptLaunch {
+        ScriptLaunch {
+            script: script.into(),
+            workdir: workdir.map(Into::into),
+            span: Span::default(),
+        }
+    }
+
+    #[test]
+    fn resolves_relative_to_workdir_and_context() {
+        let files = [Path::new("svc/app.py"), Path::new("svc/src/main.py"), Path::new("other/main.py")];
+        let df = Path::new("svc/Dockerfile");
+        assert_eq!(resolve_script(df, &launch("app.py", Some("/app")), &files), Some(files[0]));
+        assert_eq!(resolve_script(df, &launch("/app/app.py", Some("/app")), &files), Some(files[0]));
+        assert_eq!(resolve_script(df, &launch("/srv/src/main.py", None), &files), Some(files[1]));
+        assert_eq!(resolve_script(df, &launch("./src/main.py", Some("/x")), &files), Some(files[1]));
+        assert_eq!(resolve_script(df, &launch("missing.py", None), &files), None);
+        let root = Path::new("Dockerfile");
+        // Two files end in main.py: ambiguous, so nothing is claimed.
+        assert_eq!(resolve_script(root, &launch("main.py", None), &files), None);
+    }
+}
