@@ -6,7 +6,7 @@ use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Candidate};
 use crate::kinds::{self, Detection};
 use crate::model::container::Image;
-use crate::model::project::{FileFacts, Facts};
+use crate::model::project::{Facts, FileFacts};
 use crate::model::python_app;
 use crate::rules::{FileContext, PROJECT_RULES, RULES, Rule, Sink, Syntax};
 use crate::source::SourceFile;

@@ -176,6 +176,18 @@ impl MappedText {
         &self.text
     }
 
+    /// Makes the whole text span `span` of the file, as a word whose quotes were removed
+    /// covers them: the first character maps to `span.start` and the end to `span.end`.
+    pub fn with_span(mut self, span: Span) -> Self {
+        if let Some(first) = self.text.chars().next() {
+            for origin in &mut self.origins[..first.len_utf8()] {
+                *origin = span.start;
+            }
+        }
+        self.end_origin = span.end;
+        self
+    }
+
     pub fn is_empty(&self) -> bool {
         self.text.is_empty()
     }

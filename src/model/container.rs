@@ -132,7 +132,10 @@ impl<'a> Image<'a> {
                 workdir = Some(if dir.starts_with('/') {
                     dir
                 } else {
-                    format!("{}/{dir}", workdir.as_deref().unwrap_or("").trim_end_matches('/'))
+                    format!(
+                        "{}/{dir}",
+                        workdir.as_deref().unwrap_or("").trim_end_matches('/')
+                    )
                 });
             });
         }

@@ -88,13 +88,32 @@ mod tests {
 
     #[test]
     fn resolves_relative_to_workdir_and_context() {
-        let files = [Path::new("svc/app.py"), Path::new("svc/src/main.py"), Path::new("other/main.py")];
+        let files = [
+            Path::new("svc/app.py"),
+            Path::new("svc/src/main.py"),
+            Path::new("other/main.py"),
+        ];
         let df = Path::new("svc/Dockerfile");
-        assert_eq!(resolve_script(df, &launch("app.py", Some("/app")), &files), Some(files[0]));
-        assert_eq!(resolve_script(df, &launch("/app/app.py", Some("/app")), &files), Some(files[0]));
-        assert_eq!(resolve_script(df, &launch("/srv/src/main.py", None), &files), Some(files[1]));
-        assert_eq!(resolve_script(df, &launch("./src/main.py", Some("/x")), &files), Some(files[1]));
-        assert_eq!(resolve_script(df, &launch("missing.py", None), &files), None);
+        assert_eq!(
+            resolve_script(df, &launch("app.py", Some("/app")), &files),
+            Some(files[0])
+        );
+        assert_eq!(
+            resolve_script(df, &launch("/app/app.py", Some("/app")), &files),
+            Some(files[0])
+        );
+        assert_eq!(
+            resolve_script(df, &launch("/srv/src/main.py", None), &files),
+            Some(files[1])
+        );
+        assert_eq!(
+            resolve_script(df, &launch("./src/main.py", Some("/x")), &files),
+            Some(files[1])
+        );
+        assert_eq!(
+            resolve_script(df, &launch("missing.py", None), &files),
+            None
+        );
         let root = Path::new("Dockerfile");
         // Two files end in main.py: ambiguous, so nothing is claimed.
         assert_eq!(resolve_script(root, &launch("main.py", None), &files), None);

@@ -6,7 +6,14 @@ use crate::syntax::python::PyIndex;
 use tree_sitter::Node;
 
 /// `run` methods that take a `debug` flag but are not web servers.
-const NOT_WEB_RUNNERS: &[&str] = &["asyncio", "trio", "anyio", "uvloop", "unittest", "subprocess"];
+const NOT_WEB_RUNNERS: &[&str] = &[
+    "asyncio",
+    "trio",
+    "anyio",
+    "uvloop",
+    "unittest",
+    "subprocess",
+];
 
 /// Constructors of app objects, so `x.debug = True` is known to be about an app.
 const APP_CONSTRUCTORS: &[&str] = &[
@@ -22,7 +29,14 @@ const APP_CONSTRUCTORS: &[&str] = &[
 ];
 
 /// Frameworks whose `app.run()` starts a development server.
-const DEV_SERVER_FRAMEWORKS: &[&str] = &["flask", "dash", "bottle", "sanic", "quart", "flask_socketio"];
+const DEV_SERVER_FRAMEWORKS: &[&str] = &[
+    "flask",
+    "dash",
+    "bottle",
+    "sanic",
+    "quart",
+    "flask_socketio",
+];
 
 /// A name bound to an app object: assigned from a known app constructor in this file, or
 /// conventionally named `app`/`application`.
@@ -67,7 +81,9 @@ pub fn dev_server_calls(ix: &PyIndex<'_>) -> Vec<Span> {
     ix.calls
         .iter()
         .filter(|call| is_run_call(ix, **call))
-        .filter(|call| imports_framework || PyIndex::receiver(**call).is_some_and(|r| is_app(ix, r)))
+        .filter(|call| {
+            imports_framework || PyIndex::receiver(**call).is_some_and(|r| is_app(ix, r))
+        })
         .filter_map(|call| PyIndex::callee(*call).map(PyIndex::span))
         .collect()
 }

@@ -32,7 +32,12 @@ pub fn render(outcome: &Outcome, options: &RenderOptions, out: &mut dyn Write) -
             .with_config(config)
             .with_code(format!("{} {}", d.code, d.name))
             .with_message(&d.message)
-            .with_label(Label::new((id.clone(), span.range())).with_color(color));
+            .with_label(
+                // ariadne draws no underline for a label without a message.
+                Label::new((id.clone(), span.range()))
+                    .with_message(&d.message)
+                    .with_color(color),
+            );
         for label in &d.labels {
             let (label_id, label_source) = match &label.path {
                 None => (id.clone(), Some(source)),

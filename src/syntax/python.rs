@@ -63,6 +63,9 @@ pub struct PyIndex<'t> {
     pub calls: Vec<Node<'t>>,
     /// Every `assignment` node (`a = b`, `a.b = c`, `a[b] = c`), in source order.
     pub assignments: Vec<Node<'t>>,
+    /// Simple `name = value` assignments by name, in source order, so following a name to its
+    /// value does not scan the whole file.
+    by_name: HashMap<&'t str, Vec<Node<'t>>>,
     /// Local name → fully qualified name it was imported as (`F` → `flask.Flask`).
     imports: HashMap<String, String>,
     /// Modules imported with `from m import *`.
@@ -76,6 +79,7 @@ impl<'t> PyIndex<'t> {
             src,
             calls: Vec::new(),
             assignments: Vec::new(),
+            by_name: HashMap::new(),
             imports: HashMap::new(),
             star_imports: Vec::new(),
         };
@@ -85,7 +89,15 @@ impl<'t> PyIndex<'t> {
             let node = cursor.node();
             match node.kind() {
                 "call" => index.calls.push(node),
-                "assignment" => index.assignments.push(node),
+                "assignment" => {
+                    if let Some(left) = node.child_by_field_name("left")
+                        && left.kind() == "identifier"
+                    {
+                        let name = index.text(left);
+                        index.by_name.entry(name).or_default().push(node);
+                    }
+                    index.assignments.push(node);
+                }
                 "import_statement" => index.record_import(node),
                 "import_from_statement" => index.record_import_from(node),
                 _ => {}
@@ -334,16 +346,9 @@ impl<'t> PyIndex<'t> {
 
     /// The right-hand side of the last simple `name = value` before `name_node`.
     pub fn assigned_value(&self, name_node: Node<'t>) -> Option<Node<'t>> {
-        let name = self.text(name_node);
-        self.assignments
-            .iter()
-            .rev()
-            .filter(|a| a.start_byte() < name_node.start_byte())
-            .find(|a| {
-                a.child_by_field_name("left")
-                    .is_some_and(|l| l.kind() == "identifier" && self.text(l) == name)
-            })
-            .and_then(|a| self.assignment_value(*a))
+        let assignments = self.by_name.get(self.text(name_node))?;
+        let before = assignments.partition_point(|a| a.start_byte() < name_node.start_byte());
+        self.assignment_value(*assignments[..before].last()?)
     }
 
     /// The value of a string literal without interpolation (f-strings with `{}` and byte

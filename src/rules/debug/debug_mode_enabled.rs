@@ -116,7 +116,10 @@ fn check_assignment<'t>(ix: &PyIndex<'t>, assignment: Node<'t>, sink: &mut Sink<
     ) else {
         return;
     };
-    if !ix.literal(right).is_some_and(|v| v.is_true()) {
+    // Only `True` and numbers are truthy literals here; skip evaluating anything else.
+    if !matches!(right.kind(), "true" | "integer" | "identifier")
+        || !ix.literal(right).is_some_and(|v| v.is_true())
+    {
         return;
     }
     match left.kind() {

@@ -58,9 +58,9 @@ fn check_project(files: &[FileFacts], out: &mut Vec<Diagnostic>) {
 /// What the development server is, if `program` is one.
 pub fn dev_server(program: &Program) -> Option<&'static str> {
     match program {
-        Program::FlaskRun => Some("`flask run` starts Flask's development server"),
-        Program::DjangoRunserver => Some("`runserver` starts Django's development server"),
-        Program::HttpServer => Some("`python -m http.server` is a development file server"),
+        Program::FlaskRun => Some("Flask's development server (`flask run`)"),
+        Program::DjangoRunserver => Some("Django's development server (`runserver`)"),
+        Program::HttpServer => Some("the standard library's file server (`http.server`)"),
         _ => None,
     }
 }
@@ -76,7 +76,7 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
         if let Some(what) = dev_server(&started.launch.program) {
             sink.report(
                 started.launch.program_span,
-                format!("the image's start command runs a development server: {what}"),
+                format!("the image starts {what}"),
             );
         }
     }
