@@ -98,7 +98,12 @@ fn dockerfile_name(path: &Path) -> NameMatch {
         }
         return NameMatch::Yes;
     }
-    if name.ends_with(".dockerfile") || name.ends_with(".containerfile") {
+    // `api.dockerfile`, `prod-Dockerfile`, `web_Containerfile`.
+    let suffixed = |base: &str| {
+        name.strip_suffix(base)
+            .is_some_and(|rest| rest.ends_with(['.', '-', '_']))
+    };
+    if suffixed("dockerfile") || suffixed("containerfile") {
         return NameMatch::Yes;
     }
     NameMatch::No
@@ -146,6 +151,9 @@ mod tests {
             "api.dockerfile",
             "Containerfile",
             "x/y/Containerfile.fedora",
+            "prod-Dockerfile",
+            "owner__repo__Dockerfile",
+            "web.Containerfile",
         ] {
             assert_eq!(by_name(name), Some(Format::Dockerfile), "{name}");
         }

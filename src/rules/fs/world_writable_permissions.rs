@@ -28,11 +28,14 @@ pub fn grants_world_write(mode: &str) -> bool {
     })
 }
 
-/// Sticky world-writable directories (`chmod 1777 /tmp`) are how shared temp dirs are made.
-fn is_sticky_tmp(mode: &str, paths: &[&MappedText]) -> bool {
-    let sticky = mode.len() == 4 && matches!(mode.as_bytes()[0], b'1' | b'3' | b'5' | b'7')
-        || mode.contains('t');
-    sticky && !paths.is_empty() && paths.iter().all(|p| super::is_shared_tmp(p.as_str()))
+/// Sticky world-writable directories (`chmod 1777 /tmp`, docker-library's `1777 "$GOPATH"`)
+/// are how shared directories are meant to be made: nobody can remove or rename another
+/// user's files in them.
+fn is_sticky(mode: &str) -> bool {
+    let octal_sticky = mode.len() == 4
+        && mode.bytes().all(|b| b.is_ascii_digit())
+        && (mode.as_bytes()[0] - b'0') & 1 == 1;
+    octal_sticky || mode.contains('t')
 }
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
@@ -91,10 +94,10 @@ fn check_chmod(words: &[MappedText], sink: &mut Sink<'_>) {
         .iter()
         .filter(|w| !w.as_str().starts_with('-') || looks_like_mode(w.as_str()))
         .collect();
-    let Some((mode, paths)) = operands.split_first() else {
+    let Some(mode) = operands.first() else {
         return;
     };
-    if grants_world_write(mode.as_str()) && !is_sticky_tmp(mode.as_str(), paths) {
+    if grants_world_write(mode.as_str()) && !is_sticky(mode.as_str()) {
         let span = first.span().cover(mode.span());
         sink.report(
             span,
@@ -154,7 +157,6 @@ mod tests {
                 "FROM python\nRUN <<EOF\nset -e\nchmod 777 /app\nEOF\n",
                 "chmod 777",
             ),
-            ("FROM python\nRUN chmod 1777 /app/shared\n", "chmod 1777"),
         ] {
             let found = findings("FS001", "Dockerfile", src);
             assert_eq!(found.len(), 1, "{src}: {found:?}");
@@ -168,6 +170,8 @@ mod tests {
             "FROM python\nRUN chmod 755 /app\n",
             "FROM python\nRUN chmod +x /entrypoint.sh\n",
             "FROM python\nRUN chmod 1777 /tmp\n",
+            "FROM python\nRUN chmod -R 1777 \"$GOPATH\"\n",
+            "FROM python\nRUN chmod a+rwxt /srv/shared\n",
             "FROM python\nRUN chmod -R g+w /app\n",
             "FROM python\nRUN echo chmod 777 /app\n",
             "FROM python\n# RUN chmod 777 /app\n",

@@ -29,23 +29,37 @@ const WRITABLE_DIR_SETTINGS: &[&str] = &[
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
     match ctx.syntax {
         Syntax::Dockerfile { file, image } => {
+            // Only the WORKDIR in force when the container starts matters: a build step run in
+            // /tmp before a later WORKDIR is harmless.
+            let mut last_workdir = None;
             for stage in image.shipped_stages() {
                 image.walk_stage(stage, |instr, scope| {
-                    if !matches!(instr.keyword.as_str(), "WORKDIR" | "VOLUME") {
+                    let keyword = instr.keyword.as_str();
+                    if !matches!(keyword, "WORKDIR" | "VOLUME") {
                         return;
                     }
                     for word in instr.words(file.escape) {
                         let path = scope
                             .expand(word.as_str(), file.escape)
                             .unwrap_or_else(|| word.as_str().to_string());
-                        if is_shared_tmp(&path) {
+                        if keyword == "WORKDIR" {
+                            last_workdir = Some((word, path));
+                        } else if is_below_shared_tmp(&path) {
                             sink.report(
                                 word.span(),
-                                format!("{} {path} keeps the app's files in a shared temporary directory", instr.keyword),
+                                format!("VOLUME {path} keeps the app's data in a shared temporary directory"),
                             );
                         }
                     }
                 });
+            }
+            if let Some((word, path)) = last_workdir
+                && is_shared_tmp(&path)
+            {
+                sink.report(
+                    word.span(),
+                    format!("the container starts in {path}, a shared temporary directory"),
+                );
             }
         }
         Syntax::Python(ix) => {
@@ -74,6 +88,11 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
         }
         Syntax::None => {}
     }
+}
+
+/// `VOLUME /tmp` only gives the temp dir its own storage; a volume below it is app data.
+fn is_below_shared_tmp(path: &str) -> bool {
+    is_shared_tmp(path) && !matches!(path.trim_end_matches('/'), "/tmp" | "/var/tmp" | "/dev/shm")
 }
 
 fn check_assignment<'t>(ix: &PyIndex<'t>, assignment: Node<'t>, sink: &mut Sink<'_>) {
@@ -189,6 +208,11 @@ mod tests {
                 "FROM python AS build\nWORKDIR /tmp/build\nFROM python\nWORKDIR /app\n",
             ),
             ("Dockerfile", "FROM python\nRUN cd /tmp && make\n"),
+            (
+                "Dockerfile",
+                "FROM python\nWORKDIR /tmp\nRUN make\nWORKDIR /srv/app\n",
+            ),
+            ("Dockerfile", "FROM python\nVOLUME /tmp\n"),
             ("Dockerfile", "FROM python\nWORKDIR /tmpfiles\n"),
             ("config.py", "UPLOAD_FOLDER = '/srv/app/uploads'\n"),
             (

@@ -10,10 +10,22 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
     if let Syntax::Dockerfile { file, .. } = ctx.syntax {
-        for error in &file.errors {
+        // Template markup (`{% if %}`, `{{ var }}`) means the file is a template for a
+        // Dockerfile, not one; its placeholders are not errors in what it will render.
+        for error in file
+            .errors
+            .iter()
+            .filter(|e| !is_template_markup(&e.message))
+        {
             sink.report(error.span, error.message.clone());
         }
     }
+}
+
+fn is_template_markup(message: &str) -> bool {
+    message
+        .strip_prefix("unknown instruction: ")
+        .is_some_and(|word| word.starts_with('{'))
 }
 
 #[cfg(test)]
@@ -27,5 +39,8 @@ mod tests {
             [2]
         );
         assert!(lines("SYN001", "Dockerfile", "FROM alpine\nENV NAME=1\n").is_empty());
+        let template = "FROM alpine\n{% if cfg.debug %}\nENV A=1\n{%- endif %}\n{{ extra }}\n";
+        assert!(lines("SYN001", "Dockerfile", template).is_empty());
+        assert_eq!(lines("SYN001", "Dockerfile", "FROM alpine\nWRONG x\n"), [2]);
     }
 }
