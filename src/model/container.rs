@@ -68,6 +68,37 @@ impl<'a> Image<'a> {
         self.stages.len().checked_sub(1)
     }
 
+    /// Whether the stage is named as a development image (`FROM base AS dev`), so debug
+    /// settings and development servers in it are intended.
+    pub fn is_development_stage(&self, stage: usize) -> bool {
+        self.stages[stage].name.as_ref().is_some_and(|name| {
+            name.as_str()
+                .to_ascii_lowercase()
+                .split(['-', '_', '.'])
+                .any(|part| {
+                    matches!(
+                        part,
+                        "dev"
+                            | "devel"
+                            | "develop"
+                            | "development"
+                            | "debug"
+                            | "test"
+                            | "tests"
+                            | "testing"
+                            | "local"
+                    )
+                })
+        })
+    }
+
+    /// The stage whose start command and settings run in production: the final stage, unless
+    /// it is named as a development image.
+    pub fn production_stage(&self) -> Option<usize> {
+        self.final_stage()
+            .filter(|s| !self.is_development_stage(*s))
+    }
+
     /// The final stage and the stages it is built from: their instructions end up in the image.
     pub fn shipped_stages(&self) -> Vec<usize> {
         let mut chain = Vec::new();
@@ -144,7 +175,7 @@ impl<'a> Image<'a> {
 
     /// Python files the final stage's container runs (`python app.py`).
     pub fn script_launches(&self) -> Vec<ScriptLaunch> {
-        let Some(stage) = self.final_stage() else {
+        let Some(stage) = self.production_stage() else {
             return Vec::new();
         };
         let launches = self.launches(stage);

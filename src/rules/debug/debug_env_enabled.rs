@@ -14,6 +14,9 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
     let Syntax::Dockerfile { file, image } = ctx.syntax else {
         return;
     };
+    if image.production_stage().is_none() {
+        return;
+    }
     for stage in image.shipped_stages() {
         let env_keys: Vec<String> = image.stages[stage]
             .body
@@ -104,6 +107,7 @@ mod tests {
             "FROM python\nRUN echo FLASK_DEBUG=1\n",
             "FROM python AS test\nENV FLASK_DEBUG=1\nFROM python\nCMD gunicorn app:app\n",
             "ARG FLASK_DEBUG=1\nFROM python\n",
+            "FROM python AS development\nENV FLASK_DEBUG=1\n",
         ] {
             assert!(lines("DBG004", "Dockerfile", src).is_empty(), "{src}");
         }

@@ -16,7 +16,7 @@ const RELOAD_FLAGS: &[&str] = &["--reload", "--reload-dir", "--reload-include"];
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
     match ctx.syntax {
         Syntax::Dockerfile { image, .. } => {
-            let Some(stage) = image.final_stage() else {
+            let Some(stage) = image.production_stage() else {
                 return;
             };
             for started in image.launches(stage) {

@@ -69,7 +69,7 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
     let Syntax::Dockerfile { image, .. } = ctx.syntax else {
         return;
     };
-    let Some(stage) = image.final_stage() else {
+    let Some(stage) = image.production_stage() else {
         return;
     };
     for started in image.launches(stage) {
@@ -137,6 +137,8 @@ mod tests {
             "FROM python\nCMD echo flask run\n",
             "FROM python AS dev\nCMD flask run\nFROM python\nCMD gunicorn app:app\n",
             "FROM python\nCMD flask run\nFROM python\nCMD gunicorn app:app\n",
+            // A final stage named as a development image is meant to run the dev server.
+            "FROM python AS base\nFROM base AS dev-envs\nCMD flask run\n",
         ] {
             assert!(lines("DEV001", "Dockerfile", src).is_empty(), "{src}");
         }
