@@ -35,3 +35,35 @@ pub fn findings(code: &str, name: &str, text: &str) -> Vec<(usize, String)> {
         })
         .collect()
 }
+
+/// Each `(source, underlined)` raises rule `code` exactly once, on exactly that text, when
+/// linted as file `name`.
+pub fn fires_once(code: &str, name: &str, cases: &[(&str, &str)]) {
+    for (src, underlined) in cases {
+        let found = findings(code, name, src);
+        assert_eq!(found.len(), 1, "{code} on {src:?}: {found:?}");
+        assert_eq!(found[0].1, *underlined, "{code} on {src:?}");
+    }
+}
+
+/// Like `fires_once`, with a file name per case: `(name, source, underlined)`.
+pub fn fires_once_in(code: &str, cases: &[(&str, &str, &str)]) {
+    for (name, src, underlined) in cases {
+        fires_once(code, name, &[(src, underlined)]);
+    }
+}
+
+/// None of the sources raises rule `code` when linted as file `name`.
+pub fn quiet(code: &str, name: &str, cases: &[&str]) {
+    for src in cases {
+        let found = findings(code, name, src);
+        assert!(found.is_empty(), "{code} fired on {src:?}: {found:?}");
+    }
+}
+
+/// Like `quiet`, with a file name per case: `(name, source)`.
+pub fn quiet_in(code: &str, cases: &[(&str, &str)]) {
+    for (name, src) in cases {
+        quiet(code, name, &[src]);
+    }
+}

@@ -302,6 +302,15 @@ impl<'t> PyIndex<'t> {
         })
     }
 
+    /// The keyword_argument `keyword=<literal true>` of a call, if present.
+    pub fn true_keyword(&self, call: Node<'t>, keyword: &str) -> Option<Node<'t>> {
+        self.keyword_argument(call, keyword).filter(|kw| {
+            kw.child_by_field_name("value")
+                .and_then(|v| self.literal(v))
+                .is_some_and(|v| v.is_true())
+        })
+    }
+
     /// Evaluates a literal; a bare name is followed to its last plain assignment before use.
     pub fn literal(&self, node: Node<'t>) -> Option<Literal> {
         self.literal_depth(node, 0)

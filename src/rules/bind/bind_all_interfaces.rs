@@ -176,7 +176,7 @@ fn report<'t>(ix: &PyIndex<'t>, call: Node<'t>, value: Node<'t>, host: &str, sin
 #[cfg(test)]
 mod tests {
     use super::{is_all_interfaces, listen_host};
-    use crate::rules::testing::{findings, lines};
+    use crate::rules::testing::{fires_once, quiet};
 
     #[test]
     fn hosts() {
@@ -193,62 +193,64 @@ mod tests {
 
     #[test]
     fn fail() {
-        for (src, underlined) in [
-            ("app.run(host='0.0.0.0')", "'0.0.0.0'"),
-            ("app.run('0.0.0.0', 5000)", "'0.0.0.0'"),
-            ("app.run(host=\"::\", port=80)", "\"::\""),
-            ("HOST = '0.0.0.0'\napp.run(host=HOST)", "HOST"),
-            (
-                "from http.server import HTTPServer\nHTTPServer(('0.0.0.0', 8000), H)",
-                "'0.0.0.0'",
-            ),
-            (
-                "from http.server import HTTPServer\naddr = ('', 8000)\nHTTPServer(addr, H)",
-                "addr",
-            ),
-            (
-                "import socketserver\nsocketserver.TCPServer(('', 8000), H)",
-                "''",
-            ),
-            (
-                "from waitress import serve\nserve(app, host='0.0.0.0', port=8080)",
-                "'0.0.0.0'",
-            ),
-            (
-                "from waitress import serve\nserve(app, listen='*:8080')",
-                "'*:8080'",
-            ),
-            (
-                "import uvicorn\nuvicorn.run(app, host='0.0.0.0')",
-                "'0.0.0.0'",
-            ),
-            (
-                "from werkzeug.serving import run_simple\nrun_simple('0.0.0.0', 5000, app)",
-                "'0.0.0.0'",
-            ),
-        ] {
-            let found = findings("NET001", "app.py", src);
-            assert_eq!(found.len(), 1, "{src}: {found:?}");
-            assert_eq!(found[0].1, underlined, "{src}");
-        }
+        fires_once(
+            "NET001",
+            "app.py",
+            &[
+                ("app.run(host='0.0.0.0')", "'0.0.0.0'"),
+                ("app.run('0.0.0.0', 5000)", "'0.0.0.0'"),
+                ("app.run(host=\"::\", port=80)", "\"::\""),
+                ("HOST = '0.0.0.0'\napp.run(host=HOST)", "HOST"),
+                (
+                    "from http.server import HTTPServer\nHTTPServer(('0.0.0.0', 8000), H)",
+                    "'0.0.0.0'",
+                ),
+                (
+                    "from http.server import HTTPServer\naddr = ('', 8000)\nHTTPServer(addr, H)",
+                    "addr",
+                ),
+                (
+                    "import socketserver\nsocketserver.TCPServer(('', 8000), H)",
+                    "''",
+                ),
+                (
+                    "from waitress import serve\nserve(app, host='0.0.0.0', port=8080)",
+                    "'0.0.0.0'",
+                ),
+                (
+                    "from waitress import serve\nserve(app, listen='*:8080')",
+                    "'*:8080'",
+                ),
+                (
+                    "import uvicorn\nuvicorn.run(app, host='0.0.0.0')",
+                    "'0.0.0.0'",
+                ),
+                (
+                    "from werkzeug.serving import run_simple\nrun_simple('0.0.0.0', 5000, app)",
+                    "'0.0.0.0'",
+                ),
+            ],
+        );
     }
 
     #[test]
     fn pass() {
-        for src in [
-            "app.run()",
-            "app.run(host='127.0.0.1')",
-            "app.run(host=os.environ.get('HOST', '127.0.0.1'))",
-            "app.run(host=os.environ['HOST'])",
-            "# app.run(host='0.0.0.0')",
-            "'''app.run(host=\"0.0.0.0\")'''",
-            "from http.server import HTTPServer\nHTTPServer(('localhost', 8000), H)",
-            "from waitress import serve\nserve(app, listen='127.0.0.1:8080')",
-            "import uvicorn\nuvicorn.run(app, host='127.0.0.1')",
-            "asyncio.run(main())",
-            "sock.bind(('0.0.0.0', 53))",
-        ] {
-            assert!(lines("NET001", "app.py", src).is_empty(), "{src}");
-        }
+        quiet(
+            "NET001",
+            "app.py",
+            &[
+                "app.run()",
+                "app.run(host='127.0.0.1')",
+                "app.run(host=os.environ.get('HOST', '127.0.0.1'))",
+                "app.run(host=os.environ['HOST'])",
+                "# app.run(host='0.0.0.0')",
+                "'''app.run(host=\"0.0.0.0\")'''",
+                "from http.server import HTTPServer\nHTTPServer(('localhost', 8000), H)",
+                "from waitress import serve\nserve(app, listen='127.0.0.1:8080')",
+                "import uvicorn\nuvicorn.run(app, host='127.0.0.1')",
+                "asyncio.run(main())",
+                "sock.bind(('0.0.0.0', 53))",
+            ],
+        );
     }
 }

@@ -56,12 +56,7 @@ fn check_call<'t>(ix: &PyIndex<'t>, call: Node<'t>, sink: &mut Sink<'_>) {
     }
     let qualified = ix.qualified_name(callee).unwrap_or_default();
     if DEBUG_APPS.contains(&qualified.as_str()) || ix.refers_to(callee, DEBUG_APPS) {
-        if let Some(kw) = ix.keyword_argument(call, "debug")
-            && kw
-                .child_by_field_name("value")
-                .and_then(|v| ix.literal(v))
-                .is_some_and(|v| v.is_true())
-        {
+        if let Some(kw) = ix.true_keyword(call, "debug") {
             sink.report(
                 PyIndex::span(kw),
                 format!("`{}` is created with debug=True", ix.text(callee)),
@@ -73,12 +68,7 @@ fn check_call<'t>(ix: &PyIndex<'t>, call: Node<'t>, sink: &mut Sink<'_>) {
     if matches!(attr, "update" | "from_mapping")
         && PyIndex::receiver(call).is_some_and(|r| is_config(ix, r))
     {
-        if let Some(kw) = ix.keyword_argument(call, "DEBUG")
-            && kw
-                .child_by_field_name("value")
-                .and_then(|v| ix.literal(v))
-                .is_some_and(|v| v.is_true())
-        {
+        if let Some(kw) = ix.true_keyword(call, "DEBUG") {
             sink.report(PyIndex::span(kw), "the app config sets DEBUG to true");
         }
         if let Some(dict) = ix
@@ -181,70 +171,71 @@ fn check_assignment<'t>(ix: &PyIndex<'t>, assignment: Node<'t>, sink: &mut Sink<
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{findings, lines};
+    use crate::rules::testing::{fires_once, quiet};
 
     #[test]
     fn fail() {
-        let cases = [
-            ("app.run(debug=True)", "debug=True"),
-            ("app.run('127.0.0.1', 5000, True)", "True"),
-            ("app.run(debug=1)", "debug=1"),
-            ("DEBUG_ON = True\napp.run(debug=DEBUG_ON)", "debug=DEBUG_ON"),
-            ("socketio.run(app, debug=True)", "debug=True"),
-            ("app.run_server(debug=True)", "debug=True"),
-            (
-                "from bottle import run\nrun(host='localhost', debug=True)",
-                "debug=True",
-            ),
-            (
-                "app = Flask(__name__)\napp.debug = True",
-                "app.debug = True",
-            ),
-            (
-                "srv = Flask(__name__)\nsrv.debug = True",
-                "srv.debug = True",
-            ),
-            ("app.config['DEBUG'] = True", "app.config['DEBUG'] = True"),
-            ("app.config.update(DEBUG=True)", "DEBUG=True"),
-            ("app.config.update({'DEBUG': True})", "'DEBUG': True"),
-            (
-                "from fastapi import FastAPI\napi = FastAPI(debug=True)",
-                "debug=True",
-            ),
-            (
-                "import starlette.applications as s\ns.Starlette(debug=True)",
-                "debug=True",
-            ),
-            ("class ProductionConfig:\n    DEBUG = True", "DEBUG = True"),
-        ];
-        for (src, underlined) in cases {
-            let found = findings("DBG001", "app.py", src);
-            assert_eq!(found.len(), 1, "{src}: {found:?}");
-            assert_eq!(found[0].1, underlined, "{src}");
-        }
+        fires_once(
+            "DBG001",
+            "app.py",
+            &[
+                ("app.run(debug=True)", "debug=True"),
+                ("app.run('127.0.0.1', 5000, True)", "True"),
+                ("app.run(debug=1)", "debug=1"),
+                ("DEBUG_ON = True\napp.run(debug=DEBUG_ON)", "debug=DEBUG_ON"),
+                ("socketio.run(app, debug=True)", "debug=True"),
+                ("app.run_server(debug=True)", "debug=True"),
+                (
+                    "from bottle import run\nrun(host='localhost', debug=True)",
+                    "debug=True",
+                ),
+                (
+                    "app = Flask(__name__)\napp.debug = True",
+                    "app.debug = True",
+                ),
+                (
+                    "srv = Flask(__name__)\nsrv.debug = True",
+                    "srv.debug = True",
+                ),
+                ("app.config['DEBUG'] = True", "app.config['DEBUG'] = True"),
+                ("app.config.update(DEBUG=True)", "DEBUG=True"),
+                ("app.config.update({'DEBUG': True})", "'DEBUG': True"),
+                (
+                    "from fastapi import FastAPI\napi = FastAPI(debug=True)",
+                    "debug=True",
+                ),
+                (
+                    "import starlette.applications as s\ns.Starlette(debug=True)",
+                    "debug=True",
+                ),
+                ("class ProductionConfig:\n    DEBUG = True", "DEBUG = True"),
+            ],
+        );
     }
 
     #[test]
     fn pass() {
-        for src in [
-            "app.run(debug=False)",
-            "app.run()",
-            "app.run(debug=os.environ.get('FLASK_DEBUG') == '1')",
-            "app.run(debug=settings.DEBUG)",
-            "# app.run(debug=True)",
-            "'''app.run(debug=True)'''",
-            "asyncio.run(main(), debug=True)",
-            "import asyncio as aio\naio.run(main(), debug=True)",
-            "self.debug = True",
-            "parser.debug = True",
-            "app.config['DEBUG'] = False",
-            "app.config['TESTING'] = True",
-            "app.config.update(DEBUG=False)",
-            "FastAPI(debug=False)",
-            "class DevelopmentConfig:\n    DEBUG = True",
-            "app.run(debug='False')",
-        ] {
-            assert!(lines("DBG001", "app.py", src).is_empty(), "{src}");
-        }
+        quiet(
+            "DBG001",
+            "app.py",
+            &[
+                "app.run(debug=False)",
+                "app.run()",
+                "app.run(debug=os.environ.get('FLASK_DEBUG') == '1')",
+                "app.run(debug=settings.DEBUG)",
+                "# app.run(debug=True)",
+                "'''app.run(debug=True)'''",
+                "asyncio.run(main(), debug=True)",
+                "import asyncio as aio\naio.run(main(), debug=True)",
+                "self.debug = True",
+                "parser.debug = True",
+                "app.config['DEBUG'] = False",
+                "app.config['TESTING'] = True",
+                "app.config.update(DEBUG=False)",
+                "FastAPI(debug=False)",
+                "class DevelopmentConfig:\n    DEBUG = True",
+                "app.run(debug='False')",
+            ],
+        );
     }
 }

@@ -60,50 +60,52 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{findings, lines};
+    use crate::rules::testing::{fires_once, quiet};
 
     #[test]
     fn fail() {
-        for (src, underlined) in [
-            (
-                "from werkzeug.serving import run_simple\nrun_simple('localhost', 5000, app, use_debugger=True)",
-                "use_debugger=True",
-            ),
-            (
-                "import werkzeug.serving\nwerkzeug.serving.run_simple('h', 1, app, False, True)",
-                "True",
-            ),
-            (
-                "from werkzeug.debug import DebuggedApplication\napp = DebuggedApplication(app, evalex=True)",
-                "evalex=True",
-            ),
-            (
-                "from werkzeug.debug import DebuggedApplication as D\napp = D(app, True)",
-                "True",
-            ),
-            (
-                "run_simple('localhost', 5000, app, use_debugger=True)",
-                "use_debugger=True",
-            ),
-        ] {
-            let found = findings("DBG003", "app.py", src);
-            assert_eq!(found.len(), 1, "{src}: {found:?}");
-            assert_eq!(found[0].1, underlined);
-        }
+        fires_once(
+            "DBG003",
+            "app.py",
+            &[
+                (
+                    "from werkzeug.serving import run_simple\nrun_simple('localhost', 5000, app, use_debugger=True)",
+                    "use_debugger=True",
+                ),
+                (
+                    "import werkzeug.serving\nwerkzeug.serving.run_simple('h', 1, app, False, True)",
+                    "True",
+                ),
+                (
+                    "from werkzeug.debug import DebuggedApplication\napp = DebuggedApplication(app, evalex=True)",
+                    "evalex=True",
+                ),
+                (
+                    "from werkzeug.debug import DebuggedApplication as D\napp = D(app, True)",
+                    "True",
+                ),
+                (
+                    "run_simple('localhost', 5000, app, use_debugger=True)",
+                    "use_debugger=True",
+                ),
+            ],
+        );
     }
 
     #[test]
     fn pass() {
-        for src in [
-            "from werkzeug.serving import run_simple\nrun_simple('localhost', 5000, app)",
-            "from werkzeug.serving import run_simple\nrun_simple('localhost', 5000, app, use_debugger=False)",
-            "from werkzeug.serving import run_simple\nrun_simple('localhost', 5000, app, use_debugger=DEBUG)",
-            "from werkzeug.debug import DebuggedApplication\napp = DebuggedApplication(app)",
-            "from werkzeug.debug import DebuggedApplication\napp = DebuggedApplication(app, evalex=False)",
-            "from mylib import run_simple\nrun_simple('h', 1, app, use_debugger=True)",
-            "# run_simple('h', 1, app, use_debugger=True)",
-        ] {
-            assert!(lines("DBG003", "app.py", src).is_empty(), "{src}");
-        }
+        quiet(
+            "DBG003",
+            "app.py",
+            &[
+                "from werkzeug.serving import run_simple\nrun_simple('localhost', 5000, app)",
+                "from werkzeug.serving import run_simple\nrun_simple('localhost', 5000, app, use_debugger=False)",
+                "from werkzeug.serving import run_simple\nrun_simple('localhost', 5000, app, use_debugger=DEBUG)",
+                "from werkzeug.debug import DebuggedApplication\napp = DebuggedApplication(app)",
+                "from werkzeug.debug import DebuggedApplication\napp = DebuggedApplication(app, evalex=False)",
+                "from mylib import run_simple\nrun_simple('h', 1, app, use_debugger=True)",
+                "# run_simple('h', 1, app, use_debugger=True)",
+            ],
+        );
     }
 }

@@ -40,12 +40,7 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
                 if !ix.refers_to(callee, &["uvicorn.run", "uvicorn.main.run"]) {
                     continue;
                 }
-                if let Some(kw) = ix.keyword_argument(call, "reload")
-                    && kw
-                        .child_by_field_name("value")
-                        .and_then(|v| ix.literal(v))
-                        .is_some_and(|v| v.is_true())
-                {
+                if let Some(kw) = ix.true_keyword(call, "reload") {
                     sink.report(
                         PyIndex::span(kw),
                         "uvicorn is started with its auto-reloader",
@@ -59,63 +54,63 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{findings, lines};
+    use crate::rules::testing::{fires_once_in, quiet_in};
 
     #[test]
     fn fail() {
-        for (name, src, underlined) in [
-            (
-                "Dockerfile",
-                "FROM python\nCMD gunicorn --reload app:app\n",
-                "--reload",
-            ),
-            (
-                "Dockerfile",
-                "FROM python\nCMD [\"uvicorn\", \"main:app\", \"--reload\"]\n",
-                "\"--reload\"",
-            ),
-            (
-                "Dockerfile",
-                "FROM python\nCMD python -m uvicorn main:app --reload-dir /app\n",
-                "--reload-dir",
-            ),
-            (
-                "Dockerfile",
-                "FROM python\nENTRYPOINT [\"gunicorn\"]\nCMD [\"--reload\", \"app:app\"]\n",
-                "\"--reload\"",
-            ),
-            (
-                "app.py",
-                "import uvicorn\nuvicorn.run('main:app', reload=True)\n",
-                "reload=True",
-            ),
-        ] {
-            let found = findings("DEV002", name, src);
-            assert_eq!(found.len(), 1, "{src}: {found:?}");
-            assert_eq!(found[0].1, underlined, "{src}");
-        }
+        fires_once_in(
+            "DEV002",
+            &[
+                (
+                    "Dockerfile",
+                    "FROM python\nCMD gunicorn --reload app:app\n",
+                    "--reload",
+                ),
+                (
+                    "Dockerfile",
+                    "FROM python\nCMD [\"uvicorn\", \"main:app\", \"--reload\"]\n",
+                    "\"--reload\"",
+                ),
+                (
+                    "Dockerfile",
+                    "FROM python\nCMD python -m uvicorn main:app --reload-dir /app\n",
+                    "--reload-dir",
+                ),
+                (
+                    "Dockerfile",
+                    "FROM python\nENTRYPOINT [\"gunicorn\"]\nCMD [\"--reload\", \"app:app\"]\n",
+                    "\"--reload\"",
+                ),
+                (
+                    "app.py",
+                    "import uvicorn\nuvicorn.run('main:app', reload=True)\n",
+                    "reload=True",
+                ),
+            ],
+        );
     }
 
     #[test]
     fn pass() {
-        for (name, src) in [
-            ("Dockerfile", "FROM python\nCMD gunicorn app:app\n"),
-            (
-                "Dockerfile",
-                "FROM python\nCMD gunicorn --reload app:app\nFROM python\nCMD gunicorn app:app\n",
-            ),
-            ("Dockerfile", "FROM python\nCMD echo --reload\n"),
-            (
-                "app.py",
-                "import uvicorn\nuvicorn.run('main:app', reload=False)\n",
-            ),
-            (
-                "app.py",
-                "import uvicorn\nuvicorn.run('main:app', reload=settings.RELOAD)\n",
-            ),
-            ("app.py", "importlib.reload(module)\n"),
-        ] {
-            assert!(lines("DEV002", name, src).is_empty(), "{src}");
-        }
+        quiet_in(
+            "DEV002",
+            &[
+                ("Dockerfile", "FROM python\nCMD gunicorn app:app\n"),
+                (
+                    "Dockerfile",
+                    "FROM python\nCMD gunicorn --reload app:app\nFROM python\nCMD gunicorn app:app\n",
+                ),
+                ("Dockerfile", "FROM python\nCMD echo --reload\n"),
+                (
+                    "app.py",
+                    "import uvicorn\nuvicorn.run('main:app', reload=False)\n",
+                ),
+                (
+                    "app.py",
+                    "import uvicorn\nuvicorn.run('main:app', reload=settings.RELOAD)\n",
+                ),
+                ("app.py", "importlib.reload(module)\n"),
+            ],
+        );
     }
 }

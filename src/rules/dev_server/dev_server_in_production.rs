@@ -84,63 +84,65 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{findings, lines};
+    use crate::rules::testing::{fires_once, quiet};
 
     #[test]
     fn fail() {
-        for (src, underlined) in [
-            ("FROM python\nCMD flask run --host=0.0.0.0\n", "flask run"),
-            (
-                "FROM python\nCMD [\"flask\", \"run\"]\n",
-                "\"flask\", \"run\"",
-            ),
-            (
-                "FROM python\nCMD python -m flask run\n",
-                "python -m flask run",
-            ),
-            (
-                "FROM python\nCMD [\"python\", \"manage.py\", \"runserver\", \"0.0.0.0:8000\"]\n",
-                "\"python\", \"manage.py\", \"runserver\"",
-            ),
-            (
-                "FROM python\nCMD python3 -m http.server 8000\n",
-                "python3 -m http.server",
-            ),
-            (
-                "FROM python\nCMD python manage.py migrate && python manage.py runserver\n",
-                "python manage.py runserver",
-            ),
-            (
-                "FROM python\nENTRYPOINT [\"/docker-entrypoint.sh\"]\nCMD [\"flask\", \"run\"]\n",
-                "\"flask\", \"run\"",
-            ),
-            ("FROM python\nCMD sh -c \"flask run\"\n", "flask run"),
-            (
-                "FROM python AS base\nCMD flask run\nFROM base\nRUN true\n",
-                "flask run",
-            ),
-        ] {
-            let found = findings("DEV001", "Dockerfile", src);
-            assert_eq!(found.len(), 1, "{src}: {found:?}");
-            assert_eq!(found[0].1, underlined, "{src}");
-        }
+        fires_once(
+            "DEV001",
+            "Dockerfile",
+            &[
+                ("FROM python\nCMD flask run --host=0.0.0.0\n", "flask run"),
+                (
+                    "FROM python\nCMD [\"flask\", \"run\"]\n",
+                    "\"flask\", \"run\"",
+                ),
+                (
+                    "FROM python\nCMD python -m flask run\n",
+                    "python -m flask run",
+                ),
+                (
+                    "FROM python\nCMD [\"python\", \"manage.py\", \"runserver\", \"0.0.0.0:8000\"]\n",
+                    "\"python\", \"manage.py\", \"runserver\"",
+                ),
+                (
+                    "FROM python\nCMD python3 -m http.server 8000\n",
+                    "python3 -m http.server",
+                ),
+                (
+                    "FROM python\nCMD python manage.py migrate && python manage.py runserver\n",
+                    "python manage.py runserver",
+                ),
+                (
+                    "FROM python\nENTRYPOINT [\"/docker-entrypoint.sh\"]\nCMD [\"flask\", \"run\"]\n",
+                    "\"flask\", \"run\"",
+                ),
+                ("FROM python\nCMD sh -c \"flask run\"\n", "flask run"),
+                (
+                    "FROM python AS base\nCMD flask run\nFROM base\nRUN true\n",
+                    "flask run",
+                ),
+            ],
+        );
     }
 
     #[test]
     fn pass() {
-        for src in [
-            "FROM python\nCMD gunicorn -b 0.0.0.0:8000 app:app\n",
-            "FROM python\nCMD [\"waitress-serve\", \"app:app\"]\n",
-            "FROM python\nRUN flask run --help\nCMD gunicorn app:app\n",
-            "FROM python\n# CMD flask run\nCMD gunicorn app:app\n",
-            "FROM python\nHEALTHCHECK CMD python -m http.server\nCMD gunicorn app:app\n",
-            "FROM python\nCMD echo flask run\n",
-            "FROM python AS dev\nCMD flask run\nFROM python\nCMD gunicorn app:app\n",
-            "FROM python\nCMD flask run\nFROM python\nCMD gunicorn app:app\n",
-            // A final stage named as a development image is meant to run the dev server.
-            "FROM python AS base\nFROM base AS dev-envs\nCMD flask run\n",
-        ] {
-            assert!(lines("DEV001", "Dockerfile", src).is_empty(), "{src}");
-        }
+        quiet(
+            "DEV001",
+            "Dockerfile",
+            &[
+                "FROM python\nCMD gunicorn -b 0.0.0.0:8000 app:app\n",
+                "FROM python\nCMD [\"waitress-serve\", \"app:app\"]\n",
+                "FROM python\nRUN flask run --help\nCMD gunicorn app:app\n",
+                "FROM python\n# CMD flask run\nCMD gunicorn app:app\n",
+                "FROM python\nHEALTHCHECK CMD python -m http.server\nCMD gunicorn app:app\n",
+                "FROM python\nCMD echo flask run\n",
+                "FROM python AS dev\nCMD flask run\nFROM python\nCMD gunicorn app:app\n",
+                "FROM python\nCMD flask run\nFROM python\nCMD gunicorn app:app\n",
+                // A final stage named as a development image is meant to run the dev server.
+                "FROM python AS base\nFROM base AS dev-envs\nCMD flask run\n",
+            ],
+        );
     }
 }

@@ -53,44 +53,46 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{findings, lines};
+    use crate::rules::testing::{fires_once, quiet};
 
     #[test]
     fn fail() {
-        for (src, underlined) in [
-            (
-                "from http.server import HTTPServer, SimpleHTTPRequestHandler\nhttpd = HTTPServer(('127.0.0.1', 8000), SimpleHTTPRequestHandler)\nhttpd.serve_forever()\n",
-                "HTTPServer",
-            ),
-            (
-                "import http.server\nhttp.server.ThreadingHTTPServer(('', 8000), H).serve_forever()\n",
-                "http.server.ThreadingHTTPServer",
-            ),
-            (
-                "import socketserver\nwith socketserver.TCPServer(('', 80), H) as s:\n    s.serve_forever()\n",
-                "socketserver.TCPServer",
-            ),
-            (
-                "from http.server import *\nHTTPServer(('', 80), H).serve_forever()\n",
-                "HTTPServer",
-            ),
-        ] {
-            let found = findings("DEV003", "serve.py", src);
-            assert_eq!(found.len(), 1, "{src}: {found:?}");
-            assert_eq!(found[0].1, underlined);
-        }
+        fires_once(
+            "DEV003",
+            "serve.py",
+            &[
+                (
+                    "from http.server import HTTPServer, SimpleHTTPRequestHandler\nhttpd = HTTPServer(('127.0.0.1', 8000), SimpleHTTPRequestHandler)\nhttpd.serve_forever()\n",
+                    "HTTPServer",
+                ),
+                (
+                    "import http.server\nhttp.server.ThreadingHTTPServer(('', 8000), H).serve_forever()\n",
+                    "http.server.ThreadingHTTPServer",
+                ),
+                (
+                    "import socketserver\nwith socketserver.TCPServer(('', 80), H) as s:\n    s.serve_forever()\n",
+                    "socketserver.TCPServer",
+                ),
+                (
+                    "from http.server import *\nHTTPServer(('', 80), H).serve_forever()\n",
+                    "HTTPServer",
+                ),
+            ],
+        );
     }
 
     #[test]
     fn pass() {
-        for src in [
-            // Constructed but never served (e.g. in a test of a handler).
-            "from http.server import HTTPServer\ns = HTTPServer(('', 0), H)\n",
-            "from mylib import HTTPServer\nHTTPServer(x).serve_forever()\n",
-            "# HTTPServer(('', 80), H).serve_forever()\n",
-            "from http.server import BaseHTTPRequestHandler\nclass H(BaseHTTPRequestHandler): pass\n",
-        ] {
-            assert!(lines("DEV003", "serve.py", src).is_empty(), "{src}");
-        }
+        quiet(
+            "DEV003",
+            "serve.py",
+            &[
+                // Constructed but never served (e.g. in a test of a handler).
+                "from http.server import HTTPServer\ns = HTTPServer(('', 0), H)\n",
+                "from mylib import HTTPServer\nHTTPServer(x).serve_forever()\n",
+                "# HTTPServer(('', 80), H).serve_forever()\n",
+                "from http.server import BaseHTTPRequestHandler\nclass H(BaseHTTPRequestHandler): pass\n",
+            ],
+        );
     }
 }

@@ -115,7 +115,7 @@ fn looks_like_mode(word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::grants_world_write;
-    use crate::rules::testing::{findings, lines};
+    use crate::rules::testing::{fires_once, quiet};
 
     #[test]
     fn modes() {
@@ -134,51 +134,53 @@ mod tests {
 
     #[test]
     fn fail() {
-        for (src, underlined) in [
-            ("FROM python\nRUN chmod 777 /app\n", "chmod 777"),
-            (
-                "FROM python\nRUN chmod -R 777 /app/uploads\n",
-                "chmod -R 777",
-            ),
-            (
-                "FROM python\nRUN mkdir /data && chmod a+w /data\n",
-                "chmod a+w",
-            ),
-            (
-                "FROM python\nRUN apt-get update \\\n && chmod -R o+w /srv\n",
-                "chmod -R o+w",
-            ),
-            ("FROM python\nCOPY --chmod=777 app /app\n", "--chmod=777"),
-            (
-                "FROM python\nRUN [\"chmod\", \"666\", \"/app/db.sqlite\"]\n",
-                "\"chmod\", \"666\"",
-            ),
-            (
-                "FROM python\nRUN <<EOF\nset -e\nchmod 777 /app\nEOF\n",
-                "chmod 777",
-            ),
-        ] {
-            let found = findings("FS001", "Dockerfile", src);
-            assert_eq!(found.len(), 1, "{src}: {found:?}");
-            assert_eq!(found[0].1, underlined, "{src}");
-        }
+        fires_once(
+            "FS001",
+            "Dockerfile",
+            &[
+                ("FROM python\nRUN chmod 777 /app\n", "chmod 777"),
+                (
+                    "FROM python\nRUN chmod -R 777 /app/uploads\n",
+                    "chmod -R 777",
+                ),
+                (
+                    "FROM python\nRUN mkdir /data && chmod a+w /data\n",
+                    "chmod a+w",
+                ),
+                (
+                    "FROM python\nRUN apt-get update \\\n && chmod -R o+w /srv\n",
+                    "chmod -R o+w",
+                ),
+                ("FROM python\nCOPY --chmod=777 app /app\n", "--chmod=777"),
+                (
+                    "FROM python\nRUN [\"chmod\", \"666\", \"/app/db.sqlite\"]\n",
+                    "\"chmod\", \"666\"",
+                ),
+                (
+                    "FROM python\nRUN <<EOF\nset -e\nchmod 777 /app\nEOF\n",
+                    "chmod 777",
+                ),
+            ],
+        );
     }
 
     #[test]
     fn pass() {
-        for src in [
-            "FROM python\nRUN chmod 755 /app\n",
-            "FROM python\nRUN chmod +x /entrypoint.sh\n",
-            "FROM python\nRUN chmod 1777 /tmp\n",
-            "FROM python\nRUN chmod -R 1777 \"$GOPATH\"\n",
-            "FROM python\nRUN chmod a+rwxt /srv/shared\n",
-            "FROM python\nRUN chmod -R g+w /app\n",
-            "FROM python\nRUN echo chmod 777 /app\n",
-            "FROM python\n# RUN chmod 777 /app\n",
-            "FROM python\nCOPY --chmod=755 app /app\n",
-            "FROM python\nRUN chmod o-w /app\n",
-        ] {
-            assert!(lines("FS001", "Dockerfile", src).is_empty(), "{src}");
-        }
+        quiet(
+            "FS001",
+            "Dockerfile",
+            &[
+                "FROM python\nRUN chmod 755 /app\n",
+                "FROM python\nRUN chmod +x /entrypoint.sh\n",
+                "FROM python\nRUN chmod 1777 /tmp\n",
+                "FROM python\nRUN chmod -R 1777 \"$GOPATH\"\n",
+                "FROM python\nRUN chmod a+rwxt /srv/shared\n",
+                "FROM python\nRUN chmod -R g+w /app\n",
+                "FROM python\nRUN echo chmod 777 /app\n",
+                "FROM python\n# RUN chmod 777 /app\n",
+                "FROM python\nCOPY --chmod=755 app /app\n",
+                "FROM python\nRUN chmod o-w /app\n",
+            ],
+        );
     }
 }

@@ -156,77 +156,77 @@ fn tmp_path<'t>(ix: &PyIndex<'t>, value: Node<'t>) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{findings, lines};
+    use crate::rules::testing::{fires_once_in, quiet_in};
 
     #[test]
     fn fail() {
-        for (name, src, underlined) in [
-            ("Dockerfile", "FROM python\nWORKDIR /tmp/app\n", "/tmp/app"),
-            (
-                "Dockerfile",
-                "FROM python\nVOLUME [\"/data\", \"/tmp/uploads\"]\n",
-                "\"/tmp/uploads\"",
-            ),
-            (
-                "Dockerfile",
-                "FROM python\nENV D=/var/tmp/x\nWORKDIR $D\n",
-                "$D",
-            ),
-            (
-                "config.py",
-                "UPLOAD_FOLDER = '/tmp/uploads'\n",
-                "UPLOAD_FOLDER = '/tmp/uploads'",
-            ),
-            (
-                "app.py",
-                "app.config['SESSION_FILE_DIR'] = '/tmp/sessions'\n",
-                "app.config['SESSION_FILE_DIR'] = '/tmp/sessions'",
-            ),
-            (
-                "app.py",
-                "import os\nUPLOAD_FOLDER = os.path.join('/tmp', 'uploads')\n",
-                "UPLOAD_FOLDER = os.path.join('/tmp', 'uploads')",
-            ),
-            (
-                "app.py",
-                "app.config.update(CACHE_DIR='/dev/shm/cache')\n",
-                "CACHE_DIR='/dev/shm/cache'",
-            ),
-        ] {
-            let found = findings("FS002", name, src);
-            assert_eq!(found.len(), 1, "{src}: {found:?}");
-            assert_eq!(found[0].1, underlined, "{src}");
-        }
+        fires_once_in(
+            "FS002",
+            &[
+                ("Dockerfile", "FROM python\nWORKDIR /tmp/app\n", "/tmp/app"),
+                (
+                    "Dockerfile",
+                    "FROM python\nVOLUME [\"/data\", \"/tmp/uploads\"]\n",
+                    "\"/tmp/uploads\"",
+                ),
+                (
+                    "Dockerfile",
+                    "FROM python\nENV D=/var/tmp/x\nWORKDIR $D\n",
+                    "$D",
+                ),
+                (
+                    "config.py",
+                    "UPLOAD_FOLDER = '/tmp/uploads'\n",
+                    "UPLOAD_FOLDER = '/tmp/uploads'",
+                ),
+                (
+                    "app.py",
+                    "app.config['SESSION_FILE_DIR'] = '/tmp/sessions'\n",
+                    "app.config['SESSION_FILE_DIR'] = '/tmp/sessions'",
+                ),
+                (
+                    "app.py",
+                    "import os\nUPLOAD_FOLDER = os.path.join('/tmp', 'uploads')\n",
+                    "UPLOAD_FOLDER = os.path.join('/tmp', 'uploads')",
+                ),
+                (
+                    "app.py",
+                    "app.config.update(CACHE_DIR='/dev/shm/cache')\n",
+                    "CACHE_DIR='/dev/shm/cache'",
+                ),
+            ],
+        );
     }
 
     #[test]
     fn pass() {
-        for (name, src) in [
-            ("Dockerfile", "FROM python\nWORKDIR /app\n"),
-            (
-                "Dockerfile",
-                "FROM python AS build\nWORKDIR /tmp/build\nFROM python\nWORKDIR /app\n",
-            ),
-            ("Dockerfile", "FROM python\nRUN cd /tmp && make\n"),
-            (
-                "Dockerfile",
-                "FROM python\nWORKDIR /tmp\nRUN make\nWORKDIR /srv/app\n",
-            ),
-            ("Dockerfile", "FROM python\nVOLUME /tmp\n"),
-            ("Dockerfile", "FROM python\nWORKDIR /tmpfiles\n"),
-            ("config.py", "UPLOAD_FOLDER = '/srv/app/uploads'\n"),
-            (
-                "config.py",
-                "import tempfile\nUPLOAD_FOLDER = tempfile.mkdtemp()\n",
-            ),
-            (
-                "config.py",
-                "UPLOAD_FOLDER = os.environ.get('UPLOAD_FOLDER', '/tmp/uploads')\n",
-            ),
-            ("config.py", "# UPLOAD_FOLDER = '/tmp/uploads'\n"),
-            ("config.py", "LOG_FILE = '/tmp/app.log'\n"),
-        ] {
-            assert!(lines("FS002", name, src).is_empty(), "{src}");
-        }
+        quiet_in(
+            "FS002",
+            &[
+                ("Dockerfile", "FROM python\nWORKDIR /app\n"),
+                (
+                    "Dockerfile",
+                    "FROM python AS build\nWORKDIR /tmp/build\nFROM python\nWORKDIR /app\n",
+                ),
+                ("Dockerfile", "FROM python\nRUN cd /tmp && make\n"),
+                (
+                    "Dockerfile",
+                    "FROM python\nWORKDIR /tmp\nRUN make\nWORKDIR /srv/app\n",
+                ),
+                ("Dockerfile", "FROM python\nVOLUME /tmp\n"),
+                ("Dockerfile", "FROM python\nWORKDIR /tmpfiles\n"),
+                ("config.py", "UPLOAD_FOLDER = '/srv/app/uploads'\n"),
+                (
+                    "config.py",
+                    "import tempfile\nUPLOAD_FOLDER = tempfile.mkdtemp()\n",
+                ),
+                (
+                    "config.py",
+                    "UPLOAD_FOLDER = os.environ.get('UPLOAD_FOLDER', '/tmp/uploads')\n",
+                ),
+                ("config.py", "# UPLOAD_FOLDER = '/tmp/uploads'\n"),
+                ("config.py", "LOG_FILE = '/tmp/app.log'\n"),
+            ],
+        );
     }
 }

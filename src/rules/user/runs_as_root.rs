@@ -74,7 +74,7 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
 #[cfg(test)]
 mod tests {
     use super::is_root_user;
-    use crate::rules::testing::{findings, lines};
+    use crate::rules::testing::{fires_once, quiet};
 
     #[test]
     fn root_values() {
@@ -88,43 +88,45 @@ mod tests {
 
     #[test]
     fn fail() {
-        for (src, underlined) in [
-            ("FROM python:3.12\nCMD gunicorn app:app\n", "python:3.12"),
-            ("FROM python\nUSER root\n", "root"),
-            ("FROM python\nUSER 0\n", "0"),
-            ("FROM python\nUSER 0:0\n", "0:0"),
-            ("FROM python\nUSER app\nRUN x\nUSER root\n", "root"),
-            (
-                "FROM python AS build\nUSER app\nFROM debian\nCOPY --from=build /a /a\n",
-                "debian",
-            ),
-            ("FROM python\nARG RUN_AS=root\nUSER $RUN_AS\n", "$RUN_AS"),
-            ("from python\nuser ROOT\nUSER 0\n", "0"),
-        ] {
-            let found = findings("USR001", "Dockerfile", src);
-            assert_eq!(found.len(), 1, "{src}: {found:?}");
-            assert_eq!(found[0].1, underlined, "{src}");
-        }
+        fires_once(
+            "USR001",
+            "Dockerfile",
+            &[
+                ("FROM python:3.12\nCMD gunicorn app:app\n", "python:3.12"),
+                ("FROM python\nUSER root\n", "root"),
+                ("FROM python\nUSER 0\n", "0"),
+                ("FROM python\nUSER 0:0\n", "0:0"),
+                ("FROM python\nUSER app\nRUN x\nUSER root\n", "root"),
+                (
+                    "FROM python AS build\nUSER app\nFROM debian\nCOPY --from=build /a /a\n",
+                    "debian",
+                ),
+                ("FROM python\nARG RUN_AS=root\nUSER $RUN_AS\n", "$RUN_AS"),
+                ("from python\nuser ROOT\nUSER 0\n", "0"),
+            ],
+        );
     }
 
     #[test]
     fn pass() {
-        for src in [
-            "FROM python\nUSER app\n",
-            "FROM python\nUSER 1000:1000\n",
-            "FROM python\nUSER root\nRUN apt-get update\nUSER app\n",
-            // A builder stage may run as root.
-            "FROM python AS build\nRUN make\nFROM python\nUSER app\n",
-            // The final stage inherits USER from the stage it is built on.
-            "FROM python AS base\nUSER app\nFROM base\nCMD gunicorn app:app\n",
-            "FROM python\nARG UID=1000\nUSER $UID\n",
-            // A value the Dockerfile does not give is not guessed.
-            "FROM python\nUSER $APP_USER\n",
-            "FROM gcr.io/distroless/python3-debian12:nonroot\nCMD [\"app.py\"]\n",
-            "FROM cgr.dev/chainguard/python:latest\n",
-            "FROM python\nUSER app\nHEALTHCHECK CMD curl -f http://localhost/\n",
-        ] {
-            assert!(lines("USR001", "Dockerfile", src).is_empty(), "{src}");
-        }
+        quiet(
+            "USR001",
+            "Dockerfile",
+            &[
+                "FROM python\nUSER app\n",
+                "FROM python\nUSER 1000:1000\n",
+                "FROM python\nUSER root\nRUN apt-get update\nUSER app\n",
+                // A builder stage may run as root.
+                "FROM python AS build\nRUN make\nFROM python\nUSER app\n",
+                // The final stage inherits USER from the stage it is built on.
+                "FROM python AS base\nUSER app\nFROM base\nCMD gunicorn app:app\n",
+                "FROM python\nARG UID=1000\nUSER $UID\n",
+                // A value the Dockerfile does not give is not guessed.
+                "FROM python\nUSER $APP_USER\n",
+                "FROM gcr.io/distroless/python3-debian12:nonroot\nCMD [\"app.py\"]\n",
+                "FROM cgr.dev/chainguard/python:latest\n",
+                "FROM python\nUSER app\nHEALTHCHECK CMD curl -f http://localhost/\n",
+            ],
+        );
     }
 }
