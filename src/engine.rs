@@ -6,8 +6,7 @@ use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Candidate};
 use crate::kinds::{self, Detection};
 use crate::model::container::Image;
-use crate::model::project::{Facts, FileFacts};
-use crate::model::python_app;
+use crate::model::project::{Facts, FileFacts, Project};
 use crate::rules::{FileContext, PROJECT_RULES, RULES, Rule, Sink, Syntax};
 use crate::source::SourceFile;
 use crate::syntax::{dockerfile, python};
@@ -72,8 +71,13 @@ pub fn run(paths: &[PathBuf], settings: &Settings) -> Outcome {
         outcome.notes.extend(result.note);
         outcome.sources.extend(result.source);
     }
-    outcome.diagnostics.extend(check_project(&facts, settings));
     outcome.sources.sort_by(|a, b| a.path().cmp(b.path()));
+    let project = Project {
+        files: &facts,
+        sources: &outcome.sources,
+    };
+    let project_diagnostics = check_project(&project, settings);
+    outcome.diagnostics.extend(project_diagnostics);
     outcome
         .diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -139,6 +143,7 @@ fn lint_candidate(candidate: &Candidate, settings: &Settings) -> FileOutcome {
         diagnostics,
         facts: Some(FileFacts {
             path: path.clone(),
+            format,
             facts,
         }),
         source: Some(Arc::new(source)),
@@ -165,7 +170,18 @@ pub fn lint_file(
         .iter()
         .copied()
         .filter(|rule| crate::catalog::entry(rule.code).formats.contains(&format))
+        .filter(|rule| {
+            rule.prefilter
+                .is_none_or(|may_fire| may_fire(source.text()))
+        })
         .collect();
+    let needs_facts = format == Format::Dockerfile
+        && PROJECT_RULES
+            .iter()
+            .any(|p| settings.rules.iter().any(|r| r.code == p.code));
+    if rules.is_empty() && !needs_facts {
+        return (diagnostics, facts);
+    }
     let mut apply = |syntax: Syntax<'_>| {
         let ctx = FileContext {
             source,
@@ -190,10 +206,7 @@ pub fn lint_file(
         Format::Python => {
             let file = python::parse(source.text());
             match python::PyIndex::new(&file, source.text()) {
-                Some(index) => {
-                    facts.dev_server_calls = python_app::dev_server_calls(&index);
-                    apply(Syntax::Python(&index));
-                }
+                Some(index) => apply(Syntax::Python(&index)),
                 None => apply(Syntax::None),
             }
         }
@@ -204,11 +217,11 @@ pub fn lint_file(
 }
 
 /// Runs the rules that connect files (a launcher in one, the code it starts in another).
-fn check_project(files: &[FileFacts], settings: &Settings) -> Vec<Diagnostic> {
+fn check_project(project: &Project<'_>, settings: &Settings) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for rule in PROJECT_RULES {
         if settings.rules.iter().any(|r| r.code == rule.code) {
-            (rule.check)(files, &mut out);
+            (rule.check)(project, &mut out);
         }
     }
     out

@@ -2,8 +2,12 @@
 //! file with the code it starts in another (a Dockerfile `CMD python app.py` and the
 //! `app.run()` inside `app.py`).
 
-use crate::source::Span;
+use crate::catalog::Format;
+use crate::model::python_app;
+use crate::source::{SourceFile, Span};
+use crate::syntax::python::{self, PyIndex};
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 /// A container start command that runs a Python file.
 #[derive(Debug, Clone)]
@@ -19,14 +23,43 @@ pub struct ScriptLaunch {
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
     pub script_launches: Vec<ScriptLaunch>,
-    /// Calls in a Python file that start a framework's development server.
-    pub dev_server_calls: Vec<Span>,
 }
 
 #[derive(Debug)]
 pub struct FileFacts {
     pub path: PathBuf,
+    pub format: Format,
     pub facts: Facts,
+}
+
+/// Every linted file's facts, and their text for facts computed only when a rule asks
+/// (parsing every Python file for what one Dockerfile might run would waste the prefilter).
+pub struct Project<'a> {
+    pub files: &'a [FileFacts],
+    /// Sorted by path.
+    pub sources: &'a [Arc<SourceFile>],
+}
+
+impl Project<'_> {
+    pub fn python_files(&self) -> Vec<&Path> {
+        self.files
+            .iter()
+            .filter(|f| f.format == Format::Python)
+            .map(|f| f.path.as_path())
+            .collect()
+    }
+
+    /// Calls in a linted Python file that start a framework's development server.
+    pub fn dev_server_calls(&self, path: &Path) -> Vec<Span> {
+        let Ok(found) = self.sources.binary_search_by(|s| s.path().cmp(path)) else {
+            return Vec::new();
+        };
+        let source = &self.sources[found];
+        let file = python::parse(source.text());
+        PyIndex::new(&file, source.text())
+            .map(|index| python_app::dev_server_calls(&index))
+            .unwrap_or_default()
+    }
 }
 
 /// The linted Python file a container launch runs, if it can be told: the script's path inside

@@ -14,7 +14,7 @@ pub mod testing;
 use crate::catalog::{self, Format};
 use crate::diagnostic::{Diagnostic, Label};
 use crate::model::container::Image;
-use crate::model::project::FileFacts;
+use crate::model::project::Project;
 use crate::source::{SourceFile, Span};
 use crate::syntax::dockerfile::Dockerfile;
 use crate::syntax::python::PyIndex;
@@ -40,6 +40,16 @@ pub enum Syntax<'a> {
 pub struct Rule {
     pub code: &'static str,
     pub check: fn(&FileContext<'_>, &mut Sink<'_>),
+    /// A cheap test of the raw text: false means the rule cannot fire on this file, so a file
+    /// no selected rule can fire on is not parsed at all.
+    pub prefilter: Option<fn(&str) -> bool>,
+}
+
+/// Whether `text` contains `needle` in any letter case (`needle` in lower case).
+pub fn contains_ignore_case(text: &str, needle: &str) -> bool {
+    text.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 pub static RULES: &[Rule] = &[
@@ -60,7 +70,7 @@ pub static RULES: &[Rule] = &[
 /// A rule that connects facts from several files.
 pub struct ProjectRule {
     pub code: &'static str,
-    pub check: fn(&[FileFacts], &mut Vec<Diagnostic>),
+    pub check: fn(&Project<'_>, &mut Vec<Diagnostic>),
 }
 
 pub static PROJECT_RULES: &[ProjectRule] = &[dev_server::dev_server_in_production::PROJECT_RULE];

@@ -344,6 +344,11 @@ impl<'t> PyIndex<'t> {
         }
     }
 
+    /// The simple `name = value` assignments to `name`, in source order.
+    pub fn assignments_to(&self, name: &str) -> &[Node<'t>] {
+        self.by_name.get(name).map_or(&[], Vec::as_slice)
+    }
+
     /// The value an assignment stores, looking through chains such as `A = B = True`.
     pub fn assignment_value(&self, assignment: Node<'t>) -> Option<Node<'t>> {
         let mut right = assignment.child_by_field_name("right")?;

@@ -9,7 +9,19 @@ use tree_sitter::Node;
 pub const RULE: Rule = Rule {
     code: "NET001",
     check,
+    prefilter: Some(may_bind_all),
 };
+
+/// Every check here needs a server call and an all-interfaces host literal in the file.
+fn may_bind_all(text: &str) -> bool {
+    let server = ["run", "serve", "Server", "server"]
+        .iter()
+        .any(|n| text.contains(n));
+    server
+        && ["0.0.0.0", "::", "\"\"", "''", "*"]
+            .iter()
+            .any(|n| text.contains(n))
+}
 
 /// Whether a host string means every interface.
 pub fn is_all_interfaces(host: &str) -> bool {

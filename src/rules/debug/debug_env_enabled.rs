@@ -8,6 +8,7 @@ use crate::source::MappedText;
 pub const RULE: Rule = Rule {
     code: "DBG004",
     check,
+    prefilter: None,
 };
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {

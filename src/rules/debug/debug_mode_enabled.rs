@@ -3,13 +3,15 @@
 //! FastAPI/Starlette `debug=True`, a production config class with `DEBUG = True`).
 
 use crate::model::python_app::{is_app, is_run_call};
-use crate::rules::{FileContext, Rule, Sink, Syntax};
+use crate::rules::{FileContext, Rule, Sink, Syntax, contains_ignore_case};
 use crate::syntax::python::PyIndex;
 use tree_sitter::Node;
 
 pub const RULE: Rule = Rule {
     code: "DBG001",
     check,
+    // `app.run(host, port, True)` passes debug by position.
+    prefilter: Some(|text| contains_ignore_case(text, "debug") || text.contains("run(")),
 };
 
 /// Constructors whose `debug=True` turns on tracebacks in responses.
@@ -39,8 +41,10 @@ fn check_call<'t>(ix: &PyIndex<'t>, call: Node<'t>, sink: &mut Sink<'_>) {
     };
     let attr = ix.callee_attr(call).unwrap_or("");
     if is_run_call(ix, call) {
-        // Flask.run(host, port, debug): debug is the third positional argument.
-        if let Some(value) = ix.arg(call, "debug", Some(2))
+        // Flask.run(host, port, debug): debug is the third positional argument, but other
+        // `run` methods (`contextvars.Context.run(func, *args)`) take anything there.
+        let flask_signature = PyIndex::receiver(call).is_some_and(|r| is_app(ix, r));
+        if let Some(value) = ix.arg(call, "debug", flask_signature.then_some(2))
             && ix.literal(value).is_some_and(|v| v.is_true())
         {
             let span = ix
@@ -235,6 +239,7 @@ mod tests {
                 "FastAPI(debug=False)",
                 "class DevelopmentConfig:\n    DEBUG = True",
                 "app.run(debug='False')",
+            "ctx.run(func, 1, 2)",
             ],
         );
     }

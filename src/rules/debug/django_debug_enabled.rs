@@ -7,6 +7,7 @@ use std::path::Path;
 pub const RULE: Rule = Rule {
     code: "DBG002",
     check,
+    prefilter: Some(|text| text.contains("DEBUG")),
 };
 
 /// Settings that only Django settings modules define.
@@ -38,11 +39,10 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
         return;
     }
     let module_level = |name: &'static str| {
-        ix.assignments.iter().copied().filter(move |a| {
-            PyIndex::is_module_level(*a)
-                && a.child_by_field_name("left")
-                    .is_some_and(|l| l.kind() == "identifier" && ix.text(l) == name)
-        })
+        ix.assignments_to(name)
+            .iter()
+            .copied()
+            .filter(|a| PyIndex::is_module_level(*a))
     };
     let named_settings = ctx
         .source

@@ -3,13 +3,13 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::model::launcher::Program;
-use crate::model::project::{self, FileFacts};
+use crate::model::project::{self, Project};
 use crate::rules::{FileContext, ProjectRule, Rule, Sink, Syntax};
-use std::path::Path;
 
 pub const RULE: Rule = Rule {
     code: "DEV001",
     check,
+    prefilter: None,
 };
 
 /// `CMD python app.py` where `app.py` calls `app.run()`.
@@ -18,25 +18,23 @@ pub const PROJECT_RULE: ProjectRule = ProjectRule {
     check: check_project,
 };
 
-fn check_project(files: &[FileFacts], out: &mut Vec<Diagnostic>) {
-    let python_files: Vec<&Path> = files
+fn check_project(project: &Project<'_>, out: &mut Vec<Diagnostic>) {
+    let python_files = project.python_files();
+    for dockerfile in project
+        .files
         .iter()
-        .filter(|f| !f.facts.dev_server_calls.is_empty())
-        .map(|f| f.path.as_path())
-        .collect();
-    if python_files.is_empty() {
-        return;
-    }
-    for dockerfile in files.iter().filter(|f| !f.facts.script_launches.is_empty()) {
+        .filter(|f| !f.facts.script_launches.is_empty())
+    {
         let mut sink = Sink::new("DEV001", &dockerfile.path, out);
         for launch in &dockerfile.facts.script_launches {
             let Some(script) = project::resolve_script(&dockerfile.path, launch, &python_files)
             else {
                 continue;
             };
-            let Some(target) = files.iter().find(|f| f.path == script) else {
+            let calls = project.dev_server_calls(script);
+            if calls.is_empty() {
                 continue;
-            };
+            }
             let diagnostic = sink.report(
                 launch.span,
                 format!(
@@ -44,10 +42,10 @@ fn check_project(files: &[FileFacts], out: &mut Vec<Diagnostic>) {
                     script.display()
                 ),
             );
-            for call in &target.facts.dev_server_calls {
+            for call in calls {
                 diagnostic.label_in(
                     script.to_path_buf(),
-                    *call,
+                    call,
                     "development server started here",
                 );
             }

@@ -9,6 +9,7 @@ use crate::syntax::shell;
 pub const RULE: Rule = Rule {
     code: "FS001",
     check,
+    prefilter: None,
 };
 
 /// Whether a chmod mode (octal or symbolic) gives others write permission.

@@ -6,6 +6,7 @@ use crate::rules::{FileContext, Rule, Sink, Syntax};
 pub const RULE: Rule = Rule {
     code: "SYN001",
     check,
+    prefilter: None,
 };
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {

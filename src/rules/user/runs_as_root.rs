@@ -7,6 +7,7 @@ use crate::rules::{FileContext, Rule, Sink, Syntax};
 pub const RULE: Rule = Rule {
     code: "USR001",
     check,
+    prefilter: None,
 };
 
 /// Base images published to run as an unprivileged user by default.
