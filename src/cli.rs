@@ -134,7 +134,11 @@ fn check(args: CheckArgs) -> io::Result<i32> {
             return Ok(EXIT_ERROR);
         }
     };
-    let outcome = engine::run(&args.paths, &Settings { rules });
+    let settings = Settings {
+        rules,
+        ..Settings::default()
+    };
+    let outcome = engine::run(&args.paths, &settings);
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

@@ -2,10 +2,12 @@
 //! and gathers results in a deterministic order. Files are linted independently, in parallel.
 
 use crate::catalog::Format;
+use crate::config::RuleOptions;
 use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Candidate};
 use crate::kinds::{self, Detection};
 use crate::model::container::Image;
+use crate::model::deployment::Deployment;
 use crate::model::project::{Facts, FileFacts, Project};
 use crate::rules::{FileContext, PROJECT_RULES, RULES, Rule, Sink, Syntax};
 use crate::source::SourceFile;
@@ -21,12 +23,14 @@ const BINARY_SNIFF_LEN: usize = 8192;
 #[derive(Clone)]
 pub struct Settings {
     pub rules: Vec<&'static Rule>,
+    pub options: RuleOptions,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             rules: RULES.iter().collect(),
+            options: RuleOptions::default(),
         }
     }
 }
@@ -182,11 +186,13 @@ pub fn lint_file(
     if rules.is_empty() && !needs_facts {
         return (diagnostics, facts);
     }
-    let mut apply = |syntax: Syntax<'_>| {
+    let mut apply = |syntax: Syntax<'_>, deployment: &Deployment| {
         let ctx = FileContext {
             source,
             format,
             syntax,
+            deployment,
+            options: &settings.options,
         };
         for rule in &rules {
             let mut sink = Sink::new(rule.code, source.path(), &mut diagnostics);
@@ -198,19 +204,23 @@ pub fn lint_file(
             let file = dockerfile::parse(source.text());
             let image = Image::new(&file);
             facts.script_launches = image.script_launches();
-            apply(Syntax::Dockerfile {
-                file: &file,
-                image: &image,
-            });
+            let deployment = image.deployment();
+            apply(
+                Syntax::Dockerfile {
+                    file: &file,
+                    image: &image,
+                },
+                &deployment,
+            );
         }
         Format::Python => {
             let file = python::parse(source.text());
             match python::PyIndex::new(&file, source.text()) {
-                Some(index) => apply(Syntax::Python(&index)),
-                None => apply(Syntax::None),
+                Some(index) => apply(Syntax::Python(&index), &Deployment::default()),
+                None => apply(Syntax::None, &Deployment::default()),
             }
         }
-        _ => apply(Syntax::None),
+        _ => apply(Syntax::None, &Deployment::default()),
     }
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     (diagnostics, facts)

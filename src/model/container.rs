@@ -1,6 +1,7 @@
 //! What a Dockerfile says about the image it builds: stages and their ancestry, which stages
 //! ship, the effective user and the command the container starts.
 
+use crate::model::deployment::{Deployment, EnvVar, Placement, Process};
 use crate::model::launcher::{self, Launch};
 use crate::model::project::ScriptLaunch;
 use crate::source::{MappedText, Span};
@@ -171,6 +172,58 @@ impl<'a> Image<'a> {
             });
         }
         workdir
+    }
+
+    /// What the image deploys: the production stage's start command, and the environment set
+    /// by the stages it ships (`ENV`, and `ARG` defaults not re-exported by an `ENV`).
+    pub fn deployment(&self) -> Deployment {
+        let Some(stage) = self.production_stage() else {
+            return Deployment::default();
+        };
+        let processes = self
+            .launches(stage)
+            .into_iter()
+            .map(|l| Process {
+                launch: l.launch,
+                placement: Placement::Container,
+                origin: "the image's start command",
+            })
+            .collect();
+        let mut env = Vec::new();
+        for shipped in self.shipped_stages() {
+            let env_keys: Vec<String> = self.stages[shipped]
+                .body
+                .iter()
+                .filter(|i| i.keyword == "ENV")
+                .flat_map(|i| i.key_values(self.file.escape))
+                .map(|kv| kv.key.as_str().to_string())
+                .collect();
+            self.walk_stage(shipped, |instr, scope| {
+                let origin = match instr.keyword.as_str() {
+                    "ENV" => "ENV",
+                    "ARG" => "ARG",
+                    _ => return,
+                };
+                for kv in instr.key_values(self.file.escape) {
+                    let Some(value) = &kv.value else { continue };
+                    // A build argument re-exported by ENV is reported once, at the ENV.
+                    if origin == "ARG" && env_keys.iter().any(|k| k == kv.key.as_str()) {
+                        continue;
+                    }
+                    // A value that depends on something the Dockerfile does not set is unknown.
+                    let Some(expanded) = scope.expand(value.as_str(), self.file.escape) else {
+                        continue;
+                    };
+                    env.push(EnvVar {
+                        name: kv.key.as_str().to_string(),
+                        value: expanded,
+                        span: kv.key.span().cover(value.span()),
+                        origin,
+                    });
+                }
+            });
+        }
+        Deployment { processes, env }
     }
 
     /// Python files the final stage's container runs (`python app.py`).

@@ -2,6 +2,7 @@
 //! (launchers, users, environment), lowered from the syntax trees so rules ask about concerns.
 
 pub mod container;
+pub mod deployment;
 pub mod env;
 pub mod launcher;
 pub mod project;

@@ -12,8 +12,10 @@ pub mod user;
 pub mod testing;
 
 use crate::catalog::{self, Format};
+use crate::config::RuleOptions;
 use crate::diagnostic::{Diagnostic, Label};
 use crate::model::container::Image;
+use crate::model::deployment::Deployment;
 use crate::model::project::Project;
 use crate::source::{SourceFile, Span};
 use crate::syntax::dockerfile::Dockerfile;
@@ -25,6 +27,9 @@ pub struct FileContext<'a> {
     pub source: &'a SourceFile,
     pub format: Format,
     pub syntax: Syntax<'a>,
+    /// The processes and environment the file deploys, whatever its format.
+    pub deployment: &'a Deployment,
+    pub options: &'a RuleOptions,
 }
 
 pub enum Syntax<'a> {

@@ -24,6 +24,7 @@ pub fn findings(code: &str, name: &str, text: &str) -> Vec<(usize, String)> {
     let source = SourceFile::new(name, text);
     let settings = Settings {
         rules: RULES.iter().filter(|r| r.code == code).collect(),
+        ..Settings::default()
     };
     lint_source(&source, format, &settings)
         .into_iter()

@@ -1,9 +1,8 @@
 //! DBG004: an environment variable that switches on a debug mode (`FLASK_DEBUG=1`,
-//! `FLASK_ENV=development`, …) baked into the image by `ENV`, `ARG` or the start command.
+//! `FLASK_ENV=development`, …) set for the deployed processes (a Dockerfile's `ENV`, `ARG` or start command).
 
 use crate::model::env::debug_setting;
-use crate::rules::{FileContext, Rule, Sink, Syntax};
-use crate::source::MappedText;
+use crate::rules::{FileContext, Rule, Sink};
 
 pub const RULE: Rule = Rule {
     code: "DBG004",
@@ -12,57 +11,16 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    let Syntax::Dockerfile { file, image } = ctx.syntax else {
-        return;
-    };
-    if image.production_stage().is_none() {
-        return;
-    }
-    for stage in image.shipped_stages() {
-        let env_keys: Vec<String> = image.stages[stage]
-            .body
-            .iter()
-            .filter(|i| i.keyword == "ENV")
-            .flat_map(|i| i.key_values(file.escape))
-            .map(|kv| kv.key.as_str().to_string())
-            .collect();
-        image.walk_stage(stage, |instr, scope| {
-            let is_env = instr.keyword == "ENV";
-            // A build argument re-exported by ENV is reported once, at the ENV.
-            if !is_env && instr.keyword != "ARG" {
-                return;
-            }
-            for kv in instr.key_values(file.escape) {
-                let Some(value) = &kv.value else { continue };
-                if !is_env && env_keys.iter().any(|k| k == kv.key.as_str()) {
-                    continue;
-                }
-                let Some(expanded) = scope.expand(value.as_str(), file.escape) else {
-                    continue;
-                };
-                report(
-                    sink,
-                    &kv.key,
-                    value,
-                    &expanded,
-                    if is_env { "ENV" } else { "ARG" },
-                );
-            }
-        });
-        for launch in image.launches(stage) {
-            for (name, value) in &launch.launch.env {
-                report(sink, name, value, value.as_str(), "the start command");
-            }
+    for var in ctx.deployment.all_env() {
+        if let Some(why) = debug_setting(&var.name, &var.value) {
+            sink.report(
+                var.span,
+                format!(
+                    "{} sets {}={}, which {why}",
+                    var.origin, var.name, var.value
+                ),
+            );
         }
-    }
-}
-
-fn report(sink: &mut Sink<'_>, key: &MappedText, value: &MappedText, expanded: &str, origin: &str) {
-    if let Some(why) = debug_setting(key.as_str(), expanded) {
-        sink.report(
-            key.span().cover(value.span()),
-            format!("{origin} sets {}={expanded}, which {why}", key.as_str()),
-        );
     }
 }
 

@@ -239,7 +239,7 @@ mod tests {
                 "FastAPI(debug=False)",
                 "class DevelopmentConfig:\n    DEBUG = True",
                 "app.run(debug='False')",
-            "ctx.run(func, 1, 2)",
+                "ctx.run(func, 1, 2)",
             ],
         );
     }

@@ -15,24 +15,19 @@ pub const RULE: Rule = Rule {
 const RELOAD_FLAGS: &[&str] = &["--reload", "--reload-dir", "--reload-include"];
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    match ctx.syntax {
-        Syntax::Dockerfile { image, .. } => {
-            let Some(stage) = image.production_stage() else {
-                return;
-            };
-            for started in image.launches(stage) {
-                let launch = &started.launch;
-                let server = match launch.program {
-                    Program::Gunicorn => "gunicorn",
-                    Program::Uvicorn => "uvicorn",
-                    Program::Hypercorn => "hypercorn",
-                    _ => continue,
-                };
-                if let Some(span) = launch.flag(RELOAD_FLAGS) {
-                    sink.report(span, format!("{server} is started with its auto-reloader"));
-                }
-            }
+    for process in &ctx.deployment.processes {
+        let launch = &process.launch;
+        let server = match launch.program {
+            Program::Gunicorn => "gunicorn",
+            Program::Uvicorn => "uvicorn",
+            Program::Hypercorn => "hypercorn",
+            _ => continue,
+        };
+        if let Some(span) = launch.flag(RELOAD_FLAGS) {
+            sink.report(span, format!("{server} is started with its auto-reloader"));
         }
+    }
+    match ctx.syntax {
         Syntax::Python(ix) => {
             for &call in &ix.calls {
                 let Some(callee) = PyIndex::callee(call) else {
@@ -49,7 +44,7 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
                 }
             }
         }
-        Syntax::None => {}
+        _ => {}
     }
 }
 

@@ -1,10 +1,10 @@
-//! DEV001: the container starts a development server (`flask run`, `manage.py runserver`,
+//! DEV001: the deployment starts a development server (`flask run`, `manage.py runserver`,
 //! `python -m http.server`) instead of a production WSGI/ASGI server.
 
 use crate::diagnostic::Diagnostic;
 use crate::model::launcher::Program;
 use crate::model::project::{self, Project};
-use crate::rules::{FileContext, ProjectRule, Rule, Sink, Syntax};
+use crate::rules::{FileContext, ProjectRule, Rule, Sink};
 
 pub const RULE: Rule = Rule {
     code: "DEV001",
@@ -64,17 +64,11 @@ pub fn dev_server(program: &Program) -> Option<&'static str> {
 }
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    let Syntax::Dockerfile { image, .. } = ctx.syntax else {
-        return;
-    };
-    let Some(stage) = image.production_stage() else {
-        return;
-    };
-    for started in image.launches(stage) {
-        if let Some(what) = dev_server(&started.launch.program) {
+    for process in &ctx.deployment.processes {
+        if let Some(what) = dev_server(&process.launch.program) {
             sink.report(
-                started.launch.program_span,
-                format!("the image starts {what}"),
+                process.launch.program_span,
+                format!("{} runs {what}", process.origin),
             );
         }
     }

@@ -10,9 +10,16 @@ pub const RULE: Rule = Rule {
     prefilter: None,
 };
 
-/// Base images published to run as an unprivileged user by default.
-fn base_runs_unprivileged(image: &str) -> bool {
+/// Base images published to run as an unprivileged user by default: `:nonroot` tags and the
+/// configured image prefixes.
+fn base_runs_unprivileged(image: &str, known: &[String]) -> bool {
     let image = image.to_ascii_lowercase();
+    if known
+        .iter()
+        .any(|prefix| image.starts_with(&prefix.to_ascii_lowercase()))
+    {
+        return true;
+    }
     let (name, tag) = match image.rsplit_once(':') {
         Some((name, tag)) if !tag.contains('/') => (name, tag),
         _ => (image.as_str(), ""),
@@ -60,7 +67,7 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
             let reference = image
                 .global_expand(base.image.as_str())
                 .unwrap_or_else(|| base.image.as_str().to_string());
-            if base_runs_unprivileged(&reference) {
+            if base_runs_unprivileged(&reference, &ctx.options.nonroot_images) {
                 return;
             }
             let final_from = image.stages[last].image.span();
