@@ -27,24 +27,21 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
             sink.report(span, format!("{server} is started with its auto-reloader"));
         }
     }
-    match ctx.syntax {
-        Syntax::Python(ix) => {
-            for &call in &ix.calls {
-                let Some(callee) = PyIndex::callee(call) else {
-                    continue;
-                };
-                if !ix.refers_to(callee, &["uvicorn.run", "uvicorn.main.run"]) {
-                    continue;
-                }
-                if let Some(kw) = ix.true_keyword(call, "reload") {
-                    sink.report(
-                        PyIndex::span(kw),
-                        "uvicorn is started with its auto-reloader",
-                    );
-                }
-            }
+    let Syntax::Python(ix) = ctx.syntax else {
+        return;
+    };
+    for &call in &ix.calls {
+        let Some(callee) = PyIndex::callee(call) else {
+            continue;
+        };
+        if ix.refers_to(callee, &["uvicorn.run", "uvicorn.main.run"])
+            && let Some(kw) = ix.true_keyword(call, "reload")
+        {
+            sink.report(
+                PyIndex::span(kw),
+                "uvicorn is started with its auto-reloader",
+            );
         }
-        _ => {}
     }
 }
 
