@@ -24,6 +24,9 @@ const BINARY_SNIFF_LEN: usize = 8192;
 pub struct Settings {
     pub rules: Vec<&'static Rule>,
     pub options: RuleOptions,
+    /// The trees being linted (canonical paths). Parsers that follow references to other
+    /// files (includes, drop-ins) never read outside them.
+    pub roots: Vec<PathBuf>,
 }
 
 impl Default for Settings {
@@ -31,6 +34,7 @@ impl Default for Settings {
         Settings {
             rules: RULES.iter().collect(),
             options: RuleOptions::default(),
+            roots: Vec::new(),
         }
     }
 }
@@ -57,6 +61,20 @@ impl Outcome {
 
 /// Lints every file under `paths`.
 pub fn run(paths: &[PathBuf], settings: &Settings) -> Outcome {
+    let settings = &Settings {
+        roots: paths
+            .iter()
+            .filter_map(|p| std::fs::canonicalize(p).ok())
+            .map(|p| {
+                if p.is_file() {
+                    p.parent().map_or(p.clone(), Path::to_path_buf)
+                } else {
+                    p
+                }
+            })
+            .collect(),
+        ..settings.clone()
+    };
     let found = discover::discover(paths);
     let results: Vec<FileOutcome> = found
         .candidates
@@ -176,7 +194,7 @@ pub fn lint_file(
         .filter(|rule| crate::catalog::entry(rule.code).formats.contains(&format))
         .filter(|rule| {
             rule.prefilter
-                .is_none_or(|may_fire| may_fire(source.text()))
+                .is_none_or(|may_fire| may_fire(format, source.text()))
         })
         .collect();
     let needs_facts = format == Format::Dockerfile

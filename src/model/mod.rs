@@ -5,5 +5,6 @@ pub mod container;
 pub mod deployment;
 pub mod env;
 pub mod launcher;
+pub mod listen;
 pub mod project;
 pub mod python_app;

@@ -47,7 +47,7 @@ pub struct Rule {
     pub check: fn(&FileContext<'_>, &mut Sink<'_>),
     /// A cheap test of the raw text: false means the rule cannot fire on this file, so a file
     /// no selected rule can fire on is not parsed at all.
-    pub prefilter: Option<fn(&str) -> bool>,
+    pub prefilter: Option<fn(Format, &str) -> bool>,
 }
 
 /// Whether `text` contains `needle` in any letter case (`needle` in lower case).

@@ -2,6 +2,9 @@
 //! a backend that a reverse proxy should front. Inside a container image such a bind is
 //! normal, so Dockerfile start commands are not checked.
 
+use crate::catalog::Format;
+use crate::model::deployment::Placement;
+use crate::model::listen::listen_addresses;
 use crate::rules::{FileContext, Rule, Sink, Syntax};
 use crate::syntax::python::{Literal, PyIndex};
 use tree_sitter::Node;
@@ -9,7 +12,8 @@ use tree_sitter::Node;
 pub const RULE: Rule = Rule {
     code: "NET001",
     check,
-    prefilter: Some(may_bind_all),
+    // Launch lines in other formats need no host literal (a default bind counts).
+    prefilter: Some(|format, text| format != Format::Python || may_bind_all(text)),
 };
 
 /// Every check here needs a server call and an all-interfaces host literal in the file.
@@ -73,6 +77,30 @@ const HOST_ARGUMENTS: &[(&[&str], &str, usize)] = &[
 ];
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
+    // A container has its own network namespace; only processes on a host are exposed.
+    for process in &ctx.deployment.processes {
+        if process.placement != Placement::Host {
+            continue;
+        }
+        for listen in listen_addresses(&process.launch) {
+            if is_all_interfaces(&listen.host) {
+                let how = if listen.explicit {
+                    "listens on"
+                } else {
+                    "listens by default on"
+                };
+                let shown = if listen.host.is_empty() {
+                    "every interface"
+                } else {
+                    &listen.host
+                };
+                sink.report(
+                    listen.span,
+                    format!("{} starts a server that {how} {shown}, exposing it on every network interface", process.origin),
+                );
+            }
+        }
+    }
     let Syntax::Python(ix) = ctx.syntax else {
         return;
     };

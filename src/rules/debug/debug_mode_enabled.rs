@@ -11,7 +11,7 @@ pub const RULE: Rule = Rule {
     code: "DBG001",
     check,
     // `app.run(host, port, True)` passes debug by position.
-    prefilter: Some(|text| contains_ignore_case(text, "debug") || text.contains("run(")),
+    prefilter: Some(|_, text| contains_ignore_case(text, "debug") || text.contains("run(")),
 };
 
 /// Constructors whose `debug=True` turns on tracebacks in responses.

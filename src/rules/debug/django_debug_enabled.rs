@@ -7,7 +7,7 @@ use std::path::Path;
 pub const RULE: Rule = Rule {
     code: "DBG002",
     check,
-    prefilter: Some(|text| text.contains("DEBUG")),
+    prefilter: Some(|_, text| text.contains("DEBUG")),
 };
 
 /// Settings that only Django settings modules define.

@@ -7,7 +7,7 @@ use crate::syntax::python::PyIndex;
 pub const RULE: Rule = Rule {
     code: "DBG003",
     check,
-    prefilter: Some(|text| text.contains("run_simple") || text.contains("DebuggedApplication")),
+    prefilter: Some(|_, text| text.contains("run_simple") || text.contains("DebuggedApplication")),
 };
 
 /// (callee, keyword, its position in the signature, message)

@@ -9,7 +9,7 @@ use crate::syntax::python::PyIndex;
 pub const RULE: Rule = Rule {
     code: "DEV002",
     check,
-    prefilter: Some(|text| text.contains("reload")),
+    prefilter: Some(|_, text| text.contains("reload")),
 };
 
 const RELOAD_FLAGS: &[&str] = &["--reload", "--reload-dir", "--reload-include"];

@@ -7,7 +7,7 @@ use crate::syntax::python::PyIndex;
 pub const RULE: Rule = Rule {
     code: "DEV003",
     check,
-    prefilter: Some(|text| text.contains("serve_forever")),
+    prefilter: Some(|_, text| text.contains("serve_forever")),
 };
 
 pub const STDLIB_SERVERS: &[&str] = &[

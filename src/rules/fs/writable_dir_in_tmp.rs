@@ -10,7 +10,7 @@ use tree_sitter::Node;
 pub const RULE: Rule = Rule {
     code: "FS002",
     check,
-    prefilter: Some(|text| text.contains("/tmp") || text.contains("/dev/shm")),
+    prefilter: Some(|_, text| text.contains("/tmp") || text.contains("/dev/shm")),
 };
 
 /// Settings that name a directory the app writes to.
