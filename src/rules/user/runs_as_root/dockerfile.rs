@@ -1,14 +1,9 @@
-//! USR001: the image's final stage runs as root, because it never sets `USER` (and its base
-//! is not known to drop root) or because the last `USER` is root.
+//! USR001 for Dockerfiles: the final stage never sets `USER` (and its base is not known to
+//! drop root), or its last `USER` is root.
 
-use crate::model::container::UserSource;
-use crate::rules::{FileContext, Rule, Sink, Syntax};
-
-pub const RULE: Rule = Rule {
-    code: "USR001",
-    check,
-    prefilter: None,
-};
+use super::is_root_user;
+use crate::model::container::{Image, UserSource};
+use crate::rules::{FileContext, Sink};
 
 /// Base images published to run as an unprivileged user by default: `:nonroot` tags and the
 /// configured image prefixes.
@@ -27,16 +22,7 @@ fn base_runs_unprivileged(image: &str, known: &[String]) -> bool {
     tag.contains("nonroot") || name.starts_with("cgr.dev/chainguard/") || name.ends_with("/nonroot")
 }
 
-/// Whether a `USER` value (`root`, `0`, `0:0`, `root:app`) is the superuser.
-pub fn is_root_user(value: &str) -> bool {
-    let user = value.split(':').next().unwrap_or("").trim();
-    user == "root" || user.parse::<u64>() == Ok(0)
-}
-
-fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    let Syntax::Dockerfile { image, .. } = ctx.syntax else {
-        return;
-    };
+pub fn check(ctx: &FileContext<'_>, image: &Image<'_>, sink: &mut Sink<'_>) {
     let Some(last) = image.final_stage() else {
         return;
     };
@@ -81,7 +67,7 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use super::is_root_user;
+    use super::super::is_root_user;
     use crate::rules::testing::{fires_once, quiet};
 
     #[test]
