@@ -87,7 +87,7 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
                 }
             }
         }
-        Syntax::None => {}
+        _ => {}
     }
 }
 
