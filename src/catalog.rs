@@ -47,6 +47,7 @@ pub enum Family {
     Disclosure,
     Limits,
     Sandbox,
+    Meta,
 }
 
 impl Family {
@@ -63,6 +64,7 @@ impl Family {
             Family::Disclosure => "disclosure",
             Family::Limits => "limits",
             Family::Sandbox => "sandbox",
+            Family::Meta => "meta",
         }
     }
 }

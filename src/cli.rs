@@ -1,14 +1,15 @@
 //! The command-line front end: argument parsing, exit codes, and the `rules` and `explain`
 //! commands.
 
+use crate::baseline;
 use crate::catalog::{self, RuleEntry};
+use crate::config;
 use crate::diagnostic::Severity;
-use crate::engine::{self, Settings};
+use crate::engine::{self, Overrides, Resolver};
 use crate::report::{self, OutputFormat, RenderOptions};
-use crate::rules::{RULES, Rule};
 use clap::{Parser, Subcommand, ValueEnum};
-use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
 
 pub const EXIT_CLEAN: i32 = 0;
 pub const EXIT_FINDINGS: i32 = 1;
@@ -43,7 +44,7 @@ enum Command {
 
 #[derive(clap::Args)]
 struct CheckArgs {
-    /// Files or directories to lint.
+    /// Files or directories to lint; `-` reads standard input (with --stdin-filename).
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = OutputFormat::Pretty)]
@@ -51,15 +52,39 @@ struct CheckArgs {
     /// When to colour pretty output (NO_COLOR is respected under `auto`).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
-    /// Lowest severity that makes the run fail with exit code 1.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    fail_on: FailOn,
-    /// Run only these rules (codes or names, comma-separated).
+    /// Lowest severity that makes the run fail with exit code 1 [default: the config's
+    /// `fail-on`, else warning].
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+    /// Run only these rules (codes, names or code prefixes, comma-separated).
     #[arg(long, value_delimiter = ',')]
-    select: Vec<String>,
-    /// Skip these rules (codes or names, comma-separated).
+    select: Option<Vec<String>>,
+    /// Run these rules in addition to the selected ones.
+    #[arg(long, value_delimiter = ',')]
+    extend_select: Vec<String>,
+    /// Skip these rules (codes, names or code prefixes, comma-separated).
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
+    /// Use this configuration file for every linted file.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    config: Option<PathBuf>,
+    /// Ignore all configuration files.
+    #[arg(long)]
+    isolated: bool,
+    /// Print the number of findings per rule instead of the findings.
+    #[arg(long)]
+    statistics: bool,
+    /// Record the current findings in FILE and exit 0: later runs with --baseline FILE
+    /// report only new ones.
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    write_baseline: Option<PathBuf>,
+    /// Report only findings that are not recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Lint standard input as if it were this file (kind from its name, configuration from
+    /// its location); pass `-` as the path.
+    #[arg(long, value_name = "PATH")]
+    stdin_filename: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -127,18 +152,6 @@ pub fn main() -> i32 {
 }
 
 fn check(args: CheckArgs) -> io::Result<i32> {
-    let rules = match select_rules(&args.select, &args.ignore) {
-        Ok(rules) => rules,
-        Err(message) => {
-            eprintln!("deploylint: error: {message}");
-            return Ok(EXIT_ERROR);
-        }
-    };
-    let settings = Settings {
-        rules,
-        ..Settings::default()
-    };
-    let outcome = engine::run(&args.paths, &settings);
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -146,14 +159,89 @@ fn check(args: CheckArgs) -> io::Result<i32> {
             io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
+    let usage_error = |message: String| {
+        eprintln!("deploylint: error: {message}");
+        Ok(EXIT_ERROR)
+    };
+    let overrides = match overrides(&args) {
+        Ok(overrides) => overrides,
+        Err(message) => return usage_error(message),
+    };
+    let reads_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    if reads_stdin && (args.paths.len() != 1 || args.stdin_filename.is_none()) {
+        return usage_error(
+            "`-` (standard input) needs --stdin-filename and no other paths".into(),
+        );
+    }
+    if let Some(config) = &args.config
+        && !config.is_file()
+    {
+        return usage_error(format!(
+            "{}: configuration file not found",
+            config.display()
+        ));
+    }
+    let stdin_name = args.stdin_filename.clone().filter(|_| reads_stdin);
+    let lint_paths = match &stdin_name {
+        Some(name) => vec![name.parent().map(Path::to_path_buf).unwrap_or_default()],
+        None => args.paths.clone(),
+    };
+    let resolver = Resolver::new(&lint_paths, overrides);
+    let mut outcome = match &stdin_name {
+        Some(name) => {
+            let mut bytes = Vec::new();
+            io::stdin().read_to_end(&mut bytes)?;
+            engine::run_text(
+                name,
+                String::from_utf8_lossy(&bytes).into_owned(),
+                &resolver,
+            )
+        }
+        None => engine::run(&args.paths, &resolver),
+    };
+    for error in &outcome.config_errors {
+        eprint!("{}", error.render(color && io::stderr().is_terminal()));
+    }
+    if !outcome.config_errors.is_empty() {
+        return Ok(EXIT_ERROR);
+    }
+    // The config that governs the run as a whole (for fail-on): the one for the first path.
+    let run_config = args
+        .paths
+        .first()
+        .map(|p| stdin_name.as_deref().unwrap_or(p))
+        .and_then(|p| resolver.settings_for(p).ok());
+    if let Some(file) = &args.write_baseline {
+        baseline::write(file, &outcome)?;
+        eprintln!(
+            "deploylint: wrote {} finding(s) to baseline {}",
+            outcome.diagnostics.len(),
+            file.display()
+        );
+        return Ok(if outcome.errors.is_empty() {
+            EXIT_CLEAN
+        } else {
+            EXIT_ERROR
+        });
+    }
+    if let Some(file) = &args.baseline {
+        match baseline::Baseline::load(file) {
+            Ok(known) => known.filter(&mut outcome),
+            Err(message) => return usage_error(message),
+        }
+    }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    report::render(
-        &outcome,
-        args.output_format,
-        &RenderOptions { color },
-        &mut out,
-    )?;
+    if args.statistics {
+        report::statistics(&outcome, &mut out)?;
+    } else {
+        report::render(
+            &outcome,
+            args.output_format,
+            &RenderOptions { color },
+            &mut out,
+        )?;
+    }
     out.flush()?;
     for note in &outcome.notes {
         eprintln!("deploylint: note: {note}");
@@ -164,32 +252,38 @@ fn check(args: CheckArgs) -> io::Result<i32> {
     if !outcome.errors.is_empty() {
         return Ok(EXIT_ERROR);
     }
-    let failing = args
-        .fail_on
+    let fail_on = args.fail_on.unwrap_or_else(|| {
+        run_config
+            .and_then(|s| s.config.fail_on.clone())
+            .and_then(|v| FailOn::from_str(&v, true).ok())
+            .unwrap_or(FailOn::Warning)
+    });
+    let failing = fail_on
         .threshold()
         .is_some_and(|t| outcome.diagnostics.iter().any(|d| d.severity >= t));
     Ok(if failing { EXIT_FINDINGS } else { EXIT_CLEAN })
 }
 
-/// Resolves `--select`/`--ignore` (codes or names) against the registry.
-fn select_rules(select: &[String], ignore: &[String]) -> Result<Vec<&'static Rule>, String> {
+/// Rule selection from the command line (codes, names or prefixes).
+fn overrides(args: &CheckArgs) -> Result<Overrides, String> {
     let resolve = |items: &[String]| -> Result<Vec<&'static str>, String> {
-        items
-            .iter()
-            .map(|item| {
-                catalog::lookup(item.trim())
-                    .map(|e| e.code.as_str())
-                    .ok_or_else(|| format!("unknown rule `{item}` (see `deploylint rules`)"))
-            })
-            .collect()
+        let mut out = Vec::new();
+        for item in items {
+            let found = config::select(item);
+            if found.is_empty() {
+                return Err(format!("unknown rule `{item}` (see `deploylint rules`)"));
+            }
+            out.extend(found);
+        }
+        Ok(out)
     };
-    let selected = resolve(select)?;
-    let ignored = resolve(ignore)?;
-    Ok(RULES
-        .iter()
-        .filter(|r| selected.is_empty() || selected.contains(&r.code))
-        .filter(|r| !ignored.contains(&r.code))
-        .collect())
+    Ok(Overrides {
+        select: args.select.as_deref().map(resolve).transpose()?,
+        extend_select: resolve(&args.extend_select)?,
+        ignore: resolve(&args.ignore)?,
+        config_file: args.config.clone(),
+        isolated: args.isolated,
+    })
 }
 
 fn list_rules(format: ListFormat) -> io::Result<()> {

@@ -21,7 +21,7 @@ pub struct Discovery {
 
 /// Walks `paths`. Directory entries are kept only when their name can be a known kind, so the
 /// content of unrelated files is never read.
-pub fn discover(paths: &[PathBuf]) -> Discovery {
+pub fn discover(paths: &[PathBuf], excluded: &(dyn Fn(&Path) -> bool + Sync)) -> Discovery {
     let mut found = Discovery::default();
     for path in paths {
         let meta = match std::fs::metadata(path) {
@@ -34,7 +34,7 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
             }
         };
         if meta.is_dir() {
-            walk_dir(path, &mut found);
+            walk_dir(path, excluded, &mut found);
         } else if meta.is_file() {
             found.candidates.push(Candidate {
                 path: clean(path),
@@ -52,7 +52,7 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
     found
 }
 
-fn walk_dir(root: &Path, found: &mut Discovery) {
+fn walk_dir(root: &Path, excluded: &(dyn Fn(&Path) -> bool + Sync), found: &mut Discovery) {
     let candidates = Mutex::new(Vec::new());
     let errors = Mutex::new(Vec::new());
     ignore::WalkBuilder::new(root)
@@ -64,6 +64,10 @@ fn walk_dir(root: &Path, found: &mut Discovery) {
                 match entry {
                     Ok(entry) => {
                         let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                        // Excluded directories are not descended into.
+                        if entry.depth() > 0 && excluded(entry.path()) {
+                            return ignore::WalkState::Skip;
+                        }
                         if is_file
                             && !matches!(kinds::detect_by_name(entry.path()), Detection::Unknown)
                         {

@@ -2,7 +2,7 @@
 //! and gathers results in a deterministic order. Files are linted independently, in parallel.
 
 use crate::catalog::Format;
-use crate::config::RuleOptions;
+use crate::config::{Config, ConfigError, RuleOptions};
 use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Candidate};
 use crate::kinds::{self, Detection};
@@ -11,10 +11,12 @@ use crate::model::deployment::Deployment;
 use crate::model::project::{Facts, FileFacts, Project};
 use crate::rules::{FileContext, PROJECT_RULES, RULES, Rule, Sink, Syntax};
 use crate::source::SourceFile;
+use crate::suppress;
 use crate::syntax::{dockerfile, python};
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Bytes examined for NUL when deciding whether a file is binary (git and ripgrep do the same).
 const BINARY_SNIFF_LEN: usize = 8192;
@@ -27,6 +29,8 @@ pub struct Settings {
     /// The trees being linted (canonical paths). Parsers that follow references to other
     /// files (includes, drop-ins) never read outside them.
     pub roots: Vec<PathBuf>,
+    /// The configuration these settings came from: per-file ignores, severity overrides.
+    pub config: Arc<Config>,
 }
 
 impl Default for Settings {
@@ -35,7 +39,119 @@ impl Default for Settings {
             rules: RULES.iter().collect(),
             options: RuleOptions::default(),
             roots: Vec::new(),
+            config: Arc::new(Config::default()),
         }
+    }
+}
+
+/// Rule selection given on the command line, which overrides the configuration files.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub select: Option<Vec<&'static str>>,
+    pub extend_select: Vec<&'static str>,
+    pub ignore: Vec<&'static str>,
+    /// `--config FILE`: used for every file instead of the nearest one.
+    pub config_file: Option<PathBuf>,
+    /// `--isolated`: no configuration file at all.
+    pub isolated: bool,
+}
+
+impl Settings {
+    /// Settings from a configuration, with command-line overrides applied on top.
+    pub fn from_config(config: Config, overrides: &Overrides, roots: Vec<PathBuf>) -> Settings {
+        let select = overrides.select.clone().or_else(|| config.select.clone());
+        let rules = RULES
+            .iter()
+            .filter(|r| {
+                select.as_ref().is_none_or(|s| s.contains(&r.code))
+                    || config.extend_select.contains(&r.code)
+                    || overrides.extend_select.contains(&r.code)
+            })
+            .filter(|r| !config.ignore.contains(&r.code) && !overrides.ignore.contains(&r.code))
+            .collect();
+        Settings {
+            rules,
+            options: config.options.clone(),
+            roots,
+            config: Arc::new(config),
+        }
+    }
+
+    fn enabled(&self, code: &str) -> bool {
+        self.rules.iter().any(|r| r.code == code)
+    }
+}
+
+type SettingsResult = Result<Arc<Settings>, ConfigError>;
+
+/// Finds the settings for each file: the nearest configuration file above it (cached per
+/// directory), or `--config`, or none with `--isolated`.
+pub struct Resolver {
+    overrides: Overrides,
+    roots: Vec<PathBuf>,
+    by_dir: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+    by_config: Mutex<HashMap<Option<PathBuf>, SettingsResult>>,
+}
+
+impl Resolver {
+    pub fn new(paths: &[PathBuf], overrides: Overrides) -> Self {
+        let roots = paths
+            .iter()
+            .filter_map(|p| std::fs::canonicalize(p).ok())
+            .map(|p| {
+                if p.is_file() {
+                    p.parent().map_or(p.clone(), Path::to_path_buf)
+                } else {
+                    p
+                }
+            })
+            .collect();
+        Resolver {
+            overrides,
+            roots,
+            by_dir: Mutex::default(),
+            by_config: Mutex::default(),
+        }
+    }
+
+    /// The configuration file that governs `path`, if any.
+    pub fn config_path(&self, path: &Path) -> Option<PathBuf> {
+        if self.overrides.isolated {
+            return None;
+        }
+        if let Some(explicit) = &self.overrides.config_file {
+            return Some(explicit.clone());
+        }
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let dir = if absolute.is_dir() {
+            absolute
+        } else {
+            absolute.parent().map(Path::to_path_buf).unwrap_or_default()
+        };
+        let mut cache = self.by_dir.lock().unwrap_or_else(|e| e.into_inner());
+        cache
+            .entry(dir.clone())
+            .or_insert_with(|| Config::find(&dir))
+            .clone()
+    }
+
+    pub fn settings_for(&self, path: &Path) -> Result<Arc<Settings>, ConfigError> {
+        let config_path = self.config_path(path);
+        let mut cache = self.by_config.lock().unwrap_or_else(|e| e.into_inner());
+        cache
+            .entry(config_path.clone())
+            .or_insert_with(|| {
+                let config = match &config_path {
+                    Some(file) => Config::load(file)?.unwrap_or_default(),
+                    None => Config::default(),
+                };
+                Ok(Arc::new(Settings::from_config(
+                    config,
+                    &self.overrides,
+                    self.roots.clone(),
+                )))
+            })
+            .clone()
     }
 }
 
@@ -48,6 +164,8 @@ pub struct Outcome {
     pub errors: Vec<String>,
     /// Things the user should know that do not fail the run (a binary file skipped).
     pub notes: Vec<String>,
+    /// Broken configuration files (each once); they make the run exit 2.
+    pub config_errors: Vec<ConfigError>,
 }
 
 impl Outcome {
@@ -60,62 +178,140 @@ impl Outcome {
 }
 
 /// Lints every file under `paths`.
-pub fn run(paths: &[PathBuf], settings: &Settings) -> Outcome {
-    let settings = &Settings {
-        roots: paths
-            .iter()
-            .filter_map(|p| std::fs::canonicalize(p).ok())
-            .map(|p| {
-                if p.is_file() {
-                    p.parent().map_or(p.clone(), Path::to_path_buf)
-                } else {
-                    p
-                }
-            })
-            .collect(),
-        ..settings.clone()
+pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
+    let excluded = |path: &Path| {
+        resolver
+            .settings_for(path)
+            .is_ok_and(|settings| settings.config.excludes(path))
     };
-    let found = discover::discover(paths);
+    let found = discover::discover(paths, &excluded);
     let results: Vec<FileOutcome> = found
         .candidates
         .par_iter()
-        .map(|candidate| lint_candidate(candidate, settings))
+        .map(|candidate| match resolver.settings_for(&candidate.path) {
+            Ok(settings) => lint_candidate(candidate, settings),
+            Err(error) => FileOutcome {
+                config_error: Some(error),
+                ..FileOutcome::default()
+            },
+        })
         .collect();
     let mut outcome = Outcome {
         errors: found.errors,
         ..Outcome::default()
     };
     let mut facts = Vec::new();
+    let mut per_file = Vec::new();
     for result in results {
-        outcome.diagnostics.extend(result.diagnostics);
-        facts.extend(result.facts);
         outcome.errors.extend(result.error);
         outcome.notes.extend(result.note);
-        outcome.sources.extend(result.source);
+        if let Some(error) = result.config_error
+            && !outcome.config_errors.iter().any(|e| e.path == error.path)
+        {
+            outcome.config_errors.push(error);
+        }
+        if let (Some(source), Some(settings)) = (result.source, result.settings) {
+            per_file.push((source, settings, result.diagnostics));
+        }
+        facts.extend(result.facts);
     }
-    outcome.sources.sort_by(|a, b| a.path().cmp(b.path()));
+    per_file.sort_by(|a, b| a.0.path().cmp(b.0.path()));
+    outcome.sources = per_file.iter().map(|(s, ..)| s.clone()).collect();
     let project = Project {
         files: &facts,
         sources: &outcome.sources,
     };
-    let project_diagnostics = check_project(&project, settings);
-    outcome.diagnostics.extend(project_diagnostics);
+    // Project rules run if any file's settings enable them; each finding is then judged by
+    // the settings of the file it is in.
+    let mut project_diagnostics = Vec::new();
+    if let Some((_, settings, _)) = per_file.first() {
+        let all_enabled = Settings {
+            rules: RULES.iter().collect(),
+            ..(**settings).clone()
+        };
+        project_diagnostics = check_project(&project, &all_enabled);
+    }
+    for (source, settings, mut diagnostics) in per_file {
+        diagnostics.extend(
+            project_diagnostics
+                .extract_if(.., |d| d.path == source.path() && settings.enabled(&d.code)),
+        );
+        finish_file(&source, &settings, &mut diagnostics);
+        outcome.diagnostics.extend(diagnostics);
+    }
     outcome
         .diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     outcome
 }
 
+/// Lints text that is not on disk (an editor's buffer on stdin) as if it were `path`.
+pub fn run_text(path: &Path, text: String, resolver: &Resolver) -> Outcome {
+    let mut outcome = Outcome::default();
+    let settings = match resolver.settings_for(path) {
+        Ok(settings) => settings,
+        Err(error) => {
+            outcome.config_errors.push(error);
+            return outcome;
+        }
+    };
+    let format = match kinds::detect_by_name(path) {
+        Detection::Known(format) => Some(format),
+        _ => kinds::detect_by_content(path, &text, true),
+    };
+    let Some(format) = format else {
+        outcome.notes.push(format!(
+            "{}: skipped: not a file kind deploylint reads",
+            path.display()
+        ));
+        return outcome;
+    };
+    let source = SourceFile::new(path, text);
+    let (mut diagnostics, _) = lint_file(&source, format, &settings);
+    finish_file(&source, &settings, &mut diagnostics);
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    outcome.diagnostics = diagnostics;
+    outcome.sources.push(Arc::new(source));
+    outcome
+}
+
+/// What the configuration and the file's own comments say about its findings:
+/// per-file ignores, inline suppressions (and the unused ones), severity overrides.
+fn finish_file(source: &SourceFile, settings: &Settings, diagnostics: &mut Vec<Diagnostic>) {
+    let ignored = settings.config.ignored_for(source.path());
+    diagnostics.retain(|d| !ignored.contains(&d.code.as_str()));
+    let enabled: Vec<&str> = settings
+        .rules
+        .iter()
+        .map(|r| r.code)
+        .filter(|c| !ignored.contains(c))
+        .collect();
+    let unused = suppress::apply(source, diagnostics, &enabled);
+    if enabled.contains(&suppress::UNUSED_CODE) {
+        let mut sink = Sink::new(suppress::UNUSED_CODE, source.path(), diagnostics);
+        for (span, message) in unused {
+            sink.report(span, message);
+        }
+    }
+    for d in diagnostics.iter_mut() {
+        if let Some(severity) = settings.config.severity.get(d.code.as_str()) {
+            d.severity = *severity;
+        }
+    }
+}
+
 #[derive(Default)]
 struct FileOutcome {
     diagnostics: Vec<Diagnostic>,
+    settings: Option<Arc<Settings>>,
+    config_error: Option<ConfigError>,
     facts: Option<FileFacts>,
     source: Option<Arc<SourceFile>>,
     error: Option<String>,
     note: Option<String>,
 }
 
-fn lint_candidate(candidate: &Candidate, settings: &Settings) -> FileOutcome {
+fn lint_candidate(candidate: &Candidate, settings: Arc<Settings>) -> FileOutcome {
     let path = &candidate.path;
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
@@ -160,9 +356,11 @@ fn lint_candidate(candidate: &Candidate, settings: &Settings) -> FileOutcome {
         };
     };
     let source = SourceFile::new(path.clone(), text);
-    let (diagnostics, facts) = lint_file(&source, format, settings);
+    let (diagnostics, facts) = lint_file(&source, format, &settings);
     FileOutcome {
         diagnostics,
+        settings: Some(settings),
+        config_error: None,
         facts: Some(FileFacts {
             path: path.clone(),
             format,
@@ -174,9 +372,13 @@ fn lint_candidate(candidate: &Candidate, settings: &Settings) -> FileOutcome {
     }
 }
 
-/// Lints one file of a known format. The text is never executed or written.
+/// Lints one file of a known format, with its suppressions applied. The text is never
+/// executed or written.
 pub fn lint_source(source: &SourceFile, format: Format, settings: &Settings) -> Vec<Diagnostic> {
-    lint_file(source, format, settings).0
+    let mut diagnostics = lint_file(source, format, settings).0;
+    finish_file(source, settings, &mut diagnostics);
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    diagnostics
 }
 
 /// Lints one file and returns, with its findings, the facts it contributes to the project.

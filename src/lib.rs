@@ -1,5 +1,6 @@
 //! deploylint: a linter for the deployment configuration of Python web applications.
 
+pub mod baseline;
 pub mod catalog;
 pub mod cli;
 pub mod config;
@@ -11,4 +12,5 @@ pub mod model;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 pub mod syntax;

@@ -1,7 +1,9 @@
 //! Renderers: the same diagnostics as pretty snippets, concise lines or JSON.
 
+mod ci;
 mod json;
 mod pretty;
+mod sarif;
 
 use crate::diagnostic::Diagnostic;
 use crate::engine::Outcome;
@@ -12,6 +14,12 @@ pub enum OutputFormat {
     Pretty,
     Concise,
     Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// GitLab Code Quality report.
+    Gitlab,
 }
 
 pub struct RenderOptions {
@@ -28,6 +36,9 @@ pub fn render(
         OutputFormat::Pretty => pretty::render(outcome, options, out),
         OutputFormat::Concise => concise(outcome, out),
         OutputFormat::Json => json::render(outcome, out),
+        OutputFormat::Sarif => sarif::render(outcome, out),
+        OutputFormat::Github => ci::github(outcome, out),
+        OutputFormat::Gitlab => ci::gitlab(outcome, out),
     }
 }
 
@@ -44,6 +55,23 @@ fn concise(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// Findings per rule, most frequent first: `count  CODE  name`.
+pub fn statistics(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
+    let mut counts: Vec<(usize, &str, &str)> = Vec::new();
+    for d in &outcome.diagnostics {
+        match counts.iter_mut().find(|(_, code, _)| *code == d.code) {
+            Some(entry) => entry.0 += 1,
+            None => counts.push((1, &d.code, &d.name)),
+        }
+    }
+    counts.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    let width = counts.first().map_or(1, |c| c.0.to_string().len());
+    for (count, code, name) in &counts {
+        writeln!(out, "{count:>width$}  {code}  {name}")?;
+    }
+    writeln!(out, "{}", summary(outcome))
 }
 
 /// One-based start line and character column of a diagnostic.

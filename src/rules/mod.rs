@@ -5,6 +5,7 @@ pub mod bind;
 pub mod debug;
 pub mod dev_server;
 pub mod fs;
+pub mod meta;
 pub mod syntax;
 pub mod user;
 
@@ -70,6 +71,7 @@ pub static RULES: &[Rule] = &[
     user::runs_as_root::RULE,
     fs::world_writable_permissions::RULE,
     fs::writable_dir_in_tmp::RULE,
+    meta::unused_suppression::RULE,
 ];
 
 /// A rule that connects facts from several files.

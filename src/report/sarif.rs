@@ -1,0 +1,140 @@
+//! SARIF 2.1.0 for code-scanning services, with rule metadata from the catalog.
+
+use crate::baseline;
+use crate::catalog;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::engine::Outcome;
+use serde_json::{Value, json};
+use std::io::{self, Write};
+
+/// Where each rule's documentation lives: the catalog entry in the repository.
+fn help_uri(code: &str) -> String {
+    format!(
+        "{}/blob/main/rules/{code}.yaml",
+        env!("CARGO_PKG_REPOSITORY").trim_end_matches('/')
+    )
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+fn region(outcome: &Outcome, d_path: &std::path::Path, span: crate::source::Span) -> Value {
+    match outcome.source(d_path) {
+        Some(source) => {
+            let span = source.clamp(span);
+            let (start_line, start_column) = source.line_col(span.start);
+            let (end_line, end_column) = source.line_col(span.end);
+            json!({
+                "startLine": start_line,
+                "startColumn": start_column,
+                "endLine": end_line,
+                "endColumn": end_column,
+            })
+        }
+        None => json!({ "startLine": 1 }),
+    }
+}
+
+fn uri(path: &std::path::Path) -> String {
+    baseline::relative(&std::env::current_dir().unwrap_or_default(), path)
+}
+
+fn result(
+    outcome: &Outcome,
+    d: &Diagnostic,
+    rule_index: Option<usize>,
+    fingerprint: &str,
+) -> Value {
+    let related: Vec<Value> = d
+        .labels
+        .iter()
+        .enumerate()
+        .map(|(i, label)| {
+            let path = label.path.as_deref().unwrap_or(&d.path);
+            json!({
+                "id": i,
+                "message": { "text": label.message },
+                "physicalLocation": {
+                    "artifactLocation": { "uri": uri(path), "uriBaseId": "%SRCROOT%" },
+                    "region": region(outcome, path, label.span),
+                },
+            })
+        })
+        .collect();
+    let mut result = json!({
+        "ruleId": d.code,
+        "level": level(d.severity),
+        "message": { "text": d.message },
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": { "uri": uri(&d.path), "uriBaseId": "%SRCROOT%" },
+                "region": region(outcome, &d.path, d.span),
+            }
+        }],
+        "partialFingerprints": { "deploylint/v1": fingerprint },
+    });
+    if let Some(index) = rule_index {
+        result["ruleIndex"] = json!(index);
+    }
+    if !related.is_empty() {
+        result["relatedLocations"] = json!(related);
+    }
+    result
+}
+
+pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
+    let entries = catalog::catalog();
+    let rules: Vec<Value> = entries
+        .iter()
+        .map(|e| {
+            json!({
+                "id": e.code,
+                "name": e.name,
+                "shortDescription": { "text": e.summary.trim() },
+                "fullDescription": { "text": e.rationale.trim() },
+                "help": { "text": e.fix.trim() },
+                "helpUri": help_uri(&e.code),
+                "defaultConfiguration": { "level": level(e.severity) },
+                "properties": { "tags": [e.family.as_str()] },
+            })
+        })
+        .collect();
+    let fingerprints =
+        baseline::fingerprints(&std::env::current_dir().unwrap_or_default(), outcome);
+    let results: Vec<Value> = outcome
+        .diagnostics
+        .iter()
+        .zip(&fingerprints)
+        .map(|(d, fp)| {
+            result(
+                outcome,
+                d,
+                entries.iter().position(|e| e.code == d.code),
+                fp,
+            )
+        })
+        .collect();
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "deploylint",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "informationUri": env!("CARGO_PKG_REPOSITORY"),
+                    "rules": rules,
+                }
+            },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    });
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    writeln!(out)
+}
