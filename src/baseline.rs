@@ -54,7 +54,7 @@ pub fn normalized_text(source: &SourceFile, d: &Diagnostic) -> String {
 /// `path` relative to `dir` with `/` separators, so a baseline works from any directory and
 /// on any machine.
 pub fn relative(dir: &Path, path: &Path) -> String {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let absolute = canonical(path);
     let rel = absolute.strip_prefix(dir).unwrap_or(&absolute);
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy())
@@ -103,9 +103,17 @@ fn entries(dir: &Path, outcome: &Outcome) -> Vec<(usize, Entry)> {
         .collect()
 }
 
+/// The canonical form of a path (`..` and symlinks resolved), or its absolute form when it
+/// does not exist.
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path)
+        .or_else(|_| std::path::absolute(path))
+        .unwrap_or_else(|_| path.to_path_buf())
+}
+
 fn dir_of(file: &Path) -> PathBuf {
     let absolute = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
-    absolute.parent().map(Path::to_path_buf).unwrap_or_default()
+    canonical(absolute.parent().unwrap_or(Path::new("/")))
 }
 
 /// Records every finding of `outcome` in `file` (the one file deploylint writes).

@@ -200,6 +200,12 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
         errors: found.errors,
         ..Outcome::default()
     };
+    // The configuration of each named path is checked even when nothing below it is linted.
+    for path in paths {
+        if let Err(error) = resolver.settings_for(path) {
+            outcome.config_errors.push(error);
+        }
+    }
     let mut facts = Vec::new();
     let mut per_file = Vec::new();
     for result in results {

@@ -1,0 +1,396 @@
+//! Adoption features through the real binary: configuration files, suppressions, baselines,
+//! CI output formats, statistics and standard input.
+
+mod common;
+
+use common::{bin, run, stderr, stdout};
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+use std::process::Stdio;
+
+const ROOT_DOCKERFILE: &str = "FROM python:3.12-slim\nCMD [\"gunicorn\", \"app:app\"]\n";
+
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, content) in files {
+        let path = dir.path().join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, content).unwrap();
+    }
+    dir
+}
+
+fn codes(dir: &Path, args: &[&str]) -> Vec<String> {
+    let mut all = vec!["check", "--output-format", "concise"];
+    all.extend_from_slice(args);
+    let out = run(&all, dir);
+    stdout(&out)
+        .lines()
+        .map(|l| {
+            let mut parts = l.splitn(2, ": ");
+            let path = parts
+                .next()
+                .unwrap()
+                .rsplitn(3, ':')
+                .last()
+                .unwrap()
+                .to_string();
+            format!(
+                "{path} {}",
+                parts.next().unwrap().split(' ').next().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn config_is_found_upward_and_applies_to_each_file() {
+    let dir = project(&[
+        ("deploylint.toml", "ignore = [\"runs-as-root\"]\n"),
+        ("svc/Dockerfile", ROOT_DOCKERFILE),
+        ("svc/app.py", "app.run(debug=True)\n"),
+        // A nearer config wins for the files below it, as in ruff.
+        ("other/deploylint.toml", "select = [\"USR\"]\n"),
+        ("other/Dockerfile", ROOT_DOCKERFILE),
+        ("other/app.py", "app.run(debug=True)\n"),
+    ]);
+    assert_eq!(
+        codes(dir.path(), &[]),
+        ["other/Dockerfile USR001", "svc/app.py DBG001"]
+    );
+    // Linting from inside a subdirectory still finds the config above it.
+    assert_eq!(codes(&dir.path().join("svc"), &[]), ["app.py DBG001"]);
+    // --isolated ignores every config file; --config replaces them.
+    assert_eq!(codes(&dir.path().join("svc"), &["--isolated"]).len(), 2);
+    fs::write(dir.path().join("custom.toml"), "select = [\"DBG001\"]\n").unwrap();
+    assert_eq!(
+        codes(dir.path(), &["--config", "custom.toml"]),
+        ["other/app.py DBG001", "svc/app.py DBG001"]
+    );
+}
+
+#[test]
+fn pyproject_table_and_cli_overrides() {
+    let dir = project(&[
+        (
+            "pyproject.toml",
+            "[project]\nname = \"x\"\n\n[tool.deploylint]\nselect = [\"DBG001\", \"USR001\"]\nfail-on = \"error\"\n\n[tool.deploylint.severity]\nUSR001 = \"info\"\n",
+        ),
+        ("Dockerfile", ROOT_DOCKERFILE),
+        ("app.py", "app.run(host='0.0.0.0')\n"),
+    ]);
+    // NET001 is not selected by the config; USR001 is downgraded to info and fail-on is error.
+    let out = run(&["check", "--output-format", "json"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let items: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["code"], "USR001");
+    assert_eq!(items[0]["severity"], "info");
+    // CLI flags override the file.
+    assert_eq!(
+        codes(dir.path(), &["--select", "NET001"]),
+        ["app.py NET001"]
+    );
+    assert_eq!(
+        run(&["check", "--fail-on", "info"], dir.path())
+            .status
+            .code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn per_file_ignores_and_exclude() {
+    let dir = project(&[
+        (
+            ".deploylint.toml",
+            "exclude = [\"vendor\"]\n[per-file-ignores]\n\"tests/**\" = [\"DBG001\"]\n",
+        ),
+        ("vendor/Dockerfile", ROOT_DOCKERFILE),
+        ("tests/app.py", "app.run(debug=True, host='0.0.0.0')\n"),
+    ]);
+    assert_eq!(codes(dir.path(), &[]), ["tests/app.py NET001"]);
+}
+
+#[test]
+fn rule_options_come_from_config() {
+    let dir = project(&[
+        (
+            "deploylint.toml",
+            "[options]\nnonroot-images = [\"registry.example.com/base/\"]\n",
+        ),
+        (
+            "Dockerfile",
+            "FROM registry.example.com/base/python:3.12\nCMD [\"app\"]\n",
+        ),
+    ]);
+    assert!(codes(dir.path(), &[]).is_empty());
+    assert_eq!(codes(dir.path(), &["--isolated"]), ["Dockerfile USR001"]);
+}
+
+#[test]
+fn config_errors_point_into_the_file() {
+    for (config, expected) in [
+        ("selekt = [\"DBG001\"]\n", "unknown field `selekt`"),
+        (
+            "select = [\"DBG001\", \"XYZ123\"]\n",
+            "unknown rule `XYZ123`",
+        ),
+        ("fail-on = \"sometimes\"\n", "unknown fail-on `sometimes`"),
+        (
+            "[severity]\nUSR001 = \"fatal\"\n",
+            "unknown severity `fatal`",
+        ),
+        ("select = \"DBG001\"\n", "invalid type"),
+        ("select = [\n", "deploylint.toml"),
+        (
+            "[options]\nshared-acounts = []\n",
+            "unknown field `shared-acounts`",
+        ),
+    ] {
+        let dir = project(&[("deploylint.toml", config), ("Dockerfile", ROOT_DOCKERFILE)]);
+        let out = run(&["check"], dir.path());
+        assert_eq!(out.status.code(), Some(2), "{config}");
+        let err = stderr(&out);
+        assert!(err.contains(expected), "{config}: {err}");
+        assert!(err.contains("deploylint.toml"), "names the file: {err}");
+        assert!(
+            stdout(&out).is_empty(),
+            "nothing is linted with a broken config"
+        );
+    }
+    // The snippet underlines the offending value.
+    let dir = project(&[("deploylint.toml", "select = [\"XYZ123\"]\n")]);
+    let err = stderr(&run(&["check", "--color", "never"], dir.path()));
+    assert!(err.contains("1 │ select = [\"XYZ123\"]"), "{err}");
+    assert!(err.contains("────┬───"), "{err}");
+}
+
+#[test]
+fn suppressions_in_dockerfiles_and_python() {
+    let dir = project(&[
+        (
+            "Dockerfile",
+            "# deploylint: ignore-file[DBG004]\nFROM python:3.12-slim\nENV FLASK_DEBUG=1\n# deploylint: ignore[runs-as-root]\nUSER root\n",
+        ),
+        (
+            "app.py",
+            "app.run(debug=True)  # deploylint: ignore[DBG001]\napp.run(host='0.0.0.0')  # deploylint: ignore[DBG001]\n",
+        ),
+    ]);
+    assert_eq!(codes(dir.path(), &[]), ["app.py NET001", "app.py SUP001"]);
+    // A suppression for a rule that is switched off is not judged.
+    assert_eq!(
+        codes(dir.path(), &["--ignore", "DBG001"]),
+        ["app.py NET001"]
+    );
+}
+
+#[test]
+fn baseline_absorbs_known_findings_only() {
+    let dir = project(&[
+        ("svc/Dockerfile", ROOT_DOCKERFILE),
+        ("svc/app.py", "app.run(debug=True)\n"),
+    ]);
+    let out = run(&["check", "--write-baseline", "baseline.json"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("wrote 2 finding(s)"));
+    let with_baseline = |cwd: &Path, baseline: &str| {
+        run(
+            &[
+                "check",
+                "--output-format",
+                "concise",
+                "--baseline",
+                baseline,
+            ],
+            cwd,
+        )
+    };
+    assert_eq!(
+        with_baseline(dir.path(), "baseline.json").status.code(),
+        Some(0)
+    );
+    // Lines move and indentation changes: still known. From another directory: still known.
+    fs::write(
+        dir.path().join("svc/app.py"),
+        "import os\n\n\nif True:\n    app.run(debug=True)\n",
+    )
+    .unwrap();
+    assert_eq!(
+        with_baseline(dir.path(), "baseline.json").status.code(),
+        Some(0)
+    );
+    let out = run(
+        &[
+            "check",
+            ".",
+            "--output-format",
+            "concise",
+            "--baseline",
+            "../baseline.json",
+        ],
+        &dir.path().join("svc"),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    // A second identical finding in the same file is new (bandit's baseline misses this).
+    fs::write(
+        dir.path().join("svc/app.py"),
+        "app.run(debug=True)\napp.run(debug=True)\n",
+    )
+    .unwrap();
+    let out = with_baseline(dir.path(), "baseline.json");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out).lines().count(), 1, "{}", stdout(&out));
+    // A changed finding is new too.
+    fs::write(dir.path().join("svc/app.py"), "app.run(debug=1)\n").unwrap();
+    assert_eq!(
+        with_baseline(dir.path(), "baseline.json").status.code(),
+        Some(1)
+    );
+    let bad = run(&["check", "--baseline", "missing.json"], dir.path());
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn sarif_is_valid_against_the_schema() {
+    let dir = project(&[
+        ("Dockerfile", ROOT_DOCKERFILE),
+        (
+            "app.py",
+            "HOST = '0.0.0.0'\napp.run(host=HOST, debug=True)\n",
+        ),
+    ]);
+    let out = run(&["check", "--output-format", "sarif"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let schema_text =
+        fs::read_to_string(common::manifest_dir().join("tests/data/sarif-2.1.0-rtm.5.json"))
+            .unwrap();
+    // rtm.5's `language` pattern has a stray `]` that the final OASIS schema fixed
+    // (`^[a-zA-Z]{2}(-[a-zA-Z]{2})?$`); the validator rejects the schema without the fix.
+    let schema_text = schema_text.replace(
+        r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$""#,
+        r#""^[a-zA-Z]{2}(-[a-zA-Z]{2})?$""#,
+    );
+    let schema: serde_json::Value = serde_json::from_str(&schema_text).unwrap();
+    let validator = jsonschema::draft4::new(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&log)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let run0 = &log["runs"][0];
+    let rules = run0["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), deploylint::catalog::catalog().len());
+    assert!(
+        rules
+            .iter()
+            .all(|r| r["helpUri"].as_str().unwrap().starts_with("https://"))
+    );
+    let results = run0["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    let fingerprints: Vec<&str> = results
+        .iter()
+        .map(|r| r["partialFingerprints"]["deploylint/v1"].as_str().unwrap())
+        .collect();
+    // Stable across runs.
+    let again: serde_json::Value =
+        serde_json::from_slice(&run(&["check", "--output-format", "sarif"], dir.path()).stdout)
+            .unwrap();
+    let again: Vec<&str> = again["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["partialFingerprints"]["deploylint/v1"].as_str().unwrap())
+        .collect();
+    assert_eq!(fingerprints, again);
+    let net = results.iter().find(|r| r["ruleId"] == "NET001").unwrap();
+    assert_eq!(
+        net["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "app.py"
+    );
+    assert_eq!(
+        net["locations"][0]["physicalLocation"]["region"]["startLine"],
+        2
+    );
+    assert!(
+        net["relatedLocations"]
+            .as_array()
+            .is_some_and(|r| !r.is_empty())
+    );
+}
+
+#[test]
+fn github_and_gitlab_formats() {
+    let dir = project(&[("Dockerfile", "FROM python\nUSER root\n")]);
+    let out = run(&["check", "--output-format", "github"], dir.path());
+    assert_eq!(
+        stdout(&out),
+        "::warning file=Dockerfile,line=2,col=6,endLine=2,endColumn=10,title=USR001 runs-as-root::the image runs as root: the last USER is root\n"
+    );
+    let out = run(&["check", "--output-format", "gitlab"], dir.path());
+    let issues: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(issues.len(), 1);
+    let issue = &issues[0];
+    assert_eq!(issue["check_name"], "USR001");
+    assert_eq!(issue["severity"], "major");
+    assert_eq!(issue["location"]["path"], "Dockerfile");
+    assert_eq!(issue["location"]["lines"]["begin"], 2);
+    assert_eq!(issue["fingerprint"].as_str().unwrap().len(), 16);
+}
+
+#[test]
+fn statistics_count_per_rule() {
+    let dir = project(&[
+        ("a/Dockerfile", ROOT_DOCKERFILE),
+        ("b/Dockerfile", ROOT_DOCKERFILE),
+        ("app.py", "app.run(debug=True)\n"),
+    ]);
+    let out = run(&["check", "--statistics"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stdout(&out),
+        "2  USR001  runs-as-root\n1  DBG001  debug-mode-enabled\n3 problems (1 error, 2 warnings) in 3 files\n"
+    );
+}
+
+#[test]
+fn stdin_is_linted_as_the_named_file() {
+    let dir = project(&[("svc/deploylint.toml", "ignore = [\"NET001\"]\n")]);
+    let mut child = bin()
+        .args([
+            "check",
+            "--output-format",
+            "concise",
+            "--stdin-filename",
+            "svc/app.py",
+            "-",
+        ])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"app.run(host='0.0.0.0', debug=True)\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    // Kind from the name, config from its location (NET001 is ignored there).
+    assert_eq!(
+        stdout(&out),
+        "svc/app.py:1:25: DBG001 the app's development server is started with debug mode on\n"
+    );
+    assert!(
+        !dir.path().join("svc/app.py").exists(),
+        "nothing is written"
+    );
+    let usage = run(&["check", "-"], dir.path());
+    assert_eq!(usage.status.code(), Some(2));
+}
