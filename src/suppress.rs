@@ -1,6 +1,6 @@
-//! Inline suppressions in every format's comment syntax: `# deploylint: ignore[CODE, name]` on
-//! the offending line or the line above, `# deploylint: ignore-file[CODE]` anywhere, and a
-//! bare `ignore` for every rule. Suppressions nothing needed are reported (SUP001).
+//! Inline suppressions in every format's comment syntax: `# deploylint: ignore[CODE, name]` at
+//! the end of the offending line or alone on the line above, `# deploylint: ignore-file[CODE]`
+//! anywhere, and a bare `ignore` for every rule. Suppressions nothing needed are reported (SUP001).
 
 use crate::config;
 use crate::diagnostic::Diagnostic;
@@ -14,6 +14,8 @@ pub const UNUSED_CODE: &str = "SUP001";
 struct Suppression {
     /// Zero-based line of the comment.
     line: usize,
+    /// Alone on its line, so it also covers the next line.
+    own_line: bool,
     file_wide: bool,
     /// Each listed selector as written, its span, the codes it names, and whether it was used.
     items: Vec<Item>,
@@ -75,6 +77,7 @@ fn parse(source: &SourceFile) -> Vec<Suppression> {
         }
         out.push(Suppression {
             line,
+            own_line: source.text()[line_span.start..start].trim().is_empty(),
             file_wide: &m[1] == "ignore-file",
             all: m.get(2).is_none(),
             all_used: false,
@@ -100,7 +103,7 @@ pub fn apply(
         let line = source.line_index(source.clamp(d.span).start);
         let mut suppressed = false;
         for s in suppressions.iter_mut() {
-            let applies = s.file_wide || s.line == line || s.line + 1 == line;
+            let applies = s.file_wide || s.line == line || (s.own_line && s.line + 1 == line);
             if !applies {
                 continue;
             }
