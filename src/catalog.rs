@@ -4,7 +4,7 @@
 
 use crate::diagnostic::Severity;
 use serde::{Deserialize, Serialize};
-use std::sync::OnceLock;
+use std::sync::{OnceLock, RwLock};
 
 /// The file formats deploylint understands (a rule lists those it applies to).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -150,10 +150,46 @@ pub fn catalog() -> &'static [RuleEntry] {
         .get_or_init(|| load().unwrap_or_else(|e| panic!("embedded rule catalog is invalid: {e}")))
 }
 
+/// Rules from users' rule packs, added while configuration is loaded. Entries live for the
+/// rest of the process, like the built-in ones.
+static CUSTOM: RwLock<Vec<&'static RuleEntry>> = RwLock::new(Vec::new());
+
+/// Adds a rule pack's entry. Its code and name must not clash with another rule; loading the
+/// same entry twice (one pack named by several configs) returns the first.
+pub fn register_custom(entry: RuleEntry) -> Result<&'static RuleEntry, String> {
+    let mut custom = CUSTOM.write().unwrap_or_else(|e| e.into_inner());
+    if let Some(existing) = custom.iter().find(|e| e.code == entry.code) {
+        return if existing.name == entry.name && existing.summary == entry.summary {
+            Ok(existing)
+        } else {
+            Err(format!("rule code `{}` is defined twice", entry.code))
+        };
+    }
+    let clash = catalog()
+        .iter()
+        .chain(custom.iter().copied())
+        .find(|e| e.code.eq_ignore_ascii_case(&entry.code) || e.name == entry.name);
+    if let Some(clash) = clash {
+        return Err(format!(
+            "rule `{} {}` clashes with `{} {}`",
+            entry.code, entry.name, clash.code, clash.name
+        ));
+    }
+    let leaked: &'static RuleEntry = Box::leak(Box::new(entry));
+    custom.push(leaked);
+    Ok(leaked)
+}
+
+/// Every rule: the built-in catalog, then rule-pack rules.
+pub fn all() -> Vec<&'static RuleEntry> {
+    let custom = CUSTOM.read().unwrap_or_else(|e| e.into_inner());
+    catalog().iter().chain(custom.iter().copied()).collect()
+}
+
 /// Finds an entry by code (case-insensitive) or kebab name.
 pub fn lookup(code_or_name: &str) -> Option<&'static RuleEntry> {
-    catalog()
-        .iter()
+    all()
+        .into_iter()
         .find(|e| e.code.eq_ignore_ascii_case(code_or_name) || e.name == code_or_name)
 }
 

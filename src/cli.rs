@@ -7,9 +7,11 @@ use crate::config;
 use crate::diagnostic::Severity;
 use crate::engine::{self, Overrides, Resolver};
 use crate::report::{self, OutputFormat, RenderOptions};
+use crate::rulepack::{self, PackRule};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub const EXIT_CLEAN: i32 = 0;
 pub const EXIT_FINDINGS: i32 = 1;
@@ -81,6 +83,9 @@ struct CheckArgs {
     /// Report only findings that are not recorded in this baseline file.
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
+    /// Load a rule pack (YAML rules with a `match`); may be repeated.
+    #[arg(long = "rules", value_name = "FILE")]
+    rule_packs: Vec<PathBuf>,
     /// Lint standard input as if it were this file (kind from its name, configuration from
     /// its location); pass `-` as the path.
     #[arg(long, value_name = "PATH")]
@@ -163,7 +168,18 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         eprintln!("deploylint: error: {message}");
         Ok(EXIT_ERROR)
     };
-    let overrides = match overrides(&args) {
+    // Packs load before selectors are resolved: `--select` may name their rules.
+    let mut packs = Vec::new();
+    for file in &args.rule_packs {
+        match rulepack::load(file) {
+            Ok(rules) => packs.extend(rules),
+            Err(error) => {
+                eprint!("{}", error.render(color && io::stderr().is_terminal()));
+                return Ok(EXIT_ERROR);
+            }
+        }
+    }
+    let overrides = match overrides(&args, packs) {
         Ok(overrides) => overrides,
         Err(message) => return usage_error(message),
     };
@@ -265,7 +281,7 @@ fn check(args: CheckArgs) -> io::Result<i32> {
 }
 
 /// Rule selection from the command line (codes, names or prefixes).
-fn overrides(args: &CheckArgs) -> Result<Overrides, String> {
+fn overrides(args: &CheckArgs, packs: Vec<Arc<PackRule>>) -> Result<Overrides, String> {
     let resolve = |items: &[String]| -> Result<Vec<&'static str>, String> {
         let mut out = Vec::new();
         for item in items {
@@ -283,6 +299,7 @@ fn overrides(args: &CheckArgs) -> Result<Overrides, String> {
         ignore: resolve(&args.ignore)?,
         config_file: args.config.clone(),
         isolated: args.isolated,
+        packs,
     })
 }
 

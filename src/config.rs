@@ -4,10 +4,12 @@
 
 use crate::catalog;
 use crate::diagnostic::Severity;
+use crate::rulepack::PackRule;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use toml::Spanned;
 
 /// File names searched in each directory, in order of precedence.
@@ -140,8 +142,8 @@ struct PyProjectTool {
 /// names; empty when it names none.
 pub fn select(selector: &str) -> Vec<&'static str> {
     let s = selector.trim();
-    catalog::catalog()
-        .iter()
+    catalog::all()
+        .into_iter()
         .filter(|e| {
             s.eq_ignore_ascii_case("ALL")
                 || e.name == s
@@ -168,6 +170,8 @@ pub struct Config {
     pub fail_on: Option<String>,
     pub exclude: Vec<String>,
     pub rule_packs: Vec<PathBuf>,
+    /// The rules those packs define.
+    pub packs: Vec<Arc<PackRule>>,
     pub options: RuleOptions,
 }
 
@@ -232,6 +236,19 @@ impl Config {
             base: base.clone(),
             ..Config::default()
         };
+        // Packs first: selectors below may name their rules.
+        for pack in raw.rules.iter().flatten() {
+            let path = base.join(pack.get_ref());
+            if !path.is_file() {
+                return Err(ConfigError::at(
+                    file,
+                    pack.span(),
+                    format!("rule pack `{}` not found", path.display()),
+                ));
+            }
+            config.packs.extend(crate::rulepack::load(&path)?);
+            config.rule_packs.push(path);
+        }
         if let Some(select) = &raw.select {
             config.select = Some(codes(select)?);
         }
@@ -297,17 +314,6 @@ impl Config {
                 ));
             }
             config.exclude.push(pattern.get_ref().clone());
-        }
-        for pack in raw.rules.iter().flatten() {
-            let path = base.join(pack.get_ref());
-            if !path.is_file() {
-                return Err(ConfigError::at(
-                    file,
-                    pack.span(),
-                    format!("rule pack `{}` not found", path.display()),
-                ));
-            }
-            config.rule_packs.push(path);
         }
         if let Some(options) = raw.options {
             if let Some(accounts) = options.shared_accounts {

@@ -9,6 +9,7 @@ use crate::kinds::{self, Detection};
 use crate::model::container::Image;
 use crate::model::deployment::Deployment;
 use crate::model::project::{Facts, FileFacts, Project};
+use crate::rulepack::PackRule;
 use crate::rules::{FileContext, PROJECT_RULES, RULES, Rule, Sink, Syntax};
 use crate::source::SourceFile;
 use crate::suppress;
@@ -31,6 +32,8 @@ pub struct Settings {
     pub roots: Vec<PathBuf>,
     /// The configuration these settings came from: per-file ignores, severity overrides.
     pub config: Arc<Config>,
+    /// Selected rules from users' rule packs.
+    pub custom: Vec<Arc<PackRule>>,
 }
 
 impl Default for Settings {
@@ -40,6 +43,7 @@ impl Default for Settings {
             options: RuleOptions::default(),
             roots: Vec::new(),
             config: Arc::new(Config::default()),
+            custom: Vec::new(),
         }
     }
 }
@@ -54,31 +58,41 @@ pub struct Overrides {
     pub config_file: Option<PathBuf>,
     /// `--isolated`: no configuration file at all.
     pub isolated: bool,
+    /// Rules from `--rules FILE` packs.
+    pub packs: Vec<Arc<PackRule>>,
 }
 
 impl Settings {
     /// Settings from a configuration, with command-line overrides applied on top.
     pub fn from_config(config: Config, overrides: &Overrides, roots: Vec<PathBuf>) -> Settings {
         let select = overrides.select.clone().or_else(|| config.select.clone());
-        let rules = RULES
+        let selected = |code: &str| {
+            (select.as_ref().is_none_or(|s| s.contains(&code))
+                || config.extend_select.contains(&code)
+                || overrides.extend_select.contains(&code))
+                && !config.ignore.contains(&code)
+                && !overrides.ignore.contains(&code)
+        };
+        let rules = RULES.iter().filter(|r| selected(r.code)).collect();
+        let custom = config
+            .packs
             .iter()
-            .filter(|r| {
-                select.as_ref().is_none_or(|s| s.contains(&r.code))
-                    || config.extend_select.contains(&r.code)
-                    || overrides.extend_select.contains(&r.code)
-            })
-            .filter(|r| !config.ignore.contains(&r.code) && !overrides.ignore.contains(&r.code))
+            .chain(&overrides.packs)
+            .filter(|p| selected(&p.entry.code))
+            .cloned()
             .collect();
         Settings {
             rules,
             options: config.options.clone(),
             roots,
             config: Arc::new(config),
+            custom,
         }
     }
 
     fn enabled(&self, code: &str) -> bool {
         self.rules.iter().any(|r| r.code == code)
+            || self.custom.iter().any(|p| p.entry.code == code)
     }
 }
 
@@ -290,6 +304,7 @@ fn finish_file(source: &SourceFile, settings: &Settings, diagnostics: &mut Vec<D
         .rules
         .iter()
         .map(|r| r.code)
+        .chain(settings.custom.iter().map(|p| p.entry.code.as_str()))
         .filter(|c| !ignored.contains(c))
         .collect();
     let unused = suppress::apply(source, diagnostics, &enabled);
@@ -409,7 +424,13 @@ pub fn lint_file(
         && PROJECT_RULES
             .iter()
             .any(|p| settings.rules.iter().any(|r| r.code == p.code));
-    if rules.is_empty() && !needs_facts {
+    let custom: Vec<&PackRule> = settings
+        .custom
+        .iter()
+        .map(Arc::as_ref)
+        .filter(|p| p.format == format)
+        .collect();
+    if rules.is_empty() && custom.is_empty() && !needs_facts {
         return (diagnostics, facts);
     }
     let mut apply = |syntax: Syntax<'_>, deployment: &Deployment| {
@@ -423,6 +444,10 @@ pub fn lint_file(
         for rule in &rules {
             let mut sink = Sink::new(rule.code, source.path(), &mut diagnostics);
             (rule.check)(&ctx, &mut sink);
+        }
+        for pack_rule in &custom {
+            let mut sink = Sink::new(&pack_rule.entry.code, source.path(), &mut diagnostics);
+            pack_rule.check(&ctx, &mut sink);
         }
     };
     match format {

@@ -10,6 +10,7 @@ pub mod engine;
 pub mod kinds;
 pub mod model;
 pub mod report;
+pub mod rulepack;
 pub mod rules;
 pub mod source;
 pub mod suppress;

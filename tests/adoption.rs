@@ -394,3 +394,124 @@ fn stdin_is_linted_as_the_named_file() {
     let usage = run(&["check", "-"], dir.path());
     assert_eq!(usage.status.code(), Some(2));
 }
+
+const PACK: &str = r#"rules:
+  - code: ORG001
+    name: unpinned-base-image
+    family: user
+    severity: error
+    formats: [dockerfile]
+    summary: Base images must be pinned by digest.
+    rationale: A tag can be moved to another image; a digest cannot.
+    fix: Pin the image with `@sha256:...`.
+    match:
+      format: dockerfile
+      key: FROM
+      regex: '\S+'
+      not: ['@sha256:', '^\s*scratch\s*$']
+  - code: ORG002
+    name: no-subprocess-shell
+    family: sandbox
+    severity: warning
+    formats: [python]
+    summary: subprocess is called with shell=True.
+    rationale: A shell parses the command line.
+    fix: Pass a list of arguments.
+    match:
+      format: python
+      key: subprocess.run
+      regex: 'shell\s*=\s*True'
+"#;
+
+#[test]
+fn rule_packs_from_flag_and_config() {
+    let dir = project(&[
+        ("packs/org.yaml", PACK),
+        (
+            "Dockerfile",
+            "FROM python:3.12-slim@sha256:abc AS base\nFROM   python:3.12-slim\nUSER app\n",
+        ),
+        (
+            "tool.py",
+            "import subprocess\nsubprocess.run('ls', shell=True)\n",
+        ),
+    ]);
+    let out = run(
+        &[
+            "check",
+            "--output-format",
+            "concise",
+            "--rules",
+            "packs/org.yaml",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "Dockerfile:2:8: ORG001 Base images must be pinned by digest.\ntool.py:2:22: ORG002 subprocess is called with shell=True.\n"
+    );
+    // Pack rules are selectable, suppressible and documented in SARIF like built-in ones.
+    assert_eq!(
+        codes(
+            dir.path(),
+            &[
+                "--rules",
+                "packs/org.yaml",
+                "--select",
+                "unpinned-base-image"
+            ]
+        ),
+        ["Dockerfile ORG001"]
+    );
+    fs::write(
+        dir.path().join("deploylint.toml"),
+        "rules = [\"packs/org.yaml\"]\nignore = [\"ORG002\"]\n",
+    )
+    .unwrap();
+    assert_eq!(codes(dir.path(), &[]), ["Dockerfile ORG001"]);
+    let sarif: serde_json::Value =
+        serde_json::from_slice(&run(&["check", "--output-format", "sarif"], dir.path()).stdout)
+            .unwrap();
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    assert!(rules.iter().any(|r| r["id"] == "ORG001"));
+}
+
+#[test]
+fn bad_rule_packs_are_errors_with_spans() {
+    for (pack, expected) in [
+        (
+            "rules:\n  - code: X1\n    nmae: y\n",
+            "unknown field `nmae`",
+        ),
+        (&PACK.replace(r"'\S+'", "'(unclosed'"), "invalid regex"),
+        // A pattern whose compiled program exceeds the size limit is refused, not run.
+        (
+            &PACK.replace(r"'\S+'", "'(((a{100}){100}){100})'"),
+            "invalid regex",
+        ),
+        (
+            &PACK.replace("ORG001", "USR001"),
+            "clashes with `USR001 runs-as-root`",
+        ),
+        (
+            &PACK.replace("format: python", "format: apache2"),
+            "unknown variant `apache2`",
+        ),
+    ] {
+        let dir = project(&[("org.yaml", pack), ("Dockerfile", ROOT_DOCKERFILE)]);
+        let out = run(
+            &["check", "--color", "never", "--rules", "org.yaml"],
+            dir.path(),
+        );
+        assert_eq!(out.status.code(), Some(2), "{pack}");
+        let err = stderr(&out);
+        assert!(err.contains(expected), "{expected}: {err}");
+        assert!(
+            err.contains("org.yaml:"),
+            "names the pack with a position: {err}"
+        );
+    }
+}

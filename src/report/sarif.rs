@@ -88,7 +88,7 @@ fn result(
 }
 
 pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
-    let entries = catalog::catalog();
+    let entries = catalog::all();
     let rules: Vec<Value> = entries
         .iter()
         .map(|e| {
