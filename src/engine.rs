@@ -9,6 +9,7 @@ use crate::kinds::{self, Detection};
 use crate::model::container::Image;
 use crate::model::deployment::Deployment;
 use crate::model::project::{Facts, FileFacts, Project};
+use crate::model::systemd::Unit;
 use crate::rules::{FileContext, PROJECT_RULES, RULES, Rule, Sink, Syntax};
 use crate::source::SourceFile;
 use crate::syntax::{dockerfile, python};
@@ -236,6 +237,14 @@ pub fn lint_file(
             match python::PyIndex::new(&file, source.text()) {
                 Some(index) => apply(Syntax::Python(&index), &Deployment::default()),
                 None => apply(Syntax::None, &Deployment::default()),
+            }
+        }
+        Format::Systemd => {
+            let unit = Unit::load(source.path(), source.text(), &settings.roots);
+            // A drop-in whose unit is in the tree is linted through that unit.
+            if !unit.covered {
+                apply(Syntax::Systemd(&unit), &unit.deployment());
+                unit.remap(&mut diagnostics);
             }
         }
         _ => apply(Syntax::None, &Deployment::default()),

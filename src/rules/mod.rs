@@ -17,6 +17,7 @@ use crate::diagnostic::{Diagnostic, Label};
 use crate::model::container::Image;
 use crate::model::deployment::Deployment;
 use crate::model::project::Project;
+use crate::model::systemd::Unit;
 use crate::source::{SourceFile, Span};
 use crate::syntax::dockerfile::Dockerfile;
 use crate::syntax::python::PyIndex;
@@ -38,6 +39,8 @@ pub enum Syntax<'a> {
         image: &'a Image<'a>,
     },
     Python(&'a PyIndex<'a>),
+    /// A systemd unit merged with its drop-ins.
+    Systemd(&'a Unit),
     /// The file could not be parsed into anything rules can read.
     None,
 }
