@@ -94,7 +94,7 @@ pub fn run(paths: &[PathBuf], settings: &Settings) -> Outcome {
         outcome.notes.extend(result.note);
         outcome.sources.extend(result.source);
     }
-    outcome.sources.sort_by(|a, b| a.path().cmp(b.path()));
+    load_referenced_sources(&mut outcome);
     let project = Project {
         files: &facts,
         sources: &outcome.sources,
@@ -251,6 +251,30 @@ pub fn lint_file(
     }
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     (diagnostics, facts)
+}
+
+/// Loads the text of files that findings point into but that were not linted themselves (a
+/// systemd drop-in linted through its unit, an environment file), so they can be rendered.
+/// Parsers only read such files inside the lint roots, so these reads are too.
+fn load_referenced_sources(outcome: &mut Outcome) {
+    outcome.sources.sort_by(|a, b| a.path().cmp(b.path()));
+    let mut missing: Vec<PathBuf> = outcome
+        .diagnostics
+        .iter()
+        .flat_map(|d| {
+            std::iter::once(d.path.clone()).chain(d.labels.iter().filter_map(|l| l.path.clone()))
+        })
+        .filter(|p| outcome.source(p).is_none())
+        .collect();
+    missing.sort();
+    missing.dedup();
+    for path in missing {
+        if let Ok(bytes) = std::fs::read(&path) {
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            outcome.sources.push(Arc::new(SourceFile::new(path, text)));
+        }
+    }
+    outcome.sources.sort_by(|a, b| a.path().cmp(b.path()));
 }
 
 /// Runs the rules that connect files (a launcher in one, the code it starts in another).

@@ -220,12 +220,40 @@ impl Unit {
             let candidates = std::iter::once(PathBuf::from(file))
                 .chain(roots.iter().map(|r| r.join(file.trim_start_matches('/'))));
             if let Some((path, text)) = candidates.filter_map(|c| read_inside(&c, roots)).next() {
+                let path = self.display_path(&path, roots);
                 let index = self.push_part(path, text, false);
                 let lines =
                     systemd::parse_env_file(&self.parts[index].text, self.parts[index].base);
                 self.env_files.push((index, lines));
             }
         }
+    }
+
+    /// `found` (a path under a canonical root) written the way the linted file's path is, so
+    /// findings in it sort and print beside the unit's (`deploy/etc/app/env`, not
+    /// `/home/me/repo/deploy/etc/app/env`).
+    fn display_path(&self, found: &Path, roots: &[PathBuf]) -> PathBuf {
+        let (Ok(found), Some(unit)) = (std::fs::canonicalize(found), self.parts.first()) else {
+            return found.to_path_buf();
+        };
+        let Ok(unit_canonical) = std::fs::canonicalize(&unit.path) else {
+            return found;
+        };
+        for root in roots {
+            let (Ok(rel_found), Ok(rel_unit)) =
+                (found.strip_prefix(root), unit_canonical.strip_prefix(root))
+            else {
+                continue;
+            };
+            // The unit's path as given, minus its part below the root, is the root as given.
+            let given: Vec<_> = unit.path.components().collect();
+            let below = rel_unit.components().count();
+            if given.len() >= below {
+                let given_root: PathBuf = given[..given.len() - below].iter().collect();
+                return given_root.join(rel_found);
+            }
+        }
+        found
     }
 
     /// Every assignment of `key` in `section`, unit file first, then drop-ins in order.
@@ -517,6 +545,32 @@ pub fn web_process(deployment: &Deployment) -> Option<&Process> {
         .processes
         .iter()
         .find(|p| is_python_web(&p.launch.program))
+}
+
+/// The web process of a system service that runs a Python web application: the services
+/// whose account and sandboxing deploylint judges. User units always run as their user.
+pub fn judged_web_service<'a>(unit: &Unit, deployment: &'a Deployment) -> Option<&'a Process> {
+    if !unit.is_service() || unit.scope == Scope::User {
+        return None;
+    }
+    web_process(deployment)
+}
+
+/// The account the service's processes run as, as `User=` sets it (specifiers expanded),
+/// and the assignment; None when `User=` is not set.
+pub fn user(unit: &Unit) -> Option<(String, &Entry)> {
+    let entry = unit.last(unit.exec_section()?, "User")?;
+    Some((
+        unit.specifiers.expand(&entry.value).as_str().to_string(),
+        entry,
+    ))
+}
+
+/// Whether `DynamicUser=yes` is in force.
+pub fn dynamic_user(unit: &Unit) -> bool {
+    unit.exec_section()
+        .and_then(|s| unit.flag(s, "DynamicUser"))
+        .is_some_and(|(on, _)| on)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ pub mod bind;
 pub mod debug;
 pub mod dev_server;
 pub mod fs;
+pub mod sandbox;
 pub mod syntax;
 pub mod user;
 
@@ -71,8 +72,12 @@ pub static RULES: &[Rule] = &[
     dev_server::http_server_in_code::RULE,
     bind::bind_all_interfaces::RULE,
     user::runs_as_root::RULE,
+    user::shared_account::RULE,
     fs::world_writable_permissions::RULE,
     fs::writable_dir_in_tmp::RULE,
+    fs::loose_umask::RULE,
+    sandbox::unsandboxed_service::RULE,
+    sandbox::no_working_directory::RULE,
 ];
 
 /// A rule that connects facts from several files.
