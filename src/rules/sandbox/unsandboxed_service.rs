@@ -3,8 +3,7 @@
 //! `ProtectHome=`, `PrivateTmp=yes`, `CapabilityBoundingSet=`), reported once, listing what
 //! is missing, at the `[Service]` header. Settings systemd implies are accounted for
 //! (systemd.exec(5)): `DynamicUser=yes` implies `NoNewPrivileges=yes`,
-//! `ProtectSystem=strict`, `ProtectHome=read-only` and `PrivateTmp=yes`, and the seccomp and
-//! kernel-protection settings force `NoNewPrivileges=`.
+//! `ProtectSystem=strict`, `ProtectHome=read-only` and `PrivateTmp=yes`.
 
 use crate::model::systemd::{Unit, dynamic_user, judged_web_service, user};
 use crate::rules::{FileContext, Rule, Sink, Syntax};
@@ -16,42 +15,16 @@ pub const RULE: Rule = Rule {
     prefilter: None,
 };
 
-/// Boolean settings that, when on, make systemd force `NoNewPrivileges=yes`.
-const IMPLY_NNP_FLAGS: &[&str] = &[
-    "LockPersonality",
-    "MemoryDenyWriteExecute",
-    "PrivateDevices",
-    "ProtectClock",
-    "ProtectHostname",
-    "ProtectKernelLogs",
-    "ProtectKernelModules",
-    "ProtectKernelTunables",
-    "RestrictRealtime",
-    "RestrictSUIDSGID",
-];
-/// List settings that force `NoNewPrivileges=yes` when set to anything.
-const IMPLY_NNP_LISTS: &[&str] = &[
-    "RestrictAddressFamilies",
-    "SystemCallArchitectures",
-    "SystemCallFilter",
-    "SystemCallLog",
-];
-
 fn on(unit: &Unit, key: &str) -> bool {
     unit.flag("Service", key).is_some_and(|(b, _)| b)
 }
 
 /// Whether the processes cannot gain privileges through setuid binaries or file caps.
+/// `SystemCallFilter=`, `PrivateDevices=` and the other seccomp-based settings force it only
+/// when the service manager lacks `CAP_SYS_ADMIN` (a user manager; systemd's
+/// `context_has_no_new_privileges`), never for a system service, so they do not count.
 pub fn no_new_privileges(unit: &Unit) -> bool {
-    on(unit, "NoNewPrivileges")
-        || dynamic_user(unit)
-        || IMPLY_NNP_FLAGS.iter().any(|k| on(unit, k))
-        || IMPLY_NNP_LISTS
-            .iter()
-            .any(|k| !unit.list("Service", k).is_empty())
-        || unit
-            .last("Service", "RestrictNamespaces")
-            .is_some_and(|e| parse_bool(e.value.as_str()) != Some(false))
+    on(unit, "NoNewPrivileges") || dynamic_user(unit)
 }
 
 /// `ProtectSystem=strict` (`full` and `yes` leave `/var`, `/srv` … writable).
@@ -180,6 +153,9 @@ mod tests {
             "ProtectSystem=strict\nProtectHome=no\nPrivateTmp=yes\nNoNewPrivileges=yes\nCapabilityBoundingSet=\n",
             "ProtectSystem=strict\nProtectHome=yes\nPrivateTmp=yes\nNoNewPrivileges=yes\nCapabilityBoundingSet=~\n",
             "ProtectSystem=strict\nProtectHome=yes\nPrivateTmp=yes\nNoNewPrivileges=yes\nNoNewPrivileges=no\nCapabilityBoundingSet=\n",
+            // SystemCallFilter= does not force NoNewPrivileges= in a system service (the
+            // manager has CAP_SYS_ADMIN), whatever systemd.exec(5) suggests.
+            "ProtectSystem=strict\nProtectHome=yes\nPrivateTmp=yes\nSystemCallFilter=@system-service\nCapabilityBoundingSet=\n",
             // Ambient capabilities are held even by an unprivileged account.
             "User=app\nProtectSystem=strict\nProtectHome=yes\nPrivateTmp=yes\nNoNewPrivileges=yes\nAmbientCapabilities=CAP_NET_BIND_SERVICE\n",
         ] {
@@ -196,15 +172,14 @@ mod tests {
         let hardened = format!(
             "[Service]\n{RUN}NoNewPrivileges=true\nProtectSystem=strict\nProtectHome=read-only\nPrivateTmp=yes\nCapabilityBoundingSet=CAP_NET_BIND_SERVICE\n"
         );
-        // DynamicUser= implies all but the capability bounding set; SystemCallFilter= forces
-        // NoNewPrivileges=.
+        // DynamicUser= implies all but the capability bounding set.
         let dynamic = format!("[Service]\n{RUN}DynamicUser=yes\n");
         // An unprivileged account under NoNewPrivileges= holds no capability to bound.
         let unprivileged = format!(
             "[Service]\n{RUN}User=app\nNoNewPrivileges=yes\nProtectSystem=strict\nProtectHome=yes\nPrivateTmp=yes\n"
         );
         let implied = format!(
-            "[Service]\n{RUN}SystemCallFilter=@system-service\nProtectSystem=strict\nProtectHome=tmpfs\nPrivateTmp=on\nCapabilityBoundingSet=~CAP_SYS_ADMIN\n"
+            "[Service]\n{RUN}NoNewPrivileges=1\nProtectSystem=strict\nProtectHome=tmpfs\nPrivateTmp=on\nCapabilityBoundingSet=~CAP_SYS_ADMIN\n"
         );
         let not_web = "[Service]\nExecStart=/usr/sbin/sshd -D\n".to_string();
         let user_unit = format!("[Service]\n{RUN}[Install]\nWantedBy=default.target\n");
