@@ -9,6 +9,7 @@ use crate::kinds::{self, Detection};
 use crate::model::container::Image;
 use crate::model::deployment::Deployment;
 use crate::model::project::{Facts, FileFacts, Project};
+use crate::model::systemd::Unit;
 use crate::rulepack::PackRule;
 use crate::rules::{FileContext, PROJECT_RULES, RULES, Rule, Sink, Syntax};
 use crate::source::SourceFile;
@@ -259,6 +260,9 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
         finish_file(&source, &settings, &mut diagnostics);
         outcome.diagnostics.extend(diagnostics);
     }
+    // Findings may point into files that were read but not linted themselves (a unit's
+    // drop-ins): load those for rendering.
+    load_referenced_sources(&mut outcome);
     outcome
         .diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -471,10 +475,42 @@ pub fn lint_file(
                 None => apply(Syntax::None, &Deployment::default()),
             }
         }
+        Format::Systemd => {
+            let unit = Unit::load(source.path(), source.text(), &settings.roots);
+            // A drop-in whose unit is in the tree is linted through that unit.
+            if !unit.covered {
+                apply(Syntax::Systemd(&unit), &unit.deployment());
+                unit.remap(&mut diagnostics);
+            }
+        }
         _ => apply(Syntax::None, &Deployment::default()),
     }
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     (diagnostics, facts)
+}
+
+/// Loads the text of files that findings point into but that were not linted themselves (a
+/// systemd drop-in linted through its unit, an environment file), so they can be rendered.
+/// Parsers only read such files inside the lint roots, so these reads are too.
+fn load_referenced_sources(outcome: &mut Outcome) {
+    outcome.sources.sort_by(|a, b| a.path().cmp(b.path()));
+    let mut missing: Vec<PathBuf> = outcome
+        .diagnostics
+        .iter()
+        .flat_map(|d| {
+            std::iter::once(d.path.clone()).chain(d.labels.iter().filter_map(|l| l.path.clone()))
+        })
+        .filter(|p| outcome.source(p).is_none())
+        .collect();
+    missing.sort();
+    missing.dedup();
+    for path in missing {
+        if let Ok(bytes) = std::fs::read(&path) {
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            outcome.sources.push(Arc::new(SourceFile::new(path, text)));
+        }
+    }
+    outcome.sources.sort_by(|a, b| a.path().cmp(b.path()));
 }
 
 /// Runs the rules that connect files (a launcher in one, the code it starts in another).

@@ -33,6 +33,11 @@ pub static KINDS: &[KindSpec] = &[
         by_name: python_name,
         sniff: python_content,
     },
+    KindSpec {
+        format: Format::Systemd,
+        by_name: systemd_name,
+        sniff: systemd_content,
+    },
 ];
 
 /// What the name alone tells: a kind, a need to look at the content, or nothing.
@@ -130,6 +135,44 @@ fn python_content(head: &str) -> bool {
     first.starts_with("#!") && first.contains("python")
 }
 
+/// Unit files (`app.service`, `web@.service`, `app.socket`, …), their `.in` build templates,
+/// and drop-ins (`app.service.d/override.conf`).
+fn systemd_name(path: &Path) -> NameMatch {
+    use crate::model::systemd::{UNIT_TYPES, dropin_unit_name};
+    let name = file_name(path);
+    let name = name.strip_suffix(".in").unwrap_or(name);
+    if dropin_unit_name(path).is_some() {
+        return NameMatch::Yes;
+    }
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() && UNIT_TYPES.contains(&ext) => {
+            // `.path`, `.target`, `.mount` … name other things too (`Containerfile.path`).
+            if matches!(ext, "service" | "socket" | "timer") {
+                NameMatch::Yes
+            } else {
+                NameMatch::Maybe
+            }
+        }
+        _ => NameMatch::No,
+    }
+}
+
+fn systemd_content(head: &str) -> bool {
+    const SECTIONS: &[&str] = &[
+        "[Unit]",
+        "[Service]",
+        "[Install]",
+        "[Socket]",
+        "[Timer]",
+        "[Mount]",
+        "[Path]",
+    ];
+    head.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with(';'))
+        .is_some_and(|l| SECTIONS.contains(&l))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,6 +208,46 @@ mod tests {
         ] {
             assert_eq!(by_name(name), None, "{name}");
         }
+    }
+
+    #[test]
+    fn systemd_names() {
+        for name in [
+            "app.service",
+            "deploy/web@.service",
+            "app.socket",
+            "app.timer",
+            "podman.service.in",
+            "etc/systemd/system/app.service.d/override.conf",
+            "lib/web@.service.d/10-user.conf",
+            "lib/-.slice.d/10-defaults.conf",
+        ] {
+            assert_eq!(by_name(name), Some(Format::Systemd), "{name}");
+        }
+        for name in [
+            "service",
+            ".service",
+            "conf.d/app.conf",
+            "app.service.d/notes.txt",
+            "apache2/sites-enabled/app.conf",
+            "Makefile.in",
+            "podman__test__Containerfile.path",
+            "multi-user.target",
+        ] {
+            assert_eq!(by_name(name), None, "{name}");
+        }
+        assert_eq!(
+            detect_by_content(Path::new("x__Containerfile.path"), "FROM alpine\n", false),
+            None
+        );
+        assert_eq!(
+            detect_by_content(Path::new("app.target"), "[Unit]\nDescription=x\n", false),
+            Some(Format::Systemd)
+        );
+        assert_eq!(
+            detect_by_content(Path::new("unit"), "# x\n[Service]\nUser=app\n", true),
+            Some(Format::Systemd)
+        );
     }
 
     #[test]

@@ -100,6 +100,10 @@ pub fn apply(
         return Vec::new();
     }
     diagnostics.retain(|d| {
+        // A finding placed in another file (a unit's drop-in) answers to that file's comments.
+        if d.path != source.path() {
+            return true;
+        }
         let line = source.line_index(source.clamp(d.span).start);
         let mut suppressed = false;
         for s in suppressions.iter_mut() {

@@ -8,3 +8,4 @@ pub mod launcher;
 pub mod listen;
 pub mod project;
 pub mod python_app;
+pub mod systemd;

@@ -6,6 +6,7 @@ pub mod debug;
 pub mod dev_server;
 pub mod fs;
 pub mod meta;
+pub mod sandbox;
 pub mod syntax;
 pub mod user;
 
@@ -18,6 +19,7 @@ use crate::diagnostic::{Diagnostic, Label};
 use crate::model::container::Image;
 use crate::model::deployment::Deployment;
 use crate::model::project::Project;
+use crate::model::systemd::Unit;
 use crate::source::{SourceFile, Span};
 use crate::syntax::dockerfile::Dockerfile;
 use crate::syntax::python::PyIndex;
@@ -39,6 +41,8 @@ pub enum Syntax<'a> {
         image: &'a Image<'a>,
     },
     Python(&'a PyIndex<'a>),
+    /// A systemd unit merged with its drop-ins.
+    Systemd(&'a Unit),
     /// The file could not be parsed into anything rules can read.
     None,
 }
@@ -69,9 +73,13 @@ pub static RULES: &[Rule] = &[
     dev_server::http_server_in_code::RULE,
     bind::bind_all_interfaces::RULE,
     user::runs_as_root::RULE,
+    user::shared_account::RULE,
     fs::world_writable_permissions::RULE,
     fs::writable_dir_in_tmp::RULE,
     meta::unused_suppression::RULE,
+    fs::loose_umask::RULE,
+    sandbox::unsandboxed_service::RULE,
+    sandbox::no_working_directory::RULE,
 ];
 
 /// A rule that connects facts from several files.

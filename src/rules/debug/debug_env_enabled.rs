@@ -13,13 +13,20 @@ pub const RULE: Rule = Rule {
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
     for var in ctx.deployment.all_env() {
         if let Some(why) = debug_setting(&var.name, &var.value) {
-            sink.report(
+            let d = sink.report(
                 var.span,
                 format!(
                     "{} sets {}={}, which {why}",
                     var.origin, var.name, var.value
                 ),
             );
+            if ctx.format == crate::catalog::Format::Systemd {
+                d.help(
+                    "Remove the variable from the unit and its environment files (or set it \
+                     to its off value, such as `FLASK_DEBUG=0`); turn debug on only where you \
+                     develop.",
+                );
+            }
         }
     }
 }

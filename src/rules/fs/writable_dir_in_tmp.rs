@@ -87,7 +87,47 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
                 }
             }
         }
+        Syntax::Systemd(unit) => check_unit(unit, sink),
         _ => {}
+    }
+}
+
+/// systemd: `WorkingDirectory=` or a `ReadWritePaths=` entry under a shared temporary
+/// directory. With `PrivateTmp=yes` (or `DynamicUser=yes`, which implies it) the service's
+/// `/tmp` and `/var/tmp` are its own, so only `/dev/shm` is still shared.
+fn check_unit(unit: &crate::model::systemd::Unit, sink: &mut Sink<'_>) {
+    use crate::syntax::systemd::split_words;
+    let Some(section) = unit.exec_section() else {
+        return;
+    };
+    let private_tmp = crate::model::systemd::dynamic_user(unit)
+        || unit.last(section, "PrivateTmp").is_some_and(|e| {
+            let v = e.value.as_str();
+            crate::syntax::systemd::parse_bool(v) == Some(true) || v == "disconnected"
+        });
+    let shared =
+        |path: &str| (!private_tmp || path.trim().starts_with("/dev/shm")) && is_shared_tmp(path);
+    if let Some(entry) = unit.last(section, "WorkingDirectory") {
+        let dir = unit.specifiers.expand(&entry.value);
+        let path = dir.as_str().trim_start_matches('-');
+        if shared(path) {
+            sink.report(
+                entry.value.span(),
+                format!("the service starts in {path}, a shared temporary directory"),
+            );
+        }
+    }
+    for entry in unit.list(section, "ReadWritePaths") {
+        for word in split_words(&entry.value) {
+            let word = unit.specifiers.expand(&word);
+            let path = word.as_str().trim_start_matches(['-', '+']);
+            if shared(path) {
+                sink.report(
+                    word.span(),
+                    format!("ReadWritePaths= lets the service write to {path}, a shared temporary directory"),
+                );
+            }
+        }
     }
 }
 
@@ -227,6 +267,63 @@ mod tests {
                 ),
                 ("config.py", "# UPLOAD_FOLDER = '/tmp/uploads'\n"),
                 ("config.py", "LOG_FILE = '/tmp/app.log'\n"),
+                ("app.service", "[Service]\nWorkingDirectory=/srv/app\n"),
+                (
+                    "app.service",
+                    "[Service]\nWorkingDirectory=/tmp/app\nWorkingDirectory=/srv/app\n",
+                ),
+                // A private /tmp is the service's own.
+                (
+                    "app.service",
+                    "[Service]\nPrivateTmp=yes\nWorkingDirectory=/tmp/app\n",
+                ),
+                (
+                    "app.service",
+                    "[Service]\nDynamicUser=yes\nReadWritePaths=/var/tmp/cache\n",
+                ),
+                (
+                    "app.service",
+                    "[Service]\nReadWritePaths=/tmp/a\nReadWritePaths=\nReadWritePaths=/srv/data\n",
+                ),
+                (
+                    "app.service",
+                    "[Service]\nReadOnlyPaths=/tmp\nWorkingDirectory=/tmpfiles\n",
+                ),
+                ("app.service", "[Unit]\nWorkingDirectory=/tmp\n"),
+            ],
+        );
+    }
+
+    #[test]
+    fn systemd() {
+        fires_once_in(
+            "FS002",
+            &[
+                (
+                    "app.service",
+                    "[Service]\nWorkingDirectory=/tmp/app\n",
+                    "/tmp/app",
+                ),
+                (
+                    "app.service",
+                    "[Service]\nWorkingDirectory=-/var/tmp/%n\n",
+                    "-/var/tmp/%n",
+                ),
+                (
+                    "app.service",
+                    "[Service]\nReadWritePaths=/srv/data -/tmp/uploads\n",
+                    "-/tmp/uploads",
+                ),
+                (
+                    "app.service",
+                    "[Service]\nPrivateTmp=yes\nReadWritePaths=/dev/shm/app\n",
+                    "/dev/shm/app",
+                ),
+                (
+                    "app.service",
+                    "[Service]\nPrivateTmp=no\nWorkingDirectory=/tmp/my app\n",
+                    "/tmp/my app",
+                ),
             ],
         );
     }

@@ -10,6 +10,13 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
+    if let Syntax::Systemd(unit) = ctx.syntax {
+        // Errors in a drop-in are moved to that file after the rules ran.
+        for error in unit.errors() {
+            sink.report(error.span, error.message.clone());
+        }
+        return;
+    }
     if let Syntax::Dockerfile { file, .. } = ctx.syntax {
         // Template markup (`{% if %}`, `{{ var }}`) means the file is a template for a
         // Dockerfile, not one; its placeholders are not errors in what it will render.
@@ -43,5 +50,44 @@ mod tests {
         let template = "FROM alpine\n{% if cfg.debug %}\nENV A=1\n{%- endif %}\n{{ extra }}\n";
         assert!(lines("SYN001", "Dockerfile", template).is_empty());
         assert_eq!(lines("SYN001", "Dockerfile", "FROM alpine\nWRONG x\n"), [2]);
+    }
+
+    #[test]
+    fn systemd_vectors() {
+        use crate::rules::testing::{fires_once, quiet};
+        fires_once(
+            "SYN001",
+            "app.service",
+            &[
+                (
+                    "[Service]\nExecStart /usr/bin/app\n",
+                    "ExecStart /usr/bin/app",
+                ),
+                ("User=app\n[Service]\n", "User=app"),
+                ("[Service\nUser=app\n", "[Service"),
+                // A continuation joins the next line into the broken one.
+                ("[Service]\nNoEquals \\\n  here\n", "NoEquals \\\n  here"),
+            ],
+        );
+        quiet(
+            "SYN001",
+            "app.service",
+            &[
+                "[Service]\nExecStart=/usr/bin/app \\\n# a comment inside\n  --flag\n",
+                "; comment\n# comment\n\n[Unit]\nDescription=x\n",
+                "[Service]\n# a comment ending in a backslash \\\nUser=app\n",
+                "[X-Custom]\nAnything=goes\n",
+            ],
+        );
+        // Placeholders of a build template are not errors in the unit it becomes.
+        quiet(
+            "SYN001",
+            "app.service.in",
+            &["[Service]\n@EXTRA_SETTINGS@\n"],
+        );
+        assert_eq!(
+            lines("SYN001", "app.service", "[Service]\n@EXTRA_SETTINGS@\n"),
+            [2]
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! each format's check lives beside this file.
 
 mod dockerfile;
+mod systemd;
 
 use crate::rules::{FileContext, Rule, Sink, Syntax};
 
@@ -12,9 +13,10 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    // One arm per format (a match once there is more than one).
-    if let Syntax::Dockerfile { image, .. } = ctx.syntax {
-        dockerfile::check(ctx, image, sink);
+    match ctx.syntax {
+        Syntax::Dockerfile { image, .. } => dockerfile::check(ctx, image, sink),
+        Syntax::Systemd(unit) => systemd::check(ctx, unit, sink),
+        _ => {}
     }
 }
 

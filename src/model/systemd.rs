@@ -1,0 +1,640 @@
+//! A systemd unit as systemd loads it: the unit file merged with its drop-ins
+//! (`NAME.service.d/*.conf`, and the template's `foo@.service.d/` for an instance), in
+//! lexical order, with empty assignments resetting lists; whether it is a system or a user
+//! unit; and what it deploys (`ExecStart=` launches on the host, `Environment=` and readable
+//! `EnvironmentFile=` variables).
+//!
+//! The unit and every file read with it share one span space: each file is parsed at its own
+//! base offset, so a span says which file it is in. After the rules ran, `Unit::remap` moves
+//! each finding (and label) to the file its span lies in. Files besides the linted one are
+//! only read inside the lint roots.
+
+use crate::diagnostic::Diagnostic;
+use crate::model::deployment::{Deployment, EnvVar, Placement, Process};
+use crate::model::launcher::{self, Program};
+use crate::source::{MappedText, Span};
+use crate::syntax::systemd::{self, Entry, ExecCommand, Specifiers, UnitFile};
+use std::path::{Path, PathBuf};
+
+/// Largest drop-in or environment file read alongside a unit.
+const MAX_EXTRA_FILE: u64 = 1 << 20;
+/// Most drop-ins merged into one unit.
+const MAX_DROPINS: usize = 64;
+
+/// The unit types whose files deploylint reads.
+pub const UNIT_TYPES: &[&str] = &[
+    "service",
+    "socket",
+    "timer",
+    "target",
+    "mount",
+    "automount",
+    "path",
+    "slice",
+    "swap",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Run by the system manager (PID 1): `User=` decides the account, root by default.
+    System,
+    /// Run by a user's own manager (`systemctl --user`): always as that user.
+    User,
+}
+
+/// A file whose text lies in the unit's span space at `base`.
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub path: PathBuf,
+    pub base: usize,
+    pub text: String,
+    /// A unit file or drop-in (parsed), rather than an environment file.
+    pub unit_syntax: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Unit {
+    /// The unit's name (`app.service`, `web@.service`), without a `.in` template suffix.
+    pub name: String,
+    /// The linted file first, then its drop-ins in the order systemd applies them, then
+    /// environment files.
+    pub parts: Vec<Part>,
+    /// Parsed unit syntax of each part with `unit_syntax` (same index as `parts`).
+    pub files: Vec<UnitFile>,
+    pub scope: Scope,
+    /// A drop-in linted without its unit: settings it does not make may be in the unit.
+    pub partial: bool,
+    /// A drop-in whose unit is in the same tree: it is linted through that unit.
+    pub covered: bool,
+    /// A `.in` build template (`@bindir@` placeholders are substituted at build time).
+    pub template: bool,
+    pub specifiers: Specifiers,
+    env_files: Vec<(usize, Vec<systemd::EnvLine>)>,
+}
+
+/// `foo.service` → `service`.
+fn unit_type(name: &str) -> Option<&str> {
+    let (_, ext) = name.rsplit_once('.')?;
+    UNIT_TYPES.contains(&ext).then_some(ext)
+}
+
+/// For a drop-in `…/NAME.d/x.conf`, the unit name `NAME` its directory belongs to.
+pub fn dropin_unit_name(path: &Path) -> Option<String> {
+    if path.extension()? != "conf" {
+        return None;
+    }
+    let dir = path.parent()?.file_name()?.to_str()?;
+    let unit = dir.strip_suffix(".d")?;
+    unit_type(unit)?;
+    Some(unit.to_string())
+}
+
+fn file_name(path: &Path) -> &str {
+    path.file_name().and_then(|n| n.to_str()).unwrap_or("")
+}
+
+/// Reads `path` if it lies inside one of `roots` (after resolving symlinks).
+fn read_inside(path: &Path, roots: &[PathBuf]) -> Option<(PathBuf, String)> {
+    let canonical = std::fs::canonicalize(path).ok()?;
+    if !roots.iter().any(|root| canonical.starts_with(root)) {
+        return None;
+    }
+    let meta = std::fs::metadata(&canonical).ok()?;
+    if !meta.is_file() || meta.len() > MAX_EXTRA_FILE {
+        return None;
+    }
+    let bytes = std::fs::read(&canonical).ok()?;
+    Some((
+        path.to_path_buf(),
+        String::from_utf8_lossy(&bytes).into_owned(),
+    ))
+}
+
+impl Unit {
+    /// Loads the unit (or drop-in) at `path` with text `text`, merging the drop-ins and
+    /// reading the environment files found inside `roots`.
+    pub fn load(path: &Path, text: &str, roots: &[PathBuf]) -> Unit {
+        let own_name = file_name(path);
+        let template = own_name.ends_with(".in");
+        let dropin_of = dropin_unit_name(path);
+        let name = dropin_of
+            .clone()
+            .unwrap_or_else(|| own_name.strip_suffix(".in").unwrap_or(own_name).to_string());
+        let mut unit = Unit {
+            specifiers: Specifiers::for_unit(&name),
+            name,
+            parts: Vec::new(),
+            files: Vec::new(),
+            scope: Scope::System,
+            partial: dropin_of.is_some(),
+            covered: false,
+            template,
+            env_files: Vec::new(),
+        };
+        // The directory the unit lives in (for a drop-in, the one above its `.d`).
+        let unit_dir = if dropin_of.is_some() {
+            path.parent().and_then(Path::parent)
+        } else {
+            path.parent()
+        };
+        if let (Some(name), Some(dir)) = (&dropin_of, unit_dir) {
+            let unit_file = dir.join(name);
+            if unit_file.is_file() || dir.join(format!("{name}.in")).is_file() {
+                unit.covered = true;
+                return unit;
+            }
+        }
+        unit.push_part(path.to_path_buf(), text.to_string(), true);
+        if dropin_of.is_none()
+            && let Some(dir) = unit_dir
+        {
+            for (dropin, text) in dropins(dir, &unit.name, roots) {
+                unit.push_part(dropin, text, true);
+            }
+        }
+        unit.scope = unit.detect_scope(unit_dir);
+        unit.read_env_files(roots);
+        unit
+    }
+
+    fn push_part(&mut self, path: PathBuf, text: String, unit_syntax: bool) -> usize {
+        let base = self.parts.last().map_or(0, |p| p.base + p.text.len() + 1);
+        self.files.push(if unit_syntax {
+            systemd::parse(&text, base)
+        } else {
+            UnitFile::default()
+        });
+        self.parts.push(Part {
+            path,
+            base,
+            text,
+            unit_syntax,
+        });
+        self.parts.len() - 1
+    }
+
+    /// A unit from text alone (no drop-ins or environment files), for tests and stdin.
+    pub fn from_text(name: &str, text: &str) -> Unit {
+        Unit::load(Path::new(name), text, &[])
+    }
+
+    fn detect_scope(&self, unit_dir: Option<&Path>) -> Scope {
+        match unit_dir.map(file_name) {
+            Some("user") => return Scope::User,
+            Some("system") => return Scope::System,
+            _ => {}
+        }
+        let default_target = self
+            .list("Install", "WantedBy")
+            .iter()
+            .chain(self.list("Install", "RequiredBy").iter())
+            .any(|e| {
+                systemd::split_words(&e.value)
+                    .iter()
+                    .any(|w| w.as_str() == "default.target")
+            });
+        if default_target {
+            Scope::User
+        } else {
+            Scope::System
+        }
+    }
+
+    fn read_env_files(&mut self, roots: &[PathBuf]) {
+        if roots.is_empty() || self.exec_section().is_none() {
+            return;
+        }
+        let section = self.exec_section().unwrap_or("Service");
+        let values: Vec<String> = self
+            .list(section, "EnvironmentFile")
+            .iter()
+            .map(|e| self.specifiers.expand(&e.value).as_str().to_string())
+            .collect();
+        for value in values {
+            let file = value.trim().trim_start_matches('-');
+            if !file.starts_with('/') || systemd::has_placeholder(file) {
+                continue;
+            }
+            // The path as deployed, or the same path under a root that mirrors the target
+            // filesystem (`etc/app/env` in a repository with `/etc/app/env` in the unit).
+            let candidates = std::iter::once(PathBuf::from(file))
+                .chain(roots.iter().map(|r| r.join(file.trim_start_matches('/'))));
+            if let Some((path, text)) = candidates.filter_map(|c| read_inside(&c, roots)).next() {
+                let path = self.display_path(&path, roots);
+                let index = self.push_part(path, text, false);
+                let lines =
+                    systemd::parse_env_file(&self.parts[index].text, self.parts[index].base);
+                self.env_files.push((index, lines));
+            }
+        }
+    }
+
+    /// `found` (a path under a canonical root) written the way the linted file's path is, so
+    /// findings in it sort and print beside the unit's (`deploy/etc/app/env`, not
+    /// `/home/me/repo/deploy/etc/app/env`).
+    fn display_path(&self, found: &Path, roots: &[PathBuf]) -> PathBuf {
+        let (Ok(found), Some(unit)) = (std::fs::canonicalize(found), self.parts.first()) else {
+            return found.to_path_buf();
+        };
+        let Ok(unit_canonical) = std::fs::canonicalize(&unit.path) else {
+            return found;
+        };
+        for root in roots {
+            let (Ok(rel_found), Ok(rel_unit)) =
+                (found.strip_prefix(root), unit_canonical.strip_prefix(root))
+            else {
+                continue;
+            };
+            // The unit's path as given, minus its part below the root, is the root as given.
+            let given: Vec<_> = unit.path.components().collect();
+            let below = rel_unit.components().count();
+            if given.len() >= below {
+                let given_root: PathBuf = given[..given.len() - below].iter().collect();
+                return given_root.join(rel_found);
+            }
+        }
+        found
+    }
+
+    /// Every assignment of `key` in `section`, unit file first, then drop-ins in order.
+    pub fn entries(&self, section: &str, key: &str) -> Vec<&Entry> {
+        self.files
+            .iter()
+            .flat_map(|f| f.sections.iter())
+            .filter(|s| s.name == section)
+            .flat_map(|s| s.entries.iter())
+            .filter(|e| e.key == key)
+            .collect()
+    }
+
+    /// The assignments of a list setting in force: those after the last empty assignment.
+    pub fn list(&self, section: &str, key: &str) -> Vec<&Entry> {
+        let all = self.entries(section, key);
+        match all.iter().rposition(|e| e.value.is_empty()) {
+            Some(reset) => all[reset + 1..].to_vec(),
+            None => all,
+        }
+    }
+
+    /// The assignment of a single-valued setting in force (the last; an empty one resets
+    /// it to its default, so there is none).
+    pub fn last(&self, section: &str, key: &str) -> Option<&Entry> {
+        self.entries(section, key)
+            .pop()
+            .filter(|e| !e.value.is_empty())
+    }
+
+    /// A boolean setting in force and the assignment that set it.
+    pub fn flag(&self, section: &str, key: &str) -> Option<(bool, &Entry)> {
+        let entry = self.last(section, key)?;
+        systemd::parse_bool(entry.value.as_str()).map(|b| (b, entry))
+    }
+
+    /// The unit type (`service`, `socket`, …).
+    pub fn unit_type(&self) -> Option<&str> {
+        unit_type(&self.name)
+    }
+
+    pub fn is_service(&self) -> bool {
+        self.unit_type() == Some("service")
+    }
+
+    /// The section that holds the unit's execution settings (`User=`, `UMask=`, …).
+    pub fn exec_section(&self) -> Option<&'static str> {
+        match self.unit_type()? {
+            "service" => Some("Service"),
+            "socket" => Some("Socket"),
+            "mount" => Some("Mount"),
+            "swap" => Some("Swap"),
+            _ => None,
+        }
+    }
+
+    /// The first `[name]` header, in the unit file or else a drop-in.
+    pub fn header(&self, name: &str) -> Option<Span> {
+        self.files
+            .iter()
+            .flat_map(|f| f.sections.iter())
+            .find(|s| s.name == name)
+            .map(|s| s.header)
+    }
+
+    /// Syntax errors of the unit and its drop-ins (placeholder lines of a `.in` template
+    /// are not errors in the unit it becomes).
+    pub fn errors(&self) -> Vec<&systemd::SyntaxError> {
+        self.files
+            .iter()
+            .zip(&self.parts)
+            .flat_map(|(f, part)| {
+                f.errors.iter().filter(move |e| {
+                    let text = part
+                        .text
+                        .get(e.span.start - part.base..e.span.end - part.base)
+                        .unwrap_or("");
+                    !(self.template && systemd::has_placeholder(text))
+                })
+            })
+            .collect()
+    }
+
+    /// The `ExecStart=` commands in force.
+    pub fn exec_start(&self) -> Vec<(ExecCommand, &Entry)> {
+        if !self.is_service() {
+            return Vec::new();
+        }
+        self.list("Service", "ExecStart")
+            .into_iter()
+            .flat_map(|e| {
+                systemd::exec_commands(&e.value)
+                    .into_iter()
+                    .map(move |c| (c, e))
+            })
+            .collect()
+    }
+
+    /// The environment the service's processes get: `Environment=` assignments, then the
+    /// environment files deploylint could read (which override them), the last assignment
+    /// of each name winning.
+    pub fn environment(&self) -> Vec<EnvVar> {
+        let mut out: Vec<EnvVar> = Vec::new();
+        let mut set = |var: EnvVar| {
+            out.retain(|v| v.name != var.name);
+            out.push(var);
+        };
+        let Some(section) = self.exec_section() else {
+            return Vec::new();
+        };
+        for entry in self.list(section, "Environment") {
+            for word in systemd::split_words(&entry.value) {
+                let word = self.specifiers.expand(&word);
+                let Some(eq) = word.as_str().find('=') else {
+                    continue;
+                };
+                let name = &word.as_str()[..eq];
+                if !crate::syntax::shell::is_name(name) {
+                    continue;
+                }
+                set(EnvVar {
+                    name: name.to_string(),
+                    value: word.as_str()[eq + 1..].to_string(),
+                    span: word.span(),
+                    origin: "Environment=",
+                });
+            }
+        }
+        for (_, lines) in &self.env_files {
+            for line in lines {
+                set(EnvVar {
+                    name: line.name.as_str().to_string(),
+                    value: line.value.as_str().to_string(),
+                    span: line.name.span().cover(line.value.span()),
+                    origin: "EnvironmentFile=",
+                });
+            }
+        }
+        out
+    }
+
+    /// The argv of an `ExecStart=` command after specifier and environment expansion.
+    pub fn argv(&self, command: &ExecCommand, env: &[EnvVar]) -> Vec<MappedText> {
+        let words: Vec<MappedText> = command
+            .argv
+            .iter()
+            .map(|w| self.specifiers.expand(w))
+            .collect();
+        if command.no_env {
+            return words;
+        }
+        let lookup = |name: &str| {
+            env.iter()
+                .rev()
+                .find(|v| v.name == name)
+                .map(|v| v.value.clone())
+        };
+        systemd::substitute_env(&words, &lookup)
+    }
+
+    /// What the unit deploys: the processes `ExecStart=` starts on the host and their
+    /// environment.
+    pub fn deployment(&self) -> Deployment {
+        let env = self.environment();
+        let mut processes = Vec::new();
+        for (command, _) in self.exec_start() {
+            let argv = self.argv(&command, &env);
+            processes.extend(
+                launcher::from_exec(&argv)
+                    .into_iter()
+                    .map(|launch| Process {
+                        launch,
+                        placement: Placement::Host,
+                        origin: "ExecStart=",
+                    }),
+            );
+        }
+        Deployment { processes, env }
+    }
+
+    /// The index of the part a span-space offset lies in.
+    pub fn part_at(&self, offset: usize) -> usize {
+        self.parts
+            .iter()
+            .rposition(|p| p.base <= offset)
+            .unwrap_or(0)
+    }
+
+    /// Moves findings whose spans lie in a drop-in or environment file to that file, with
+    /// the span made relative to it; labels in another file than their finding get its path.
+    pub fn remap(&self, diagnostics: &mut [Diagnostic]) {
+        if self.parts.len() < 2 {
+            return;
+        }
+        for d in diagnostics {
+            let own = self.part_at(d.span.start);
+            let part = &self.parts[own];
+            if own != 0 {
+                d.path = part.path.clone();
+                d.span = shift(d.span, part.base);
+            }
+            for label in &mut d.labels {
+                if label.path.is_some() {
+                    continue;
+                }
+                let at = self.part_at(label.span.start);
+                let label_part = &self.parts[at];
+                label.span = shift(label.span, label_part.base);
+                if at != own {
+                    label.path = Some(label_part.path.clone());
+                }
+            }
+        }
+    }
+}
+
+fn shift(span: Span, base: usize) -> Span {
+    Span::new(
+        span.start.saturating_sub(base),
+        span.end.saturating_sub(base),
+    )
+}
+
+/// The drop-ins of unit `name` in `dir`, in the order systemd applies them: `*.conf` files
+/// of `NAME.d/` and, for an instance `foo@bar.service`, of the template's `foo@.service.d/`
+/// (the instance's own file wins a name clash), sorted by file name.
+fn dropins(dir: &Path, name: &str, roots: &[PathBuf]) -> Vec<(PathBuf, String)> {
+    if roots.is_empty() {
+        return Vec::new();
+    }
+    let mut dirs = vec![dir.join(format!("{name}.d"))];
+    if let Some((stem, ty)) = name.rsplit_once('.')
+        && let Some((prefix, instance)) = stem.split_once('@')
+        && !instance.is_empty()
+    {
+        dirs.push(dir.join(format!("{prefix}@.{ty}.d")));
+    }
+    let mut found: Vec<(String, PathBuf)> = Vec::new();
+    for d in dirs {
+        let Ok(read) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        let mut names: Vec<(String, PathBuf)> = read
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "conf"))
+            .map(|p| (file_name(&p).to_string(), p))
+            .collect();
+        names.sort();
+        for (n, p) in names {
+            if !found.iter().any(|(m, _)| *m == n) {
+                found.push((n, p));
+            }
+        }
+    }
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found
+        .into_iter()
+        .take(MAX_DROPINS)
+        .filter_map(|(_, p)| read_inside(&p, roots))
+        .collect()
+}
+
+/// Whether a launch runs a Python web application or server, the deployments deploylint
+/// judges (a unit that runs `sshd` or `getty` as root is outside its remit).
+pub fn is_python_web(program: &Program) -> bool {
+    match program {
+        Program::Gunicorn
+        | Program::Uvicorn
+        | Program::Hypercorn
+        | Program::Daphne
+        | Program::WaitressServe
+        | Program::FlaskRun
+        | Program::DjangoRunserver
+        | Program::HttpServer
+        | Program::ModWsgiExpress
+        | Program::PythonScript { .. }
+        | Program::PythonModule { .. } => true,
+        Program::Other { name } => matches!(
+            name.as_str(),
+            "uwsgi" | "uwsgi_python3" | "uwsgi-core" | "granian" | "bjoern" | "cheroot"
+        ),
+    }
+}
+
+/// The first process of the deployment that runs a Python web application, if any.
+pub fn web_process(deployment: &Deployment) -> Option<&Process> {
+    deployment
+        .processes
+        .iter()
+        .find(|p| is_python_web(&p.launch.program))
+}
+
+/// The web process of a system service that runs a Python web application: the services
+/// whose account and sandboxing deploylint judges. User units always run as their user.
+pub fn judged_web_service<'a>(unit: &Unit, deployment: &'a Deployment) -> Option<&'a Process> {
+    if !unit.is_service() || unit.scope == Scope::User {
+        return None;
+    }
+    web_process(deployment)
+}
+
+/// The account the service's processes run as, as `User=` sets it (specifiers expanded),
+/// and the assignment; None when `User=` is not set.
+pub fn user(unit: &Unit) -> Option<(String, &Entry)> {
+    let entry = unit.last(unit.exec_section()?, "User")?;
+    Some((
+        unit.specifiers.expand(&entry.value).as_str().to_string(),
+        entry,
+    ))
+}
+
+/// Whether `DynamicUser=yes` is in force.
+pub fn dynamic_user(unit: &Unit) -> bool {
+    unit.exec_section()
+        .and_then(|s| unit.flag(s, "DynamicUser"))
+        .is_some_and(|(on, _)| on)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merges_lists_and_resets() {
+        let unit = Unit::from_text(
+            "app.service",
+            "[Service]\nExecStart=/bin/a\nExecStart=\nExecStart=/usr/bin/gunicorn app:app\nUser=app\nUser=\n",
+        );
+        let exec = unit.exec_start();
+        assert_eq!(exec.len(), 1);
+        assert_eq!(exec[0].0.argv[0].as_str(), "/usr/bin/gunicorn");
+        assert!(unit.last("Service", "User").is_none());
+        let d = unit.deployment();
+        assert_eq!(d.processes[0].launch.program, Program::Gunicorn);
+    }
+
+    #[test]
+    fn environment_and_substitution() {
+        let unit = Unit::from_text(
+            "app.service",
+            "[Service]\nEnvironment=\"BIND=0.0.0.0:80\" FLASK_DEBUG=0\nEnvironment=FLASK_DEBUG=1\nExecStart=/opt/venv/bin/gunicorn -b ${BIND} app:app\n",
+        );
+        let env = unit.environment();
+        let names: Vec<(&str, &str)> = env
+            .iter()
+            .map(|v| (v.name.as_str(), v.value.as_str()))
+            .collect();
+        assert_eq!(names, [("BIND", "0.0.0.0:80"), ("FLASK_DEBUG", "1")]);
+        let d = unit.deployment();
+        let bind = d.processes[0].launch.option(&["-b", "--bind"]).unwrap();
+        assert_eq!(bind.as_str(), "0.0.0.0:80");
+    }
+
+    #[test]
+    fn scope_from_install() {
+        let user = Unit::from_text("a.service", "[Install]\nWantedBy=default.target\n");
+        assert_eq!(user.scope, Scope::User);
+        let system = Unit::from_text("a.service", "[Install]\nWantedBy=multi-user.target\n");
+        assert_eq!(system.scope, Scope::System);
+        let dir = Unit::load(
+            Path::new("x/user/a.service"),
+            "[Install]\nWantedBy=multi-user.target\n",
+            &[],
+        );
+        assert_eq!(dir.scope, Scope::User);
+        let home = Unit::load(Path::new("/home/user/proj/a.service"), "", &[]);
+        assert_eq!(home.scope, Scope::System);
+    }
+
+    #[test]
+    fn dropin_names() {
+        assert_eq!(
+            dropin_unit_name(Path::new("a/app.service.d/override.conf")).as_deref(),
+            Some("app.service")
+        );
+        assert_eq!(
+            dropin_unit_name(Path::new("a/web@.service.d/x.conf")).as_deref(),
+            Some("web@.service")
+        );
+        assert_eq!(dropin_unit_name(Path::new("a/conf.d/x.conf")), None);
+        assert_eq!(dropin_unit_name(Path::new("a/app.service.d/x.txt")), None);
+    }
+}
