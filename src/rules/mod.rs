@@ -5,6 +5,7 @@ pub mod bind;
 pub mod debug;
 pub mod dev_server;
 pub mod fs;
+pub mod sandbox;
 pub mod syntax;
 pub mod user;
 
@@ -14,8 +15,11 @@ pub mod testing;
 use crate::catalog::{self, Format};
 use crate::config::RuleOptions;
 use crate::diagnostic::{Diagnostic, Label};
+use crate::model::compose::ComposeFile;
 use crate::model::container::Image;
 use crate::model::deployment::Deployment;
+use crate::model::gunicorn::GunicornConfig;
+use crate::model::procfile::Procfile;
 use crate::model::project::Project;
 use crate::source::{SourceFile, Span};
 use crate::syntax::dockerfile::Dockerfile;
@@ -38,6 +42,12 @@ pub enum Syntax<'a> {
         image: &'a Image<'a>,
     },
     Python(&'a PyIndex<'a>),
+    Compose(&'a ComposeFile),
+    Procfile(&'a Procfile),
+    Gunicorn {
+        index: &'a PyIndex<'a>,
+        config: &'a GunicornConfig,
+    },
     /// The file could not be parsed into anything rules can read.
     None,
 }
@@ -63,13 +73,16 @@ pub static RULES: &[Rule] = &[
     debug::django_debug_enabled::RULE,
     debug::werkzeug_debugger_enabled::RULE,
     debug::debug_env_enabled::RULE,
+    debug::debug_logging::RULE,
     dev_server::dev_server_in_production::RULE,
     dev_server::auto_reload_enabled::RULE,
     dev_server::http_server_in_code::RULE,
     bind::bind_all_interfaces::RULE,
+    bind::port_published_on_all_interfaces::RULE,
     user::runs_as_root::RULE,
     fs::world_writable_permissions::RULE,
     fs::writable_dir_in_tmp::RULE,
+    sandbox::privileged_container::RULE,
 ];
 
 /// A rule that connects facts from several files.

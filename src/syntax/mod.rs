@@ -3,3 +3,4 @@
 pub mod dockerfile;
 pub mod python;
 pub mod shell;
+pub mod yaml;

@@ -1,7 +1,9 @@
 //! USR001: the deployed process runs as root. One rule, whatever the format says it with;
 //! each format's check lives beside this file.
 
+mod compose;
 mod dockerfile;
+mod gunicorn;
 
 use crate::rules::{FileContext, Rule, Sink, Syntax};
 
@@ -12,9 +14,11 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    // One arm per format (a match once there is more than one).
-    if let Syntax::Dockerfile { image, .. } = ctx.syntax {
-        dockerfile::check(ctx, image, sink);
+    match ctx.syntax {
+        Syntax::Dockerfile { image, .. } => dockerfile::check(ctx, image, sink),
+        Syntax::Compose(file) => compose::check(ctx, file, sink),
+        Syntax::Gunicorn { config, .. } => gunicorn::check(config, sink),
+        _ => {}
     }
 }
 

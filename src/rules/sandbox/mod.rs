@@ -1,0 +1,3 @@
+//! Sandboxing: privileges and isolation the deployed process runs with.
+
+pub mod privileged_container;
