@@ -112,3 +112,34 @@ fn billion_laughs_is_bounded() {
         common::stderr(&out)
     );
 }
+
+/// Truncated real files (half-written YAML, cut inside quotes and flow collections) are
+/// linted without a panic.
+#[test]
+fn truncated_compose_files_never_panic() {
+    let Some(files) = compose_files() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for (n, path) in files.iter().enumerate().step_by(7) {
+        let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
+        for cut in 1..6 {
+            let mut end = text.len() * cut / 6;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            std::fs::write(
+                dir.path().join(format!("compose.{n}-{cut}.yaml")),
+                &text[..end],
+            )
+            .unwrap();
+        }
+    }
+    let out = common::run(&["check", "--output-format", "concise", "."], dir.path());
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        common::stderr(&out)
+    );
+    assert!(!common::stderr(&out).contains("panicked"));
+}
