@@ -8,13 +8,15 @@ use crate::discover::{self, Candidate};
 use crate::kinds::{self, Detection};
 use crate::model::container::Image;
 use crate::model::deployment::Deployment;
+use crate::model::gunicorn::{self, GunicornConfig};
 use crate::model::project::{Facts, FileFacts, Project};
 use crate::model::systemd::Unit;
+use crate::model::{compose, procfile};
 use crate::rulepack::PackRule;
 use crate::rules::{FileContext, PROJECT_RULES, RULES, Rule, Sink, Syntax};
 use crate::source::SourceFile;
 use crate::suppress;
-use crate::syntax::{dockerfile, python};
+use crate::syntax::{dockerfile, python, yaml};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -481,6 +483,41 @@ pub fn lint_file(
             if !unit.covered {
                 apply(Syntax::Systemd(&unit), &unit.deployment());
                 unit.remap(&mut diagnostics);
+            }
+        }
+        Format::Compose => {
+            let doc = yaml::parse(source.text());
+            let file = compose::read(
+                &doc,
+                &compose::Reader {
+                    path: source.path(),
+                    roots: &settings.roots,
+                },
+            );
+            let deployment = file.deployment();
+            apply(Syntax::Compose(&file), &deployment);
+        }
+        Format::Procfile => {
+            let file = procfile::parse(source.text());
+            let deployment = file.deployment(source.path());
+            apply(Syntax::Procfile(&file), &deployment);
+        }
+        Format::Gunicorn => {
+            let file = python::parse(source.text());
+            match python::PyIndex::new(&file, source.text()) {
+                Some(index) => {
+                    let config = GunicornConfig::read(&index);
+                    let placement = gunicorn::placement(source.path(), &settings.roots);
+                    let deployment = config.deployment(placement);
+                    apply(
+                        Syntax::Gunicorn {
+                            index: &index,
+                            config: &config,
+                        },
+                        &deployment,
+                    );
+                }
+                None => apply(Syntax::None, &Deployment::default()),
             }
         }
         _ => apply(Syntax::None, &Deployment::default()),

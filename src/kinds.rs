@@ -29,6 +29,22 @@ pub static KINDS: &[KindSpec] = &[
         sniff: dockerfile_content,
     },
     KindSpec {
+        format: Format::Compose,
+        by_name: compose_name,
+        sniff: compose_content,
+    },
+    KindSpec {
+        format: Format::Procfile,
+        by_name: procfile_name,
+        sniff: procfile_content,
+    },
+    // Before Python: a gunicorn config is a `.py` file read for its settings.
+    KindSpec {
+        format: Format::Gunicorn,
+        by_name: gunicorn_name,
+        sniff: |_| false,
+    },
+    KindSpec {
         format: Format::Python,
         by_name: python_name,
         sniff: python_content,
@@ -121,6 +137,88 @@ fn dockerfile_content(head: &str) -> bool {
         .find(|l| !l.is_empty() && !l.starts_with('#'))
         .and_then(|l| l.split_whitespace().next())
         .is_some_and(|word| word.eq_ignore_ascii_case("FROM"))
+}
+
+/// The file's own name: corpus-style `owner__repo__compose.yaml` names count by their last part.
+fn own_name(path: &Path) -> String {
+    let name = file_name(path).to_ascii_lowercase();
+    name.rsplit("__").next().unwrap_or(&name).to_string()
+}
+
+/// `compose.yaml`, `docker-compose.yml`, `docker-compose.prod.yaml`, `compose.ci.yaml` by name;
+/// other YAML files with `compose` as a word of their name (`compose-mysql.yml`) by content.
+fn compose_name(path: &Path) -> NameMatch {
+    let name = own_name(path);
+    let Some(stem) = name
+        .strip_suffix(".yaml")
+        .or_else(|| name.strip_suffix(".yml"))
+    else {
+        return NameMatch::No;
+    };
+    let conventional = ["compose", "docker-compose"].iter().any(|base| {
+        stem == *base
+            || stem
+                .strip_prefix(base)
+                .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('-'))
+    });
+    if conventional {
+        return NameMatch::Yes;
+    }
+    let word = stem.split(['.', '-', '_']).any(|part| part == "compose");
+    if word {
+        NameMatch::Maybe
+    } else {
+        NameMatch::No
+    }
+}
+
+/// A compose file has `services:` (or, in version 1, services with an image or a build).
+fn compose_content(head: &str) -> bool {
+    head.lines().any(|l| {
+        l.starts_with("services:")
+            || l.starts_with("version:")
+            || matches!(l.trim_start(), t if (t.starts_with("image:") || t.starts_with("build:")) && l.starts_with("  "))
+    })
+}
+
+/// `Procfile`, and variants such as `Procfile.web` (by name) or `Procfile.dev`.
+fn procfile_name(path: &Path) -> NameMatch {
+    let name = file_name(path);
+    let name = name.rsplit("__").next().unwrap_or(name);
+    if name == "Procfile"
+        || name.strip_prefix("Procfile.").is_some_and(|rest| {
+            !rest.is_empty() && !matches!(rest.rsplit('.').next(), Some("md" | "txt" | "rst"))
+        })
+    {
+        NameMatch::Yes
+    } else {
+        NameMatch::No
+    }
+}
+
+fn procfile_content(_: &str) -> bool {
+    false
+}
+
+/// `gunicorn.conf.py`, `gunicorn_config.py`, `gunicorn-prod.conf.py`, `gunicorn.py` (a module
+/// named `gunicorn.py` in an app would shadow the server itself, so such a file is a config).
+fn gunicorn_name(path: &Path) -> NameMatch {
+    let name = own_name(path);
+    let Some(stem) = name.strip_suffix(".py") else {
+        return NameMatch::No;
+    };
+    let matches = stem == "gunicorn"
+        || stem.strip_prefix("gunicorn").is_some_and(|rest| {
+            rest.starts_with(['.', '-', '_'])
+                && ["conf", "cfg", "config", "settings"]
+                    .iter()
+                    .any(|w| rest.contains(w))
+        });
+    if matches {
+        NameMatch::Yes
+    } else {
+        NameMatch::No
+    }
 }
 
 fn python_name(path: &Path) -> NameMatch {
@@ -248,6 +346,56 @@ mod tests {
             detect_by_content(Path::new("unit"), "# x\n[Service]\nUser=app\n", true),
             Some(Format::Systemd)
         );
+    }
+
+    #[test]
+    fn compose_procfile_gunicorn_names() {
+        for name in [
+            "compose.yaml",
+            "compose.yml",
+            "docker-compose.yml",
+            "docker-compose.override.yml",
+            "docker-compose.prod.yaml",
+            "compose.ci.yaml",
+            "docker-compose-dev.yml",
+            "owner__repo__compose.yaml",
+        ] {
+            assert_eq!(by_name(name), Some(Format::Compose), "{name}");
+        }
+        assert!(matches!(
+            detect_by_name(Path::new("mysql-compose.yml")),
+            Detection::NeedsContent
+        ));
+        assert_eq!(
+            detect_by_content(
+                Path::new("mysql-compose.yml"),
+                "services:\n  db: {}\n",
+                false
+            ),
+            Some(Format::Compose)
+        );
+        for name in [
+            "composer.yml",
+            "config.yaml",
+            "kustomization.yaml",
+            "compose.json",
+        ] {
+            assert_eq!(by_name(name), None, "{name}");
+        }
+        assert_eq!(by_name("Procfile"), Some(Format::Procfile));
+        assert_eq!(by_name("Procfile.dev"), Some(Format::Procfile));
+        assert_eq!(by_name("Procfile.md"), None);
+        for name in [
+            "gunicorn.conf.py",
+            "gunicorn_config.py",
+            "gunicorn.py",
+            "conf/gunicorn-prod.conf.py",
+        ] {
+            assert_eq!(by_name(name), Some(Format::Gunicorn), "{name}");
+        }
+        assert_eq!(by_name("gunicorn_app.pyc"), None);
+        assert_eq!(by_name("run_gunicorn.py"), Some(Format::Python));
+        assert_eq!(by_name("gunicorn_app.py"), Some(Format::Python));
     }
 
     #[test]

@@ -1,11 +1,14 @@
 //! The deployment model: what each format says about how the app runs in production
 //! (launchers, users, environment), lowered from the syntax trees so rules ask about concerns.
 
+pub mod compose;
 pub mod container;
 pub mod deployment;
 pub mod env;
+pub mod gunicorn;
 pub mod launcher;
 pub mod listen;
+pub mod procfile;
 pub mod project;
 pub mod python_app;
 pub mod systemd;

@@ -16,8 +16,11 @@ pub mod testing;
 use crate::catalog::{self, Format};
 use crate::config::RuleOptions;
 use crate::diagnostic::{Diagnostic, Label};
+use crate::model::compose::ComposeFile;
 use crate::model::container::Image;
 use crate::model::deployment::Deployment;
+use crate::model::gunicorn::GunicornConfig;
+use crate::model::procfile::Procfile;
 use crate::model::project::Project;
 use crate::model::systemd::Unit;
 use crate::source::{SourceFile, Span};
@@ -39,6 +42,12 @@ pub enum Syntax<'a> {
     Dockerfile {
         file: &'a Dockerfile,
         image: &'a Image<'a>,
+    },
+    Compose(&'a ComposeFile),
+    Procfile(&'a Procfile),
+    Gunicorn {
+        index: &'a PyIndex<'a>,
+        config: &'a GunicornConfig,
     },
     Python(&'a PyIndex<'a>),
     /// A systemd unit merged with its drop-ins.
@@ -68,10 +77,12 @@ pub static RULES: &[Rule] = &[
     debug::django_debug_enabled::RULE,
     debug::werkzeug_debugger_enabled::RULE,
     debug::debug_env_enabled::RULE,
+    debug::debug_logging::RULE,
     dev_server::dev_server_in_production::RULE,
     dev_server::auto_reload_enabled::RULE,
     dev_server::http_server_in_code::RULE,
     bind::bind_all_interfaces::RULE,
+    bind::port_published_on_all_interfaces::RULE,
     user::runs_as_root::RULE,
     user::shared_account::RULE,
     fs::world_writable_permissions::RULE,
@@ -80,6 +91,7 @@ pub static RULES: &[Rule] = &[
     fs::loose_umask::RULE,
     sandbox::unsandboxed_service::RULE,
     sandbox::no_working_directory::RULE,
+    sandbox::privileged_container::RULE,
 ];
 
 /// A rule that connects facts from several files.

@@ -4,3 +4,4 @@ pub mod dockerfile;
 pub mod python;
 pub mod shell;
 pub mod systemd;
+pub mod yaml;

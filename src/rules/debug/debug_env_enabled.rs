@@ -2,7 +2,7 @@
 //! `FLASK_ENV=development`, …) set for the deployed processes (a Dockerfile's `ENV`, `ARG` or start command).
 
 use crate::model::env::debug_setting;
-use crate::rules::{FileContext, Rule, Sink};
+use crate::rules::{FileContext, Rule, Sink, Syntax};
 
 pub const RULE: Rule = Rule {
     code: "DBG004",
@@ -26,6 +26,28 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
                      to its off value, such as `FLASK_DEBUG=0`); turn debug on only where you \
                      develop.",
                 );
+            }
+        }
+    }
+    // Compose `env_file:` entries, unless `environment:` sets the same name (it wins).
+    if let Syntax::Compose(file) = ctx.syntax {
+        for service in file.services.iter().filter(|s| !s.development) {
+            for env_file in &service.env_files {
+                for (name, value, span) in &env_file.vars {
+                    if service.environment.iter().any(|e| &e.name == name) {
+                        continue;
+                    }
+                    if let Some(why) = debug_setting(name, value) {
+                        sink.report(
+                            env_file.entry.span,
+                            format!(
+                                "env_file {} sets {name}={value} for service `{}`, which {why}",
+                                env_file.entry.value, service.name.value
+                            ),
+                        )
+                        .label_in(env_file.path.clone(), *span, "set here");
+                    }
+                }
             }
         }
     }
@@ -58,6 +80,32 @@ mod tests {
             "FROM python\nENV X=1 FLASK_DEBUG=\"1\"\n",
         );
         assert_eq!(found[0].1, "FLASK_DEBUG=\"1\"");
+        for (src, underlined) in [
+            (
+                "services:\n  web:\n    image: app\n    environment:\n      - FLASK_DEBUG=1\n",
+                "FLASK_DEBUG=1",
+            ),
+            (
+                "services:\n  web:\n    image: app\n    environment:\n      FLASK_ENV: development\n",
+                "FLASK_ENV: development",
+            ),
+            (
+                "x-env: &env\n  DJANGO_DEBUG: \"True\"\nservices:\n  web:\n    image: app\n    environment:\n      <<: *env\n",
+                "DJANGO_DEBUG: \"True\"",
+            ),
+        ] {
+            let found = findings("DBG004", "compose.yaml", src);
+            assert_eq!(found.len(), 1, "{src}");
+            assert_eq!(found[0].1, underlined);
+        }
+        assert_eq!(
+            lines(
+                "DBG004",
+                "gunicorn.conf.py",
+                "raw_env = [\"A=1\", \"FLASK_DEBUG=1\"]\n"
+            ),
+            [1]
+        );
     }
 
     #[test]
@@ -78,6 +126,22 @@ mod tests {
                 "ARG FLASK_DEBUG=1\nFROM python\n",
                 "FROM python AS development\nENV FLASK_DEBUG=1\n",
             ],
+        );
+        quiet(
+            "DBG004",
+            "compose.yaml",
+            &[
+                "services:\n  web:\n    image: app\n    environment:\n      - FLASK_DEBUG=0\n      - FLASK_ENV\n",
+                "services:\n  web:\n    image: app\n    environment:\n      FLASK_DEBUG: ${FLASK_DEBUG:-1}\n",
+                "services:\n  web:\n    image: app\n    environment:\n      FLASK_DEBUG:\n",
+                "services:\n  web:\n    image: app\n    profiles: [dev]\n    environment:\n      FLASK_DEBUG: 1\n",
+                "services:\n  web:\n    image: app\n    labels:\n      FLASK_DEBUG: 1\n",
+            ],
+        );
+        quiet(
+            "DBG004",
+            "docker-compose.override.yml",
+            &["services:\n  web:\n    environment:\n      FLASK_DEBUG: 1\n"],
         );
     }
 }

@@ -11,6 +11,7 @@ pub const RULE: Rule = Rule {
     code: "FS002",
     check,
     prefilter: Some(|_, text| text.contains("/tmp") || text.contains("/dev/shm")),
+    // (compose: bind mounts of the host's /tmp and /var/tmp)
 };
 
 /// Settings that name a directory the app writes to.
@@ -88,7 +89,32 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
             }
         }
         Syntax::Systemd(unit) => check_unit(unit, sink),
+        Syntax::Compose(file) => check_compose(file, sink),
         _ => {}
+    }
+}
+
+/// A compose service that bind-mounts a host directory under `/tmp` or `/var/tmp`: the app's
+/// files live where every local user of the host can read, replace or pre-create them. The
+/// X11 socket directory is a socket, not state; `/dev/shm` mounts share memory with browsers.
+fn check_compose(file: &crate::model::compose::ComposeFile, sink: &mut Sink<'_>) {
+    for service in file.services.iter().filter(|s| !s.development) {
+        for volume in &service.volumes {
+            let source = volume.source.trim_end_matches('/');
+            if !is_shared_tmp(source)
+                || source.starts_with("/dev/shm")
+                || source.starts_with("/tmp/.X11-unix")
+            {
+                continue;
+            }
+            sink.report(
+                volume.span,
+                format!(
+                    "service `{}` bind-mounts the host's {source}, a shared temporary directory",
+                    service.name.value
+                ),
+            );
+        }
     }
 }
 
@@ -235,6 +261,16 @@ mod tests {
                     "app.config.update(CACHE_DIR='/dev/shm/cache')\n",
                     "CACHE_DIR='/dev/shm/cache'",
                 ),
+                (
+                    "compose.yaml",
+                    "services:\n  web:\n    image: app\n    volumes:\n      - /tmp/uploads:/app/uploads\n",
+                    "/tmp/uploads:/app/uploads",
+                ),
+                (
+                    "compose.yaml",
+                    "services:\n  web:\n    image: app\n    volumes:\n      - type: bind\n        source: /var/tmp/app\n        target: /data\n",
+                    "/var/tmp/app",
+                ),
             ],
         );
     }
@@ -266,6 +302,14 @@ mod tests {
                     "UPLOAD_FOLDER = os.environ.get('UPLOAD_FOLDER', '/tmp/uploads')\n",
                 ),
                 ("config.py", "# UPLOAD_FOLDER = '/tmp/uploads'\n"),
+                (
+                    "compose.yaml",
+                    "services:\n  web:\n    image: app\n    volumes:\n      - /tmp/.X11-unix:/tmp/.X11-unix\n      - /dev/shm:/dev/shm\n      - ./data:/tmp/data\n      - tmpdata:/tmp\n    tmpfs: [/tmp]\n",
+                ),
+                (
+                    "docker-compose.dev.yml",
+                    "services:\n  web:\n    volumes:\n      - /tmp:/tmp\n",
+                ),
                 ("config.py", "LOG_FILE = '/tmp/app.log'\n"),
                 ("app.service", "[Service]\nWorkingDirectory=/srv/app\n"),
                 (

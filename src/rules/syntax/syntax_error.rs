@@ -10,6 +10,24 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
+    match ctx.syntax {
+        Syntax::Compose(file) => {
+            // A Jinja/cookiecutter template is not YAML until rendered.
+            if let Some(error) = &file.error
+                && !is_template(ctx.source.text())
+            {
+                sink.report(error.span, format!("invalid YAML: {}", error.message));
+            }
+            return;
+        }
+        Syntax::Procfile(file) => {
+            for span in &file.errors {
+                sink.report(*span, "not a `process: command` line");
+            }
+            return;
+        }
+        _ => {}
+    }
     if let Syntax::Systemd(unit) = ctx.syntax {
         // Errors in a drop-in are moved to that file after the rules ran.
         for error in unit.errors() {
@@ -28,6 +46,11 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
             sink.report(error.span, error.message.clone());
         }
     }
+}
+
+/// Text with Jinja markup (`{{ var }}`, `{% if %}`).
+fn is_template(text: &str) -> bool {
+    text.contains("{{") && text.contains("}}") || text.contains("{%")
 }
 
 fn is_template_markup(message: &str) -> bool {
@@ -50,6 +73,36 @@ mod tests {
         let template = "FROM alpine\n{% if cfg.debug %}\nENV A=1\n{%- endif %}\n{{ extra }}\n";
         assert!(lines("SYN001", "Dockerfile", template).is_empty());
         assert_eq!(lines("SYN001", "Dockerfile", "FROM alpine\nWRONG x\n"), [2]);
+        assert_eq!(
+            lines(
+                "SYN001",
+                "compose.yaml",
+                "services:\n  web:\n    image: [app\n"
+            ),
+            [4]
+        );
+        assert_eq!(
+            lines(
+                "SYN001",
+                "compose.yaml",
+                "services:\n  web:\n  image: app\n   user: x\n"
+            ),
+            [4]
+        );
+        assert!(
+            lines(
+                "SYN001",
+                "compose.yaml",
+                "services:\n  web:\n    image: app\n"
+            )
+            .is_empty()
+        );
+        let jinja = "services:\n  web:\n    image: {{ cookiecutter.slug }}\n";
+        assert!(lines("SYN001", "compose.yaml", jinja).is_empty());
+        assert_eq!(
+            lines("SYN001", "Procfile", "web: gunicorn app:app\noops\n"),
+            [2]
+        );
     }
 
     #[test]

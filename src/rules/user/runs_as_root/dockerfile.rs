@@ -7,7 +7,7 @@ use crate::rules::{FileContext, Sink};
 
 /// Base images published to run as an unprivileged user by default: `:nonroot` tags and the
 /// configured image prefixes.
-fn base_runs_unprivileged(image: &str, known: &[String]) -> bool {
+pub(super) fn base_runs_unprivileged(image: &str, known: &[String]) -> bool {
     let image = image.to_ascii_lowercase();
     if known
         .iter()

@@ -1,7 +1,9 @@
 //! USR001: the deployed process runs as root. One rule, whatever the format says it with;
 //! each format's check lives beside this file.
 
+mod compose;
 mod dockerfile;
+mod gunicorn;
 mod systemd;
 
 use crate::rules::{FileContext, Rule, Sink, Syntax};
@@ -16,6 +18,8 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
     match ctx.syntax {
         Syntax::Dockerfile { image, .. } => dockerfile::check(ctx, image, sink),
         Syntax::Systemd(unit) => systemd::check(ctx, unit, sink),
+        Syntax::Compose(file) => compose::check(ctx, file, sink),
+        Syntax::Gunicorn { config, .. } => gunicorn::check(config, sink),
         _ => {}
     }
 }

@@ -1,0 +1,973 @@
+//! What a docker-compose file deploys: its services, each with the image or build it runs,
+//! command and entrypoint, environment (inline and `env_file`), published ports, user,
+//! privileges and volumes, with spans into the file. Both the Compose specification
+//! (`services:`) and legacy version-1 files (services at the top level) are read.
+
+use crate::model::container::{Image, UserSource};
+use crate::model::deployment::{Deployment, EnvVar, Placement, Process};
+use crate::model::launcher::{self, Launch};
+use crate::source::{MappedText, Span};
+use crate::syntax::dockerfile;
+use crate::syntax::yaml::{Kind, NodeId, Yaml, YamlError};
+use std::path::{Path, PathBuf};
+
+/// A scalar from the file: its value and where it is.
+#[derive(Debug, Clone, Default)]
+pub struct Str {
+    pub value: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Default)]
+pub struct ComposeFile {
+    pub services: Vec<Service>,
+    /// The YAML did not parse: Compose rejects the file, so nothing else is read.
+    pub error: Option<YamlError>,
+    /// Files that could not be followed (outside the linted trees, unreadable).
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct Service {
+    pub name: Str,
+    pub image: Option<Str>,
+    pub build: Option<Build>,
+    pub command: Option<Vec<MappedText>>,
+    pub entrypoint: Option<Vec<MappedText>>,
+    pub environment: Vec<EnvEntry>,
+    pub env_files: Vec<EnvFile>,
+    pub ports: Vec<Port>,
+    pub user: Option<Str>,
+    /// The `true` of `privileged: true`.
+    pub privileged: Option<Span>,
+    pub volumes: Vec<Volume>,
+    /// `network_mode: host` (or v1 `net: host`): the service shares the host's network.
+    pub host_network: bool,
+    /// A development service: a development build target, profile or name, or a file named
+    /// as a development configuration (`docker-compose.override.yml`, `compose.dev.yaml`).
+    pub development: bool,
+}
+
+/// `build:` and what its Dockerfile says, when it could be read.
+#[derive(Debug, Default)]
+pub struct Build {
+    /// The `build` key, where findings about the built image point.
+    pub key: Span,
+    pub dockerfile: Option<BuiltImage>,
+}
+
+/// Facts from the Dockerfile a service is built from.
+#[derive(Debug)]
+pub struct BuiltImage {
+    pub path: PathBuf,
+    /// The user the built stage runs as.
+    pub user: BuiltUser,
+    /// The external base image of the built stage (`FROM python:3.12`), expanded if possible.
+    pub base: String,
+    pub from_span: Span,
+}
+
+#[derive(Debug)]
+pub enum BuiltUser {
+    /// A `USER` instruction, with its value when known.
+    Set { value: Option<String>, span: Span },
+    /// No `USER` in the stage or its ancestry.
+    Unset,
+}
+
+/// An `environment:` entry with a literal value.
+#[derive(Debug, Clone)]
+pub struct EnvEntry {
+    pub name: String,
+    /// None when the value comes from the shell or an interpolated variable.
+    pub value: Option<String>,
+    pub span: Span,
+}
+
+/// An `env_file:` entry and the variables read from it.
+#[derive(Debug, Clone)]
+pub struct EnvFile {
+    pub entry: Str,
+    pub path: PathBuf,
+    /// (name, value, span of the line's `NAME=value` in that file); interpolated values are left out.
+    pub vars: Vec<(String, String, Span)>,
+}
+
+/// A published port.
+#[derive(Debug, Clone)]
+pub struct Port {
+    /// The host address, `None` when not given (every interface); `Some("")` never occurs.
+    pub host_ip: Option<String>,
+    /// The host address is an interpolated variable.
+    pub host_ip_unknown: bool,
+    /// The host port, None for an ephemeral one.
+    pub published: Option<String>,
+    pub target: String,
+    /// The entry (short syntax) or its `published`/`target` value (long syntax).
+    pub span: Span,
+}
+
+/// A bind mount from the host.
+#[derive(Debug, Clone)]
+pub struct Volume {
+    pub source: String,
+    pub target: String,
+    pub span: Span,
+}
+
+/// How the engine lets the model read other files.
+pub struct Reader<'a> {
+    /// The compose file's path.
+    pub path: &'a Path,
+    /// Canonical roots the model may read inside; nothing is read when empty.
+    pub roots: &'a [PathBuf],
+}
+
+impl Reader<'_> {
+    /// Reads `relative` (resolved against the compose file's directory) if it lies inside
+    /// the roots.
+    fn read(&self, relative: &str) -> Result<(PathBuf, String), String> {
+        let base = self.path.parent().unwrap_or(Path::new(""));
+        let wanted = base.join(relative);
+        let canonical =
+            std::fs::canonicalize(&wanted).map_err(|e| format!("{}: {e}", wanted.display()))?;
+        if !self.roots.iter().any(|root| canonical.starts_with(root)) {
+            return Err(format!(
+                "{}: not read: outside the linted paths",
+                wanted.display()
+            ));
+        }
+        let bytes = std::fs::read(&canonical).map_err(|e| format!("{}: {e}", wanted.display()))?;
+        if bytes.len() > 4 << 20 {
+            return Err(format!("{}: not read: too large", wanted.display()));
+        }
+        Ok((wanted, String::from_utf8_lossy(&bytes).into_owned()))
+    }
+}
+
+/// Words naming a development setting (file names, build targets, profiles, service names).
+pub fn is_development_word(text: &str) -> bool {
+    text.to_ascii_lowercase()
+        .split(['-', '_', '.', '/'])
+        .any(|part| {
+            matches!(
+                part,
+                "dev"
+                    | "devel"
+                    | "develop"
+                    | "development"
+                    | "debug"
+                    | "local"
+                    | "override"
+                    | "test"
+                    | "tests"
+                    | "testing"
+                    | "ci"
+                    | "e2e"
+            )
+        })
+}
+
+/// Whether the file name says the file is a development configuration.
+pub fn is_development_file(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    // `owner__repo__compose.yaml` style names: only the file's own name counts.
+    let name = name.rsplit("__").next().unwrap_or(name);
+    let stem = name.trim_end_matches(".yaml").trim_end_matches(".yml");
+    is_development_word(stem)
+}
+
+/// Directory names that hold test or development setups, not deployments.
+fn is_development_dir(name: &str) -> bool {
+    name.to_ascii_lowercase()
+        .split(['-', '_', '.'])
+        .any(|part| {
+            matches!(
+                part,
+                "dev"
+                    | "devel"
+                    | "development"
+                    | "local"
+                    | "debug"
+                    | "test"
+                    | "tests"
+                    | "testing"
+                    | "testdata"
+                    | "fixtures"
+                    | "ci"
+                    | "e2e"
+            )
+        })
+}
+
+/// Whether the file is a development configuration: by its name, by a directory it sits in
+/// inside the linted tree (`tests/`, `ci/`, `e2e/`), or, for the plain `docker-compose.yml`,
+/// by a production variant beside it (`docker-compose.prod.yml`), which makes the plain file
+/// the development one.
+fn is_development_config(reader: &Reader<'_>) -> bool {
+    let path = reader.path;
+    if is_development_file(path) {
+        return true;
+    }
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    // Flattened `dir__dir__file` names carry their directories in the name.
+    let mut parts: Vec<String> = name.split("__").map(str::to_string).collect();
+    let own = parts.pop().unwrap_or_default();
+    if let Ok(canonical) = std::fs::canonicalize(path)
+        && let Some(root) = reader.roots.iter().find(|r| canonical.starts_with(r))
+        && let Ok(relative) = canonical.strip_prefix(root)
+        && let Some(parent) = relative.parent()
+    {
+        parts.extend(
+            parent
+                .components()
+                .filter_map(|c| c.as_os_str().to_str())
+                .map(str::to_string),
+        );
+    }
+    if parts.iter().any(|p| is_development_dir(p)) {
+        return true;
+    }
+    let own_lower = own.to_ascii_lowercase();
+    let Some((stem, ext)) = own_lower.rsplit_once('.') else {
+        return false;
+    };
+    if !matches!(stem, "docker-compose" | "compose") || reader.roots.is_empty() {
+        return false;
+    }
+    let prefix = &name[..name.len() - own.len()];
+    ["prod", "production"].iter().any(|variant| {
+        path.with_file_name(format!("{prefix}{stem}.{variant}.{ext}"))
+            .is_file()
+    })
+}
+
+/// Whether the file's opening comment says it is for development ("# This configuration
+/// file is for the development setup").
+fn says_development(text: &str) -> bool {
+    let head: String = text
+        .lines()
+        .map(str::trim)
+        .take_while(|l| l.is_empty() || l.starts_with('#'))
+        .take(20)
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_lowercase();
+    ["development", "local dev", "for dev"]
+        .iter()
+        .any(|w| head.contains(w))
+}
+
+/// A command whose program or subcommand is named for development (`dev_server`,
+/// `npm run dev`).
+fn runs_development_command(words: &[MappedText]) -> bool {
+    words
+        .iter()
+        .take_while(|w| !w.as_str().starts_with('-'))
+        .take(3)
+        .any(|w| is_development_word(w.as_str().rsplit('/').next().unwrap_or("")))
+}
+
+pub fn read(yaml: &Yaml<'_>, reader: &Reader<'_>) -> ComposeFile {
+    let mut file = ComposeFile {
+        error: yaml.error.clone(),
+        ..ComposeFile::default()
+    };
+    if file.error.is_some() {
+        return file;
+    }
+    let Some(root) = yaml.root.filter(|r| yaml.is_map(*r)) else {
+        return file;
+    };
+    let development_file = is_development_config(reader) || says_development(yaml.source());
+    // The Compose specification nests services under `services:`; version-1 files put them
+    // at the top level (only mappings with an image or a build are services there).
+    let (services, legacy) = match yaml.value(root, "services") {
+        Some(services) => (services, false),
+        None => (root, true),
+    };
+    if !yaml.is_map(services) {
+        return file;
+    }
+    for (key, node) in yaml.entries(services) {
+        let Some(name) = yaml.scalar(key) else {
+            continue;
+        };
+        if !yaml.is_map(node) || name.starts_with("x-") {
+            continue;
+        }
+        if legacy && yaml.get(node, "image").is_none() && yaml.get(node, "build").is_none() {
+            continue;
+        }
+        let mut service = Service {
+            name: Str {
+                value: name.to_string(),
+                span: yaml.span(key),
+            },
+            ..Service::default()
+        };
+        read_service(yaml, node, reader, &mut service, &mut file.notes);
+        service.development |= [&service.entrypoint, &service.command]
+            .into_iter()
+            .flatten()
+            .any(|words| runs_development_command(words));
+        service.development |= development_file || is_development_word(name);
+        file.services.push(service);
+    }
+    file
+}
+
+fn scalar_str(yaml: &Yaml<'_>, id: NodeId) -> Option<Str> {
+    yaml.scalar(id).map(|v| Str {
+        value: v.to_string(),
+        span: yaml.span(id),
+    })
+}
+
+/// Whether a value is interpolated by Compose (`$VAR`, `${VAR:-x}`; `$$` is a literal `$`).
+pub fn is_interpolated(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'$' {
+            if b.get(i + 1) == Some(&b'$') {
+                i += 2;
+                continue;
+            }
+            if b.get(i + 1)
+                .is_some_and(|c| *c == b'{' || c.is_ascii_alphabetic() || *c == b'_')
+            {
+                return true;
+            }
+        }
+        i += 1;
+    }
+    false
+}
+
+/// The literal value of a string Compose interpolates: None where a variable decides it.
+pub fn literal(text: &str) -> Option<String> {
+    (!is_interpolated(text)).then(|| text.replace("$$", "$"))
+}
+
+fn read_service(
+    yaml: &Yaml<'_>,
+    node: NodeId,
+    reader: &Reader<'_>,
+    service: &mut Service,
+    notes: &mut Vec<String>,
+) {
+    for (key, value) in yaml.entries(node) {
+        let Some(name) = yaml.scalar(key) else {
+            continue;
+        };
+        if yaml.is_null(value) || yaml.node(value).tag.as_deref() == Some("!reset") {
+            continue;
+        }
+        match name {
+            "image" => service.image = scalar_str(yaml, value),
+            "build" => service.build = Some(read_build(yaml, key, value, reader, service, notes)),
+            "command" => service.command = Some(command_words(yaml, value)),
+            "entrypoint" => service.entrypoint = Some(command_words(yaml, value)),
+            "environment" => service.environment = environment(yaml, value),
+            "env_file" => service.env_files = env_files(yaml, value, reader, notes),
+            "ports" => service.ports = ports(yaml, value),
+            "user" => service.user = scalar_str(yaml, value),
+            "privileged" if yaml.is_true(value) => service.privileged = Some(yaml.span(value)),
+            "volumes" => service.volumes = volumes(yaml, value),
+            "network_mode" | "net" => {
+                service.host_network = yaml.scalar(value) == Some("host");
+            }
+            "container_name" => {
+                service.development |= yaml.scalar(value).is_some_and(is_development_word);
+            }
+            "profiles" => {
+                service.development |= yaml
+                    .items(value)
+                    .iter()
+                    .filter_map(|p| yaml.scalar(*p))
+                    .any(is_development_word);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn read_build(
+    yaml: &Yaml<'_>,
+    key: NodeId,
+    value: NodeId,
+    reader: &Reader<'_>,
+    service: &mut Service,
+    notes: &mut Vec<String>,
+) -> Build {
+    let mut build = Build {
+        key: yaml.span(key),
+        dockerfile: None,
+    };
+    let (context, dockerfile, target) = if yaml.is_map(value) {
+        let get = |k: &str| yaml.value(value, k).and_then(|v| yaml.scalar(v));
+        if yaml.value(value, "dockerfile_inline").is_some() {
+            return build;
+        }
+        (
+            get("context").unwrap_or("."),
+            get("dockerfile").unwrap_or("Dockerfile"),
+            get("target"),
+        )
+    } else {
+        (yaml.scalar(value).unwrap_or("."), "Dockerfile", None)
+    };
+    if let Some(target) = target
+        && is_development_word(target)
+    {
+        service.development = true;
+    }
+    // A remote context (git URL, https tarball) or an interpolated path cannot be read.
+    if context.contains("://")
+        || context.starts_with("git@")
+        || is_interpolated(context)
+        || is_interpolated(dockerfile)
+    {
+        return build;
+    }
+    let path = if Path::new(dockerfile).is_absolute() {
+        dockerfile.to_string()
+    } else {
+        format!("{}/{dockerfile}", context.trim_end_matches('/'))
+    };
+    match reader.read(&path) {
+        Ok((path, text)) => build.dockerfile = built_image(path, &text, target),
+        Err(note) => notes.push(note),
+    }
+    build
+}
+
+fn built_image(path: PathBuf, text: &str, target: Option<&str>) -> Option<BuiltImage> {
+    let file = dockerfile::parse(text);
+    let image = Image::new(&file);
+    let stage = match target {
+        Some(t) => image.stages.iter().position(|s| {
+            s.name
+                .as_ref()
+                .is_some_and(|n| n.as_str().eq_ignore_ascii_case(t))
+        })?,
+        None => image.final_stage()?,
+    };
+    let user = match image.effective_user(stage) {
+        UserSource::Instruction { word, value, .. } => BuiltUser::Set {
+            value,
+            span: word.span(),
+        },
+        UserSource::BaseImage => BuiltUser::Unset,
+    };
+    let mut base_stage = stage;
+    while let Some(parent) = image.parents[base_stage].filter(|p| *p < base_stage) {
+        base_stage = parent;
+    }
+    let from = &image.stages[base_stage];
+    Some(BuiltImage {
+        path,
+        user,
+        base: image
+            .global_expand(from.image.as_str())
+            .unwrap_or_else(|| from.image.as_str().to_string()),
+        from_span: from.image.span(),
+    })
+}
+
+/// `command:`/`entrypoint:` as argv: a list as written, a string split as Compose splits it.
+fn command_words(yaml: &Yaml<'_>, value: NodeId) -> Vec<MappedText> {
+    match &yaml.node(value).kind {
+        Kind::Seq(items) => items
+            .iter()
+            .filter(|i| yaml.scalar(**i).is_some())
+            .map(|i| yaml.text(*i))
+            .collect(),
+        Kind::Scalar { .. } => shell_words(&yaml.text(value)),
+        _ => Vec::new(),
+    }
+}
+
+/// Splits a string command the way Compose does (go-shellwords): whitespace separates,
+/// quotes and backslashes work as in sh, and an unquoted `;`, `&`, `|`, `<` or `>` ends the
+/// command (what follows is not run: Compose does not start a shell).
+pub fn shell_words(line: &MappedText) -> Vec<MappedText> {
+    let s = line.as_str();
+    let mut words = Vec::new();
+    let mut word: Option<(MappedText, usize)> = None;
+    let (mut single, mut double, mut escaped) = (false, false, false);
+    let mut finish = |word: &mut Option<(MappedText, usize)>, end: usize| {
+        if let Some((text, start)) = word.take() {
+            words.push(text.with_span(line.span_of(start..end)));
+        }
+    };
+    for (i, c) in s.char_indices() {
+        let len = c.len_utf8();
+        let origin = line.origin(i);
+        let push = |word: &mut Option<(MappedText, usize)>, c: char| {
+            let (text, _) = word.get_or_insert_with(|| (MappedText::new(origin), i));
+            text.push_char(c, origin, origin + len);
+        };
+        if escaped {
+            escaped = false;
+            push(&mut word, c);
+            continue;
+        }
+        match c {
+            '\\' if !single => {
+                escaped = true;
+                word.get_or_insert_with(|| (MappedText::new(origin), i));
+            }
+            '\'' if !double => {
+                single = !single;
+                word.get_or_insert_with(|| (MappedText::new(origin), i));
+            }
+            '"' if !single => {
+                double = !double;
+                word.get_or_insert_with(|| (MappedText::new(origin), i));
+            }
+            ' ' | '\t' | '\n' | '\r' if !single && !double => finish(&mut word, i),
+            ';' | '&' | '|' | '<' | '>' if !single && !double => {
+                finish(&mut word, i);
+                return words;
+            }
+            _ => push(&mut word, c),
+        }
+    }
+    finish(&mut word, s.len());
+    words
+}
+
+fn environment(yaml: &Yaml<'_>, value: NodeId) -> Vec<EnvEntry> {
+    let mut out = Vec::new();
+    if yaml.is_map(value) {
+        for (key, val) in yaml.entries(value) {
+            let Some(name) = yaml.scalar(key) else {
+                continue;
+            };
+            let literal_value = if yaml.is_null(val) {
+                None
+            } else {
+                yaml.scalar(val).and_then(literal)
+            };
+            out.push(EnvEntry {
+                name: name.to_string(),
+                value: literal_value,
+                span: yaml.span(key).cover(yaml.span(val)),
+            });
+        }
+    } else {
+        for &item in yaml.items(value) {
+            let Some(text) = yaml.scalar(item) else {
+                continue;
+            };
+            let (name, val) = match text.split_once('=') {
+                Some((n, v)) => (n, literal(v)),
+                None => (text, None),
+            };
+            out.push(EnvEntry {
+                name: name.trim().to_string(),
+                value: val,
+                span: yaml.span(item),
+            });
+        }
+    }
+    out
+}
+
+fn env_files(
+    yaml: &Yaml<'_>,
+    value: NodeId,
+    reader: &Reader<'_>,
+    notes: &mut Vec<String>,
+) -> Vec<EnvFile> {
+    let mut entries = Vec::new();
+    match &yaml.node(value).kind {
+        Kind::Scalar { .. } => entries.extend(scalar_str(yaml, value)),
+        Kind::Seq(items) => {
+            for &item in items {
+                if yaml.is_map(item) {
+                    entries.extend(yaml.value(item, "path").and_then(|p| scalar_str(yaml, p)));
+                } else {
+                    entries.extend(scalar_str(yaml, item));
+                }
+            }
+        }
+        _ => {}
+    }
+    let mut out = Vec::new();
+    for entry in entries {
+        if is_interpolated(&entry.value) {
+            continue;
+        }
+        match reader.read(&entry.value) {
+            Ok((path, text)) => out.push(EnvFile {
+                vars: parse_env_file(&text),
+                entry,
+                path,
+            }),
+            Err(note) => notes.push(note),
+        }
+    }
+    out
+}
+
+/// `NAME=value` lines of an env file (`#` comments, optional `export `, quotes removed);
+/// values that interpolate a variable are left out.
+pub fn parse_env_file(text: &str) -> Vec<(String, String, Span)> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let content = line.trim_end_matches(['\n', '\r']);
+        let trimmed = content.trim_start();
+        let lead = content.len() - trimmed.len();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let body = trimmed.strip_prefix("export ").unwrap_or(trimmed);
+        let body_at = start + lead + (trimmed.len() - body.len());
+        let Some((name, raw)) = body.split_once('=') else {
+            continue;
+        };
+        let raw = raw.trim();
+        let (value, interpolates) = match raw.as_bytes().first() {
+            Some(b'\'') => (raw.trim_matches('\'').to_string(), false),
+            Some(b'"') => (raw.trim_matches('"').to_string(), is_interpolated(raw)),
+            _ => {
+                let v = raw.split(" #").next().unwrap_or("").trim();
+                (v.to_string(), is_interpolated(v))
+            }
+        };
+        if interpolates {
+            continue;
+        }
+        let end = start + content.trim_end().len();
+        out.push((
+            name.trim().to_string(),
+            value,
+            Span::new(body_at, end.max(body_at)),
+        ));
+    }
+    out
+}
+
+fn ports(yaml: &Yaml<'_>, value: NodeId) -> Vec<Port> {
+    let mut out = Vec::new();
+    for &item in yaml.items(value) {
+        if yaml.is_map(item) {
+            let get = |k: &str| yaml.value(item, k);
+            let Some(target) = get("target").and_then(|t| yaml.scalar(t)) else {
+                continue;
+            };
+            let host_ip = get("host_ip")
+                .and_then(|h| yaml.scalar(h))
+                .map(str::to_string);
+            let published = get("published");
+            out.push(Port {
+                host_ip_unknown: host_ip.as_deref().is_some_and(is_interpolated),
+                host_ip,
+                published: published.and_then(|p| yaml.scalar(p)).map(str::to_string),
+                target: target.to_string(),
+                span: published
+                    .or(get("target"))
+                    .map_or(yaml.span(item), |n| yaml.span(n)),
+            });
+        } else if let Some(text) = yaml.scalar(item)
+            && let Some(mut port) = parse_port(text)
+        {
+            port.span = yaml.span(item);
+            out.push(port);
+        }
+    }
+    out
+}
+
+/// Short port syntax: `[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]`.
+pub fn parse_port(text: &str) -> Option<Port> {
+    let text = text.trim();
+    let text = text.split('/').next().unwrap_or(text);
+    let (ip, rest) = if let Some(after) = text.strip_prefix('[') {
+        let (ip, rest) = after.split_once(']')?;
+        (Some(ip.to_string()), rest.strip_prefix(':')?.to_string())
+    } else {
+        (None, text.to_string())
+    };
+    // Split on ':' outside `${…}`.
+    let mut parts = Vec::new();
+    let (mut depth, mut cur) = (0usize, String::new());
+    for c in rest.chars() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            ':' if depth == 0 => {
+                parts.push(std::mem::take(&mut cur));
+                continue;
+            }
+            _ => {}
+        }
+        cur.push(c);
+    }
+    parts.push(cur);
+    let (host_ip, published, target) = match (ip, parts.as_slice()) {
+        (Some(ip), [host, target]) => (Some(ip), Some(host.clone()), target.clone()),
+        (None, [target]) => (None, None, target.clone()),
+        (None, [host, target]) => (None, Some(host.clone()), target.clone()),
+        (None, [ip, host, target]) => (Some(ip.clone()), Some(host.clone()), target.clone()),
+        // An IPv6 address without brackets.
+        (None, [.., host, target]) => {
+            let n = rest.len() - host.len() - target.len() - 2;
+            (
+                Some(rest[..n].to_string()),
+                Some(host.clone()),
+                target.clone(),
+            )
+        }
+        _ => return None,
+    };
+    // `${HOST:+${HOST}:}${PORT}`: a variable that may carry an address too.
+    let address_in_port = published.as_deref().is_some_and(|p| {
+        is_interpolated(p)
+            && (p.contains('+') || p.replace(":-", "").replace(":?", "").contains(':'))
+    });
+    Some(Port {
+        host_ip_unknown: host_ip.as_deref().is_some_and(is_interpolated) || address_in_port,
+        host_ip: host_ip.filter(|ip| !ip.is_empty()),
+        published: published.filter(|p| !p.is_empty()),
+        target,
+        span: Span::default(),
+    })
+}
+
+fn volumes(yaml: &Yaml<'_>, value: NodeId) -> Vec<Volume> {
+    let mut out = Vec::new();
+    for &item in yaml.items(value) {
+        if yaml.is_map(item) {
+            let get = |k: &str| yaml.value(item, k).and_then(|v| yaml.scalar(v));
+            if get("type") != Some("bind") {
+                continue;
+            }
+            let (Some(source), Some(source_node)) = (get("source"), yaml.value(item, "source"))
+            else {
+                continue;
+            };
+            out.push(Volume {
+                source: source.to_string(),
+                target: get("target").unwrap_or("").to_string(),
+                span: yaml.span(source_node),
+            });
+        } else if let Some(text) = yaml.scalar(item) {
+            let mut parts = text.splitn(3, ':');
+            let (Some(source), Some(target)) = (parts.next(), parts.next()) else {
+                continue;
+            };
+            // A named volume has no path separator.
+            if !(source.starts_with('/') || source.starts_with('.') || source.starts_with('~')) {
+                continue;
+            }
+            let span = yaml.span(item);
+            out.push(Volume {
+                source: source.to_string(),
+                target: target.to_string(),
+                span,
+            });
+        }
+    }
+    out
+}
+
+impl ComposeFile {
+    /// Lowers the services into the deployment model: each service's command line (a
+    /// container process, or a host process with `network_mode: host`) and its `environment:`.
+    /// Development services are left out: their dev servers and debug flags are intended.
+    pub fn deployment(&self) -> Deployment {
+        let mut out = Deployment::default();
+        for service in self.services.iter().filter(|s| !s.development) {
+            let placement = if service.host_network {
+                Placement::Host
+            } else {
+                Placement::Container
+            };
+            for (launch, origin) in service.launches() {
+                out.processes.push(Process {
+                    launch,
+                    placement,
+                    origin,
+                });
+            }
+            for entry in &service.environment {
+                if let Some(value) = &entry.value {
+                    out.env.push(EnvVar {
+                        name: entry.name.clone(),
+                        value: value.clone(),
+                        span: entry.span,
+                        origin: "environment:",
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+impl Service {
+    /// The processes the service's `entrypoint:` and `command:` start, combined as Docker
+    /// combines them; a wrapper entrypoint is looked through to the command it is handed.
+    pub fn launches(&self) -> Vec<(Launch, &'static str)> {
+        let mut out = Vec::new();
+        match (&self.entrypoint, &self.command) {
+            (Some(entrypoint), command) if !entrypoint.is_empty() => {
+                let mut argv = entrypoint.clone();
+                argv.extend(command.iter().flatten().cloned());
+                let launches = launcher::from_exec(&argv);
+                let wrapper_only = launches
+                    .iter()
+                    .all(|l| matches!(l.program, launcher::Program::Other { .. }));
+                out.extend(
+                    launches
+                        .into_iter()
+                        .map(|l| (l, "the service's entrypoint:")),
+                );
+                if wrapper_only && let Some(command) = command {
+                    out.extend(
+                        launcher::from_exec(command)
+                            .into_iter()
+                            .map(|l| (l, "the service's command:")),
+                    );
+                }
+            }
+            (_, Some(command)) if !command.is_empty() => out.extend(
+                launcher::from_exec(command)
+                    .into_iter()
+                    .map(|l| (l, "the service's command:")),
+            ),
+            _ => {}
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::yaml;
+
+    fn model(src: &str) -> ComposeFile {
+        let y = yaml::parse(src);
+        read(
+            &y,
+            &Reader {
+                path: Path::new("compose.yaml"),
+                roots: &[],
+            },
+        )
+    }
+
+    #[test]
+    fn spec_and_legacy_files() {
+        let spec = model("services:\n  web:\n    image: app\n    user: root\n");
+        assert_eq!(spec.services.len(), 1);
+        assert_eq!(spec.services[0].user.as_ref().unwrap().value, "root");
+        let legacy = model("web:\n  image: app\n  user: root\nx: 1\nnotes:\n  a: b\n");
+        assert_eq!(legacy.services.len(), 1);
+        assert_eq!(legacy.services[0].name.value, "web");
+    }
+
+    #[test]
+    fn words_split_like_compose() {
+        let src = "services:\n  w:\n    command: sh -c \"flask run\" && echo hi\n";
+        let f = model(src);
+        let words: Vec<_> = f.services[0]
+            .command
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|w| (w.as_str().to_string(), src[w.span().range()].to_string()))
+            .collect();
+        assert_eq!(
+            words,
+            [
+                ("sh".into(), "sh".into()),
+                ("-c".into(), "-c".into()),
+                ("flask run".into(), "\"flask run\"".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn ports() {
+        let p = |t: &str| {
+            let p = parse_port(t).unwrap();
+            (p.host_ip, p.published, p.target)
+        };
+        assert_eq!(p("5000:5000"), (None, Some("5000".into()), "5000".into()));
+        assert_eq!(p("8000"), (None, None, "8000".into()));
+        assert_eq!(
+            p("127.0.0.1:5000:5000/tcp"),
+            (Some("127.0.0.1".into()), Some("5000".into()), "5000".into())
+        );
+        assert_eq!(
+            p("[::1]:80:80"),
+            (Some("::1".into()), Some("80".into()), "80".into())
+        );
+        assert_eq!(
+            p("${PORT:-8000}:8000"),
+            (None, Some("${PORT:-8000}".into()), "8000".into())
+        );
+        assert!(parse_port("${IP}:80:80").unwrap().host_ip_unknown);
+    }
+
+    #[test]
+    fn environment_forms_and_interpolation() {
+        let f = model(
+            "services:\n  w:\n    image: x\n    environment:\n      - A=1\n      - B\n      - C=${C:-1}\n",
+        );
+        let env: Vec<_> = f.services[0]
+            .environment
+            .iter()
+            .map(|e| (e.name.as_str(), e.value.as_deref()))
+            .collect();
+        assert_eq!(env, [("A", Some("1")), ("B", None), ("C", None)]);
+        let f = model(
+            "services:\n  w:\n    image: x\n    environment:\n      A: 1\n      B:\n      C: $$HOME\n",
+        );
+        let env: Vec<_> = f.services[0]
+            .environment
+            .iter()
+            .map(|e| (e.name.as_str(), e.value.as_deref()))
+            .collect();
+        assert_eq!(env, [("A", Some("1")), ("B", None), ("C", Some("$HOME"))]);
+    }
+
+    #[test]
+    fn env_file_lines() {
+        let vars = parse_env_file("# c\nexport A=1\nB=\"x y\"\nC=${D}\nE=2 # note\n");
+        let names: Vec<_> = vars.iter().map(|v| (v.0.as_str(), v.1.as_str())).collect();
+        assert_eq!(names, [("A", "1"), ("B", "x y"), ("E", "2")]);
+    }
+
+    #[test]
+    fn development_names() {
+        assert!(is_development_file(Path::new(
+            "docker-compose.override.yml"
+        )));
+        assert!(is_development_file(Path::new("compose.dev.yaml")));
+        assert!(is_development_file(Path::new(
+            "a__b__docker-compose.local.yml"
+        )));
+        assert!(!is_development_file(Path::new("docker-compose.yml")));
+        assert!(!is_development_file(Path::new("compose.prod.yaml")));
+        assert!(!is_development_file(Path::new("x__devtools__compose.yaml")));
+        assert!(says_development(
+            "# This file is for the development setup.\nservices: {}\n"
+        ));
+        assert!(!says_development("services:\n  # development\n"));
+        let f = model(
+            "services:\n  a:\n    command: dev_server\n  b:\n    command: npm run dev\n  c:\n    command: flask --debug run\n  d:\n    command: gunicorn --log-level debug app:app\n",
+        );
+        let dev: Vec<_> = f.services.iter().map(|s| s.development).collect();
+        assert_eq!(dev, [true, true, false, false]);
+    }
+}

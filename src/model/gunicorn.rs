@@ -1,0 +1,262 @@
+//! gunicorn configuration files (`gunicorn.conf.py`), read with the Python front end and
+//! never executed: the module-level settings that matter (`bind`, `reload`, `user`,
+//! `loglevel`, `raw_env`), and where the server they configure runs.
+
+use crate::catalog::Format;
+use crate::kinds::{self, Detection};
+use crate::model::deployment::{Deployment, EnvVar, Placement, Process};
+use crate::model::launcher::{Launch, Program};
+use crate::source::{MappedText, Span};
+use crate::syntax::python::{Literal, PyIndex};
+use std::path::{Path, PathBuf};
+use tree_sitter::Node;
+
+/// A setting's value as far as it is literal.
+#[derive(Debug, Clone)]
+pub struct Setting {
+    /// The whole `name = value` assignment.
+    pub assignment: Span,
+    /// The value expression.
+    pub value: Span,
+}
+
+#[derive(Debug, Default)]
+pub struct GunicornConfig {
+    /// Literal bind addresses, each with the span of its string.
+    pub binds: Vec<(String, Span)>,
+    /// `reload = True`.
+    pub reload: Option<Setting>,
+    /// `user = "root"` / `user = 0`: the value as text.
+    pub user: Option<(String, Setting)>,
+    /// `loglevel = "debug"`: the value as written.
+    pub loglevel: Option<(String, Setting)>,
+    /// `raw_env = ["NAME=value", …]`: (name, value, span of the string).
+    pub raw_env: Vec<(String, String, Span)>,
+}
+
+/// The last module-level `name = value` assignment's value.
+fn setting<'t>(ix: &PyIndex<'t>, name: &str) -> Option<(Node<'t>, Node<'t>)> {
+    let assignment = *ix
+        .assignments_to(name)
+        .iter()
+        .rev()
+        .find(|a| PyIndex::is_module_level(**a))?;
+    Some((assignment, ix.assignment_value(assignment)?))
+}
+
+/// The strings of a string, list or tuple value.
+fn strings<'t>(ix: &PyIndex<'t>, value: Node<'t>) -> Vec<(String, Span)> {
+    match value.kind() {
+        "list" | "tuple" => {
+            let mut cursor = value.walk();
+            value
+                .named_children(&mut cursor)
+                .filter_map(|item| string_or_prefix(ix, item))
+                .collect()
+        }
+        _ => string_or_prefix(ix, value).into_iter().collect(),
+    }
+}
+
+/// A string literal's value; for an f-string, the literal text before its first
+/// placeholder when that already holds the host (`f"0.0.0.0:{port}"` → `0.0.0.0:`).
+fn string_or_prefix<'t>(ix: &PyIndex<'t>, node: Node<'t>) -> Option<(String, Span)> {
+    if let Some(Literal::Str(s)) = ix.literal(node) {
+        return Some((s, PyIndex::span(node)));
+    }
+    let text = ix.text(node);
+    let body = text
+        .strip_prefix(['f', 'F'])?
+        .trim_start_matches(['"', '\'']);
+    let prefix = &body[..body.find('{')?];
+    prefix
+        .contains(':')
+        .then(|| (prefix.to_string(), PyIndex::span(node)))
+}
+
+impl GunicornConfig {
+    pub fn read(ix: &PyIndex<'_>) -> Self {
+        let mut out = GunicornConfig::default();
+        let at = |a: Node<'_>, v: Node<'_>| Setting {
+            assignment: PyIndex::span(a),
+            value: PyIndex::span(v),
+        };
+        if let Some((_, value)) = setting(ix, "bind") {
+            out.binds = strings(ix, value);
+        }
+        if let Some((a, v)) = setting(ix, "reload")
+            && ix.literal(v).is_some_and(|l| l.is_true())
+        {
+            out.reload = Some(at(a, v));
+        }
+        if let Some((a, v)) = setting(ix, "user") {
+            let text = match ix.literal(v) {
+                Some(Literal::Str(s)) => Some(s),
+                Some(Literal::Int(i)) => Some(i.to_string()),
+                _ => None,
+            };
+            out.user = text.map(|t| (t, at(a, v)));
+        }
+        if let Some((a, v)) = setting(ix, "loglevel")
+            && let Some(Literal::Str(level)) = ix.literal(v)
+        {
+            out.loglevel = Some((level, at(a, v)));
+        }
+        if let Some((_, v)) = setting(ix, "raw_env") {
+            for (text, span) in strings(ix, v) {
+                if let Some((name, value)) = text.split_once('=') {
+                    out.raw_env
+                        .push((name.to_string(), value.to_string(), span));
+                }
+            }
+        }
+        out
+    }
+
+    /// The server this config sets up, as a gunicorn launch with the equivalent options, so
+    /// the launcher rules (bind, reload) read it like a command line.
+    pub fn deployment(&self, placement: Placement) -> Deployment {
+        let mut out = Deployment::default();
+        let mut args = Vec::new();
+        for (bind, span) in &self.binds {
+            args.push(synthetic("--bind", *span));
+            args.push(synthetic(bind, *span));
+        }
+        if let Some(reload) = &self.reload {
+            args.push(synthetic("--reload", reload.assignment));
+        }
+        if !args.is_empty() {
+            out.processes.push(Process {
+                launch: Launch {
+                    program: Program::Gunicorn,
+                    program_span: Span::default(),
+                    args,
+                    env: Vec::new(),
+                },
+                placement,
+                origin: "the gunicorn config",
+            });
+        }
+        for (name, value, span) in &self.raw_env {
+            out.env.push(EnvVar {
+                name: name.clone(),
+                value: value.clone(),
+                span: *span,
+                origin: "raw_env",
+            });
+        }
+        out
+    }
+}
+
+/// Text that stands for `span` of the file as a whole.
+fn synthetic(text: &str, span: Span) -> MappedText {
+    let mut m = MappedText::new(span.start);
+    for c in text.chars() {
+        m.push_char(c, span.start, span.end);
+    }
+    m.with_span(span)
+}
+
+/// How many directories above the config are searched for what starts gunicorn with it.
+const SEARCH_UP: usize = 3;
+
+/// Where the server configured by the file at `path` runs. A config file alone does not say,
+/// so it is taken to run on a host unless a Dockerfile, compose file or Procfile in its
+/// directory or up to three above (inside the linted trees) starts gunicorn with it:
+/// `-c <this file>`, or no `-c` at all for a file named `gunicorn.conf.py` (gunicorn reads
+/// that from its working directory by default).
+pub fn placement(path: &Path, roots: &[PathBuf]) -> Placement {
+    let Ok(canonical) = std::fs::canonicalize(path) else {
+        return Placement::Host;
+    };
+    let Some(file_name) = canonical.file_name().and_then(|n| n.to_str()) else {
+        return Placement::Host;
+    };
+    let is_default_name = file_name == "gunicorn.conf.py";
+    let mut dir = canonical.parent();
+    for _ in 0..=SEARCH_UP {
+        let Some(d) = dir else { break };
+        if !roots.iter().any(|r| d.starts_with(r)) {
+            break;
+        }
+        if starts_gunicorn_in(d, file_name, is_default_name) {
+            return Placement::Container;
+        }
+        dir = d.parent();
+    }
+    Placement::Host
+}
+
+fn starts_gunicorn_in(dir: &Path, config: &str, is_default_name: bool) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    let mut seen = 0;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if !path.is_file() {
+            continue;
+        }
+        let format = match kinds::detect_by_name(&path) {
+            Detection::Known(f @ (Format::Dockerfile | Format::Compose | Format::Procfile)) => f,
+            _ => continue,
+        };
+        seen += 1;
+        if seen > 32 {
+            return false;
+        }
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        if text.len() > 1 << 20 || !text.contains("gunicorn") {
+            continue;
+        }
+        if launches(format, &path, &text).iter().any(|l| {
+            l.program == Program::Gunicorn
+                && match l.option(&["-c", "--config"]) {
+                    Some(c) => c
+                        .as_str()
+                        .trim_start_matches("python:")
+                        .rsplit('/')
+                        .next()
+                        .is_some_and(|n| n == config),
+                    None => is_default_name,
+                }
+        }) {
+            return true;
+        }
+    }
+    false
+}
+
+/// The launches a file starts (Dockerfile start command, compose commands, Procfile lines).
+fn launches(format: Format, path: &Path, text: &str) -> Vec<Launch> {
+    match format {
+        Format::Dockerfile => {
+            let file = crate::syntax::dockerfile::parse(text);
+            let image = crate::model::container::Image::new(&file);
+            image
+                .final_stage()
+                .map(|s| image.launches(s).into_iter().map(|l| l.launch).collect())
+                .unwrap_or_default()
+        }
+        Format::Compose => {
+            let doc = crate::syntax::yaml::parse(text);
+            let file = crate::model::compose::read(
+                &doc,
+                &crate::model::compose::Reader { path, roots: &[] },
+            );
+            file.services
+                .iter()
+                .flat_map(|s| s.launches().into_iter().map(|(l, _)| l))
+                .collect()
+        }
+        Format::Procfile => crate::model::procfile::parse(text)
+            .processes
+            .iter()
+            .flat_map(|p| crate::model::launcher::from_shell(&p.command))
+            .collect(),
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,683 @@
+//! YAML with positions: a small tree over `saphyr-parser`'s events that keeps the byte span of
+//! every key and value, and maps each scalar's decoded text back to the bytes it came from.
+//!
+//! Aliases are never expanded: an alias is a node that points at its anchored node, so the
+//! tree is linear in the input however the aliases nest (a "billion laughs" file costs no
+//! more than its text). Merge keys (`<<`) are followed only on lookup, within a depth limit
+//! and a work budget shared by the whole document. Building is iterative, so hostile nesting
+//! cannot overflow the stack.
+
+use crate::source::{MappedText, Span};
+use saphyr_parser::{Event, Parser, ScalarStyle};
+use std::cell::Cell;
+use std::collections::HashMap;
+
+pub type NodeId = usize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+    Folded,
+}
+
+#[derive(Debug, Clone)]
+pub enum Kind {
+    Scalar {
+        value: String,
+        style: Style,
+    },
+    Seq(Vec<NodeId>),
+    Map(Vec<(NodeId, NodeId)>),
+    /// An alias (`*name`): the anchored node it stands for.
+    Alias(NodeId),
+}
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub kind: Kind,
+    /// The node's text without its anchor and tag (for a scalar, quotes included).
+    pub span: Span,
+    /// A tag such as `!reset` or `!!str`, as written.
+    pub tag: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YamlError {
+    pub message: String,
+    pub span: Span,
+}
+
+/// A parsed YAML document (the first of the stream).
+#[derive(Debug)]
+pub struct Yaml<'s> {
+    src: &'s str,
+    nodes: Vec<Node>,
+    pub root: Option<NodeId>,
+    pub error: Option<YamlError>,
+    /// Merge-key work left for the whole document (see `MERGE_BUDGET`).
+    merge_budget: Cell<usize>,
+}
+
+/// How many mappings a merge (`<<`) may pull in, nested.
+const MERGE_DEPTH: usize = 8;
+/// How many key/value pairs merges may visit in one document, all lookups together. Real files
+/// use a handful; a file built to multiply merges stops being followed past this.
+const MERGE_BUDGET: usize = 200_000;
+
+enum Frame {
+    Seq(NodeId, Vec<NodeId>),
+    Map(NodeId, Vec<(NodeId, NodeId)>, Option<NodeId>),
+}
+
+/// Character index → byte offset (saphyr's markers count characters), optionally through a
+/// map from the parsed text's bytes back to the original's (see `parse`).
+struct CharIndex<'m> {
+    /// Byte offset of each character, plus the end; empty when the text is ASCII.
+    offsets: Vec<usize>,
+    len: usize,
+    remap: Option<&'m [usize]>,
+}
+
+impl<'m> CharIndex<'m> {
+    fn new(text: &str, remap: Option<&'m [usize]>) -> Self {
+        let offsets = if text.is_ascii() {
+            Vec::new()
+        } else {
+            text.char_indices()
+                .map(|(i, _)| i)
+                .chain(std::iter::once(text.len()))
+                .collect()
+        };
+        CharIndex {
+            offsets,
+            len: text.len(),
+            remap,
+        }
+    }
+
+    /// Byte offset in the parsed text.
+    fn local(&self, char_index: usize) -> usize {
+        if self.offsets.is_empty() {
+            char_index.min(self.len)
+        } else {
+            self.offsets.get(char_index).copied().unwrap_or(self.len)
+        }
+    }
+
+    /// Byte offset in the original text.
+    fn byte(&self, char_index: usize) -> usize {
+        let local = self.local(char_index);
+        match self.remap {
+            Some(map) => map.get(local).copied().unwrap_or(local),
+            None => local,
+        }
+    }
+}
+
+/// How many lines of a flow collection may be re-indented (see `parse`).
+const MAX_REINDENTS: usize = 64;
+/// Columns added to such a line.
+const REINDENT: usize = 64;
+
+/// Parses the first document of `src`.
+///
+/// YAML 1.2 wants the lines of a flow collection indented deeper than the block around it,
+/// but go-yaml (which Docker Compose uses) and PyYAML accept a closing `]` in the key's
+/// column, a common style for `healthcheck: test: [...]`. When the parser rejects a line
+/// for its indentation, that line is re-parsed indented further (spans still map to the
+/// original text), a bounded number of times; the first error stands if that does not help.
+pub fn parse(src: &str) -> Yaml<'_> {
+    let (first, at) = parse_text(src, src, None);
+    let Some(mut at) = at.filter(|_| {
+        first
+            .error
+            .as_ref()
+            .is_some_and(|e| e.message == "invalid indentation")
+    }) else {
+        return first;
+    };
+    let mut text = src.to_string();
+    let mut remap: Vec<usize> = (0..=src.len()).collect();
+    for _ in 0..MAX_REINDENTS {
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        if !text[line_start..at].bytes().all(|b| b == b' ') {
+            break;
+        }
+        text.insert_str(line_start, &" ".repeat(REINDENT));
+        let origin = remap[line_start];
+        remap.splice(
+            line_start..line_start,
+            std::iter::repeat_n(origin, REINDENT),
+        );
+        let (again, next) = parse_text(src, &text, Some(&remap));
+        match next {
+            None => return again,
+            Some(next)
+                if again
+                    .error
+                    .as_ref()
+                    .is_some_and(|e| e.message == "invalid indentation") =>
+            {
+                at = next
+            }
+            Some(_) => break,
+        }
+    }
+    first
+}
+
+/// Parses `text` (`src`, or `src` re-indented with `remap` from its bytes to `src`'s);
+/// also returns where in `text` parsing failed.
+fn parse_text<'s>(src: &'s str, text: &str, remap: Option<&[usize]>) -> (Yaml<'s>, Option<usize>) {
+    let chars = CharIndex::new(text, remap);
+    let mut failed_at = None;
+    let mut yaml = Yaml {
+        src,
+        nodes: Vec::new(),
+        root: None,
+        error: None,
+        merge_budget: Cell::new(MERGE_BUDGET),
+    };
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut anchors: HashMap<usize, NodeId> = HashMap::new();
+    let mut documents = 0;
+    let mut parser = Parser::new_from_str(text).keep_tags(true);
+    while let Some(next) = parser.next_event() {
+        let (event, span) = match next {
+            Ok(pair) => pair,
+            Err(e) => {
+                failed_at = Some(chars.local(e.marker().index()));
+                let at = chars.byte(e.marker().index());
+                let end = src
+                    .get(at..)
+                    .and_then(|rest| rest.chars().next())
+                    .map_or(at, |c| at + c.len_utf8());
+                yaml.error = Some(YamlError {
+                    message: e.info().to_string(),
+                    span: Span::new(at, end),
+                });
+                break;
+            }
+        };
+        let span = Span::new(chars.byte(span.start.index()), chars.byte(span.end.index()));
+        let id = yaml.nodes.len();
+        let event_is_seq = matches!(event, Event::SequenceStart(..));
+        match event {
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    break;
+                }
+                continue;
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                let style = match style {
+                    ScalarStyle::Plain => Style::Plain,
+                    ScalarStyle::SingleQuoted => Style::SingleQuoted,
+                    ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+                    ScalarStyle::Literal => Style::Literal,
+                    ScalarStyle::Folded => Style::Folded,
+                };
+                yaml.nodes.push(Node {
+                    kind: Kind::Scalar {
+                        value: value.into_owned(),
+                        style,
+                    },
+                    span: strip_properties(src, span),
+                    tag: tag.map(|t| t.to_string()),
+                });
+                if anchor != 0 {
+                    anchors.insert(anchor, id);
+                }
+            }
+            Event::Alias(anchor) => {
+                let kind = match anchors.get(&anchor) {
+                    Some(&target) => Kind::Alias(target),
+                    None => Kind::Scalar {
+                        value: String::new(),
+                        style: Style::Plain,
+                    },
+                };
+                yaml.nodes.push(Node {
+                    kind,
+                    span,
+                    tag: None,
+                });
+            }
+            Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag) => {
+                let frame = if event_is_seq {
+                    Frame::Seq(id, Vec::new())
+                } else {
+                    Frame::Map(id, Vec::new(), None)
+                };
+                yaml.nodes.push(Node {
+                    kind: Kind::Seq(Vec::new()),
+                    span: strip_properties(src, span),
+                    tag: tag.map(|t| t.to_string()),
+                });
+                if anchor != 0 {
+                    anchors.insert(anchor, id);
+                }
+                stack.push(frame);
+                continue;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(frame) = stack.pop() else { continue };
+                let (node, kind) = match frame {
+                    Frame::Seq(node, items) => (node, Kind::Seq(items)),
+                    Frame::Map(node, pairs, _) => (node, Kind::Map(pairs)),
+                };
+                yaml.nodes[node].kind = kind;
+                let start = yaml.nodes[node].span.start;
+                yaml.nodes[node].span = Span::new(start, span.end.max(start));
+                attach(&mut yaml, &mut stack, node);
+                continue;
+            }
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {
+                continue;
+            }
+        }
+        attach(&mut yaml, &mut stack, id);
+    }
+    (yaml, failed_at)
+}
+
+fn attach(yaml: &mut Yaml<'_>, stack: &mut [Frame], id: NodeId) {
+    match stack.last_mut() {
+        None => {
+            if yaml.root.is_none() {
+                yaml.root = Some(id);
+            }
+        }
+        Some(Frame::Seq(_, items)) => items.push(id),
+        Some(Frame::Map(_, pairs, pending)) => match pending.take() {
+            None => *pending = Some(id),
+            Some(key) => pairs.push((key, id)),
+        },
+    }
+}
+
+/// A node's span without a leading anchor (`&a`) or tag (`!!str`).
+fn strip_properties(src: &str, span: Span) -> Span {
+    let Some(text) = src.get(span.range()) else {
+        return span;
+    };
+    let mut rest = text;
+    loop {
+        let trimmed = rest.trim_start();
+        if !(trimmed.starts_with('&') || trimmed.starts_with('!')) {
+            rest = if rest.len() == text.len() {
+                rest
+            } else {
+                trimmed
+            };
+            break;
+        }
+        let end = trimmed
+            .find(|c: char| c.is_whitespace())
+            .unwrap_or(trimmed.len());
+        rest = &trimmed[end..];
+    }
+    let start = span.end - rest.len();
+    Span::new(start, span.end)
+}
+
+impl<'s> Yaml<'s> {
+    pub fn source(&self) -> &'s str {
+        self.src
+    }
+
+    /// Every node, aliases included, in document order of their start events.
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[self.resolve(id)]
+    }
+
+    /// The node an alias stands for (aliases never point at aliases), else the node itself.
+    pub fn resolve(&self, id: NodeId) -> NodeId {
+        match self.nodes[id].kind {
+            Kind::Alias(target) => target,
+            _ => id,
+        }
+    }
+
+    pub fn span(&self, id: NodeId) -> Span {
+        self.node(id).span
+    }
+
+    /// A scalar's decoded value.
+    pub fn scalar(&self, id: NodeId) -> Option<&str> {
+        match &self.node(id).kind {
+            Kind::Scalar { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+
+    /// Whether a node is YAML's null (`~`, `null`, or nothing).
+    pub fn is_null(&self, id: NodeId) -> bool {
+        matches!(&self.node(id).kind, Kind::Scalar { value, style: Style::Plain }
+            if matches!(value.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+    }
+
+    /// A plain scalar that YAML 1.2 reads as true.
+    pub fn is_true(&self, id: NodeId) -> bool {
+        matches!(&self.node(id).kind, Kind::Scalar { value, style: Style::Plain }
+            if matches!(value.as_str(), "true" | "True" | "TRUE"))
+    }
+
+    pub fn is_map(&self, id: NodeId) -> bool {
+        matches!(self.node(id).kind, Kind::Map(_))
+    }
+
+    /// The items of a sequence (none for anything else).
+    pub fn items(&self, id: NodeId) -> &[NodeId] {
+        match &self.node(id).kind {
+            Kind::Seq(items) => items,
+            _ => &[],
+        }
+    }
+
+    /// The pairs of a mapping, with the pairs of mappings merged in by `<<` after its own
+    /// (a key already present wins; earlier merged mappings win over later ones).
+    pub fn entries(&self, id: NodeId) -> Vec<(NodeId, NodeId)> {
+        let mut out = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        self.collect_entries(self.resolve(id), 0, &mut out, &mut seen);
+        out
+    }
+
+    fn collect_entries<'a>(
+        &'a self,
+        map: NodeId,
+        depth: usize,
+        out: &mut Vec<(NodeId, NodeId)>,
+        seen: &mut std::collections::HashSet<&'a str>,
+    ) {
+        let Kind::Map(pairs) = &self.nodes[map].kind else {
+            return;
+        };
+        let mut merges = Vec::new();
+        for &(key, value) in pairs {
+            if depth > 0 {
+                let left = self.merge_budget.get();
+                if left == 0 {
+                    return;
+                }
+                self.merge_budget.set(left - 1);
+            }
+            let Some(name) = self.scalar(key) else {
+                continue;
+            };
+            if name == "<<"
+                && matches!(
+                    self.node(key).kind,
+                    Kind::Scalar {
+                        style: Style::Plain,
+                        ..
+                    }
+                )
+            {
+                merges.push(value);
+                continue;
+            }
+            if seen.insert(name) {
+                out.push((key, value));
+            }
+        }
+        if depth >= MERGE_DEPTH {
+            return;
+        }
+        for merge in merges {
+            let merge = self.resolve(merge);
+            match &self.nodes[merge].kind {
+                Kind::Map(_) => self.collect_entries(merge, depth + 1, out, seen),
+                Kind::Seq(items) => {
+                    for &item in items {
+                        let item = self.resolve(item);
+                        if matches!(self.nodes[item].kind, Kind::Map(_)) {
+                            self.collect_entries(item, depth + 1, out, seen);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The value under `key` in a mapping (merges followed), with the key node.
+    pub fn get(&self, map: NodeId, key: &str) -> Option<(NodeId, NodeId)> {
+        // Own keys first, without the cost of collecting merges.
+        if let Kind::Map(pairs) = &self.node(map).kind
+            && let Some(&pair) = pairs.iter().find(|(k, _)| self.scalar(*k) == Some(key))
+        {
+            return Some(pair);
+        }
+        self.entries(map)
+            .into_iter()
+            .find(|(k, _)| self.scalar(*k) == Some(key))
+    }
+
+    /// The value under `key`, ignoring an explicit null.
+    pub fn value(&self, map: NodeId, key: &str) -> Option<NodeId> {
+        self.get(map, key)
+            .map(|(_, v)| v)
+            .filter(|v| !self.is_null(*v))
+    }
+
+    /// A scalar's decoded text, each byte mapped to the source bytes it was decoded from
+    /// (an escape sequence maps to the whole escape; a folded line break to the break).
+    /// Where the decoding cannot be followed, the whole text maps onto the scalar's span.
+    pub fn text(&self, id: NodeId) -> MappedText {
+        let node = self.node(id);
+        let span = node.span;
+        let Kind::Scalar { value, style } = &node.kind else {
+            return MappedText::new(span.start);
+        };
+        align(self.src, span, value, *style).unwrap_or_else(|| {
+            let mut m = MappedText::new(span.start);
+            for c in value.chars() {
+                m.push_char(c, span.start, span.end);
+            }
+            m
+        })
+    }
+}
+
+/// Maps `value` onto the source text at `span` character by character, skipping the source
+/// characters YAML removes (quotes, indentation, escapes' backslashes).
+fn align(src: &str, span: Span, value: &str, style: Style) -> Option<MappedText> {
+    let raw = src.get(span.range())?;
+    let bytes = raw.as_bytes();
+    let (mut j, end) = match style {
+        Style::SingleQuoted | Style::DoubleQuoted if raw.len() >= 2 => (1, raw.len() - 1),
+        _ => (0, raw.len()),
+    };
+    let mut out = MappedText::new(span.start);
+    for c in value.chars() {
+        loop {
+            if j >= end {
+                // Trailing line breaks that block scalars add.
+                out.push_char(c, span.start + end, span.start + end);
+                break;
+            }
+            let s = raw[j..].chars().next()?;
+            if style == Style::DoubleQuoted && s == '\\' {
+                let next = bytes.get(j + 1).copied();
+                if matches!(next, Some(b'\n' | b'\r')) {
+                    // An escaped line break: joins lines, produces nothing.
+                    j += 2;
+                    while j < end && matches!(bytes[j], b' ' | b'\t' | b'\n' | b'\r') {
+                        j += 1;
+                    }
+                    continue;
+                }
+                let len = match next {
+                    Some(b'x') => 4,
+                    Some(b'u') => 6,
+                    Some(b'U') => 10,
+                    _ => 2,
+                };
+                let len = len.min(end - j);
+                out.push_char(c, span.start + j, span.start + j + len);
+                j += len;
+                while !raw.is_char_boundary(j) {
+                    j += 1;
+                }
+                break;
+            }
+            if style == Style::SingleQuoted && s == '\'' && bytes.get(j + 1) == Some(&b'\'') {
+                out.push_char(c, span.start + j, span.start + j + 2);
+                j += 2;
+                break;
+            }
+            if s == c {
+                out.push_char(c, span.start + j, span.start + j + s.len_utf8());
+                j += s.len_utf8();
+                break;
+            }
+            if matches!(c, ' ' | '\n') && matches!(s, '\n' | '\r') {
+                let len = if raw[j..].starts_with("\r\n") { 2 } else { 1 };
+                out.push_char(c, span.start + j, span.start + j + len);
+                j += len;
+                break;
+            }
+            if matches!(s, ' ' | '\t' | '\n' | '\r') {
+                j += 1;
+                continue;
+            }
+            return None;
+        }
+    }
+    // The whole text covers the quotes, as a shell word does (see `MappedText::with_span`).
+    Some(out.with_span(span))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn get_path(y: &Yaml<'_>, path: &[&str]) -> Option<NodeId> {
+        let mut cur = y.root?;
+        for key in path {
+            cur = y.get(cur, key)?.1;
+        }
+        Some(cur)
+    }
+
+    #[test]
+    fn spans_of_keys_and_values() {
+        let src =
+            "services:\n  web:\n    image: \"nginx:1\"\n    user: &u root\n    ports: ['80:80']\n";
+        let y = parse(src);
+        assert!(y.error.is_none());
+        let image = get_path(&y, &["services", "web", "image"]).unwrap();
+        assert_eq!(&src[y.span(image).range()], "\"nginx:1\"");
+        assert_eq!(y.scalar(image), Some("nginx:1"));
+        let t = y.text(image);
+        assert_eq!(t.as_str(), "nginx:1");
+        assert_eq!(&src[t.span_of(0..5).range()], "\"nginx");
+        assert_eq!(&src[t.span_of(1..5).range()], "ginx");
+        let user = get_path(&y, &["services", "web", "user"]).unwrap();
+        assert_eq!(&src[y.span(user).range()], "root");
+        let (key, _) = y
+            .get(get_path(&y, &["services", "web"]).unwrap(), "ports")
+            .unwrap();
+        assert_eq!(&src[y.span(key).range()], "ports");
+    }
+
+    #[test]
+    fn escapes_and_folding_map_back() {
+        let src = "a: \"x\\ty z\"\nb: >\n  one\n  two\nc: 'it''s'\n";
+        let y = parse(src);
+        let a = get_path(&y, &["a"]).unwrap();
+        let t = y.text(a);
+        assert_eq!(t.as_str(), "x\ty z");
+        assert!(src[t.span_of(1..2).range()].starts_with('\\'));
+        assert_eq!(&src[t.span_of(4..5).range()], "z\"");
+        let b = get_path(&y, &["b"]).unwrap();
+        let t = y.text(b);
+        assert_eq!(t.as_str(), "one two\n");
+        assert_eq!(&src[t.span_of(4..7).range()], "two");
+        let c = get_path(&y, &["c"]).unwrap();
+        let t = y.text(c);
+        assert_eq!(t.as_str(), "it's");
+        assert_eq!(&src[t.span_of(3..4).range()], "s'");
+    }
+
+    #[test]
+    fn merge_keys() {
+        let src = "base: &b\n  A: 1\n  B: 2\nx:\n  <<: *b\n  B: 3\ny:\n  <<: [*b]\n";
+        let y = parse(src);
+        let x = get_path(&y, &["x"]).unwrap();
+        let keys: Vec<_> = y
+            .entries(x)
+            .into_iter()
+            .map(|(k, v)| (y.scalar(k).unwrap(), y.scalar(v).unwrap()))
+            .collect();
+        assert_eq!(keys, [("B", "3"), ("A", "1")]);
+        assert_eq!(y.scalar(get_path(&y, &["y", "A"]).unwrap()), Some("1"));
+    }
+
+    #[test]
+    fn billion_laughs_stays_small() {
+        let mut src = String::from(
+            "a0: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
+        for i in 1..10 {
+            let p = i - 1;
+            src.push_str(&format!(
+                "a{i}: &a{i} [*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p}]\n"
+            ));
+        }
+        // And merges that multiply.
+        src.push_str("m0: &m0 {k: v}\n");
+        for i in 1..30 {
+            let p = i - 1;
+            src.push_str(&format!(
+                "m{i}: &m{i} {{<<: [*m{p}, *m{p}, *m{p}], k{i}: v}}\n"
+            ));
+        }
+        let start = std::time::Instant::now();
+        let y = parse(&src);
+        assert!(y.error.is_none(), "{:?}", y.error);
+        assert!(y.nodes().len() < 2000);
+        let last = get_path(&y, &["m29"]).unwrap();
+        let _ = y.entries(last);
+        for _ in 0..100 {
+            let _ = y.get(last, "missing");
+        }
+        assert!(start.elapsed().as_secs() < 5);
+    }
+
+    #[test]
+    fn errors_and_hostile_input() {
+        let y = parse("a: [1, 2\nb: c\n");
+        assert!(y.error.is_some());
+        let y = parse("a: b\n  c: d\n");
+        assert!(y.error.is_some());
+        // Deep nesting: no recursion in building.
+        let deep = "[".repeat(100_000);
+        let _ = parse(&deep);
+        let deep = format!("{}1{}", "[".repeat(50_000), "]".repeat(50_000));
+        let y = parse(&deep);
+        assert!(y.root.is_some() || y.error.is_some());
+        // A self-referencing merge.
+        let y = parse("a: &a\n  <<: *a\n  k: v\n");
+        if let Some(root) = y.root
+            && let Some((_, a)) = y.get(root, "a")
+        {
+            let _ = y.entries(a);
+        }
+        let y = parse("é: \"ü\\u00e9x\"\n");
+        let v = get_path(&y, &["é"]).unwrap();
+        let t = y.text(v);
+        assert_eq!(t.as_str(), "üéx");
+        assert_eq!(&"é: \"ü\\u00e9x\"\n"[t.span_of(4..5).range()], "x\"");
+    }
+}
