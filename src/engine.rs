@@ -160,7 +160,12 @@ fn lint_candidate(candidate: &Candidate, settings: &Settings) -> FileOutcome {
         };
     };
     let source = SourceFile::new(path.clone(), text);
-    let (diagnostics, facts) = lint_file(&source, format, settings);
+    let (diagnostics, mut facts) = lint_file(&source, format, settings);
+    // Notes from the parse (an include left unread) join the file's own note.
+    let note = note
+        .into_iter()
+        .chain(facts.notes.drain(..))
+        .reduce(|a, b| format!("{a}\ndeploylint: note: {b}"));
     FileOutcome {
         diagnostics,
         facts: Some(FileFacts {
@@ -230,6 +235,11 @@ pub fn lint_file(
                 },
                 &deployment,
             );
+        }
+        Format::Apache => {
+            let apache = crate::model::apache::load(source, &settings.roots);
+            facts.notes = apache.notes.clone();
+            apply(Syntax::Apache(&apache), &Deployment::default());
         }
         Format::Python => {
             let file = python::parse(source.text());

@@ -33,6 +33,8 @@ pub struct FileContext<'a> {
 }
 
 pub enum Syntax<'a> {
+    /// An Apache httpd file with the configuration read around it.
+    Apache(&'a crate::model::apache::Apache),
     Dockerfile {
         file: &'a Dockerfile,
         image: &'a Image<'a>,
