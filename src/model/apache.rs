@@ -55,6 +55,24 @@ const CONDITIONALS: &[&str] = &[
 pub struct Unit {
     pub path: PathBuf,
     pub conf: ConfFile,
+    /// Offsets of line starts, for notes.
+    pub line_starts: Vec<usize>,
+}
+
+impl Unit {
+    fn new(path: PathBuf, text: &str) -> Unit {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Unit {
+            path,
+            conf: apache::parse(text),
+            line_starts,
+        }
+    }
+
+    fn line(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&s| s <= offset)
+    }
 }
 
 /// One directive or section, as read.
@@ -299,6 +317,14 @@ impl Apache {
             .collect()
     }
 
+    /// Whether the configuration read is a whole server's (the linted file is the main
+    /// configuration, or one was found above it) and nothing was left unread, so that the
+    /// absence of a server-level directive means it is not set.
+    pub fn server_view(&self) -> bool {
+        let name = self.units[0].path.file_name().and_then(|n| n.to_str());
+        self.complete && (self.main.is_some() || name.is_some_and(is_main_name))
+    }
+
     /// Whether mod_wsgi serves anything in the configuration.
     pub fn uses_wsgi(&self) -> bool {
         self.entries.iter().any(|e| e.name.starts_with("wsgi"))
@@ -340,10 +366,7 @@ pub fn load(source: &SourceFile, roots: &[PathBuf]) -> Apache {
         .unwrap_or("")
         .to_string();
     let mut apache = Apache {
-        units: vec![Unit {
-            path: path.clone(),
-            conf: apache::parse(source.text()),
-        }],
+        units: vec![Unit::new(path.clone(), source.text())],
         complete: true,
         htaccess: name == ".htaccess",
         ..Apache::default()
@@ -382,10 +405,7 @@ pub fn load(source: &SourceFile, roots: &[PathBuf]) -> Apache {
         if let Ok(text) = std::fs::read(main) {
             let text = String::from_utf8_lossy(&text).into_owned();
             let unit = reader.apache.units.len();
-            reader.apache.units.push(Unit {
-                path: main.clone(),
-                conf: apache::parse(&text),
-            });
+            reader.apache.units.push(Unit::new(main.clone(), &text));
             reader.stack.push(main.clone());
             reader.walk(unit, server);
             reader.stack.pop();
@@ -561,14 +581,17 @@ impl Reader<'_> {
         out
     }
 
+    /// A note about an include of the linted file (those of other files are given when
+    /// those files are linted).
     fn note(&mut self, unit: usize, node: usize, message: String) {
-        let path = &self.apache.units[unit].path;
-        let span = self.apache.units[unit].conf.nodes[node].span;
-        self.apache.notes.push(format!(
-            "{} (byte {}): {message}",
-            path.display(),
-            span.start
-        ));
+        if unit != 0 {
+            return;
+        }
+        let u = &self.apache.units[0];
+        let line = u.line(u.conf.nodes[node].span.start);
+        self.apache
+            .notes
+            .push(format!("{}:{line}: {message}", u.path.display()));
     }
 
     fn include(&mut self, unit: usize, node: usize, pattern: &str, optional: bool, ctx: Ctx) {
@@ -631,6 +654,14 @@ impl Reader<'_> {
                     node,
                     format!("include {pattern} not found in the linted tree"),
                 );
+            } else if !bases.iter().any(|b| static_dir(b).is_dir()) {
+                // A copied tree without `mods-enabled/`: what the server loads is unknown.
+                self.apache.complete = false;
+                self.note(
+                    unit,
+                    node,
+                    format!("include {pattern} not read: its directory is not in the linted tree"),
+                );
             }
             return;
         }
@@ -679,10 +710,7 @@ impl Reader<'_> {
             }
             let text = String::from_utf8_lossy(&bytes).into_owned();
             let index = self.apache.units.len();
-            self.apache.units.push(Unit {
-                path: file,
-                conf: apache::parse(&text),
-            });
+            self.apache.units.push(Unit::new(file, &text));
             self.stack.push(canonical);
             self.walk(index, ctx);
             self.stack.pop();
@@ -730,6 +758,13 @@ impl Reader<'_> {
         }
         None
     }
+}
+
+/// The leading part of a path before its first component with a wildcard.
+fn static_dir(path: &Path) -> PathBuf {
+    path.components()
+        .take_while(|c| !has_wildcard(&c.as_os_str().to_string_lossy()))
+        .collect()
 }
 
 /// Files matched by an include path with wildcards in any component, sorted as httpd sorts

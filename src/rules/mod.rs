@@ -4,9 +4,13 @@
 pub mod bind;
 pub mod debug;
 pub mod dev_server;
+pub mod disclosure;
+pub mod docroot;
 pub mod fs;
+pub mod limits;
 pub mod syntax;
 pub mod user;
+pub mod wsgi;
 
 #[cfg(test)]
 pub mod testing;
@@ -72,6 +76,29 @@ pub static RULES: &[Rule] = &[
     user::runs_as_root::RULE,
     fs::world_writable_permissions::RULE,
     fs::writable_dir_in_tmp::RULE,
+    user::shared_account::RULE,
+    fs::loose_umask::RULE,
+    wsgi::embedded_mode::RULE,
+    wsgi::restrict_embedded_off::RULE,
+    wsgi::shared_daemon_user::RULE,
+    wsgi::unrestricted_process_group::RULE,
+    wsgi::no_global_application_group::RULE,
+    wsgi::shared_python_home::RULE,
+    wsgi::no_display_name::RULE,
+    wsgi::no_working_directory::RULE,
+    wsgi::pass_authorization::RULE,
+    wsgi::untrusted_proxy_headers::RULE,
+    docroot::script_in_document_root::RULE,
+    docroot::code_in_document_root::RULE,
+    docroot::script_alias_directory::RULE,
+    docroot::wsgi_handler_exec_cgi::RULE,
+    disclosure::server_tokens_not_prod::RULE,
+    disclosure::server_signature_on::RULE,
+    disclosure::verbose_log_level::RULE,
+    limits::no_request_read_timeout::RULE,
+    limits::no_limit_request_body::RULE,
+    limits::daemon_without_limits::RULE,
+    limits::no_graceful_timeout::RULE,
 ];
 
 /// A rule that connects facts from several files.

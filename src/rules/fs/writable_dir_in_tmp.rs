@@ -87,7 +87,44 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
                 }
             }
         }
+        Syntax::Apache(apache) => check_apache(apache, sink),
         _ => {}
+    }
+}
+
+/// mod_wsgi's socket prefix, egg cache and daemon working directories under a shared temp dir.
+fn check_apache(apache: &crate::model::apache::Apache, sink: &mut Sink<'_>) {
+    for name in ["wsgisocketprefix", "wsgipythoneggs"] {
+        for e in apache.named(name) {
+            let Some(path) = apache.entries[e].args.first() else {
+                continue;
+            };
+            if apache.is_local(e) && is_shared_tmp(path) {
+                sink.report(
+                    apache.arg_span(e, 0),
+                    format!(
+                        "{} {path} puts mod_wsgi's files in a shared temporary directory",
+                        apache.node(e).name
+                    ),
+                );
+            }
+        }
+    }
+    for daemon in apache.daemons() {
+        for opt in &daemon.opts {
+            if matches!(opt.key.as_str(), "home" | "python-eggs")
+                && apache.is_local(daemon.entry)
+                && is_shared_tmp(&opt.value)
+            {
+                sink.report(
+                    opt.value_span,
+                    format!(
+                        "{}={} puts daemon process group {}'s files in a shared temporary directory",
+                        opt.key, opt.value, daemon.name
+                    ),
+                );
+            }
+        }
     }
 }
 
@@ -195,6 +232,21 @@ mod tests {
                     "app.config.update(CACHE_DIR='/dev/shm/cache')\n",
                     "CACHE_DIR='/dev/shm/cache'",
                 ),
+                (
+                    "apache2/site.conf",
+                    "WSGISocketPrefix /tmp/wsgi\n",
+                    "/tmp/wsgi",
+                ),
+                (
+                    "apache2/site.conf",
+                    "WSGIDaemonProcess a home=/tmp/a\n",
+                    "/tmp/a",
+                ),
+                (
+                    "apache2/site.conf",
+                    "WSGIDaemonProcess a home=/srv/a python-eggs=/var/tmp/eggs\n",
+                    "/var/tmp/eggs",
+                ),
             ],
         );
     }
@@ -227,6 +279,15 @@ mod tests {
                 ),
                 ("config.py", "# UPLOAD_FOLDER = '/tmp/uploads'\n"),
                 ("config.py", "LOG_FILE = '/tmp/app.log'\n"),
+                (
+                    "apache2/site.conf",
+                    "WSGISocketPrefix /var/run/apache2/wsgi\n",
+                ),
+                (
+                    "apache2/site.conf",
+                    "WSGIDaemonProcess a home=/var/lib/a python-eggs=/var/cache/a\n",
+                ),
+                ("apache2/site.conf", "# WSGISocketPrefix /tmp/wsgi\n"),
             ],
         );
     }

@@ -1,8 +1,10 @@
 //! USR001: the deployed process runs as root. One rule, whatever the format says it with;
 //! each format's check lives beside this file.
 
+mod apache;
 mod dockerfile;
 
+use crate::model::launcher::Program;
 use crate::rules::{FileContext, Rule, Sink, Syntax};
 
 pub const RULE: Rule = Rule {
@@ -12,9 +14,29 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    // One arm per format (a match once there is more than one).
-    if let Syntax::Dockerfile { image, .. } = ctx.syntax {
-        dockerfile::check(ctx, image, sink);
+    check_launchers(ctx, sink);
+    match ctx.syntax {
+        Syntax::Dockerfile { image, .. } => dockerfile::check(ctx, image, sink),
+        Syntax::Apache(config) => apache::check(config, sink),
+        _ => {}
+    }
+}
+
+/// Launcher options that make a server drop privileges to root: `mod_wsgi-express
+/// start-server --user root`, from any launcher format.
+fn check_launchers(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
+    for process in &ctx.deployment.processes {
+        if process.launch.program != Program::ModWsgiExpress {
+            continue;
+        }
+        if let Some(user) = process.launch.option(&["--user"])
+            && is_root_user(user.as_str())
+        {
+            sink.report(
+                user.span(),
+                format!("{} runs mod_wsgi-express as root", process.origin),
+            );
+        }
     }
 }
 

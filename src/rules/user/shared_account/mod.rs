@@ -1,0 +1,51 @@
+//! USR002: the app's process runs as an account shared with other services (the Apache
+//! account, `nobody`, `daemon`; see `RuleOptions::shared_accounts`), so a bug in it reaches
+//! whatever those services can. One rule, whatever the format says it with; each format's
+//! check lives beside this file.
+
+mod apache;
+
+use crate::model::launcher::Program;
+use crate::rules::{FileContext, Rule, Sink, Syntax};
+
+pub const RULE: Rule = Rule {
+    code: "USR002",
+    check,
+    prefilter: None,
+};
+
+fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
+    check_launchers(ctx, sink);
+    if let Syntax::Apache(config) = ctx.syntax {
+        apache::check(ctx, config, sink);
+    }
+}
+
+/// Whether `name` is one of the configured shared accounts.
+pub fn is_shared_account(ctx: &FileContext<'_>, name: &str) -> bool {
+    ctx.options
+        .shared_accounts
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case(name.trim()))
+}
+
+/// `mod_wsgi-express start-server --user www-data`, from any launcher.
+fn check_launchers(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
+    for process in &ctx.deployment.processes {
+        if process.launch.program != Program::ModWsgiExpress {
+            continue;
+        }
+        if let Some(user) = process.launch.option(&["--user"])
+            && is_shared_account(ctx, user.as_str())
+        {
+            sink.report(
+                user.span(),
+                format!(
+                    "{} runs mod_wsgi-express as {}, an account shared with other services",
+                    process.origin,
+                    user.as_str()
+                ),
+            );
+        }
+    }
+}
