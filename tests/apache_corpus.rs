@@ -84,7 +84,10 @@ fn debian_tree_loads_with_its_includes() {
     // ... so what the server loads is unknown, and absence-based rules stay quiet.
     assert!(!config.complete);
     assert!(
-        config.notes.iter().any(|n| n.contains("mods-enabled/*.load")),
+        config
+            .notes
+            .iter()
+            .any(|n| n.contains("mods-enabled/*.load")),
         "{:?}",
         config.notes
     );
