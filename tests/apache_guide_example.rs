@@ -106,6 +106,14 @@ fn raised(name: &str, text: &str) -> BTreeMap<String, usize> {
     out
 }
 
+/// (what changes, the text replaced, its replacement, the findings expected).
+type Deviation = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, usize)],
+);
+
 fn counts(items: &[(&str, usize)]) -> BTreeMap<String, usize> {
     items.iter().map(|(c, n)| (c.to_string(), *n)).collect()
 }
@@ -133,8 +141,7 @@ fn the_completed_example_raises_nothing() {
 #[test]
 fn each_deviation_raises_exactly_its_rule() {
     let base = hardened();
-    // (what changes, from, to, the findings expected)
-    let cases: &[(&str, &str, &str, &[(&str, usize)])] = &[
+    let cases: &[Deviation] = &[
         (
             "drop a user=",
             "user=admin-app group=admin-app",

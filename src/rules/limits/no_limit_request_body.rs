@@ -8,7 +8,7 @@ use crate::rules::{FileContext, Rule, Sink};
 pub const RULE: Rule = Rule {
     code: "LIM002",
     check,
-    prefilter: Some(|f, t| mentions(f, t, "wsgiscriptalias")),
+    prefilter: Some(|f, t| mentions(f, t, "wsgiscriptalias") || mentions(f, t, "limitrequestbody")),
 };
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
