@@ -383,7 +383,12 @@ fn lint_candidate(candidate: &Candidate, settings: Arc<Settings>) -> FileOutcome
         };
     };
     let source = SourceFile::new(path.clone(), text);
-    let (diagnostics, facts) = lint_file(&source, format, &settings);
+    let (diagnostics, mut facts) = lint_file(&source, format, &settings);
+    // Notes from the parse (an include left unread) join the file's own note.
+    let note = note
+        .into_iter()
+        .chain(facts.notes.drain(..))
+        .reduce(|a, b| format!("{a}\ndeploylint: note: {b}"));
     FileOutcome {
         diagnostics,
         settings: Some(settings),
@@ -470,6 +475,11 @@ pub fn lint_file(
                 &deployment,
             );
         }
+        Format::Apache => {
+            let apache = crate::model::apache::load(source, &settings.roots);
+            facts.notes = apache.notes.clone();
+            apply(Syntax::Apache(&apache), &Deployment::default());
+        }
         Format::Python => {
             let file = python::parse(source.text());
             match python::PyIndex::new(&file, source.text()) {
@@ -520,7 +530,6 @@ pub fn lint_file(
                 None => apply(Syntax::None, &Deployment::default()),
             }
         }
-        _ => apply(Syntax::None, &Deployment::default()),
     }
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     (diagnostics, facts)

@@ -54,6 +54,11 @@ pub static KINDS: &[KindSpec] = &[
         by_name: systemd_name,
         sniff: systemd_content,
     },
+    KindSpec {
+        format: Format::Apache,
+        by_name: apache_name,
+        sniff: apache_content,
+    },
 ];
 
 /// What the name alone tells: a kind, a need to look at the content, or nothing.
@@ -271,6 +276,166 @@ fn systemd_content(head: &str) -> bool {
         .is_some_and(|l| SECTIONS.contains(&l))
 }
 
+/// Directories that hold only Apache httpd configuration (Debian's and Red Hat's layouts).
+const APACHE_DIRS: &[&str] = &[
+    "apache2",
+    "apache",
+    "httpd",
+    "conf-available",
+    "conf-enabled",
+    "mods-available",
+    "mods-enabled",
+    "conf.modules.d",
+];
+
+fn apache_name(path: &Path) -> NameMatch {
+    let name = file_name(path);
+    if name == ".htaccess" || name == "httpd.conf" || name == "apache2.conf" {
+        return NameMatch::Yes;
+    }
+    let parent = |p: &Path| {
+        p.parent()
+            .and_then(|d| d.file_name())
+            .and_then(|d| d.to_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    let dir = parent(path);
+    // systemd drop-ins (`app.service.d/override.conf`) are not Apache files.
+    let unit_dropin = [
+        ".service.d",
+        ".socket.d",
+        ".timer.d",
+        ".mount.d",
+        ".slice.d",
+        ".scope.d",
+        ".path.d",
+        ".target.d",
+    ]
+    .iter()
+    .any(|s| dir.ends_with(s));
+    if unit_dropin {
+        return NameMatch::No;
+    }
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let in_apache_dir = path
+        .ancestors()
+        .skip(1)
+        .filter_map(|d| d.file_name().and_then(|n| n.to_str()))
+        .any(|d| APACHE_DIRS.contains(&d));
+    match ext {
+        "conf" | "load" if in_apache_dir => NameMatch::Yes,
+        "conf" => NameMatch::Maybe,
+        // `sites-available/` is nginx's layout too; other files in Apache's directories
+        // (`envvars`, `magic`) are not configuration unless they read like it.
+        "" if in_apache_dir || matches!(dir.as_str(), "sites-available" | "sites-enabled") => {
+            NameMatch::Maybe
+        }
+        _ => NameMatch::No,
+    }
+}
+
+/// Directive names only Apache uses, matched in any case.
+const APACHE_DIRECTIVES: &[&str] = &[
+    "servername",
+    "serveralias",
+    "serveradmin",
+    "serverroot",
+    "documentroot",
+    "servertokens",
+    "serversignature",
+    "loadmodule",
+    "errorlog",
+    "customlog",
+    "loglevel",
+    "logformat",
+    "rewriteengine",
+    "rewriterule",
+    "rewritecond",
+    "proxypass",
+    "proxypassreverse",
+    "scriptalias",
+    "addhandler",
+    "sethandler",
+    "addtype",
+    "directoryindex",
+    "allowoverride",
+    "keepalive",
+    "timeout",
+    "namevirtualhost",
+    "sslengine",
+    "sslcertificatefile",
+    "requestreadtimeout",
+    "limitrequestbody",
+    "traceenable",
+    "hostnamelookups",
+    "addoutputfilterbytype",
+    "adddefaultcharset",
+    "browsermatch",
+    "setenvif",
+    "redirectmatch",
+    "aliasmatch",
+    "authtype",
+    "authname",
+    "authuserfile",
+    "usecanonicalname",
+    "accessfilename",
+    "pidfile",
+    "defaultruntimedir",
+    "mutex",
+];
+
+/// Short names other formats (nginx) use too: Apache only when written in Apache's case.
+const APACHE_CAMEL_DIRECTIVES: &[&str] = &[
+    "Include",
+    "IncludeOptional",
+    "Listen",
+    "User",
+    "Group",
+    "Alias",
+    "Options",
+    "Require",
+    "Header",
+    "Define",
+    "Redirect",
+    "Order",
+    "Allow",
+    "Deny",
+    "Use",
+];
+
+fn apache_content(head: &str) -> bool {
+    let mut seen = 0;
+    for line in head.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        seen += 1;
+        if seen > 40 || line.ends_with(';') || line.ends_with('{') || line.starts_with('[') {
+            return false;
+        }
+        if let Some(section) = line.strip_prefix('<') {
+            let name: String = section
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            if name.len() > 1 && section.trim_end().ends_with('>') {
+                return true;
+            }
+            continue;
+        }
+        let word = line.split_whitespace().next().unwrap_or("");
+        let lower = word.to_ascii_lowercase();
+        if lower.starts_with("wsgi")
+            || APACHE_DIRECTIVES.contains(&lower.as_str())
+            || APACHE_CAMEL_DIRECTIVES.contains(&word)
+        {
+            return true;
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -327,7 +492,6 @@ mod tests {
             ".service",
             "conf.d/app.conf",
             "app.service.d/notes.txt",
-            "apache2/sites-enabled/app.conf",
             "Makefile.in",
             "podman__test__Containerfile.path",
             "multi-user.target",
@@ -396,6 +560,52 @@ mod tests {
         assert_eq!(by_name("gunicorn_app.pyc"), None);
         assert_eq!(by_name("run_gunicorn.py"), Some(Format::Python));
         assert_eq!(by_name("gunicorn_app.py"), Some(Format::Python));
+    }
+
+    #[test]
+    fn apache_names_and_content() {
+        for name in [
+            "apache2/sites-available/app.conf",
+            "etc/httpd/conf.d/wsgi.conf",
+            "mods-available/wsgi.load",
+            "site/.htaccess",
+            "httpd.conf",
+            "apache2/site.conf",
+            "conf-available/x.conf",
+        ] {
+            assert_eq!(by_name(name), Some(Format::Apache), "{name}");
+        }
+        for name in ["app.conf", "sites-available/app", "conf.d/app.conf"] {
+            assert!(
+                matches!(detect_by_name(Path::new(name)), Detection::NeedsContent),
+                "{name}"
+            );
+        }
+        for name in [
+            "app.service.d/override.conf",
+            "apache2/app.service.d/x.conf",
+            "apache2/notes.txt",
+        ] {
+            assert!(
+                !matches!(
+                    detect_by_name(Path::new(name)),
+                    Detection::Known(Format::Apache)
+                ),
+                "{name}"
+            );
+        }
+        let apache = |text: &str| detect_by_content(Path::new("x/app.conf"), text, false);
+        assert_eq!(
+            apache("# site\n<VirtualHost *:80>\n</VirtualHost>\n"),
+            Some(Format::Apache)
+        );
+        assert_eq!(apache("WSGIDaemonProcess app\n"), Some(Format::Apache));
+        assert_eq!(apache("ServerTokens Prod\n"), Some(Format::Apache));
+        assert_eq!(apache("[Service]\nUser=app\n"), None);
+        assert_eq!(apache("server {\n  listen 80;\n}\n"), None);
+        assert_eq!(apache("include /etc/nginx/x;\n"), None);
+        assert_eq!(apache("user = app\n"), None);
+        assert_eq!(apache("key=value\n"), None);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The deployment model: what each format says about how the app runs in production
 //! (launchers, users, environment), lowered from the syntax trees so rules ask about concerns.
 
+pub mod apache;
 pub mod compose;
 pub mod container;
 pub mod deployment;

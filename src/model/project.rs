@@ -23,6 +23,8 @@ pub struct ScriptLaunch {
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
     pub script_launches: Vec<ScriptLaunch>,
+    /// Things the user should know about how the file was read (an include not followed).
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug)]

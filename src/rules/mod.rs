@@ -4,11 +4,15 @@
 pub mod bind;
 pub mod debug;
 pub mod dev_server;
+pub mod disclosure;
+pub mod docroot;
 pub mod fs;
+pub mod limits;
 pub mod meta;
 pub mod sandbox;
 pub mod syntax;
 pub mod user;
+pub mod wsgi;
 
 #[cfg(test)]
 pub mod testing;
@@ -39,6 +43,8 @@ pub struct FileContext<'a> {
 }
 
 pub enum Syntax<'a> {
+    /// An Apache httpd file with the configuration read around it.
+    Apache(&'a crate::model::apache::Apache),
     Dockerfile {
         file: &'a Dockerfile,
         image: &'a Image<'a>,
@@ -76,6 +82,27 @@ pub static RULES: &[Rule] = &[
     debug::debug_mode_enabled::RULE,
     debug::django_debug_enabled::RULE,
     debug::werkzeug_debugger_enabled::RULE,
+    wsgi::embedded_mode::RULE,
+    wsgi::restrict_embedded_off::RULE,
+    wsgi::shared_daemon_user::RULE,
+    wsgi::unrestricted_process_group::RULE,
+    wsgi::no_global_application_group::RULE,
+    wsgi::shared_python_home::RULE,
+    wsgi::no_display_name::RULE,
+    wsgi::no_working_directory::RULE,
+    wsgi::pass_authorization::RULE,
+    wsgi::untrusted_proxy_headers::RULE,
+    docroot::script_in_document_root::RULE,
+    docroot::code_in_document_root::RULE,
+    docroot::script_alias_directory::RULE,
+    docroot::wsgi_handler_exec_cgi::RULE,
+    disclosure::server_tokens_not_prod::RULE,
+    disclosure::server_signature_on::RULE,
+    disclosure::verbose_log_level::RULE,
+    limits::no_request_read_timeout::RULE,
+    limits::no_limit_request_body::RULE,
+    limits::daemon_without_limits::RULE,
+    limits::no_graceful_timeout::RULE,
     debug::debug_env_enabled::RULE,
     debug::debug_logging::RULE,
     dev_server::dev_server_in_production::RULE,

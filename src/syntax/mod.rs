@@ -1,5 +1,6 @@
 //! One parser per format. Each keeps byte spans for every token it hands on.
 
+pub mod apache;
 pub mod dockerfile;
 pub mod python;
 pub mod shell;

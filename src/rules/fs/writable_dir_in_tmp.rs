@@ -90,7 +90,44 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
         }
         Syntax::Systemd(unit) => check_unit(unit, sink),
         Syntax::Compose(file) => check_compose(file, sink),
+        Syntax::Apache(apache) => check_apache(apache, sink),
         _ => {}
+    }
+}
+
+/// mod_wsgi's socket prefix, egg cache and daemon working directories under a shared temp dir.
+fn check_apache(apache: &crate::model::apache::Apache, sink: &mut Sink<'_>) {
+    for name in ["wsgisocketprefix", "wsgipythoneggs"] {
+        for e in apache.named(name) {
+            let Some(path) = apache.entries[e].args.first() else {
+                continue;
+            };
+            if apache.is_local(e) && is_shared_tmp(path) {
+                sink.report(
+                    apache.arg_span(e, 0),
+                    format!(
+                        "{} {path} puts mod_wsgi's files in a shared temporary directory",
+                        apache.node(e).name
+                    ),
+                );
+            }
+        }
+    }
+    for daemon in apache.daemons() {
+        for opt in &daemon.opts {
+            if matches!(opt.key.as_str(), "home" | "python-eggs")
+                && apache.is_local(daemon.entry)
+                && is_shared_tmp(&opt.value)
+            {
+                sink.report(
+                    opt.value_span,
+                    format!(
+                        "{}={} puts daemon process group {}'s files in a shared temporary directory",
+                        opt.key, opt.value, daemon.name
+                    ),
+                );
+            }
+        }
     }
 }
 
@@ -271,6 +308,21 @@ mod tests {
                     "services:\n  web:\n    image: app\n    volumes:\n      - type: bind\n        source: /var/tmp/app\n        target: /data\n",
                     "/var/tmp/app",
                 ),
+                (
+                    "apache2/site.conf",
+                    "WSGISocketPrefix /tmp/wsgi\n",
+                    "/tmp/wsgi",
+                ),
+                (
+                    "apache2/site.conf",
+                    "WSGIDaemonProcess a home=/tmp/a\n",
+                    "/tmp/a",
+                ),
+                (
+                    "apache2/site.conf",
+                    "WSGIDaemonProcess a home=/srv/a python-eggs=/var/tmp/eggs\n",
+                    "/var/tmp/eggs",
+                ),
             ],
         );
     }
@@ -302,6 +354,15 @@ mod tests {
                     "UPLOAD_FOLDER = os.environ.get('UPLOAD_FOLDER', '/tmp/uploads')\n",
                 ),
                 ("config.py", "# UPLOAD_FOLDER = '/tmp/uploads'\n"),
+                (
+                    "apache2/site.conf",
+                    "WSGISocketPrefix /var/run/apache2/wsgi\n",
+                ),
+                (
+                    "apache2/site.conf",
+                    "WSGIDaemonProcess a home=/var/lib/a python-eggs=/var/cache/a\n",
+                ),
+                ("apache2/site.conf", "# WSGISocketPrefix /tmp/wsgi\n"),
                 (
                     "compose.yaml",
                     "services:\n  web:\n    image: app\n    volumes:\n      - /tmp/.X11-unix:/tmp/.X11-unix\n      - /dev/shm:/dev/shm\n      - ./data:/tmp/data\n      - tmpdata:/tmp\n    tmpfs: [/tmp]\n",

@@ -11,6 +11,32 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
     match ctx.syntax {
+        Syntax::Dockerfile { file, .. } => {
+            // Template markup (`{% if %}`, `{{ var }}`) means the file is a template for a
+            // Dockerfile, not one; its placeholders are not errors in what it will render.
+            for error in file
+                .errors
+                .iter()
+                .filter(|e| !is_template_markup(&e.message))
+            {
+                sink.report(error.span, error.message.clone());
+            }
+        }
+        Syntax::Apache(apache) => {
+            // The linted file's own errors, and include cycles found from it.
+            for error in &apache.units[0].conf.errors {
+                sink.report(error.span, error.message.clone());
+            }
+            for (span, message) in &apache.errors {
+                sink.report(*span, message.clone());
+            }
+        }
+        Syntax::Systemd(unit) => {
+            // Errors in a drop-in are moved to that file after the rules ran.
+            for error in unit.errors() {
+                sink.report(error.span, error.message.clone());
+            }
+        }
         Syntax::Compose(file) => {
             // A Jinja/cookiecutter template is not YAML until rendered.
             if let Some(error) = &file.error
@@ -18,33 +44,13 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
             {
                 sink.report(error.span, format!("invalid YAML: {}", error.message));
             }
-            return;
         }
         Syntax::Procfile(file) => {
             for span in &file.errors {
                 sink.report(*span, "not a `process: command` line");
             }
-            return;
         }
         _ => {}
-    }
-    if let Syntax::Systemd(unit) = ctx.syntax {
-        // Errors in a drop-in are moved to that file after the rules ran.
-        for error in unit.errors() {
-            sink.report(error.span, error.message.clone());
-        }
-        return;
-    }
-    if let Syntax::Dockerfile { file, .. } = ctx.syntax {
-        // Template markup (`{% if %}`, `{{ var }}`) means the file is a template for a
-        // Dockerfile, not one; its placeholders are not errors in what it will render.
-        for error in file
-            .errors
-            .iter()
-            .filter(|e| !is_template_markup(&e.message))
-        {
-            sink.report(error.span, error.message.clone());
-        }
     }
 }
 
@@ -103,6 +109,18 @@ mod tests {
             lines("SYN001", "Procfile", "web: gunicorn app:app\noops\n"),
             [2]
         );
+        let site = "apache2/site.conf";
+        assert_eq!(
+            lines(
+                "SYN001",
+                site,
+                "<VirtualHost *:80>\n<Directory />\n</VirtualHost>\n"
+            ),
+            [3]
+        );
+        assert_eq!(lines("SYN001", site, "</Location>\n"), [1]);
+        assert_eq!(lines("SYN001", site, "\n<IfModule mod_wsgi.c>\n"), [2]);
+        assert!(lines("SYN001", site, "<IfModule !mod_wsgi.c>\n</ifmodule>\n").is_empty());
     }
 
     #[test]

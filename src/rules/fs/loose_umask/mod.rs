@@ -1,7 +1,8 @@
-//! FS003: the app's file-creation mask lets other local users read or write the files it
-//! creates (a `UMask=` looser than `0027`). One rule, whatever the format says it with; each
-//! format's check lives beside this file.
+//! FS003: the app's process creates files with a umask looser than `0027` (a systemd
+//! `UMask=`, a `WSGIDaemonProcess umask=`), so files it writes are readable (or writable) by
+//! other local users. One rule across formats; each format's check lives beside this file.
 
+mod apache;
 mod systemd;
 
 use crate::rules::{FileContext, Rule, Sink, Syntax};
@@ -9,12 +10,14 @@ use crate::rules::{FileContext, Rule, Sink, Syntax};
 pub const RULE: Rule = Rule {
     code: "FS003",
     check,
-    prefilter: Some(|_, text| text.contains("mask") || text.contains("Mask")),
+    prefilter: Some(|_, t| crate::rules::contains_ignore_case(t, "umask")),
 };
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    if let Syntax::Systemd(unit) = ctx.syntax {
-        systemd::check(ctx, unit, sink);
+    match ctx.syntax {
+        Syntax::Systemd(unit) => systemd::check(ctx, unit, sink),
+        Syntax::Apache(config) => apache::check(config, sink),
+        _ => {}
     }
 }
 
@@ -41,4 +44,16 @@ pub fn others_access(mask: u32) -> Option<String> {
 /// Whether a umask leaves new files writable by their group.
 pub fn group_writable(mask: u32) -> bool {
     mask & 0o020 == 0
+}
+
+/// Whether an octal umask leaves group-write or any access for others open (it does not
+/// cover every bit of `0027`). Values that are not octal numbers are not judged.
+pub fn is_loose_umask(value: &str) -> Option<bool> {
+    let value = value.trim();
+    let digits = value.strip_prefix("0o").unwrap_or(value);
+    if digits.is_empty() || digits.len() > 4 {
+        return None;
+    }
+    let mask = u32::from_str_radix(digits, 8).ok()?;
+    Some(mask & 0o027 != 0o027)
 }

@@ -1,11 +1,13 @@
 //! USR001: the deployed process runs as root. One rule, whatever the format says it with;
 //! each format's check lives beside this file.
 
+mod apache;
 mod compose;
 mod dockerfile;
 mod gunicorn;
 mod systemd;
 
+use crate::model::launcher::Program;
 use crate::rules::{FileContext, Rule, Sink, Syntax};
 
 pub const RULE: Rule = Rule {
@@ -15,12 +17,32 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
+    check_launchers(ctx, sink);
     match ctx.syntax {
         Syntax::Dockerfile { image, .. } => dockerfile::check(ctx, image, sink),
+        Syntax::Apache(config) => apache::check(config, sink),
         Syntax::Systemd(unit) => systemd::check(ctx, unit, sink),
         Syntax::Compose(file) => compose::check(ctx, file, sink),
         Syntax::Gunicorn { config, .. } => gunicorn::check(config, sink),
         _ => {}
+    }
+}
+
+/// Launcher options that make a server drop privileges to root: `mod_wsgi-express
+/// start-server --user root`, from any launcher format.
+fn check_launchers(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
+    for process in &ctx.deployment.processes {
+        if process.launch.program != Program::ModWsgiExpress {
+            continue;
+        }
+        if let Some(user) = process.launch.option(&["--user"])
+            && is_root_user(user.as_str())
+        {
+            sink.report(
+                user.span(),
+                format!("{} runs mod_wsgi-express as root", process.origin),
+            );
+        }
     }
 }
 

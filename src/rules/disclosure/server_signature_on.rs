@@ -1,0 +1,61 @@
+//! DIS002: `ServerSignature On` (or `EMail`) adds the server version and host name to every
+//! error page and directory listing.
+
+use super::is_last_in_context;
+use crate::rules::wsgi::{apache_of, mentions};
+use crate::rules::{FileContext, Rule, Sink};
+
+pub const RULE: Rule = Rule {
+    code: "DIS002",
+    check,
+    prefilter: Some(|f, t| mentions(f, t, "serversignature")),
+};
+
+fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
+    let Some(apache) = apache_of(ctx) else {
+        return;
+    };
+    for e in apache.named("serversignature") {
+        let value = apache.entries[e].args.first().map_or("", String::as_str);
+        if apache.is_local(e)
+            && is_last_in_context(apache, e)
+            && (value.eq_ignore_ascii_case("on") || value.eq_ignore_ascii_case("email"))
+        {
+            sink.report(
+                apache.arg_span(e, 0),
+                format!(
+                    "ServerSignature {value} prints the server version and host name on error pages"
+                ),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{fires_once, quiet};
+    use crate::rules::wsgi::SITE;
+
+    #[test]
+    fn vectors() {
+        fires_once(
+            "DIS002",
+            SITE,
+            &[
+                ("ServerSignature On\n", "On"),
+                (
+                    "<VirtualHost *>\nServerSignature EMail\n</VirtualHost>\nServerSignature Off\n",
+                    "EMail",
+                ),
+            ],
+        );
+        quiet(
+            "DIS002",
+            SITE,
+            &[
+                "ServerSignature Off\n",
+                "ServerSignature On\nServerSignature Off\n",
+            ],
+        );
+    }
+}

@@ -1,0 +1,61 @@
+//! DIS001: `ServerTokens` other than `Prod`: the `Server:` header (and error pages) tell every
+//! client the Apache version, its modules and the operating system.
+
+use crate::rules::wsgi::{apache_of, mentions};
+use crate::rules::{FileContext, Rule, Sink};
+
+pub const RULE: Rule = Rule {
+    code: "DIS001",
+    check,
+    prefilter: Some(|f, t| mentions(f, t, "servertokens")),
+};
+
+fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
+    let Some(apache) = apache_of(ctx) else {
+        return;
+    };
+    // A server-wide setting: the last one read is the one in force.
+    let Some(last) = apache.named("servertokens").last() else {
+        return;
+    };
+    let value = apache.entries[last].args.first().map_or("", String::as_str);
+    let prod = ["prod", "productonly"]
+        .iter()
+        .any(|p| value.eq_ignore_ascii_case(p));
+    if apache.is_local(last) && !prod {
+        sink.report(
+            apache.arg_span(last, 0),
+            format!("ServerTokens {value} tells every client more than the product name (version, modules or OS)"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{fires_once, quiet};
+    use crate::rules::wsgi::SITE;
+
+    #[test]
+    fn vectors() {
+        fires_once(
+            "DIS001",
+            SITE,
+            &[
+                ("ServerTokens OS\n", "OS"),
+                (
+                    "ServerTokens Prod\n<IfModule x>\nservertokens Full\n</IfModule>\n",
+                    "Full",
+                ),
+            ],
+        );
+        quiet(
+            "DIS001",
+            SITE,
+            &[
+                "ServerTokens Prod\n",
+                "ServerTokens OS\nServerTokens ProductOnly\n",
+                "# ServerTokens Full\n",
+            ],
+        );
+    }
+}
