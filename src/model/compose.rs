@@ -145,28 +145,7 @@ impl Reader<'_> {
     }
 }
 
-/// Words naming a development setting (file names, build targets, profiles, service names).
-pub fn is_development_word(text: &str) -> bool {
-    text.to_ascii_lowercase()
-        .split(['-', '_', '.', '/'])
-        .any(|part| {
-            matches!(
-                part,
-                "dev"
-                    | "devel"
-                    | "develop"
-                    | "development"
-                    | "debug"
-                    | "local"
-                    | "override"
-                    | "test"
-                    | "tests"
-                    | "testing"
-                    | "ci"
-                    | "e2e"
-            )
-        })
-}
+pub use crate::model::deployment::is_development_word;
 
 /// Whether the file name says the file is a development configuration.
 pub fn is_development_file(path: &Path) -> bool {

@@ -72,25 +72,10 @@ impl<'a> Image<'a> {
     /// Whether the stage is named as a development image (`FROM base AS dev`), so debug
     /// settings and development servers in it are intended.
     pub fn is_development_stage(&self, stage: usize) -> bool {
-        self.stages[stage].name.as_ref().is_some_and(|name| {
-            name.as_str()
-                .to_ascii_lowercase()
-                .split(['-', '_', '.'])
-                .any(|part| {
-                    matches!(
-                        part,
-                        "dev"
-                            | "devel"
-                            | "develop"
-                            | "development"
-                            | "debug"
-                            | "test"
-                            | "tests"
-                            | "testing"
-                            | "local"
-                    )
-                })
-        })
+        self.stages[stage]
+            .name
+            .as_ref()
+            .is_some_and(|name| crate::model::deployment::is_development_word(name.as_str()))
     }
 
     /// The stage whose start command and settings run in production: the final stage, unless

@@ -58,3 +58,27 @@ impl Deployment {
         self.env.iter().cloned().chain(inline)
     }
 }
+
+/// Whether a name (a file, stage, build target, profile or service) says it is for development
+/// or tests, where debug settings and development servers are intended.
+pub fn is_development_word(text: &str) -> bool {
+    text.to_ascii_lowercase()
+        .split(['-', '_', '.', '/'])
+        .any(|part| {
+            matches!(
+                part,
+                "dev"
+                    | "devel"
+                    | "develop"
+                    | "development"
+                    | "debug"
+                    | "local"
+                    | "override"
+                    | "test"
+                    | "tests"
+                    | "testing"
+                    | "ci"
+                    | "e2e"
+            )
+        })
+}

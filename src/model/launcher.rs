@@ -78,6 +78,30 @@ pub fn from_exec(words: &[MappedText]) -> Vec<Launch> {
     out
 }
 
+impl Program {
+    /// Whether the program serves a Python web application (a WSGI/ASGI server, a framework's
+    /// development server, a Python script or module), as opposed to a database or a shell.
+    pub fn is_python_server(&self) -> bool {
+        match self {
+            Program::Gunicorn
+            | Program::Uvicorn
+            | Program::Hypercorn
+            | Program::Daphne
+            | Program::WaitressServe
+            | Program::FlaskRun
+            | Program::DjangoRunserver
+            | Program::HttpServer
+            | Program::ModWsgiExpress
+            | Program::PythonScript { .. }
+            | Program::PythonModule { .. } => true,
+            Program::Other { name } => matches!(
+                name.as_str(),
+                "uwsgi" | "uwsgi_python3" | "uwsgi-core" | "granian" | "bjoern" | "cheroot"
+            ),
+        }
+    }
+}
+
 impl Launch {
     /// Value of an option, however written: `--bind=x`, `--bind x`, `-b x`, `-bx` (short
     /// forms only when listed in `names`). The last occurrence wins, as with argparse/click.

@@ -520,23 +520,7 @@ fn dropins(dir: &Path, name: &str, roots: &[PathBuf]) -> Vec<(PathBuf, String)> 
 /// Whether a launch runs a Python web application or server, the deployments deploylint
 /// judges (a unit that runs `sshd` or `getty` as root is outside its remit).
 pub fn is_python_web(program: &Program) -> bool {
-    match program {
-        Program::Gunicorn
-        | Program::Uvicorn
-        | Program::Hypercorn
-        | Program::Daphne
-        | Program::WaitressServe
-        | Program::FlaskRun
-        | Program::DjangoRunserver
-        | Program::HttpServer
-        | Program::ModWsgiExpress
-        | Program::PythonScript { .. }
-        | Program::PythonModule { .. } => true,
-        Program::Other { name } => matches!(
-            name.as_str(),
-            "uwsgi" | "uwsgi_python3" | "uwsgi-core" | "granian" | "bjoern" | "cheroot"
-        ),
-    }
+    program.is_python_server()
 }
 
 /// The first process of the deployment that runs a Python web application, if any.

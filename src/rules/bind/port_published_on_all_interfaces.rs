@@ -4,7 +4,6 @@
 //! Reverse proxies (and ports 80/443, the public web's entry points) are meant to be public.
 
 use crate::model::compose::{Port, Service};
-use crate::model::launcher::Program;
 use crate::rules::bind::bind_all_interfaces::is_all_interfaces;
 use crate::rules::{FileContext, Rule, Sink, Syntax};
 
@@ -88,21 +87,10 @@ fn is_backend(service: &Service) -> bool {
             .image
             .as_ref()
             .is_some_and(|i| is_datastore(&i.value))
-        || service.launches().iter().any(|(launch, _)| {
-            matches!(
-                launch.program,
-                Program::Gunicorn
-                    | Program::Uvicorn
-                    | Program::Hypercorn
-                    | Program::Daphne
-                    | Program::WaitressServe
-                    | Program::FlaskRun
-                    | Program::DjangoRunserver
-                    | Program::HttpServer
-                    | Program::ModWsgiExpress
-                    | Program::PythonScript { .. }
-            )
-        })
+        || service
+            .launches()
+            .iter()
+            .any(|(launch, _)| launch.program.is_python_server())
 }
 
 fn is_proxy(service: &Service) -> bool {
