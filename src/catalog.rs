@@ -109,7 +109,59 @@ pub struct RuleEntry {
     pub fix: String,
     #[serde(default)]
     pub references: Vec<String>,
+    #[serde(default)]
     pub examples: Vec<Example>,
+    /// A declarative check (see `crate::rulepack`): rules that only look for a pattern in one
+    /// directive or instruction are written this way, built-in and user rules alike.
+    #[serde(default, rename = "match", skip_serializing_if = "Option::is_none")]
+    pub matcher: Option<Matches>,
+}
+
+/// What a declarative rule looks for.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchSpec {
+    pub format: Format,
+    /// The directive, instruction, `Section.Key`/key, process name or call to look in; any
+    /// when absent.
+    #[serde(default)]
+    pub key: Option<String>,
+    /// A regex on its text; a first capture group, when present, is what gets underlined.
+    pub regex: String,
+    /// No finding when any of these regexes match the same text.
+    #[serde(default)]
+    pub not: Vec<String>,
+}
+
+/// One match, or several of which any may fire.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Matches {
+    One(MatchSpec),
+    Any(Vec<MatchSpec>),
+}
+
+// By hand rather than `untagged`, so a mistake inside a match is reported as itself
+// (`unknown variant apache2`) and not as "did not match any variant".
+impl<'de> Deserialize<'de> for Matches {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = serde_yaml::Value::deserialize(d)?;
+        let parsed = if value.is_sequence() {
+            serde_yaml::from_value(value).map(Matches::Any)
+        } else {
+            serde_yaml::from_value(value).map(Matches::One)
+        };
+        parsed.map_err(serde::de::Error::custom)
+    }
+}
+
+impl Matches {
+    pub fn specs(&self) -> &[MatchSpec] {
+        match self {
+            Matches::One(one) => std::slice::from_ref(one),
+            Matches::Any(many) => many,
+        }
+    }
 }
 
 impl<'de> Deserialize<'de> for Severity {

@@ -12,7 +12,7 @@ use crate::model::gunicorn::{self, GunicornConfig};
 use crate::model::project::{Facts, FileFacts, Project};
 use crate::model::systemd::Unit;
 use crate::model::{compose, procfile};
-use crate::rulepack::PackRule;
+use crate::rulepack::{self, PackRule};
 use crate::rules::{FileContext, PROJECT_RULES, RULES, Rule, Sink, Syntax};
 use crate::source::SourceFile;
 use crate::suppress;
@@ -46,7 +46,7 @@ impl Default for Settings {
             options: RuleOptions::default(),
             roots: Vec::new(),
             config: Arc::new(Config::default()),
-            custom: Vec::new(),
+            custom: rulepack::builtin().to_vec(),
         }
     }
 }
@@ -77,9 +77,9 @@ impl Settings {
                 && !overrides.ignore.contains(&code)
         };
         let rules = RULES.iter().filter(|r| selected(r.code)).collect();
-        let custom = config
-            .packs
+        let custom = rulepack::builtin()
             .iter()
+            .chain(&config.packs)
             .chain(&overrides.packs)
             .filter(|p| selected(&p.entry.code))
             .cloned()
@@ -439,7 +439,7 @@ pub fn lint_file(
         .custom
         .iter()
         .map(Arc::as_ref)
-        .filter(|p| p.format == format)
+        .filter(|p| p.applies_to(format))
         .collect();
     if rules.is_empty() && custom.is_empty() && !needs_facts {
         return (diagnostics, facts);

@@ -1,5 +1,7 @@
-//! Users' own rules: YAML packs with the catalog's schema and a declarative `match` (which
-//! format, which instruction or call, a regex on its text, and regexes that must not match).
+//! Declarative rules: YAML with the catalog's schema and a `match` (which format, which
+//! directive, instruction, key or call, a regex on its text, and regexes that must not
+//! match). Users load packs of them with `--rules FILE` or the `rules` config key; built-in
+//! rules whose logic is that simple are catalog entries with a `match` and no Rust code.
 //!
 //! ```yaml
 //! rules:
@@ -13,14 +15,13 @@
 //!     fix: Use `image@sha256:…`.
 //!     match:
 //!       format: dockerfile
-//!       key: FROM            # Dockerfile instruction, or Python call (`subprocess.run`)
-//!       regex: '^\S+$'       # on the instruction's arguments / the call's text
+//!       key: FROM            # see `MatchSpec::key` for each format
+//!       regex: '^\S+$'
 //!       not: ['@sha256:', '^scratch$']
 //! ```
 
-use crate::catalog::{self, Example, Family, Format, RuleEntry};
+use crate::catalog::{self, Format, MatchSpec, RuleEntry};
 use crate::config::ConfigError;
-use crate::diagnostic::Severity;
 use crate::rules::{FileContext, Sink, Syntax};
 use crate::source::{MappedText, Span};
 use crate::syntax::dockerfile::Instruction;
@@ -35,49 +36,124 @@ use std::sync::{Arc, Mutex, OnceLock};
 /// of slowing every run (the regex crate never backtracks, so matching stays linear).
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
+/// Formats whose files a `match` can look into, and what its `key` names there.
+const MATCHABLE: &[(Format, &str)] = &[
+    (Format::Dockerfile, "an instruction (FROM, RUN, ...)"),
+    (
+        Format::Python,
+        "a called function, by its imported name (subprocess.run)",
+    ),
+    (
+        Format::Apache,
+        "a directive (ServerSignature, WSGIDaemonProcess, ...)",
+    ),
+    (
+        Format::Systemd,
+        "a key, as Key or Section.Key (User, Service.ExecStart)",
+    ),
+    (Format::Procfile, "a process type (web, worker)"),
+];
+
 /// A loaded rule: its catalog entry and what it matches.
 #[derive(Debug)]
 pub struct PackRule {
     pub entry: &'static RuleEntry,
-    pub format: Format,
-    pub key: Option<String>,
-    pub regex: Regex,
-    pub not: Vec<Regex>,
+    matches: Vec<Matcher>,
+}
+
+#[derive(Debug)]
+struct Matcher {
+    format: Format,
+    key: Option<String>,
+    regex: Regex,
+    not: Vec<Regex>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PackFile {
-    rules: Vec<RawRule>,
+    rules: Vec<RuleEntry>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRule {
-    code: String,
-    name: String,
-    family: Family,
-    severity: Severity,
-    formats: Vec<Format>,
-    summary: String,
-    rationale: String,
-    fix: String,
-    #[serde(default)]
-    references: Vec<String>,
-    #[serde(default)]
-    examples: Vec<Example>,
-    #[serde(rename = "match")]
-    matcher: RawMatch,
+/// The built-in rules written as a `match` in their catalog entry.
+pub fn builtin() -> &'static [Arc<PackRule>] {
+    static BUILTIN: OnceLock<Vec<Arc<PackRule>>> = OnceLock::new();
+    BUILTIN.get_or_init(|| {
+        catalog::catalog()
+            .iter()
+            .filter(|e| e.matcher.is_some())
+            .map(|entry| {
+                // The catalog is tested; a bad built-in match is a build defect.
+                let matches = compile_all(entry, &|pattern, e| {
+                    PackError(format!("invalid regex {pattern:?}: {e}"))
+                })
+                .unwrap_or_else(|PackError(message)| {
+                    panic!("catalog rule {}: {message}", entry.code)
+                });
+                Arc::new(PackRule { entry, matches })
+            })
+            .collect()
+    })
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawMatch {
-    format: Format,
-    key: Option<String>,
-    regex: String,
-    #[serde(default)]
-    not: Vec<String>,
+/// Compiles an entry's `match`; `regex_error` turns a bad pattern into the caller's error.
+fn compile_all<E>(
+    entry: &RuleEntry,
+    regex_error: &dyn Fn(&str, regex::Error) -> E,
+) -> Result<Vec<Matcher>, E>
+where
+    E: From<String>,
+{
+    let Some(matcher) = &entry.matcher else {
+        return Err(E::from(format!(
+            "{}: a rule in a pack needs a `match`",
+            entry.code
+        )));
+    };
+    let compile = |pattern: &str| {
+        RegexBuilder::new(pattern)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+            .map_err(|e| regex_error(pattern, e))
+    };
+    let mut out = Vec::new();
+    for spec in matcher.specs() {
+        check_spec(entry, spec).map_err(E::from)?;
+        out.push(Matcher {
+            format: spec.format,
+            key: spec.key.clone(),
+            regex: compile(&spec.regex)?,
+            not: spec
+                .not
+                .iter()
+                .map(|p| compile(p))
+                .collect::<Result<_, _>>()?,
+        });
+    }
+    Ok(out)
+}
+
+fn check_spec(entry: &RuleEntry, spec: &MatchSpec) -> Result<(), String> {
+    if !entry.formats.contains(&spec.format) {
+        return Err(format!(
+            "{}: match format {} is not in its formats",
+            entry.code,
+            spec.format.as_str()
+        ));
+    }
+    if !MATCHABLE.iter().any(|(f, _)| *f == spec.format) {
+        let known: Vec<String> = MATCHABLE
+            .iter()
+            .map(|(f, key)| format!("{} (key: {key})", f.as_str()))
+            .collect();
+        return Err(format!(
+            "{}: a match can look into {}; not {}",
+            entry.code,
+            known.join(", "),
+            spec.format.as_str()
+        ));
+    }
+    Ok(())
 }
 
 /// Loads a pack (once per process, however many configurations name it).
@@ -94,6 +170,15 @@ pub fn load(path: &Path) -> Result<Vec<Arc<PackRule>>, ConfigError> {
         .unwrap_or_else(|e| e.into_inner())
         .insert(key, rules.clone());
     Ok(rules)
+}
+
+/// An error message that may later get a position in the pack file.
+struct PackError(String);
+
+impl From<String> for PackError {
+    fn from(message: String) -> Self {
+        PackError(message)
+    }
 }
 
 fn parse(path: &Path) -> Result<Vec<Arc<PackRule>>, ConfigError> {
@@ -115,91 +200,67 @@ fn parse(path: &Path) -> Result<Vec<Arc<PackRule>>, ConfigError> {
     })?;
     // serde_yaml keeps no spans for values: point at the first occurrence of the text.
     let locate = |needle: &str| text.find(needle).map(|i| i..i + needle.len());
-    let compile = |pattern: &str| {
-        RegexBuilder::new(pattern)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .build()
-            .map_err(|e| error(locate(pattern), format!("invalid regex: {e}")))
-    };
     let mut out = Vec::new();
-    for raw in pack.rules {
-        let m = raw.matcher;
-        if !raw.formats.contains(&m.format) {
+    for entry in pack.rules {
+        let valid_name = entry
+            .name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if entry.code.is_empty() || entry.name.is_empty() || !valid_name {
             return Err(error(
-                locate(&raw.code),
+                locate(&entry.code),
                 format!(
-                    "{}: match.format {} is not in its formats",
-                    raw.code,
-                    m.format.as_str()
+                    "{}: codes must be non-empty and names kebab-case",
+                    entry.code
                 ),
             ));
         }
-        if !matches!(m.format, Format::Dockerfile | Format::Python) {
-            return Err(error(
-                locate(&raw.code),
-                format!(
-                    "{}: rule packs can match dockerfile and python files so far, not {}",
-                    raw.code,
-                    m.format.as_str()
-                ),
-            ));
-        }
-        let regex = compile(&m.regex)?;
-        let not = m.not.iter().map(|p| compile(p)).collect::<Result<_, _>>()?;
-        let entry = RuleEntry {
-            code: raw.code.clone(),
-            name: raw.name,
-            family: raw.family,
-            severity: raw.severity,
-            formats: raw.formats,
-            summary: raw.summary,
-            rationale: raw.rationale,
-            fix: raw.fix,
-            references: raw.references,
-            examples: raw.examples,
-        };
-        if entry.code.is_empty()
-            || !entry
-                .name
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        {
-            return Err(error(
-                locate(&raw.code),
-                format!("{}: codes must be non-empty and names kebab-case", raw.code),
-            ));
-        }
-        let entry = catalog::register_custom(entry).map_err(|e| error(locate(&raw.code), e))?;
-        out.push(Arc::new(PackRule {
-            entry,
-            format: m.format,
-            key: m.key,
-            regex,
-            not,
-        }));
+        let matches = compile_all(&entry, &|pattern, e| {
+            PackError(format!("invalid regex {pattern:?}: {e}"))
+        })
+        .map_err(|PackError(message)| {
+            let at = locate(&entry.code);
+            error(at, message)
+        })?;
+        let entry = catalog::register_custom(entry).map_err(|e| error(None, e))?;
+        out.push(Arc::new(PackRule { entry, matches }));
     }
     Ok(out)
 }
 
 impl PackRule {
+    /// Whether the rule can fire on files of `format`.
+    pub fn applies_to(&self, format: Format) -> bool {
+        self.matches.iter().any(|m| m.format == format)
+    }
+
     /// Reports each match of the rule in the file.
     pub fn check(&self, ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-        if ctx.format != self.format {
-            return;
+        for m in self.matches.iter().filter(|m| m.format == ctx.format) {
+            m.check(ctx, &self.entry.summary, sink);
         }
+    }
+}
+
+impl Matcher {
+    fn key_is(&self, name: &str) -> bool {
+        self.key
+            .as_ref()
+            .is_none_or(|k| k.eq_ignore_ascii_case(name))
+    }
+
+    fn check(&self, ctx: &FileContext<'_>, message: &str, sink: &mut Sink<'_>) {
+        let text = ctx.source.text();
+        let mut report = |value: &MappedText| self.report(value, message, sink);
         match ctx.syntax {
             Syntax::Dockerfile { file, .. } => {
                 let mut visit = |instr: &Instruction| {
-                    if self
-                        .key
-                        .as_ref()
-                        .is_some_and(|k| !k.eq_ignore_ascii_case(&instr.keyword))
-                    {
-                        return;
+                    if self.key_is(&instr.keyword) {
+                        report(&MappedText::from_span(
+                            text,
+                            Span::new(instr.keyword_span.end, instr.span.end),
+                        ));
                     }
-                    let args = Span::new(instr.keyword_span.end, instr.span.end);
-                    let text = MappedText::from_span(ctx.source.text(), args);
-                    self.report(&text, sink);
                 };
                 for instr in &file.instructions {
                     visit(instr);
@@ -214,8 +275,42 @@ impl PackRule {
                         .and_then(|c| ix.qualified_name(c))
                         .is_some_and(|q| self.key.as_ref().is_none_or(|k| *k == q));
                     if named {
-                        let text = MappedText::from_span(ctx.source.text(), PyIndex::span(call));
-                        self.report(&text, sink);
+                        report(&MappedText::from_span(text, PyIndex::span(call)));
+                    }
+                }
+            }
+            // Only the linted file's own directives: included files answer for themselves.
+            Syntax::Apache(apache) => {
+                let conf = &apache.units[0].conf;
+                for (node, _) in conf.walk() {
+                    let node = &conf.nodes[node];
+                    if !self.key_is(&node.name) {
+                        continue;
+                    }
+                    let (Some(first), Some(last)) = (node.args.first(), node.args.last()) else {
+                        continue;
+                    };
+                    let args = first.span().cover(last.span());
+                    report(&MappedText::from_span(text, args));
+                }
+            }
+            Syntax::Systemd(unit) => {
+                let Some(file) = unit.files.first() else {
+                    return;
+                };
+                for section in &file.sections {
+                    for entry in &section.entries {
+                        let qualified = format!("{}.{}", section.name, entry.key);
+                        if self.key_is(&entry.key) || self.key_is(&qualified) {
+                            report(&entry.value);
+                        }
+                    }
+                }
+            }
+            Syntax::Procfile(file) => {
+                for process in &file.processes {
+                    if self.key_is(&process.name) {
+                        report(&process.command);
                     }
                 }
             }
@@ -223,18 +318,20 @@ impl PackRule {
         }
     }
 
-    fn report(&self, text: &MappedText, sink: &mut Sink<'_>) {
+    fn report(&self, text: &MappedText, message: &str, sink: &mut Sink<'_>) {
         let value = text.as_str();
         if self.not.iter().any(|n| n.is_match(value)) {
             return;
         }
-        if let Some(m) = self.regex.find(value) {
-            let span = if m.range().is_empty() {
-                text.span()
-            } else {
-                text.span_of(m.range())
-            };
-            sink.report(span, self.entry.summary.trim().to_string());
-        }
+        let Some(caps) = self.regex.captures(value) else {
+            return;
+        };
+        let found = caps.get(1).or_else(|| caps.get(0)).expect("a match");
+        let span = if found.range().is_empty() {
+            text.span()
+        } else {
+            text.span_of(found.range())
+        };
+        sink.report(span, message.trim().to_string());
     }
 }

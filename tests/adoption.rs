@@ -515,3 +515,62 @@ fn bad_rule_packs_are_errors_with_spans() {
         );
     }
 }
+
+#[test]
+fn rule_packs_match_units_sites_and_procfiles() {
+    let pack = r#"rules:
+  - code: ORG010
+    name: no-memory-limit
+    family: limits
+    severity: warning
+    formats: [systemd, apache, procfile]
+    summary: Workers must be limited.
+    rationale: r
+    fix: f
+    match:
+      - format: systemd
+        key: Service.ExecStart
+        regex: 'gunicorn(?:.*?)( --workers[ =]\d{3,})'
+      - format: apache
+        key: WSGIDaemonProcess
+        regex: '\b(processes=\d{3,})'
+      - format: procfile
+        key: web
+        regex: '(--workers[ =]\d{3,})'
+"#;
+    let dir = project(&[
+        ("org.yaml", pack),
+        (
+            "app.service",
+            "[Service]\nUser=app\nExecStart=/srv/venv/bin/gunicorn app:app --workers 128\n",
+        ),
+        (
+            "apache2/sites-available/app.conf",
+            "WSGIDaemonProcess app user=app processes=200\n",
+        ),
+        (
+            "Procfile",
+            "web: gunicorn app:app --workers=256\nworker: celery --workers 500\n",
+        ),
+    ]);
+    let out = run(
+        &[
+            "check",
+            "--isolated",
+            "--output-format",
+            "concise",
+            "--rules",
+            "org.yaml",
+            "--select",
+            "ORG010",
+        ],
+        dir.path(),
+    );
+    // Each match points at the capture group: the offending option.
+    assert_eq!(
+        stdout(&out),
+        "Procfile:1:23: ORG010 Workers must be limited.\n\
+         apache2/sites-available/app.conf:1:32: ORG010 Workers must be limited.\n\
+         app.service:3:41: ORG010 Workers must be limited.\n"
+    );
+}

@@ -90,7 +90,6 @@ pub static RULES: &[Rule] = &[
     wsgi::shared_python_home::RULE,
     wsgi::no_display_name::RULE,
     wsgi::no_working_directory::RULE,
-    wsgi::pass_authorization::RULE,
     wsgi::untrusted_proxy_headers::RULE,
     docroot::script_in_document_root::RULE,
     docroot::code_in_document_root::RULE,

@@ -5,7 +5,6 @@ pub mod embedded_mode;
 pub mod no_display_name;
 pub mod no_global_application_group;
 pub mod no_working_directory;
-pub mod pass_authorization;
 pub mod restrict_embedded_off;
 pub mod shared_daemon_user;
 pub mod shared_python_home;
