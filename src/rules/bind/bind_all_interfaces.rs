@@ -18,13 +18,16 @@ pub const RULE: Rule = Rule {
 
 /// Every check here needs a server call and an all-interfaces host literal in the file.
 fn may_bind_all(text: &str) -> bool {
-    let server = ["run", "serve", "Server", "server"]
-        .iter()
-        .any(|n| text.contains(n));
-    server
-        && ["0.0.0.0", "::", "\"\"", "''", "*"]
-            .iter()
-            .any(|n| text.contains(n))
+    let server = [
+        "run(",
+        "serve(",
+        "Server(",
+        "run_simple",
+        "run_server(",
+        "create_server(",
+    ];
+    let host = ["0.0.0.0", "\"::\"", "'::'", "[::]", "\"\"", "''", "*:"];
+    server.iter().any(|n| text.contains(n)) && host.iter().any(|n| text.contains(n))
 }
 
 /// Whether a host string means every interface.

@@ -7,11 +7,28 @@ use crate::rules::{FileContext, Rule, Sink, Syntax, contains_ignore_case};
 use crate::syntax::python::PyIndex;
 use tree_sitter::Node;
 
+/// Constructors whose result `is_app` recognises, for the prefilter.
+const APP_NAMES: &[&str] = &[
+    "Flask",
+    "Quart",
+    "Sanic",
+    "Dash",
+    "Bottle",
+    "SocketIO",
+    "create_app",
+];
+
 pub const RULE: Rule = Rule {
     code: "DBG001",
     check,
-    // `app.run(host, port, True)` passes debug by position.
-    prefilter: Some(|_, text| contains_ignore_case(text, "debug") || text.contains("run(")),
+    // `app.run(host, port, True)` passes debug by position, on an app object only.
+    prefilter: Some(|_, text| {
+        contains_ignore_case(text, "debug")
+            || text.contains(".run(")
+                && (text.contains("app.run(")
+                    || text.contains("application.run(")
+                    || APP_NAMES.iter().any(|n| text.contains(n)))
+    }),
 };
 
 /// Constructors whose `debug=True` turns on tracebacks in responses.
