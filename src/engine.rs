@@ -343,22 +343,18 @@ fn lint_candidate(candidate: &Candidate, settings: Arc<Settings>) -> FileOutcome
             };
         }
     };
-    if bytes[..bytes.len().min(BINARY_SNIFF_LEN)].contains(&0) {
+    let Some((text, lossy)) = decode(bytes) else {
         return FileOutcome {
             note: Some(format!("{}: skipped: binary file", path.display())),
             ..FileOutcome::default()
         };
-    }
-    let (text, note) = match String::from_utf8(bytes) {
-        Ok(text) => (text, None),
-        Err(e) => (
-            String::from_utf8_lossy(e.as_bytes()).into_owned(),
-            Some(format!(
-                "{}: not valid UTF-8; invalid bytes were replaced before linting",
-                path.display()
-            )),
-        ),
     };
+    let note = lossy.then(|| {
+        format!(
+            "{}: not valid UTF-8; invalid bytes were replaced before linting",
+            path.display()
+        )
+    });
     let format = match kinds::detect_by_name(path) {
         Detection::Known(format) => Some(format),
         Detection::NeedsContent => kinds::detect_by_content(path, &text, candidate.explicit),
@@ -391,6 +387,18 @@ fn lint_candidate(candidate: &Candidate, settings: Arc<Settings>) -> FileOutcome
         error: None,
         note,
     }
+}
+
+/// A file's bytes as the text that is linted: None for a binary file (a NUL byte near the
+/// start), else the text with invalid UTF-8 replaced, and whether any was.
+pub fn decode(bytes: Vec<u8>) -> Option<(String, bool)> {
+    if bytes[..bytes.len().min(BINARY_SNIFF_LEN)].contains(&0) {
+        return None;
+    }
+    Some(match String::from_utf8(bytes) {
+        Ok(text) => (text, false),
+        Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), true),
+    })
 }
 
 /// Lints one file of a known format, with its suppressions applied. The text is never

@@ -51,8 +51,14 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
+    /// A leading UTF-8 byte-order mark is dropped: it is not part of the content, and keeping
+    /// it would shift every column of line 1 (and the first token) in every format. Spans are
+    /// offsets into the text without it; no output shows byte offsets, only lines and columns.
     pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
-        let text = text.into();
+        let mut text = text.into();
+        if text.starts_with('\u{feff}') {
+            text.drain(..'\u{feff}'.len_utf8());
+        }
         let mut line_starts = vec![0];
         line_starts.extend(memchr_newlines(&text));
         SourceFile {
@@ -165,10 +171,17 @@ impl MappedText {
 
     /// Appends a character that stands for the original bytes `origin..origin_end`
     /// (an escape sequence, say).
+    ///
+    /// The character's first byte maps to `origin`; for a multi-byte character the last byte
+    /// maps to `origin_end - 1`, so a span ending after it ends at `origin_end` (an escaped
+    /// `\é` must not end inside the `é`).
     pub fn push_char(&mut self, c: char, origin: usize, origin_end: usize) {
         self.text.push(c);
-        self.origins
-            .extend(std::iter::repeat_n(origin, c.len_utf8()));
+        let len = c.len_utf8();
+        self.origins.extend(std::iter::repeat_n(origin, len));
+        if len > 1 {
+            self.origins[self.text.len() - 1] = origin_end.saturating_sub(1).max(origin);
+        }
         self.end_origin = origin_end;
     }
 
@@ -179,10 +192,10 @@ impl MappedText {
     /// Makes the whole text span `span` of the file, as a word whose quotes were removed
     /// covers them: the first character maps to `span.start` and the end to `span.end`.
     pub fn with_span(mut self, span: Span) -> Self {
-        if let Some(first) = self.text.chars().next() {
-            for origin in &mut self.origins[..first.len_utf8()] {
-                *origin = span.start;
-            }
+        // Only the first byte: the others keep mapping into the character, so a span that
+        // ends after it ends on a character boundary.
+        if let Some(first) = self.origins.first_mut() {
+            *first = span.start;
         }
         self.end_origin = span.end;
         self
@@ -212,10 +225,11 @@ impl MappedText {
             .chars()
             .next()
             .map_or(1, char::len_utf8);
+        // Past the last byte of the last character (see `push_char`).
         let end = if range.end == self.text.len() {
             self.end_origin
         } else {
-            self.origin(last_char_start) + last_len
+            self.origin(last_char_start + last_len - 1) + 1
         };
         Span::new(start, end.max(start))
     }
@@ -254,10 +268,31 @@ mod tests {
     }
 
     #[test]
+    fn byte_order_mark_is_not_a_column() {
+        let f = SourceFile::new("x", "\u{feff}app.run()\n");
+        assert_eq!(f.text(), "app.run()\n");
+        assert_eq!(f.line_col(0), (1, 1));
+    }
+
+    #[test]
     fn line_span_strips_crlf() {
         let f = SourceFile::new("x", "ab\r\ncd");
         assert_eq!(f.slice(f.line_span(0)), "ab");
         assert_eq!(f.slice(f.line_span(1)), "cd");
+    }
+
+    #[test]
+    fn escaped_multibyte_character_spans_whole_escape() {
+        // `\é` unescaped to `é`: its span is the backslash and the whole `é`.
+        let src = "\\é!";
+        let mut m = MappedText::new(0);
+        m.push_char('é', 0, 3);
+        m.push_str("!", 3);
+        assert_eq!(m.span_of(0..2), Span::new(0, 3));
+        assert_eq!(&src[m.span_of(0..2).range()], "\\é");
+        // A quoted multi-byte first character keeps its end inside the word.
+        let q = MappedText::from_span("'éx'", Span::new(1, 4)).with_span(Span::new(0, 5));
+        assert_eq!(q.span_of(0..2), Span::new(0, 3));
     }
 
     #[test]
