@@ -49,6 +49,7 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 echo "building ${#targets[@]} targets (sanitizer: $sanitizer)…"
 cargo fuzz build -s "$sanitizer" >/dev/null
+bin_dir=target/$(rustc -vV | sed -n 's/^host: //p')/release
 
 run_target() {
   local target=$1 seed_dir="seeds/$1" log="artifacts/$1/run.log"
@@ -59,7 +60,8 @@ run_target() {
     cp "$root/$file" "$seed_dir/$(sha1sum "$root/$file" | cut -c1-16)"
   done
   local status=0
-  cargo fuzz run -s "$sanitizer" "$target" "corpus/$target" "$seed_dir" -- \
+  # The binaries built above, run directly: editing the sources meanwhile does not rebuild.
+  "$bin_dir/$target" "corpus/$target" "$seed_dir" -artifact_prefix="artifacts/$target/" \
     -max_total_time="$seconds" -timeout="$timeout" -rss_limit_mb="$rss_mb" \
     -max_len=65536 -print_final_stats=1 >"$log" 2>&1 || status=$?
   local execs

@@ -334,11 +334,17 @@ struct FileOutcome {
 
 fn lint_candidate(candidate: &Candidate, settings: Arc<Settings>) -> FileOutcome {
     let path = &candidate.path;
-    let bytes = match std::fs::read(path) {
+    let bytes = match discover::read_file(path) {
         Ok(bytes) => bytes,
-        Err(e) => {
+        Err(discover::Unread::Failed(reason)) => {
             return FileOutcome {
-                error: Some(format!("{}: {}", path.display(), discover::io_reason(&e))),
+                error: Some(format!("{}: {reason}", path.display())),
+                ..FileOutcome::default()
+            };
+        }
+        Err(discover::Unread::Skipped(reason)) => {
+            return FileOutcome {
+                note: Some(format!("{}: skipped: {reason}", path.display())),
                 ..FileOutcome::default()
             };
         }
