@@ -380,6 +380,19 @@ fn lint_candidate(candidate: &Candidate, settings: Arc<Settings>) -> FileOutcome
     };
     let source = SourceFile::new(path.clone(), text);
     let (diagnostics, facts) = lint_file(&source, format, &settings);
+    // Keep the text only where it is read again: to render findings, to find suppressions,
+    // and for project rules (a Dockerfile starting a script; a Python file whose `.run()`
+    // might be what it starts). A big tree's other files are dropped once linted; the path
+    // stays so the file is counted.
+    let keep = !diagnostics.is_empty()
+        || !facts.script_launches.is_empty()
+        || source.text().contains("deploylint")
+        || (format == Format::Python && source.text().contains("run"));
+    let source = if keep {
+        source
+    } else {
+        SourceFile::new(path.clone(), String::new())
+    };
     FileOutcome {
         diagnostics,
         settings: Some(settings),

@@ -149,6 +149,35 @@ fn file_at_the_size_limit_is_linted_in_bounded_time_and_memory() {
     );
 }
 
+/// The text of files without findings is not kept until the end of the run: a tree much
+/// bigger than memory would allow still lints in a small, fixed amount.
+#[test]
+fn big_tree_is_not_held_in_memory() {
+    let dir = tree(&[]);
+    for i in 0..64 {
+        let path = dir.path().join(format!("svc{i}/Dockerfile"));
+        write_big(
+            &path,
+            b"FROM python:3.12\nUSER app\n",
+            RUN_LINE,
+            1 << 20,
+            b"",
+        );
+    }
+    let mut cmd = bin();
+    cmd.args(["check", "--output-format", "concise"])
+        .env("RAYON_NUM_THREADS", "2");
+    let out = run_bounded(cmd, dir.path(), Duration::from_secs(120));
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    assert_other_linted(&out);
+    assert!(out.stderr.is_empty(), "{}", out.stderr);
+    assert!(
+        out.peak_rss < 48 << 20,
+        "peak memory {} MiB for a 64 MiB tree",
+        out.peak_rss >> 20
+    );
+}
+
 #[test]
 fn hundred_thousand_lines() {
     let mut text = String::from("FROM python:3.12\n");
