@@ -180,6 +180,39 @@ fn big_tree_is_not_held_in_memory() {
 }
 
 #[test]
+fn oversized_standard_input_is_skipped_with_a_note() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let dir = tree(&[]);
+    let mut child = bin()
+        .args(["check", "--stdin-filename", "Dockerfile", "-"])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let chunk = RUN_LINE.repeat(1 << 14);
+        // Stops early (broken pipe) once deploylint has read past its limit.
+        for _ in 0..(20 << 20) / chunk.len() {
+            if stdin.write_all(&chunk).is_err() {
+                break;
+            }
+        }
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("Dockerfile: skipped: standard input is over the 16 MiB limit"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn hundred_thousand_lines() {
     let mut text = String::from("FROM python:3.12\n");
     for i in 0..100_000 {
