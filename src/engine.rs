@@ -15,7 +15,7 @@ use crate::source::SourceFile;
 use crate::suppress;
 use crate::syntax::{dockerfile, python};
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -222,6 +222,7 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
     }
     let mut facts = Vec::new();
     let mut per_file = Vec::new();
+    let mut dropped = HashSet::new();
     for result in results {
         outcome.errors.extend(result.error);
         outcome.notes.extend(result.note);
@@ -231,6 +232,9 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
             outcome.config_errors.push(error);
         }
         if let (Some(source), Some(settings)) = (result.source, result.settings) {
+            if result.dropped {
+                dropped.insert(source.path().to_path_buf());
+            }
             per_file.push((source, settings, result.diagnostics));
         }
         facts.extend(result.facts);
@@ -259,10 +263,32 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
         finish_file(&source, &settings, &mut diagnostics);
         outcome.diagnostics.extend(diagnostics);
     }
+    reload_dropped(&mut outcome, &dropped);
     outcome
         .diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     outcome
+}
+
+/// Reads again the texts `lint_candidate` dropped that a finding or label points into after
+/// all (the keep test there is only an economy; rendering must never lack a text).
+fn reload_dropped(outcome: &mut Outcome, dropped: &HashSet<PathBuf>) {
+    let wanted: HashSet<&PathBuf> = outcome
+        .diagnostics
+        .iter()
+        .flat_map(|d| {
+            std::iter::once(&d.path).chain(d.labels.iter().filter_map(|l| l.path.as_ref()))
+        })
+        .filter(|p| dropped.contains(*p))
+        .collect();
+    for path in wanted {
+        let Ok(i) = outcome.sources.binary_search_by(|s| s.path().cmp(path)) else {
+            continue;
+        };
+        if let Some((text, _)) = discover::read_file(path).ok().and_then(decode) {
+            outcome.sources[i] = Arc::new(SourceFile::new(path.clone(), text));
+        }
+    }
 }
 
 /// Lints text that is not on disk (an editor's buffer on stdin) as if it were `path`.
@@ -330,6 +356,8 @@ struct FileOutcome {
     source: Option<Arc<SourceFile>>,
     error: Option<String>,
     note: Option<String>,
+    /// The source's text was dropped after linting (see `lint_candidate`).
+    dropped: bool,
 }
 
 fn lint_candidate(candidate: &Candidate, settings: Arc<Settings>) -> FileOutcome {
@@ -393,6 +421,7 @@ fn lint_candidate(candidate: &Candidate, settings: Arc<Settings>) -> FileOutcome
     } else {
         SourceFile::new(path.clone(), String::new())
     };
+    let dropped = !keep;
     FileOutcome {
         diagnostics,
         settings: Some(settings),
@@ -405,6 +434,7 @@ fn lint_candidate(candidate: &Candidate, settings: Arc<Settings>) -> FileOutcome
         source: Some(Arc::new(source)),
         error: None,
         note,
+        dropped,
     }
 }
 
@@ -513,4 +543,33 @@ fn check_project(project: &Project<'_>, settings: &Settings) -> Vec<Diagnostic> 
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A finding that lands in a file whose text was dropped gets the text back for rendering.
+    #[test]
+    fn dropped_text_is_read_again_for_a_finding() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Dockerfile");
+        std::fs::write(&path, "FROM python\n").unwrap();
+        let mut outcome = Outcome {
+            sources: vec![Arc::new(SourceFile::new(path.clone(), String::new()))],
+            diagnostics: vec![Diagnostic {
+                code: "USR001".into(),
+                name: "runs-as-root".into(),
+                severity: crate::diagnostic::Severity::Error,
+                path: path.clone(),
+                span: crate::source::Span::new(5, 11),
+                message: String::new(),
+                labels: Vec::new(),
+                help: None,
+            }],
+            ..Outcome::default()
+        };
+        reload_dropped(&mut outcome, &HashSet::from([path.clone()]));
+        assert_eq!(outcome.source(&path).unwrap().text(), "FROM python\n");
+    }
 }
