@@ -206,12 +206,25 @@ fn check(args: CheckArgs) -> io::Result<i32> {
     let mut outcome = match &stdin_name {
         Some(name) => {
             let mut bytes = Vec::new();
-            io::stdin().read_to_end(&mut bytes)?;
-            engine::run_text(
-                name,
-                String::from_utf8_lossy(&bytes).into_owned(),
-                &resolver,
-            )
+            // The same size limit as files on disk.
+            let limit = crate::discover::MAX_FILE_BYTES;
+            io::stdin().take(limit + 1).read_to_end(&mut bytes)?;
+            if bytes.len() as u64 > limit {
+                engine::Outcome {
+                    notes: vec![format!(
+                        "{}: skipped: standard input is over the {} MiB limit for one file",
+                        name.display(),
+                        limit >> 20
+                    )],
+                    ..engine::Outcome::default()
+                }
+            } else {
+                engine::run_text(
+                    name,
+                    String::from_utf8_lossy(&bytes).into_owned(),
+                    &resolver,
+                )
+            }
         }
         None => engine::run(&args.paths, &resolver),
     };

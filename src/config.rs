@@ -188,6 +188,12 @@ impl Config {
             span: None,
             message: format!("cannot read: {}", crate::discover::io_reason(&e)),
         })?;
+        Config::parse(path, text)
+    }
+
+    /// Parses configuration text as if read from `path` (a `pyproject.toml` by its name).
+    /// Rule packs it names are still loaded from disk, relative to `path`.
+    pub fn parse(path: &Path, text: String) -> Result<Option<Config>, ConfigError> {
         let file = ConfigFile {
             path: path.to_path_buf(),
             text,

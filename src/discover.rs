@@ -112,3 +112,52 @@ pub fn io_reason(e: &std::io::Error) -> String {
         _ => e.to_string(),
     }
 }
+
+/// Files larger than this are skipped with a note: deployment files are kilobytes, and a
+/// parser's working memory is a multiple of its input (see README "Reliability").
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Why a discovered file was not read.
+pub enum Unread {
+    /// Not linted, with the reason (too large, not a regular file); the run goes on.
+    Skipped(String),
+    /// Could not be read (exit 2).
+    Failed(String),
+}
+
+/// Reads a file to lint, at most `MAX_FILE_BYTES`. Opened without blocking and checked to be
+/// a regular file on the open handle, so a FIFO or device that replaced a file after the walk
+/// is never read from (opening a FIFO for reading would wait for a writer).
+pub fn read_file(path: &Path) -> Result<Vec<u8>, Unread> {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let failed = |e: std::io::Error| Unread::Failed(io_reason(&e));
+    let file = options.open(path).map_err(failed)?;
+    let meta = file.metadata().map_err(failed)?;
+    if !meta.is_file() {
+        return Err(Unread::Skipped("not a regular file".into()));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // `take` bounds a file that grows while it is read.
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(failed)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+fn too_large(len: u64) -> Unread {
+    Unread::Skipped(format!(
+        "{:.1} MiB is over the {} MiB limit for one file",
+        len as f64 / 1048576.0,
+        MAX_FILE_BYTES / 1048576
+    ))
+}

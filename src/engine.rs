@@ -18,7 +18,7 @@ use crate::source::SourceFile;
 use crate::suppress;
 use crate::syntax::{dockerfile, python, yaml};
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -225,6 +225,7 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
     }
     let mut facts = Vec::new();
     let mut per_file = Vec::new();
+    let mut dropped = HashSet::new();
     for result in results {
         outcome.errors.extend(result.error);
         outcome.notes.extend(result.note);
@@ -234,6 +235,9 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
             outcome.config_errors.push(error);
         }
         if let (Some(source), Some(settings)) = (result.source, result.settings) {
+            if result.dropped {
+                dropped.insert(source.path().to_path_buf());
+            }
             per_file.push((source, settings, result.diagnostics));
         }
         facts.extend(result.facts);
@@ -262,6 +266,7 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
         finish_file(&source, &settings, &mut diagnostics);
         outcome.diagnostics.extend(diagnostics);
     }
+    reload_dropped(&mut outcome, &dropped);
     // Findings may point into files that were read but not linted themselves (a unit's
     // drop-ins): load those for rendering.
     load_referenced_sources(&mut outcome);
@@ -269,6 +274,27 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
         .diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     outcome
+}
+
+/// Reads again the texts `lint_candidate` dropped that a finding or label points into after
+/// all (the keep test there is only an economy; rendering must never lack a text).
+fn reload_dropped(outcome: &mut Outcome, dropped: &HashSet<PathBuf>) {
+    let wanted: HashSet<&PathBuf> = outcome
+        .diagnostics
+        .iter()
+        .flat_map(|d| {
+            std::iter::once(&d.path).chain(d.labels.iter().filter_map(|l| l.path.as_ref()))
+        })
+        .filter(|p| dropped.contains(*p))
+        .collect();
+    for path in wanted {
+        let Ok(i) = outcome.sources.binary_search_by(|s| s.path().cmp(path)) else {
+            continue;
+        };
+        if let Some((text, _)) = discover::read_file(path).ok().and_then(decode) {
+            outcome.sources[i] = Arc::new(SourceFile::new(path.clone(), text));
+        }
+    }
 }
 
 /// Lints text that is not on disk (an editor's buffer on stdin) as if it were `path`.
@@ -336,35 +362,39 @@ struct FileOutcome {
     source: Option<Arc<SourceFile>>,
     error: Option<String>,
     note: Option<String>,
+    /// The source's text was dropped after linting (see `lint_candidate`).
+    dropped: bool,
 }
 
 fn lint_candidate(candidate: &Candidate, settings: Arc<Settings>) -> FileOutcome {
     let path = &candidate.path;
-    let bytes = match std::fs::read(path) {
+    let bytes = match discover::read_file(path) {
         Ok(bytes) => bytes,
-        Err(e) => {
+        Err(discover::Unread::Failed(reason)) => {
             return FileOutcome {
-                error: Some(format!("{}: {}", path.display(), discover::io_reason(&e))),
+                error: Some(format!("{}: {reason}", path.display())),
+                ..FileOutcome::default()
+            };
+        }
+        Err(discover::Unread::Skipped(reason)) => {
+            return FileOutcome {
+                note: Some(format!("{}: skipped: {reason}", path.display())),
                 ..FileOutcome::default()
             };
         }
     };
-    if bytes[..bytes.len().min(BINARY_SNIFF_LEN)].contains(&0) {
+    let Some((text, lossy)) = decode(bytes) else {
         return FileOutcome {
             note: Some(format!("{}: skipped: binary file", path.display())),
             ..FileOutcome::default()
         };
-    }
-    let (text, note) = match String::from_utf8(bytes) {
-        Ok(text) => (text, None),
-        Err(e) => (
-            String::from_utf8_lossy(e.as_bytes()).into_owned(),
-            Some(format!(
-                "{}: not valid UTF-8; invalid bytes were replaced before linting",
-                path.display()
-            )),
-        ),
     };
+    let note = lossy.then(|| {
+        format!(
+            "{}: not valid UTF-8; invalid bytes were replaced before linting",
+            path.display()
+        )
+    });
     let format = match kinds::detect_by_name(path) {
         Detection::Known(format) => Some(format),
         Detection::NeedsContent => kinds::detect_by_content(path, &text, candidate.explicit),
@@ -389,6 +419,20 @@ fn lint_candidate(candidate: &Candidate, settings: Arc<Settings>) -> FileOutcome
         .into_iter()
         .chain(facts.notes.drain(..))
         .reduce(|a, b| format!("{a}\ndeploylint: note: {b}"));
+    // Keep the text only where it is read again: to render findings, to find suppressions,
+    // and for project rules (a Dockerfile starting a script; a Python file whose `.run()`
+    // might be what it starts). A big tree's other files are dropped once linted; the path
+    // stays so the file is counted.
+    let keep = !diagnostics.is_empty()
+        || !facts.script_launches.is_empty()
+        || source.text().contains("deploylint")
+        || (format == Format::Python && source.text().contains("run"));
+    let source = if keep {
+        source
+    } else {
+        SourceFile::new(path.clone(), String::new())
+    };
+    let dropped = !keep;
     FileOutcome {
         diagnostics,
         settings: Some(settings),
@@ -401,7 +445,20 @@ fn lint_candidate(candidate: &Candidate, settings: Arc<Settings>) -> FileOutcome
         source: Some(Arc::new(source)),
         error: None,
         note,
+        dropped,
     }
+}
+
+/// A file's bytes as the text that is linted: None for a binary file (a NUL byte near the
+/// start), else the text with invalid UTF-8 replaced, and whether any was.
+pub fn decode(bytes: Vec<u8>) -> Option<(String, bool)> {
+    if bytes[..bytes.len().min(BINARY_SNIFF_LEN)].contains(&0) {
+        return None;
+    }
+    Some(match String::from_utf8(bytes) {
+        Ok(text) => (text, false),
+        Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), true),
+    })
 }
 
 /// Lints one file of a known format, with its suppressions applied. The text is never
@@ -568,4 +625,33 @@ fn check_project(project: &Project<'_>, settings: &Settings) -> Vec<Diagnostic> 
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A finding that lands in a file whose text was dropped gets the text back for rendering.
+    #[test]
+    fn dropped_text_is_read_again_for_a_finding() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Dockerfile");
+        std::fs::write(&path, "FROM python\n").unwrap();
+        let mut outcome = Outcome {
+            sources: vec![Arc::new(SourceFile::new(path.clone(), String::new()))],
+            diagnostics: vec![Diagnostic {
+                code: "USR001".into(),
+                name: "runs-as-root".into(),
+                severity: crate::diagnostic::Severity::Error,
+                path: path.clone(),
+                span: crate::source::Span::new(5, 11),
+                message: String::new(),
+                labels: Vec::new(),
+                help: None,
+            }],
+            ..Outcome::default()
+        };
+        reload_dropped(&mut outcome, &HashSet::from([path.clone()]));
+        assert_eq!(outcome.source(&path).unwrap().text(), "FROM python\n");
+    }
 }

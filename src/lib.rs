@@ -7,6 +7,8 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod engine;
+#[doc(hidden)]
+pub mod invariants;
 pub mod kinds;
 pub mod model;
 pub mod report;

@@ -188,6 +188,11 @@ fn parse(path: &Path) -> Result<Vec<Arc<PackRule>>, ConfigError> {
         span: None,
         message: format!("cannot read rule pack: {}", crate::discover::io_reason(&e)),
     })?;
+    parse_text(path, text)
+}
+
+/// Parses rule-pack text as if read from `path`, registering its rules in the catalog.
+pub fn parse_text(path: &Path, text: String) -> Result<Vec<Arc<PackRule>>, ConfigError> {
     let error = |span: Option<std::ops::Range<usize>>, message: String| ConfigError {
         path: path.to_path_buf(),
         text: text.clone(),

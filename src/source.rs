@@ -51,8 +51,14 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
+    /// A leading UTF-8 byte-order mark is dropped: it is not part of the content, and keeping
+    /// it would shift every column of line 1 (and the first token) in every format. Spans are
+    /// offsets into the text without it; no output shows byte offsets, only lines and columns.
     pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
-        let text = text.into();
+        let mut text = text.into();
+        if text.starts_with('\u{feff}') {
+            text.drain(..'\u{feff}'.len_utf8());
+        }
         let mut line_starts = vec![0];
         line_starts.extend(memchr_newlines(&text));
         SourceFile {
@@ -131,11 +137,18 @@ fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
 
 /// Text assembled from pieces of a file (a logical line joined across continuations,
 /// an unquoted word) that remembers where each of its bytes came from.
+///
+/// The mapping is stored as runs (a byte index of the text and the original offset it maps
+/// to, the following bytes mapping contiguously up to the next run), so a line copied from
+/// the file costs one run rather than an offset per byte: parsers keep many of these, and a
+/// per-byte table made their memory many times the file's size.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MappedText {
     text: String,
-    /// Original offset of each byte of `text`.
-    origins: Vec<usize>,
+    /// `(index in text, original offset)`, ascending; the first starts at 0 when the text is
+    /// non-empty. Normalised (no run continues the previous one), so equal mappings compare
+    /// equal.
+    runs: Vec<(usize, usize)>,
     /// Original offset just past the last byte, for empty and end-of-text spans.
     end_origin: usize,
 }
@@ -144,7 +157,7 @@ impl MappedText {
     pub fn new(at: usize) -> Self {
         MappedText {
             text: String::new(),
-            origins: Vec::new(),
+            runs: Vec::new(),
             end_origin: at,
         }
     }
@@ -156,19 +169,44 @@ impl MappedText {
         m
     }
 
+    /// Maps text byte `index` (and the bytes after it) to `origin` onward.
+    fn push_run(runs: &mut Vec<(usize, usize)>, index: usize, origin: usize) {
+        if let Some(&(i, o)) = runs.last() {
+            if o + (index - i) == origin {
+                return;
+            }
+            if i == index {
+                runs.pop();
+                return MappedText::push_run(runs, index, origin);
+            }
+        }
+        runs.push((index, origin));
+    }
+
     /// Appends `s`, which starts at original offset `origin` and is contiguous there.
     pub fn push_str(&mut self, s: &str, origin: usize) {
+        if !s.is_empty() {
+            MappedText::push_run(&mut self.runs, self.text.len(), origin);
+        }
         self.text.push_str(s);
-        self.origins.extend(origin..origin + s.len());
         self.end_origin = origin + s.len();
     }
 
     /// Appends a character that stands for the original bytes `origin..origin_end`
     /// (an escape sequence, say).
+    ///
+    /// The character's first byte maps to `origin`; for a multi-byte character the last byte
+    /// maps to `origin_end - 1`, so a span ending after it ends at `origin_end` (an escaped
+    /// `\é` must not end inside the `é`).
     pub fn push_char(&mut self, c: char, origin: usize, origin_end: usize) {
+        let at = self.text.len();
+        let len = c.len_utf8();
         self.text.push(c);
-        self.origins
-            .extend(std::iter::repeat_n(origin, c.len_utf8()));
+        MappedText::push_run(&mut self.runs, at, origin);
+        if len > 1 {
+            let last = origin_end.saturating_sub(1).max(origin);
+            MappedText::push_run(&mut self.runs, at + len - 1, last);
+        }
         self.end_origin = origin_end;
     }
 
@@ -179,10 +217,18 @@ impl MappedText {
     /// Makes the whole text span `span` of the file, as a word whose quotes were removed
     /// covers them: the first character maps to `span.start` and the end to `span.end`.
     pub fn with_span(mut self, span: Span) -> Self {
-        if let Some(first) = self.text.chars().next() {
-            for origin in &mut self.origins[..first.len_utf8()] {
-                *origin = span.start;
+        // Only the first byte: the others keep mapping into the character, so a span that
+        // ends after it ends on a character boundary.
+        if !self.text.is_empty() {
+            let mut runs = Vec::with_capacity(self.runs.len() + 1);
+            runs.push((0, span.start));
+            if self.text.len() > 1 {
+                MappedText::push_run(&mut runs, 1, self.origin(1));
             }
+            for &(i, o) in self.runs.iter().filter(|r| r.0 > 1) {
+                MappedText::push_run(&mut runs, i, o);
+            }
+            self.runs = runs;
         }
         self.end_origin = span.end;
         self
@@ -194,28 +240,36 @@ impl MappedText {
 
     /// Original offset of byte `i` of the text (or the end, for `i == len`).
     pub fn origin(&self, i: usize) -> usize {
-        self.origins.get(i).copied().unwrap_or(self.end_origin)
+        if i >= self.text.len() {
+            return self.end_origin;
+        }
+        let (index, origin) = self.runs[self.runs.partition_point(|r| r.0 <= i) - 1];
+        origin + (i - index)
     }
 
     /// Maps a byte range of the assembled text back to a span of the file.
     pub fn span_of(&self, range: std::ops::Range<usize>) -> Span {
+        let floor = |mut i: usize| {
+            while !self.text.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let first = floor(range.start.min(self.text.len()));
         if range.start >= range.end {
-            return Span::empty(self.origin(range.start));
+            return Span::empty(self.origin(first));
         }
-        let start = self.origin(range.start);
-        let last = range.end - 1;
-        let last_char_start = (0..=last)
-            .rev()
-            .find(|&i| self.text.is_char_boundary(i))
-            .unwrap_or(0);
+        let start = self.origin(first);
+        let last_char_start = floor((range.end - 1).min(self.text.len().saturating_sub(1)));
         let last_len = self.text[last_char_start..]
             .chars()
             .next()
             .map_or(1, char::len_utf8);
-        let end = if range.end == self.text.len() {
+        // Past the last byte of the last character (see `push_char`).
+        let end = if range.end >= self.text.len() {
             self.end_origin
         } else {
-            self.origin(last_char_start) + last_len
+            self.origin(last_char_start + last_len - 1) + 1
         };
         Span::new(start, end.max(start))
     }
@@ -227,9 +281,18 @@ impl MappedText {
 
     /// A sub-slice that keeps its mapping.
     pub fn sub(&self, range: std::ops::Range<usize>) -> MappedText {
+        let mut runs = Vec::new();
+        if !range.is_empty() {
+            runs.push((0, self.origin(range.start)));
+            for &(i, o) in &self.runs {
+                if i > range.start && i < range.end {
+                    MappedText::push_run(&mut runs, i - range.start, o);
+                }
+            }
+        }
         MappedText {
             text: self.text[range.clone()].to_string(),
-            origins: self.origins[range.clone()].to_vec(),
+            runs,
             end_origin: if range.end == self.text.len() {
                 self.end_origin
             } else {
@@ -254,10 +317,31 @@ mod tests {
     }
 
     #[test]
+    fn byte_order_mark_is_not_a_column() {
+        let f = SourceFile::new("x", "\u{feff}app.run()\n");
+        assert_eq!(f.text(), "app.run()\n");
+        assert_eq!(f.line_col(0), (1, 1));
+    }
+
+    #[test]
     fn line_span_strips_crlf() {
         let f = SourceFile::new("x", "ab\r\ncd");
         assert_eq!(f.slice(f.line_span(0)), "ab");
         assert_eq!(f.slice(f.line_span(1)), "cd");
+    }
+
+    #[test]
+    fn escaped_multibyte_character_spans_whole_escape() {
+        // `\é` unescaped to `é`: its span is the backslash and the whole `é`.
+        let src = "\\é!";
+        let mut m = MappedText::new(0);
+        m.push_char('é', 0, 3);
+        m.push_str("!", 3);
+        assert_eq!(m.span_of(0..2), Span::new(0, 3));
+        assert_eq!(&src[m.span_of(0..2).range()], "\\é");
+        // A quoted multi-byte first character keeps its end inside the word.
+        let q = MappedText::from_span("'éx'", Span::new(1, 4)).with_span(Span::new(0, 5));
+        assert_eq!(q.span_of(0..2), Span::new(0, 3));
     }
 
     #[test]

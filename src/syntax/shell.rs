@@ -68,7 +68,9 @@ pub fn script_text(word: &MappedText) -> MappedText {
                 origin += 1;
             }
         }
-        out.push_char(c, origin, origin + len);
+        // The character ends where its last byte maps (past a whole escaped `\é`).
+        let end = (word.origin(i + len - 1) + 1).max(origin + len);
+        out.push_char(c, origin, end);
     }
     out.push_str("", word.origin(s.len()));
     out

@@ -1,0 +1,9 @@
+//! The whole check on arbitrary bytes read as a Python file (lossy UTF-8 as the engine does):
+//! every rule, diagnostics inside the text, every output format renders.
+#![no_main]
+use deploylint::catalog::Format;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|bytes: &[u8]| {
+    deploylint::invariants::check_bytes(Format::Python, "app.py", bytes);
+});

@@ -1,0 +1,333 @@
+//! Invariants every parser and renderer keeps, as assertions. The fuzz targets (`fuzz/`) and
+//! the property tests (`tests/properties.rs`) call these on arbitrary input; a violation
+//! panics with what broke. Not part of the command line's behaviour.
+//!
+//! - every span a parser hands on (instructions, flags, words, heredocs, launches,
+//!   environment, calls) and every diagnostic span lies inside the text, on char boundaries;
+//! - every output format renders any set of diagnostics without panicking.
+
+use crate::catalog::Format;
+use crate::diagnostic::Diagnostic;
+use crate::engine::{self, Outcome, Settings};
+use crate::model::container::Image;
+use crate::model::deployment::Deployment;
+use crate::model::launcher::{Launch, Program};
+use crate::model::listen;
+use crate::report::{self, OutputFormat, RenderOptions};
+use crate::rulepack;
+use crate::source::{MappedText, SourceFile, Span};
+use crate::syntax::dockerfile::{self, Args, Dockerfile, Instruction};
+use crate::syntax::python::{self, PyIndex};
+use crate::syntax::shell::{self, SimpleCommand};
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+/// Every output format, and whether pretty output is coloured.
+pub const RENDERINGS: &[(OutputFormat, bool)] = &[
+    (OutputFormat::Pretty, false),
+    (OutputFormat::Pretty, true),
+    (OutputFormat::Concise, false),
+    (OutputFormat::Json, false),
+    (OutputFormat::Sarif, false),
+    (OutputFormat::Github, false),
+    (OutputFormat::Gitlab, false),
+];
+
+/// `span` lies inside `text` and starts and ends on char boundaries.
+pub fn assert_span(text: &str, span: Span, what: &str) {
+    assert!(
+        span.start <= span.end && span.end <= text.len(),
+        "{what}: span {span:?} outside a text of {} bytes",
+        text.len()
+    );
+    assert!(
+        text.is_char_boundary(span.start) && text.is_char_boundary(span.end),
+        "{what}: span {span:?} not on char boundaries"
+    );
+}
+
+/// A mapped text's whole span and each of its characters' spans lie inside `text`.
+pub fn assert_mapped(text: &str, m: &MappedText, what: &str) {
+    assert_span(text, m.span(), what);
+    let s = m.as_str();
+    assert_span(text, m.span_of(s.len()..s.len()), what);
+    for (i, c) in s.char_indices() {
+        assert_span(text, m.span_of(i..i + c.len_utf8()), what);
+        assert_span(text, m.span_of(i..s.len()), what);
+    }
+}
+
+pub fn assert_commands(text: &str, commands: &[SimpleCommand]) {
+    for cmd in commands {
+        for (name, value) in &cmd.assignments {
+            assert_mapped(text, name, "assignment name");
+            assert_mapped(text, value, "assignment value");
+        }
+        for word in &cmd.words {
+            assert_mapped(text, word, "command word");
+        }
+    }
+}
+
+pub fn assert_launches(text: &str, launches: &[Launch]) {
+    for launch in launches {
+        assert_span(text, launch.program_span, "launch program");
+        match &launch.program {
+            Program::PythonScript { script } => assert_mapped(text, script, "script"),
+            Program::PythonModule { module } => assert_mapped(text, module, "module"),
+            _ => {}
+        }
+        for arg in &launch.args {
+            assert_mapped(text, arg, "launch argument");
+        }
+        for (name, value) in &launch.env {
+            assert_mapped(text, name, "launch env name");
+            assert_mapped(text, value, "launch env value");
+        }
+        for name in ["--bind", "-b", "--host", "--port", "--reload"] {
+            if let Some(m) = launch.option(&[name]) {
+                assert_mapped(text, &m, "option");
+            }
+            if let Some(span) = launch.flag(&[name]) {
+                assert_span(text, span, "flag");
+            }
+        }
+        for positional in launch.positionals() {
+            assert_mapped(text, positional, "positional");
+        }
+        for l in listen::listen_addresses(launch) {
+            assert_span(text, l.span, "listen address");
+        }
+    }
+}
+
+pub fn assert_deployment(text: &str, deployment: &Deployment) {
+    let launches: Vec<Launch> = deployment
+        .processes
+        .iter()
+        .map(|p| p.launch.clone())
+        .collect();
+    assert_launches(text, &launches);
+    for env in deployment.all_env() {
+        assert_span(text, env.span, "environment variable");
+    }
+}
+
+fn assert_instruction(text: &str, instr: &Instruction, escape: char) {
+    assert_span(text, instr.span, "instruction");
+    assert_span(text, instr.keyword_span, "keyword");
+    for flag in &instr.flags {
+        assert_span(text, flag.span, "flag");
+        if let Some(value) = &flag.value {
+            assert_mapped(text, value, "flag value");
+        }
+    }
+    match &instr.args {
+        Args::Shell(line) => {
+            assert_mapped(text, line, "shell arguments");
+            assert_commands(text, &shell::split_commands(line));
+            for word in shell::words(line) {
+                assert_mapped(text, &word, "word");
+                assert_mapped(text, &shell::script_text(&word), "script text");
+            }
+        }
+        Args::Exec(items) => {
+            for item in items {
+                assert_mapped(text, item, "exec item");
+            }
+        }
+    }
+    assert_span(text, instr.args.span(), "arguments");
+    for heredoc in &instr.heredocs {
+        assert_span(text, heredoc.span, "heredoc");
+        assert_span(text, heredoc.marker, "heredoc marker");
+        assert_mapped(text, &heredoc.body, "heredoc body");
+    }
+    for word in instr.words(escape) {
+        assert_mapped(text, &word, "instruction word");
+    }
+    for kv in instr.key_values(escape) {
+        assert_mapped(text, &kv.key, "key");
+        if let Some(value) = &kv.value {
+            assert_mapped(text, value, "value");
+        }
+    }
+    if let Some(inner) = &instr.onbuild {
+        assert_instruction(text, inner, escape);
+    }
+}
+
+/// Every span of a parsed Dockerfile and of the image model built from it.
+pub fn assert_dockerfile(text: &str, file: &Dockerfile) {
+    for d in &file.directives {
+        assert_span(text, d.span, "directive");
+        assert_span(text, d.value_span, "directive value");
+    }
+    for e in &file.errors {
+        assert_span(text, e.span, "syntax error");
+    }
+    for instr in &file.instructions {
+        assert_instruction(text, instr, file.escape);
+    }
+    for stage in file.stages() {
+        assert_mapped(text, &stage.image, "stage image");
+        if let Some(name) = &stage.name {
+            assert_mapped(text, name, "stage name");
+        }
+    }
+    let image = Image::new(file);
+    assert_deployment(text, &image.deployment());
+    for launch in image.script_launches() {
+        assert_span(text, launch.span, "script launch");
+    }
+}
+
+/// Parses a Dockerfile and checks it.
+pub fn check_dockerfile(text: &str) {
+    assert_dockerfile(text, &dockerfile::parse(text));
+}
+
+/// Parses Python and checks the index's nodes and the helpers rules call on them.
+pub fn check_python(text: &str) {
+    let file = python::parse(text);
+    let Some(index) = PyIndex::new(&file, text) else {
+        return;
+    };
+    for &call in &index.calls {
+        assert_span(text, PyIndex::span(call), "call");
+        if let Some(callee) = PyIndex::callee(call) {
+            let _ = index.qualified_name(callee);
+        }
+        for keyword in ["debug", "host"] {
+            if let Some(arg) = index.arg(call, keyword, Some(0)) {
+                assert_span(text, PyIndex::span(arg), "argument");
+                let _ = index.literal(arg);
+                let _ = index.string_value(arg);
+            }
+        }
+    }
+    for &assignment in &index.assignments {
+        assert_span(text, PyIndex::span(assignment), "assignment");
+        if let Some(value) = index.assignment_value(assignment) {
+            let _ = index.literal(value);
+        }
+    }
+    for span in crate::model::python_app::dev_server_calls(&index) {
+        assert_span(text, span, "dev server call");
+    }
+}
+
+/// Splits a command line as a shell line and as exec words, and finds its launches.
+pub fn check_command_line(text: &str) {
+    let line = MappedText::from_span(text, Span::new(0, text.len()));
+    let commands = shell::split_commands(&line);
+    assert_commands(text, &commands);
+    assert_launches(text, &crate::model::launcher::from_shell(&line));
+    let words = shell::words(&line);
+    for word in &words {
+        assert_mapped(text, word, "word");
+        if let Some((name, value)) = shell::assignment(word) {
+            assert_mapped(text, &name, "assignment name");
+            assert_mapped(text, &value, "assignment value");
+        }
+    }
+    assert_launches(text, &crate::model::launcher::from_exec(&words));
+}
+
+/// Loads configuration text; errors must render.
+pub fn check_config(text: &str) {
+    let path = Path::new("/nonexistent-deploylint-fuzz/deploylint.toml");
+    if let Err(error) = crate::config::Config::parse(path, text.to_string()) {
+        let _ = error.render(false);
+        let _ = error.render(true);
+    }
+    let path = Path::new("/nonexistent-deploylint-fuzz/pyproject.toml");
+    if let Err(error) = crate::config::Config::parse(path, text.to_string()) {
+        let _ = error.render(false);
+    }
+}
+
+/// Loads rule-pack text; errors must render.
+pub fn check_rule_pack(text: &str) {
+    let path = Path::new("/nonexistent-deploylint-fuzz/rules.yaml");
+    if let Err(error) = rulepack::parse_text(path, text.to_string()) {
+        let _ = error.render(false);
+        let _ = error.render(true);
+    }
+}
+
+/// Every diagnostic and label span lies inside its file's text.
+pub fn assert_diagnostics(source: &SourceFile, diagnostics: &[Diagnostic]) {
+    let text = source.text();
+    for d in diagnostics {
+        assert_span(text, d.span, &d.code);
+        for label in d.labels.iter().filter(|l| l.path.is_none()) {
+            assert_span(text, label.span, &d.code);
+        }
+    }
+}
+
+/// Renders the outcome in every format; panics propagate.
+pub fn render_all(outcome: &Outcome) -> Vec<Vec<u8>> {
+    RENDERINGS
+        .iter()
+        .map(|&(format, color)| {
+            let mut out = Vec::new();
+            report::render(outcome, format, &RenderOptions { color }, &mut out)
+                .expect("rendering into memory cannot fail");
+            out
+        })
+        .collect()
+}
+
+/// A rule pack with one rule per format it supports, so pack matching is exercised too.
+const PACK: &str = r#"
+rules:
+  - code: FUZZ001
+    name: fuzz-dockerfile-rule
+    family: user
+    severity: info
+    formats: [dockerfile]
+    summary: A RUN instruction mentions curl.
+    rationale: Exercises rule packs.
+    fix: Nothing.
+    match: { format: dockerfile, key: RUN, regex: 'curl|^$', not: ['^#'] }
+  - code: FUZZ002
+    name: fuzz-python-rule
+    family: user
+    severity: info
+    formats: [python]
+    summary: A call runs a subprocess.
+    rationale: Exercises rule packs.
+    fix: Nothing.
+    match: { format: python, regex: '\(' }
+"#;
+
+/// Every built-in rule and the pack above.
+pub fn all_rules() -> &'static Settings {
+    static SETTINGS: OnceLock<Settings> = OnceLock::new();
+    SETTINGS.get_or_init(|| Settings {
+        custom: rulepack::parse_text(Path::new("fuzz-pack.yaml"), PACK.to_string())
+            .expect("the built-in pack loads"),
+        ..Settings::default()
+    })
+}
+
+/// The whole check on arbitrary bytes as the engine reads a file of `format` named `name`:
+/// decoded the same way, linted by every rule, diagnostics checked and rendered in every
+/// format.
+pub fn check_bytes(format: Format, name: &str, bytes: &[u8]) -> Vec<Diagnostic> {
+    let Some((text, _lossy)) = engine::decode(bytes.to_vec()) else {
+        return Vec::new();
+    };
+    let source = SourceFile::new(name, text);
+    let diagnostics = engine::lint_source(&source, format, all_rules());
+    assert_diagnostics(&source, &diagnostics);
+    let outcome = Outcome {
+        diagnostics: diagnostics.clone(),
+        sources: vec![Arc::new(source)],
+        ..Outcome::default()
+    };
+    render_all(&outcome);
+    diagnostics
+}

@@ -1,0 +1,202 @@
+//! Guarantees a security tool must keep: it never writes to what it lints (only the explicit
+//! `--write-baseline FILE`), never executes anything or opens a network connection
+//! (scripts/check-syscalls.sh under strace), and its memory stays bounded (tests/hostile.rs
+//! measures the 50 MB file and a file at the size limit).
+
+mod common;
+
+use common::{bin, manifest_dir};
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::SystemTime;
+
+/// Content, modification time and permissions of every file under `root`.
+fn snapshot(root: &Path) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut out = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(root) {
+        let entry = entry.unwrap();
+        let meta = fs::symlink_metadata(entry.path()).unwrap();
+        if meta.is_file() {
+            out.insert(
+                entry.path().to_path_buf(),
+                (
+                    fs::read(entry.path()).unwrap(),
+                    meta.modified().unwrap(),
+                    meta.permissions().mode(),
+                ),
+            );
+        }
+    }
+    out
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&target).unwrap();
+        } else if entry.file_type().is_file() {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+const PACK: &str = r#"rules:
+  - code: GUA001
+    name: guarantee-rule
+    family: user
+    severity: info
+    formats: [dockerfile, python]
+    summary: x
+    rationale: x
+    fix: x
+    match: { format: dockerfile, regex: '.' }
+"#;
+
+/// Every way of running a check over `paths` (each only reads).
+fn every_run(paths: &[&str], baseline: &str) -> Vec<Vec<String>> {
+    let mut runs = Vec::new();
+    for format in ["pretty", "concise", "json", "sarif", "github", "gitlab"] {
+        for color in ["always", "never"] {
+            runs.push(vec!["--output-format", format, "--color", color]);
+        }
+    }
+    runs.push(vec!["--statistics"]);
+    runs.push(vec!["--select", "ALL", "--fail-on", "never"]);
+    let mut runs: Vec<Vec<String>> = runs
+        .into_iter()
+        .map(|r| {
+            ["check"]
+                .iter()
+                .chain(&r)
+                .chain(paths)
+                .map(|s| s.to_string())
+                .collect()
+        })
+        .collect();
+    runs.push(
+        ["check", "--baseline", baseline]
+            .iter()
+            .chain(paths)
+            .map(|s| s.to_string())
+            .collect(),
+    );
+    runs
+}
+
+fn run_all(cwd: &Path, paths: &[&str], baseline: &Path) {
+    for args in every_run(paths, baseline.to_str().unwrap()) {
+        let out = bin().args(&args).current_dir(cwd).output().unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn never_writes_to_what_it_lints() {
+    // The repository's fixtures, in place.
+    let fixtures = manifest_dir().join("fixtures");
+    let before = snapshot(&fixtures);
+    assert!(before.len() > 10, "fixtures not found");
+    let scratch = tempfile::tempdir().unwrap();
+    let baseline = scratch.path().join("baseline.json");
+    let out = bin()
+        .args(["check", "--write-baseline"])
+        .arg(&baseline)
+        .arg("fixtures")
+        .current_dir(manifest_dir())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    run_all(&manifest_dir(), &["fixtures"], &baseline);
+    assert!(
+        before == snapshot(&fixtures),
+        "a file under fixtures/ changed"
+    );
+
+    // A copy with a configuration file, a rule pack and a baseline, all of which are read.
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixtures, dir.path());
+    fs::write(dir.path().join("pack.yaml"), PACK).unwrap();
+    fs::write(
+        dir.path().join("deploylint.toml"),
+        "extend-select = [\"ALL\"]\nrules = [\"pack.yaml\"]\n",
+    )
+    .unwrap();
+    let out = bin()
+        .args(["check", "--write-baseline", "baseline.json", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let before = snapshot(dir.path());
+    run_all(dir.path(), &["."], &dir.path().join("baseline.json"));
+    assert!(before == snapshot(dir.path()), "a file in the tree changed");
+
+    // The one write: the explicit baseline file, and nothing else.
+    let out = bin()
+        .args(["check", "--write-baseline", "new-baseline.json", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let mut after = snapshot(dir.path());
+    assert!(
+        after
+            .remove(&dir.path().join("new-baseline.json"))
+            .is_some()
+    );
+    assert!(before == after, "--write-baseline changed another file");
+}
+
+/// Runs scripts/check-syscalls.sh (strace) on the fixtures. Skips when strace is missing,
+/// unless DEPLOYLINT_REQUIRE_STRACE=1 (CI).
+#[test]
+fn never_executes_or_connects() {
+    let has_strace = Command::new("strace")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_strace {
+        if std::env::var("DEPLOYLINT_REQUIRE_STRACE").as_deref() == Ok("1") {
+            panic!("strace not found and DEPLOYLINT_REQUIRE_STRACE=1");
+        }
+        eprintln!("skipping: strace not found (apt-get install strace)");
+        return;
+    }
+    // Under a restricted container strace may be refused (ptrace); that is a skip, not a pass.
+    let probe = Command::new("strace")
+        .args(["-qq", "-e", "trace=none", "true"])
+        .output()
+        .unwrap();
+    if !probe.status.success() {
+        if std::env::var("DEPLOYLINT_REQUIRE_STRACE").as_deref() == Ok("1") {
+            panic!(
+                "strace cannot trace here: {}",
+                String::from_utf8_lossy(&probe.stderr)
+            );
+        }
+        eprintln!("skipping: strace cannot trace here (ptrace not permitted)");
+        return;
+    }
+    let out = Command::new(manifest_dir().join("scripts/check-syscalls.sh"))
+        .env("DEPLOYLINT_BIN", env!("CARGO_BIN_EXE_deploylint"))
+        .current_dir(manifest_dir())
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{report}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(report.contains("ok   sarif"), "{report}");
+    assert!(!report.contains("FAIL"), "{report}");
+}
