@@ -35,9 +35,11 @@ seeds() {
     parse_python | check_python) find fixtures tests -type f \( -name '*.py' -o -name '*.wsgi' \) ;;
     parse_config) find fixtures tests fuzz/seeds-extra/parse_config -type f -name '*.toml' ;;
     parse_rule_pack) find rules fuzz/seeds-extra/parse_rule_pack -type f -name '*.yaml' ;;
-    # parse_apache | check_apache) find fixtures "$shared"/realworld/apache -type f -name '*.conf' ;;
-    # parse_systemd | check_systemd) find fixtures "$shared"/realworld/systemd -type f \( -name '*.service' -o -name '*.socket' \) ;;
-    # parse_compose | check_compose) find fixtures "$shared"/realworld/compose -type f \( -name '*.yml' -o -name '*.yaml' \) ;;
+    parse_apache | check_apache) find fixtures "$shared"/realworld/apache -type f -name '*.conf' ;;
+    parse_systemd | check_systemd) find fixtures "$shared"/realworld/systemd -type f \( -name '*.service' -o -name '*.socket' -o -name '*.conf' \) ;;
+    parse_yaml | check_compose) find fixtures "$shared"/realworld/compose -type f \( -name '*.yml' -o -name '*.yaml' \) ;;
+    parse_procfile | check_procfile) find fixtures -type f -name 'Procfile*' ;;
+    check_gunicorn) find fixtures -type f -name 'gunicorn*.py' ;;
     *) echo "scripts/fuzz.sh: no seeds listed for target $1" >&2 ;;
   esac 2>/dev/null || true
 }

@@ -234,6 +234,73 @@ pub fn check_command_line(text: &str) {
     assert_launches(text, &crate::model::launcher::from_exec(&words));
 }
 
+/// Parses httpd configuration text and checks every node's and argument's span.
+pub fn check_apache(text: &str) {
+    let conf = crate::syntax::apache::parse(text);
+    for (node, _) in conf.walk() {
+        let node = &conf.nodes[node];
+        assert_span(text, node.span, "apache directive");
+        assert_span(text, node.name_span, "apache directive name");
+        for arg in &node.args {
+            assert_mapped(text, &arg.text, "apache argument");
+        }
+        if let Some(close) = node.close_span {
+            assert_span(text, close, "apache closing tag");
+        }
+    }
+    for error in &conf.errors {
+        assert_span(text, error.span, "apache syntax error");
+    }
+}
+
+/// Parses a systemd unit and checks entries, values, command words and errors.
+pub fn check_systemd(text: &str) {
+    let unit = crate::syntax::systemd::parse(text, 0);
+    for section in &unit.sections {
+        assert_span(text, section.header, "systemd section header");
+        for entry in &section.entries {
+            assert_span(text, entry.span, "systemd entry");
+            assert_span(text, entry.key_span, "systemd key");
+            assert_mapped(text, &entry.value, "systemd value");
+            for word in crate::syntax::systemd::split_words(&entry.value) {
+                assert_mapped(text, &word, "systemd word");
+            }
+            for command in crate::syntax::systemd::exec_commands(&entry.value) {
+                for word in &command.argv {
+                    assert_mapped(text, word, "systemd command word");
+                }
+            }
+        }
+    }
+    for error in &unit.errors {
+        assert_span(text, error.span, "systemd syntax error");
+    }
+}
+
+/// Parses YAML (as compose files are read) and checks every node's span.
+pub fn check_yaml(text: &str) {
+    let doc = crate::syntax::yaml::parse(text);
+    for node in doc.nodes() {
+        assert_span(text, node.span, "yaml node");
+    }
+    if let Some(error) = &doc.error {
+        assert_span(text, error.span, "yaml error");
+    }
+}
+
+/// Parses a Procfile and checks its lines and their launches.
+pub fn check_procfile(text: &str) {
+    let file = crate::model::procfile::parse(text);
+    for process in &file.processes {
+        assert_span(text, process.name_span, "procfile name");
+        assert_mapped(text, &process.command, "procfile command");
+        assert_launches(text, &crate::model::launcher::from_shell(&process.command));
+    }
+    for span in &file.errors {
+        assert_span(text, *span, "procfile error");
+    }
+}
+
 /// Loads configuration text; errors must render.
 pub fn check_config(text: &str) {
     let path = Path::new("/nonexistent-deploylint-fuzz/deploylint.toml");

@@ -122,6 +122,31 @@ const TOKENS: &[&str] = &[
     "'''",
     "\"\"\"",
     "# deploylint: ignore[DBG001]",
+    // Apache, systemd, compose and Procfile shapes.
+    "<VirtualHost *:80>\n",
+    "</VirtualHost>\n",
+    "<IfModule !mod_wsgi.c>\n",
+    "</IfModule>\n",
+    "WSGIDaemonProcess app user=root home=/tmp/x ",
+    "WSGIScriptAlias / /srv/app/app.wsgi ",
+    "DocumentRoot /srv/app\n",
+    "Include *.conf\n",
+    "[Service]\n",
+    "[Unit]\n",
+    "ExecStart=-/usr/bin/gunicorn ",
+    "User=root\n",
+    "Environment=\"FLASK_DEBUG=1\"\n",
+    "services:\n",
+    "  web:\n",
+    "    image: app\n",
+    "    ports: [\"5000:5000\"]\n",
+    "    command: ",
+    "&anchor ",
+    "*anchor",
+    "<<: *anchor\n",
+    "- ",
+    "web: ",
+    "\\\n",
     "# deploylint: ignore-file",
     "# deploylint: ignore",
     "FLASK_DEBUG=1",
@@ -172,6 +197,14 @@ proptest! {
     }
 
     #[test]
+    fn apache_systemd_yaml_procfile_spans_stay_inside(text in text()) {
+        invariants::check_apache(&text);
+        invariants::check_systemd(&text);
+        invariants::check_yaml(&text);
+        invariants::check_procfile(&text);
+    }
+
+    #[test]
     fn config_and_rule_pack_parsers_never_panic(text in text()) {
         invariants::check_config(&text);
         invariants::check_rule_pack(&text);
@@ -187,6 +220,11 @@ proptest! {
     fn whole_check_on_any_bytes(bytes in bytes()) {
         invariants::check_bytes(Format::Dockerfile, "Dockerfile", &bytes);
         invariants::check_bytes(Format::Python, "app.py", &bytes);
+        invariants::check_bytes(Format::Apache, "apache2/sites-available/site.conf", &bytes);
+        invariants::check_bytes(Format::Systemd, "app.service", &bytes);
+        invariants::check_bytes(Format::Compose, "compose.yaml", &bytes);
+        invariants::check_bytes(Format::Procfile, "Procfile", &bytes);
+        invariants::check_bytes(Format::Gunicorn, "gunicorn.conf.py", &bytes);
     }
 
     /// Concise and JSON positions, recomputed here from the text independently of SourceFile.
