@@ -57,9 +57,11 @@ run_target() {
   local target=$1 seed_dir="seeds/$1" log="artifacts/$1/run.log"
   mkdir -p "corpus/$target" "$seed_dir" "artifacts/$target"
   (cd "$root" && seeds "$target") | while read -r file; do
+    # `seeds` prints paths relative to the repository, or absolute ones for the corpus.
+    [[ $file == /* ]] || file=$root/$file
     # Seeds over 64 KiB make slow inputs without reaching more code.
-    [ "$(stat -c %s "$root/$file" 2>/dev/null || echo 0)" -le 65536 ] || continue
-    cp "$root/$file" "$seed_dir/$(sha1sum "$root/$file" | cut -c1-16)"
+    [ "$(stat -c %s "$file" 2>/dev/null || echo 0)" -le 65536 ] || continue
+    cp "$file" "$seed_dir/$(sha1sum "$file" | cut -c1-16)" 2>/dev/null || true
   done
   local status=0
   # The binaries built above, run directly: editing the sources meanwhile does not rebuild.
