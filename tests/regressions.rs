@@ -19,3 +19,29 @@ fn escaped_multibyte_char_span_ends_on_a_boundary() {
         "FROM a\nCMD gunicorn -b \\é\n".as_bytes(),
     );
 }
+
+/// A UTF-8 byte-order mark was kept in the text, so every column on line 1 was one too far
+/// (and a Python finding there differed from the same file without a BOM). Found by the
+/// hostile-input suite; SourceFile now drops it.
+#[test]
+fn byte_order_mark_does_not_shift_columns() {
+    use deploylint::source::SourceFile;
+    for (format, name, text) in [
+        (Format::Python, "app.py", "app.run(debug=True)\n"),
+        (Format::Dockerfile, "Dockerfile", "FROM python\nUSER root\n"),
+    ] {
+        let plain = invariants::check_bytes(format, name, text.as_bytes());
+        let with_bom = invariants::check_bytes(format, name, format!("\u{feff}{text}").as_bytes());
+        assert!(!plain.is_empty());
+        let columns = |ds: &[deploylint::diagnostic::Diagnostic], t: &str| {
+            let source = SourceFile::new(name, t);
+            ds.iter()
+                .map(|d| (d.code.clone(), source.line_col(d.span.start)))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            columns(&plain, text),
+            columns(&with_bom, &format!("\u{feff}{text}"))
+        );
+    }
+}
