@@ -45,3 +45,22 @@ fn byte_order_mark_does_not_shift_columns() {
         );
     }
 }
+
+/// An exec-form ENTRYPOINT with a shell-form CMD: Docker runs the CMD as `/bin/sh -c "…"`, and
+/// the image model adds `/bin/sh` and `-c` as words that are not in the file, each character
+/// mapped to the CMD's start. A sub-range of those words ended one byte after that point:
+/// past the end of the file when the CMD was empty at the end. Found by the
+/// `parse_dockerfile` fuzz target (its input first, as found).
+#[test]
+fn implied_shell_words_have_empty_spans() {
+    invariants::check_dockerfile(
+        "FROM python:3.12ython:3.12-slim\nUSER app\nENTRYPOINT [\"/opt/venv/bin/gunicorn\"]\n# exp`ct: DEV000\nCMD [\"--reload\", \"--bin[\\\\\nCMD",
+    );
+    invariants::check_dockerfile("FROM a\nENTRYPOINT [\"gunicorn\"]\nCMD ");
+    invariants::check_dockerfile("FROM a\nENTRYPOINT [\"gunicorn\"]\nCMD é --bind 0.0.0.0");
+    invariants::check_bytes(
+        Format::Dockerfile,
+        "Dockerfile",
+        b"FROM a\nENTRYPOINT [\"gunicorn\"]\nCMD ",
+    );
+}
