@@ -265,11 +265,13 @@ impl MappedText {
             .chars()
             .next()
             .map_or(1, char::len_utf8);
-        // Past the last byte of the last character (see `push_char`).
+        // Past the last byte of the last character (see `push_char`), but never past the
+        // text's own end: characters that stand for nothing in the file (`push_char(c, at,
+        // at)`, as Docker's implied `/bin/sh -c`) then give empty spans at `at`.
         let end = if range.end >= self.text.len() {
             self.end_origin
         } else {
-            self.origin(last_char_start + last_len - 1) + 1
+            (self.origin(last_char_start + last_len - 1) + 1).min(self.end_origin)
         };
         Span::new(start, end.max(start))
     }
@@ -342,6 +344,17 @@ mod tests {
         // A quoted multi-byte first character keeps its end inside the word.
         let q = MappedText::from_span("'éx'", Span::new(1, 4)).with_span(Span::new(0, 5));
         assert_eq!(q.span_of(0..2), Span::new(0, 3));
+    }
+
+    #[test]
+    fn characters_that_stand_for_nothing_have_empty_spans() {
+        let mut m = MappedText::new(7);
+        for c in "/bin/sh".chars() {
+            m.push_char(c, 7, 7);
+        }
+        assert_eq!(m.span_of(0..1), Span::empty(7));
+        assert_eq!(m.span_of(1..4), Span::empty(7));
+        assert_eq!(m.span(), Span::empty(7));
     }
 
     #[test]

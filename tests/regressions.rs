@@ -19,3 +19,48 @@ fn escaped_multibyte_char_span_ends_on_a_boundary() {
         "FROM a\nCMD gunicorn -b \\é\n".as_bytes(),
     );
 }
+
+/// A UTF-8 byte-order mark was kept in the text, so every column on line 1 was one too far
+/// (and a Python finding there differed from the same file without a BOM). Found by the
+/// hostile-input suite; SourceFile now drops it.
+#[test]
+fn byte_order_mark_does_not_shift_columns() {
+    use deploylint::source::SourceFile;
+    for (format, name, text) in [
+        (Format::Python, "app.py", "app.run(debug=True)\n"),
+        (Format::Dockerfile, "Dockerfile", "FROM python\nUSER root\n"),
+    ] {
+        let plain = invariants::check_bytes(format, name, text.as_bytes());
+        let with_bom = invariants::check_bytes(format, name, format!("\u{feff}{text}").as_bytes());
+        assert!(!plain.is_empty());
+        let columns = |ds: &[deploylint::diagnostic::Diagnostic], t: &str| {
+            let source = SourceFile::new(name, t);
+            ds.iter()
+                .map(|d| (d.code.clone(), source.line_col(d.span.start)))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            columns(&plain, text),
+            columns(&with_bom, &format!("\u{feff}{text}"))
+        );
+    }
+}
+
+/// An exec-form ENTRYPOINT with a shell-form CMD: Docker runs the CMD as `/bin/sh -c "…"`, and
+/// the image model adds `/bin/sh` and `-c` as words that are not in the file, each character
+/// mapped to the CMD's start. A sub-range of those words ended one byte after that point:
+/// past the end of the file when the CMD was empty at the end. Found by the
+/// `parse_dockerfile` fuzz target (its input first, as found).
+#[test]
+fn implied_shell_words_have_empty_spans() {
+    invariants::check_dockerfile(
+        "FROM python:3.12ython:3.12-slim\nUSER app\nENTRYPOINT [\"/opt/venv/bin/gunicorn\"]\n# exp`ct: DEV000\nCMD [\"--reload\", \"--bin[\\\\\nCMD",
+    );
+    invariants::check_dockerfile("FROM a\nENTRYPOINT [\"gunicorn\"]\nCMD ");
+    invariants::check_dockerfile("FROM a\nENTRYPOINT [\"gunicorn\"]\nCMD é --bind 0.0.0.0");
+    invariants::check_bytes(
+        Format::Dockerfile,
+        "Dockerfile",
+        b"FROM a\nENTRYPOINT [\"gunicorn\"]\nCMD ",
+    );
+}
