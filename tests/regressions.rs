@@ -64,3 +64,13 @@ fn implied_shell_words_have_empty_spans() {
         b"FROM a\nENTRYPOINT [\"gunicorn\"]\nCMD ",
     );
 }
+
+/// `sh -c \ \ᘐ` (here inside a Procfile line): re-splitting the `-c` script, a character
+/// that stood for an escape (`\ᘐ`) got a span ending inside it, because the shell lexer took
+/// a character's end from its first byte (found by fuzzing parse_procfile).
+#[test]
+fn procfile_escaped_space_before_multibyte_character() {
+    let bytes = include_bytes!("data/procfile-escaped-multibyte.bin");
+    let text = String::from_utf8_lossy(bytes);
+    deploylint::invariants::check_procfile(&text);
+}

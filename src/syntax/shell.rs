@@ -205,11 +205,13 @@ impl<'a> Lexer<'a> {
     /// `c` stood for a two-byte escape in the original, so the gap belongs to it.
     fn char_end(&self, i: usize, c: char) -> usize {
         let len = c.len_utf8();
-        let naive = self.orig(i) + len;
-        if i + len < self.s.len() && self.orig(i + len) == naive + 1 {
-            naive + 1
+        // A multi-byte character that stood for an escape maps its last byte to the end of
+        // that escape (see `MappedText::push_char`): never end inside it.
+        let end = (self.orig(i + len - 1) + 1).max(self.orig(i) + len);
+        if i + len < self.s.len() && self.orig(i + len) == end + 1 {
+            end + 1
         } else {
-            naive
+            end
         }
     }
 
