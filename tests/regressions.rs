@@ -74,3 +74,14 @@ fn procfile_escaped_space_before_multibyte_character() {
     let text = String::from_utf8_lossy(bytes);
     deploylint::invariants::check_procfile(&text);
 }
+
+/// `script_text` (a word re-split as `sh -c WORD`) decided whether the word's first byte had
+/// been mapped onto an opening quote from the gap after it; for a multi-byte first character
+/// followed by empty quotes (`ᙓ""`) it moved the start one byte into the character. Found by
+/// the `parse_dockerfile` fuzz target (its input first, cut at its first invalid UTF-8 byte).
+#[test]
+fn script_text_of_a_multibyte_word_starts_on_a_boundary() {
+    invariants::check_dockerfile("F-bn:3.12-slim\n app\nM[\nDEC ᙓ\"\"\n(");
+    invariants::check_dockerfile("FROM a\nRUN sh -c ᙓ\"\" 'é' \"€\"x é''\n");
+    invariants::check_command_line("sh -c ᙓ\"\" && bash -c 'é'\"\"");
+}

@@ -59,7 +59,11 @@ pub fn script_text(word: &MappedText) -> MappedText {
     for (i, c) in s.char_indices() {
         let len = c.len_utf8();
         let mut origin = word.origin(i);
-        if i == 0 {
+        if i == 0 && len > 1 {
+            // A multi-byte character: only its first byte can map onto an opening quote (see
+            // `MappedText::with_span`); the next byte still maps into the character itself.
+            origin = (word.origin(1).saturating_sub(1)).max(origin);
+        } else if i == 0 {
             // A one-byte gap before the next byte (or two before the end, for a one-char
             // word) is the opening quote this byte was mapped onto.
             let next = word.origin(len);
