@@ -22,6 +22,9 @@ timeout=${FUZZ_TIMEOUT:-10}
 rss_mb=${FUZZ_RSS_MB:-2048}
 shared=${DEPLOYLINT_SHARED:-$root/../shared/corpus}
 export RUSTC_BOOTSTRAP=${RUSTC_BOOTSTRAP:-1}
+# The binaries are run from fuzz/target below; a CARGO_TARGET_DIR from the caller (CI sets
+# one for the main build) would put them elsewhere.
+unset CARGO_TARGET_DIR
 # The code under test is safe Rust plus tree-sitter's C (which cargo-fuzz does not instrument),
 # so AddressSanitizer would mostly cost executions; panics, hangs and OOMs are what we hunt.
 sanitizer=${FUZZ_SANITIZER:-none}
