@@ -269,6 +269,13 @@ impl Apache {
     }
 
     /// Every `WSGIScriptAlias`/`WSGIScriptAliasMatch` with a target.
+    /// The mounts whose directive is in the linted file (findings are reported there once).
+    pub fn local_mounts(&self) -> Vec<Mount> {
+        let mut mounts = self.mounts();
+        mounts.retain(|m| self.is_local(m.entry));
+        mounts
+    }
+
     pub fn mounts(&self) -> Vec<Mount> {
         self.entries
             .iter()

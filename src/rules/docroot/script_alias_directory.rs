@@ -15,10 +15,7 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
     let Some(apache) = apache_of(ctx) else {
         return;
     };
-    for mount in apache.mounts() {
-        if !apache.is_local(mount.entry) {
-            continue;
-        }
+    for mount in apache.local_mounts() {
         let substituted = mount.is_match
             && mount
                 .target

@@ -16,10 +16,7 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
     let Some(apache) = apache_of(ctx) else {
         return;
     };
-    for mount in apache.mounts() {
-        if !apache.is_local(mount.entry) {
-            continue;
-        }
+    for mount in apache.local_mounts() {
         // For a pattern target, the fixed directory before the first substitution.
         let path = if mount.is_match {
             match mount.target.find('$') {

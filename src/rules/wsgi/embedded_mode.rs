@@ -20,10 +20,7 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
         return;
     }
     let daemons = apache.daemons();
-    for mount in apache.mounts() {
-        if !apache.is_local(mount.entry) {
-            continue;
-        }
+    for mount in apache.local_mounts() {
         let scope = apache.entries[mount.entry].scope;
         let file = (!mount.is_match).then_some(mount.target.as_str());
         let group = mount
