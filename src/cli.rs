@@ -8,7 +8,7 @@ use crate::diagnostic::Severity;
 use crate::engine::{self, Overrides, Resolver};
 use crate::report::{self, OutputFormat, RenderOptions};
 use crate::rulepack::{self, PackRule};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -31,6 +31,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Lint files and directories (default: the current directory).
+    #[command(after_long_help = CHECK_EXIT_STATUS)]
     Check(CheckArgs),
     /// List every rule.
     Rules {
@@ -42,13 +43,32 @@ enum Command {
         /// Rule code (e.g. USR001) or name (e.g. runs-as-root).
         rule: String,
     },
+    /// Print a shell completion script.
+    Completion {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), or write every page to a directory.
+    Man {
+        /// The command whose page to print (`check`, `rules`, ...) [default: deploylint's own].
+        command: Option<String>,
+        /// Write deploylint.1 and a page per command (deploylint-check.1, ...) into DIR.
+        #[arg(long, value_name = "DIR", conflicts_with = "command")]
+        output_dir: Option<PathBuf>,
+    },
 }
+
+const CHECK_EXIT_STATUS: &str = "Exit status:
+  0  no finding at or above --fail-on (or --exit-zero)
+  1  findings at or above --fail-on
+  2  a usage, I/O or configuration error";
 
 #[derive(clap::Args)]
 struct CheckArgs {
     /// Files or directories to lint; `-` reads standard input (with --stdin-filename).
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
+    /// How to print the findings.
     #[arg(long, value_enum, default_value_t = OutputFormat::Pretty)]
     output_format: OutputFormat,
     /// When to colour pretty output (NO_COLOR is respected under `auto`).
@@ -90,6 +110,19 @@ struct CheckArgs {
     /// its location); pass `-` as the path.
     #[arg(long, value_name = "PATH")]
     stdin_filename: Option<PathBuf>,
+    /// Exit 0 even with findings; usage, I/O and configuration errors still exit 2.
+    #[arg(long)]
+    exit_zero: bool,
+    /// Print only findings and errors: no summary line, no notes.
+    #[arg(long, short)]
+    quiet: bool,
+    /// List the files that would be linted, with the kind each is read as, and exit.
+    #[arg(long, conflicts_with_all = ["show_settings", "statistics", "write_baseline", "baseline"])]
+    show_files: bool,
+    /// Print the settings that apply to each path (configuration file, rules and their
+    /// severities, options) and exit.
+    #[arg(long, conflicts_with_all = ["statistics", "write_baseline", "baseline"])]
+    show_settings: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -126,6 +159,11 @@ impl FailOn {
     }
 }
 
+/// The command-line definition (for documentation tests and generators).
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -144,6 +182,11 @@ pub fn main() -> i32 {
         Command::Check(args) => check(args),
         Command::Rules { output_format } => list_rules(output_format).map(|()| EXIT_CLEAN),
         Command::Explain { rule } => explain(&rule),
+        Command::Completion { shell } => completion(shell),
+        Command::Man {
+            command,
+            output_dir,
+        } => man(command.as_deref(), output_dir.as_deref()),
     };
     match result {
         Ok(code) => code,
@@ -179,6 +222,24 @@ fn check(args: CheckArgs) -> io::Result<i32> {
             }
         }
     }
+    if args.statistics && !report::statistics_supported(args.output_format) {
+        return usage_error(format!(
+            "--statistics prints text (pretty, concise), json or json-lines, not {}",
+            format_name(args.output_format)
+        ));
+    }
+    let listing = args.show_files || args.show_settings;
+    if listing
+        && !matches!(
+            args.output_format,
+            OutputFormat::Pretty | OutputFormat::Json | OutputFormat::JsonLines
+        )
+    {
+        return usage_error(format!(
+            "--show-files and --show-settings print text, json or json-lines, not {}",
+            format_name(args.output_format)
+        ));
+    }
     let overrides = match overrides(&args, packs) {
         Ok(overrides) => overrides,
         Err(message) => return usage_error(message),
@@ -203,6 +264,19 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         None => args.paths.clone(),
     };
     let resolver = Resolver::new(&lint_paths, overrides);
+    if args.show_files {
+        if reads_stdin {
+            return usage_error("--show-files lists files on disk, not standard input".into());
+        }
+        return show_files(&args, &resolver, color);
+    }
+    if args.show_settings {
+        let targets = match &stdin_name {
+            Some(name) => vec![name.clone()],
+            None => args.paths.clone(),
+        };
+        return show_settings(&args, &targets, &resolver, color);
+    }
     let mut outcome = match &stdin_name {
         Some(name) => {
             let mut bytes = Vec::new();
@@ -242,11 +316,13 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         .and_then(|p| resolver.settings_for(p).ok());
     if let Some(file) = &args.write_baseline {
         baseline::write(file, &outcome)?;
-        eprintln!(
-            "deploylint: wrote {} finding(s) to baseline {}",
-            outcome.diagnostics.len(),
-            file.display()
-        );
+        if !args.quiet {
+            eprintln!(
+                "deploylint: wrote {} finding(s) to baseline {}",
+                outcome.diagnostics.len(),
+                file.display()
+            );
+        }
         return Ok(if outcome.errors.is_empty() {
             EXIT_CLEAN
         } else {
@@ -261,18 +337,17 @@ fn check(args: CheckArgs) -> io::Result<i32> {
     }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
+    let options = RenderOptions {
+        color,
+        quiet: args.quiet,
+    };
     if args.statistics {
-        report::statistics(&outcome, &mut out)?;
+        report::statistics(&outcome, args.output_format, &options, &mut out)?;
     } else {
-        report::render(
-            &outcome,
-            args.output_format,
-            &RenderOptions { color },
-            &mut out,
-        )?;
+        report::render(&outcome, args.output_format, &options, &mut out)?;
     }
     out.flush()?;
-    for note in &outcome.notes {
+    for note in outcome.notes.iter().filter(|_| !args.quiet) {
         eprintln!("deploylint: note: {note}");
     }
     for error in &outcome.errors {
@@ -290,7 +365,118 @@ fn check(args: CheckArgs) -> io::Result<i32> {
     let failing = fail_on
         .threshold()
         .is_some_and(|t| outcome.diagnostics.iter().any(|d| d.severity >= t));
-    Ok(if failing { EXIT_FINDINGS } else { EXIT_CLEAN })
+    Ok(if failing && !args.exit_zero {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    })
+}
+
+fn format_name(format: OutputFormat) -> String {
+    format
+        .to_possible_value()
+        .map_or_else(String::new, |v| v.get_name().to_string())
+}
+
+/// Prints configuration errors; true if there were any (the run then exits 2).
+fn report_config_errors(errors: &[config::ConfigError], color: bool) -> bool {
+    for error in errors {
+        eprint!("{}", error.render(color && io::stderr().is_terminal()));
+    }
+    !errors.is_empty()
+}
+
+/// `check --show-files`: the files a check would lint and their kinds; exit 0, or 2 when a
+/// path or configuration is broken.
+fn show_files(args: &CheckArgs, resolver: &Resolver, color: bool) -> io::Result<i32> {
+    let list = crate::show::list_files(&args.paths, resolver);
+    if report_config_errors(&list.config_errors, color) {
+        return Ok(EXIT_ERROR);
+    }
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    crate::show::write_files(&list, args.output_format, &mut out)?;
+    out.flush()?;
+    for note in list.notes.iter().filter(|_| !args.quiet) {
+        eprintln!("deploylint: note: {note}");
+    }
+    for error in &list.errors {
+        eprintln!("deploylint: error: {error}");
+    }
+    Ok(if list.errors.is_empty() {
+        EXIT_CLEAN
+    } else {
+        EXIT_ERROR
+    })
+}
+
+/// `check --show-settings`: the resolved settings for each path.
+fn show_settings(
+    args: &CheckArgs,
+    targets: &[PathBuf],
+    resolver: &Resolver,
+    color: bool,
+) -> io::Result<i32> {
+    let fail_on = args
+        .fail_on
+        .and_then(|f| f.to_possible_value())
+        .map(|v| v.get_name().to_string());
+    let mut reports = Vec::new();
+    let mut errors = Vec::new();
+    for path in targets {
+        let on_disk = args.stdin_filename.as_deref() == Some(path.as_path()) || path.exists();
+        if !on_disk {
+            eprintln!(
+                "deploylint: error: {}: no such file or directory",
+                path.display()
+            );
+            return Ok(EXIT_ERROR);
+        }
+        match crate::show::settings_report(path, resolver, fail_on.as_deref()) {
+            Ok(report) => reports.push(report),
+            Err(error) => errors.push(error),
+        }
+    }
+    if report_config_errors(&errors, color) {
+        return Ok(EXIT_ERROR);
+    }
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    crate::show::write_settings(&reports, args.output_format, &mut out)?;
+    out.flush()?;
+    Ok(EXIT_CLEAN)
+}
+
+fn completion(shell: clap_complete::Shell) -> io::Result<i32> {
+    let mut command = Cli::command();
+    clap_complete::generate(shell, &mut command, "deploylint", &mut io::stdout().lock());
+    Ok(EXIT_CLEAN)
+}
+
+/// `deploylint man [COMMAND]` prints one page; `--output-dir DIR` writes them all.
+fn man(command: Option<&str>, output_dir: Option<&Path>) -> io::Result<i32> {
+    // As clap_mangen's `generate_to` prepares it: subcommands get their `deploylint-NAME`.
+    let mut cli = Cli::command().disable_help_subcommand(true);
+    cli.build();
+    if let Some(dir) = output_dir {
+        std::fs::create_dir_all(dir)?;
+        clap_mangen::generate_to(cli, dir)?;
+        return Ok(EXIT_CLEAN);
+    }
+    let page = match command {
+        None => cli,
+        Some(name) => match cli.find_subcommand(name) {
+            Some(sub) if !sub.is_hide_set() => sub.clone(),
+            _ => {
+                eprintln!("deploylint: error: no command `{name}` (see `deploylint --help`)");
+                return Ok(EXIT_ERROR);
+            }
+        },
+    };
+    let mut out = io::stdout().lock();
+    clap_mangen::Man::new(page).render(&mut out)?;
+    out.flush()?;
+    Ok(EXIT_CLEAN)
 }
 
 /// Rule selection from the command line (codes, names or prefixes).
@@ -408,7 +594,11 @@ pub fn render_explanation(e: &RuleEntry) -> String {
         e.family.as_str(),
         e.severity
     );
-    let _ = writeln!(s, "Formats: {}\n", formats_of(e));
+    let _ = writeln!(s, "Formats: {}", formats_of(e));
+    if let Some(url) = report::documentation_url(&e.code) {
+        let _ = writeln!(s, "Documentation: {url}");
+    }
+    s.push('\n');
     let _ = writeln!(s, "{}\n", e.summary.trim());
     let _ = writeln!(s, "Why it matters\n{}\n", e.rationale.trim());
     let _ = writeln!(s, "Instead\n{}\n", e.fix.trim());

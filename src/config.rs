@@ -109,6 +109,7 @@ struct ConfigFile {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawConfig {
+    extend: Option<Spanned<String>>,
     select: Option<Vec<Spanned<String>>>,
     extend_select: Option<Vec<Spanned<String>>>,
     ignore: Option<Vec<Spanned<String>>>,
@@ -160,19 +161,35 @@ pub fn select(selector: &str) -> Vec<&'static str> {
 pub struct Config {
     /// The file it came from (None: built-in defaults).
     pub path: Option<PathBuf>,
-    /// The directory patterns and per-file ignores are relative to.
+    /// The files it extends (`extend = "..."`), nearest first.
+    pub extends: Vec<PathBuf>,
+    /// The directory of the file it came from.
     pub base: PathBuf,
     pub select: Option<Vec<&'static str>>,
     pub extend_select: Vec<&'static str>,
     pub ignore: Vec<&'static str>,
-    pub per_file_ignores: Vec<(String, Vec<&'static str>)>,
+    pub per_file_ignores: Vec<(PathPattern, Vec<&'static str>)>,
     pub severity: BTreeMap<&'static str, Severity>,
     pub fail_on: Option<String>,
-    pub exclude: Vec<String>,
+    pub exclude: Vec<PathPattern>,
     pub rule_packs: Vec<PathBuf>,
     /// The rules those packs define.
     pub packs: Vec<Arc<PackRule>>,
     pub options: RuleOptions,
+}
+
+/// A gitignore-style pattern and the directory it is relative to: that of the file that wrote
+/// it, which differs from the config's own when it came through `extend`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathPattern {
+    pub glob: String,
+    pub base: PathBuf,
+}
+
+impl PathPattern {
+    pub fn matches(&self, path: &Path) -> bool {
+        matches_any(std::slice::from_ref(&self.glob), &self.base, path)
+    }
 }
 
 /// The values `--fail-on` accepts, also valid for `fail-on` in the file.
@@ -182,18 +199,34 @@ impl Config {
     /// Loads a configuration file. `Ok(None)` for a `pyproject.toml` without
     /// `[tool.deploylint]`.
     pub fn load(path: &Path) -> Result<Option<Config>, ConfigError> {
+        Config::load_extending(path, &mut Vec::new())
+    }
+
+    /// `load`, for a file reached through the `extend` chain `chain` (outermost first).
+    fn load_extending(
+        path: &Path,
+        chain: &mut Vec<PathBuf>,
+    ) -> Result<Option<Config>, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
             path: path.to_path_buf(),
             text: String::new(),
             span: None,
             message: format!("cannot read: {}", crate::discover::io_reason(&e)),
         })?;
-        Config::parse(path, text)
+        Config::parse_extending(path, text, chain)
     }
 
     /// Parses configuration text as if read from `path` (a `pyproject.toml` by its name).
-    /// Rule packs it names are still loaded from disk, relative to `path`.
+    /// Rule packs and extended files it names are still loaded from disk, relative to `path`.
     pub fn parse(path: &Path, text: String) -> Result<Option<Config>, ConfigError> {
+        Config::parse_extending(path, text, &mut Vec::new())
+    }
+
+    fn parse_extending(
+        path: &Path,
+        text: String,
+        chain: &mut Vec<PathBuf>,
+    ) -> Result<Option<Config>, ConfigError> {
         let file = ConfigFile {
             path: path.to_path_buf(),
             text,
@@ -218,10 +251,91 @@ impl Config {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
-        Config::from_raw(&file, raw, base).map(Some)
+        let inherited = match &raw.extend {
+            Some(extend) => Config::extended(&file, extend, &base, chain)?,
+            None => Config::default(),
+        };
+        Config::from_raw(&file, raw, base, inherited).map(Some)
     }
 
-    fn from_raw(file: &ConfigFile, raw: RawConfig, base: PathBuf) -> Result<Config, ConfigError> {
+    /// Loads the file `extend` names (relative to `base`, the extending file's directory), as
+    /// ruff does: its settings are the base that the extending file's keys override. A cycle
+    /// is an error that shows the chain.
+    fn extended(
+        file: &ConfigFile,
+        extend: &Spanned<String>,
+        base: &Path,
+        chain: &mut Vec<PathBuf>,
+    ) -> Result<Config, ConfigError> {
+        let target = lexically_normal(&base.join(extend.get_ref()));
+        // Only configuration files: a repository's config must not make deploylint read (and
+        // quote in an error) some other file on the machine.
+        if target.extension().is_none_or(|e| e != "toml") {
+            return Err(ConfigError::at(
+                file,
+                extend.span(),
+                format!(
+                    "`extend` must name a TOML configuration file, not `{}`",
+                    extend.get_ref()
+                ),
+            ));
+        }
+        let here = std::fs::canonicalize(&file.path).unwrap_or_else(|_| file.path.clone());
+        let Ok(canonical) = std::fs::canonicalize(&target) else {
+            return Err(ConfigError::at(
+                file,
+                extend.span(),
+                format!("extended configuration `{}` not found", target.display()),
+            ));
+        };
+        if !canonical.is_file() {
+            return Err(ConfigError::at(
+                file,
+                extend.span(),
+                format!(
+                    "extended configuration `{}` is not a file",
+                    target.display()
+                ),
+            ));
+        }
+        chain.push(here);
+        if let Some(start) = chain.iter().position(|p| *p == canonical) {
+            let cycle: Vec<String> = chain[start..]
+                .iter()
+                .chain(std::iter::once(&canonical))
+                .map(|p| p.display().to_string())
+                .collect();
+            return Err(ConfigError::at(
+                file,
+                extend.span(),
+                format!("`extend` forms a cycle: {}", cycle.join(" -> ")),
+            ));
+        }
+        let loaded = Config::load_extending(&target, chain)?;
+        chain.pop();
+        let Some(mut config) = loaded else {
+            return Err(ConfigError::at(
+                file,
+                extend.span(),
+                format!(
+                    "extended configuration `{}` has no [tool.deploylint] table",
+                    target.display()
+                ),
+            ));
+        };
+        config.extends.insert(0, target);
+        Ok(config)
+    }
+
+    /// Applies a file's keys over `inherited` (the defaults, or what it extends): a key that is
+    /// set replaces the inherited value; `extend-select`, `ignore` and `extend-exclude` add to
+    /// it, and `[severity]` and `[options]` merge key by key.
+    fn from_raw(
+        file: &ConfigFile,
+        raw: RawConfig,
+        base: PathBuf,
+        inherited: Config,
+    ) -> Result<Config, ConfigError> {
         let codes = |items: &[Spanned<String>]| -> Result<Vec<&'static str>, ConfigError> {
             let mut out = Vec::new();
             for item in items {
@@ -240,9 +354,13 @@ impl Config {
         let mut config = Config {
             path: Some(file.path.clone()),
             base: base.clone(),
-            ..Config::default()
+            ..inherited
         };
         // Packs first: selectors below may name their rules.
+        if raw.rules.is_some() {
+            config.packs.clear();
+            config.rule_packs.clear();
+        }
         for pack in raw.rules.iter().flatten() {
             let path = base.join(pack.get_ref());
             if !path.is_file() {
@@ -255,14 +373,23 @@ impl Config {
             config.packs.extend(crate::rulepack::load(&path)?);
             config.rule_packs.push(path);
         }
+        // Rules = (select, else all) + extend-select - ignore, one file after another as in
+        // ruff: a `select` starts afresh, and a later `extend-select` revives an earlier ignore.
         if let Some(select) = &raw.select {
             config.select = Some(codes(select)?);
+            config.extend_select.clear();
+            config.ignore.clear();
         }
         if let Some(extend) = &raw.extend_select {
-            config.extend_select = codes(extend)?;
+            let extend = codes(extend)?;
+            config.ignore.retain(|code| !extend.contains(code));
+            config.extend_select.extend(extend);
         }
         if let Some(ignore) = &raw.ignore {
-            config.ignore = codes(ignore)?;
+            config.ignore.extend(codes(ignore)?);
+        }
+        if raw.per_file_ignores.is_some() {
+            config.per_file_ignores.clear();
         }
         for (pattern, items) in raw.per_file_ignores.iter().flatten() {
             if let Err(e) = globset::Glob::new(pattern.get_ref()) {
@@ -272,9 +399,13 @@ impl Config {
                     format!("invalid glob: {e}"),
                 ));
             }
-            config
-                .per_file_ignores
-                .push((pattern.get_ref().clone(), codes(items)?));
+            config.per_file_ignores.push((
+                PathPattern {
+                    glob: pattern.get_ref().clone(),
+                    base: base.clone(),
+                },
+                codes(items)?,
+            ));
         }
         for (rule, level) in raw.severity.iter().flatten() {
             let found = codes(std::slice::from_ref(rule))?;
@@ -306,6 +437,9 @@ impl Config {
             }
             config.fail_on = Some(fail_on.get_ref().clone());
         }
+        if raw.exclude.is_some() {
+            config.exclude.clear();
+        }
         for pattern in raw
             .exclude
             .iter()
@@ -319,7 +453,10 @@ impl Config {
                     format!("invalid glob: {e}"),
                 ));
             }
-            config.exclude.push(pattern.get_ref().clone());
+            config.exclude.push(PathPattern {
+                glob: pattern.get_ref().clone(),
+                base: base.clone(),
+            });
         }
         if let Some(options) = raw.options {
             if let Some(accounts) = options.shared_accounts {
@@ -356,17 +493,35 @@ impl Config {
     /// Whether `path` (relative to the config's directory when below it) matches one of the
     /// exclude patterns.
     pub fn excludes(&self, path: &Path) -> bool {
-        matches_any(&self.exclude, &self.base, path)
+        self.exclude.iter().any(|p| p.matches(path))
     }
 
     /// Codes ignored for `path` by `per-file-ignores`.
     pub fn ignored_for(&self, path: &Path) -> Vec<&'static str> {
         self.per_file_ignores
             .iter()
-            .filter(|(pattern, _)| matches_any(std::slice::from_ref(pattern), &self.base, path))
+            .filter(|(pattern, _)| pattern.matches(path))
             .flat_map(|(_, codes)| codes.iter().copied())
             .collect()
     }
+}
+
+/// `path` made absolute with `.` and `..` resolved by name, so that a directory reached as
+/// `svc/..` is a prefix of the paths below it.
+pub fn lexically_normal(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for component in absolute.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// gitignore-like matching: a pattern without `/` matches a file or directory name at any
@@ -413,6 +568,59 @@ mod tests {
         assert_eq!(select("ALL").len(), catalog::catalog().len());
         assert!(select("XYZ").is_empty());
         assert!(select("").is_empty());
+    }
+
+    #[test]
+    fn lexical_normalisation_resolves_dots_by_name() {
+        assert_eq!(
+            lexically_normal(Path::new("/a/b/../c/./d")),
+            Path::new("/a/c/d")
+        );
+        assert_eq!(lexically_normal(Path::new("/a/..")), Path::new("/"));
+        assert_eq!(lexically_normal(Path::new("/..")), Path::new("/"));
+        assert!(lexically_normal(Path::new("x/../y")).ends_with("y"));
+        assert!(lexically_normal(Path::new("x/../y")).is_absolute());
+    }
+
+    /// Rule selection across an `extend` chain, as ruff layers it: each file applies its
+    /// select (a reset), then extend-select, then ignore, over what it extends.
+    #[test]
+    fn selection_is_layered_file_by_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let layer = |base: &str, child: &str| -> Config {
+            std::fs::write(dir.path().join("base.toml"), base).unwrap();
+            let text = format!("extend = \"base.toml\"\n{child}");
+            Config::parse(&dir.path().join("deploylint.toml"), text)
+                .unwrap()
+                .unwrap()
+        };
+        let c = layer(
+            "select = [\"DBG\"]\nignore = [\"DBG002\"]\n",
+            "ignore = [\"DBG001\"]\n",
+        );
+        assert!(c.select.as_ref().unwrap().contains(&"DBG003"));
+        assert_eq!(c.ignore, ["DBG002", "DBG001"]);
+        let c = layer(
+            "extend-select = [\"USR001\"]\nignore = [\"DBG002\", \"NET001\"]\n",
+            "extend-select = [\"DBG002\"]\n",
+        );
+        assert_eq!(c.select, None);
+        assert_eq!(c.extend_select, ["USR001", "DBG002"]);
+        assert_eq!(
+            c.ignore,
+            ["NET001"],
+            "extend-select revives an ignored rule"
+        );
+        let c = layer(
+            "extend-select = [\"USR001\"]\nignore = [\"NET001\"]\n",
+            "select = [\"NET\"]\n",
+        );
+        assert_eq!(c.select.as_deref(), Some(&["NET001", "NET002"][..]));
+        assert!(
+            c.extend_select.is_empty() && c.ignore.is_empty(),
+            "select starts afresh"
+        );
+        assert_eq!(c.extends, [dir.path().join("base.toml")]);
     }
 
     #[test]

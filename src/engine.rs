@@ -196,12 +196,7 @@ impl Outcome {
 
 /// Lints every file under `paths`.
 pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
-    let excluded = |path: &Path| {
-        resolver
-            .settings_for(path)
-            .is_ok_and(|settings| settings.config.excludes(path))
-    };
-    let found = discover::discover(paths, &excluded);
+    let found = discover_files(paths, resolver);
     let results: Vec<FileOutcome> = found
         .candidates
         .par_iter()
@@ -274,6 +269,16 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
         .diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     outcome
+}
+
+/// The files under `paths` that `run` would read, with the configuration's excludes applied.
+pub fn discover_files(paths: &[PathBuf], resolver: &Resolver) -> discover::Discovery {
+    let excluded = |path: &Path| {
+        resolver
+            .settings_for(path)
+            .is_ok_and(|settings| settings.config.excludes(path))
+    };
+    discover::discover(paths, &excluded)
 }
 
 /// Reads again the texts `lint_candidate` dropped that a finding or label points into after
@@ -366,28 +371,33 @@ struct FileOutcome {
     dropped: bool,
 }
 
-fn lint_candidate(candidate: &Candidate, settings: Arc<Settings>) -> FileOutcome {
+/// A discovered file read and classified: what `run` lints, and what `--show-files` lists.
+pub enum Classified {
+    /// Linted as `format`; `note` says if invalid UTF-8 was replaced.
+    Lint {
+        text: String,
+        format: Format,
+        note: Option<String>,
+    },
+    /// Not linted, with the note to print, if any.
+    Skipped(Option<String>),
+    /// Could not be read (exit 2).
+    Failed(String),
+}
+
+pub fn classify(candidate: &Candidate) -> Classified {
     let path = &candidate.path;
     let bytes = match discover::read_file(path) {
         Ok(bytes) => bytes,
         Err(discover::Unread::Failed(reason)) => {
-            return FileOutcome {
-                error: Some(format!("{}: {reason}", path.display())),
-                ..FileOutcome::default()
-            };
+            return Classified::Failed(format!("{}: {reason}", path.display()));
         }
         Err(discover::Unread::Skipped(reason)) => {
-            return FileOutcome {
-                note: Some(format!("{}: skipped: {reason}", path.display())),
-                ..FileOutcome::default()
-            };
+            return Classified::Skipped(Some(format!("{}: skipped: {reason}", path.display())));
         }
     };
     let Some((text, lossy)) = decode(bytes) else {
-        return FileOutcome {
-            note: Some(format!("{}: skipped: binary file", path.display())),
-            ..FileOutcome::default()
-        };
+        return Classified::Skipped(Some(format!("{}: skipped: binary file", path.display())));
     };
     let note = lossy.then(|| {
         format!(
@@ -401,16 +411,33 @@ fn lint_candidate(candidate: &Candidate, settings: Arc<Settings>) -> FileOutcome
         Detection::Unknown if candidate.explicit => kinds::detect_by_content(path, &text, true),
         Detection::Unknown => None,
     };
-    let Some(format) = format else {
-        return FileOutcome {
-            note: candidate.explicit.then(|| {
-                format!(
-                    "{}: skipped: not a file kind deploylint reads",
-                    path.display()
-                )
-            }),
-            ..FileOutcome::default()
-        };
+    match format {
+        Some(format) => Classified::Lint { text, format, note },
+        None => Classified::Skipped(candidate.explicit.then(|| {
+            format!(
+                "{}: skipped: not a file kind deploylint reads",
+                path.display()
+            )
+        })),
+    }
+}
+
+fn lint_candidate(candidate: &Candidate, settings: Arc<Settings>) -> FileOutcome {
+    let path = &candidate.path;
+    let (text, format, note) = match classify(candidate) {
+        Classified::Lint { text, format, note } => (text, format, note),
+        Classified::Skipped(note) => {
+            return FileOutcome {
+                note,
+                ..FileOutcome::default()
+            };
+        }
+        Classified::Failed(error) => {
+            return FileOutcome {
+                error: Some(error),
+                ..FileOutcome::default()
+            };
+        }
     };
     let source = SourceFile::new(path.clone(), text);
     let (diagnostics, mut facts) = lint_file(&source, format, &settings);

@@ -31,6 +31,9 @@ pub const RENDERINGS: &[(OutputFormat, bool)] = &[
     (OutputFormat::Sarif, false),
     (OutputFormat::Github, false),
     (OutputFormat::Gitlab, false),
+    (OutputFormat::JsonLines, false),
+    (OutputFormat::Junit, false),
+    (OutputFormat::Grouped, false),
 ];
 
 /// `span` lies inside `text` and starts and ends on char boundaries.
@@ -340,7 +343,11 @@ pub fn render_all(outcome: &Outcome) -> Vec<Vec<u8>> {
         .iter()
         .map(|&(format, color)| {
             let mut out = Vec::new();
-            report::render(outcome, format, &RenderOptions { color }, &mut out)
+            let options = RenderOptions {
+                color,
+                ..RenderOptions::default()
+            };
+            report::render(outcome, format, &options, &mut out)
                 .expect("rendering into memory cannot fail");
             out
         })

@@ -14,6 +14,7 @@ pub mod model;
 pub mod report;
 pub mod rulepack;
 pub mod rules;
+pub mod show;
 pub mod source;
 pub mod suppress;
 pub mod syntax;

@@ -60,12 +60,24 @@ const PACK: &str = r#"rules:
 /// Every way of running a check over `paths` (each only reads).
 fn every_run(paths: &[&str], baseline: &str) -> Vec<Vec<String>> {
     let mut runs = Vec::new();
-    for format in ["pretty", "concise", "json", "sarif", "github", "gitlab"] {
+    for format in [
+        "pretty",
+        "concise",
+        "grouped",
+        "json",
+        "json-lines",
+        "sarif",
+        "github",
+        "gitlab",
+        "junit",
+    ] {
         for color in ["always", "never"] {
             runs.push(vec!["--output-format", format, "--color", color]);
         }
     }
     runs.push(vec!["--statistics"]);
+    runs.push(vec!["--show-files"]);
+    runs.push(vec!["--show-settings"]);
     runs.push(vec!["--select", "ALL", "--fail-on", "never"]);
     let mut runs: Vec<Vec<String>> = runs
         .into_iter()

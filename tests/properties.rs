@@ -332,7 +332,7 @@ fn outcome(source: SourceFile, mut diagnostics: Vec<Diagnostic>) -> Outcome {
 
 fn render(outcome: &Outcome, format: OutputFormat) -> String {
     let mut out = Vec::new();
-    report::render(outcome, format, &RenderOptions { color: false }, &mut out).unwrap();
+    report::render(outcome, format, &RenderOptions::default(), &mut out).unwrap();
     String::from_utf8(out).unwrap()
 }
 

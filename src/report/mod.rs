@@ -1,7 +1,10 @@
-//! Renderers: the same diagnostics as pretty snippets, concise lines or JSON.
+//! Renderers: the same diagnostics as pretty snippets, concise lines, JSON, SARIF, CI formats.
 
 mod ci;
+mod grouped;
 mod json;
+mod json_lines;
+mod junit;
 mod pretty;
 mod sarif;
 
@@ -11,8 +14,11 @@ use std::io::{self, Write};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
+    /// Annotated source snippets and a summary line.
     Pretty,
+    /// `path:line:col: CODE message`, one finding per line.
     Concise,
+    /// A JSON array of findings.
     Json,
     /// SARIF 2.1.0, for code scanning.
     Sarif,
@@ -20,10 +26,19 @@ pub enum OutputFormat {
     Github,
     /// GitLab Code Quality report.
     Gitlab,
+    /// One JSON object per finding per line.
+    JsonLines,
+    /// JUnit XML: a test suite per file with findings, a failing test case per finding.
+    Junit,
+    /// Findings under a header per file.
+    Grouped,
 }
 
+#[derive(Debug, Clone, Default)]
 pub struct RenderOptions {
     pub color: bool,
+    /// Only the findings: no summary line.
+    pub quiet: bool,
 }
 
 pub fn render(
@@ -39,7 +54,24 @@ pub fn render(
         OutputFormat::Sarif => sarif::render(outcome, out),
         OutputFormat::Github => ci::github(outcome, out),
         OutputFormat::Gitlab => ci::gitlab(outcome, out),
+        OutputFormat::JsonLines => json_lines::render(outcome, out),
+        OutputFormat::Junit => junit::render(outcome, out),
+        OutputFormat::Grouped => grouped::render(outcome, options, out),
     }
+}
+
+/// Where a built-in rule's documentation lives: its catalog entry in the repository. Rules
+/// from users' packs have none here.
+pub fn documentation_url(code: &str) -> Option<String> {
+    crate::catalog::catalog()
+        .iter()
+        .any(|e| e.code == code)
+        .then(|| {
+            format!(
+                "{}/blob/main/rules/{code}.yaml",
+                env!("CARGO_PKG_REPOSITORY").trim_end_matches('/')
+            )
+        })
 }
 
 /// One line per finding: `path:line:col: CODE message`, columns counted in characters.
@@ -57,19 +89,62 @@ fn concise(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-/// Findings per rule, most frequent first: `count  CODE  name`.
-pub fn statistics(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
-    let mut counts: Vec<(usize, &str, &str)> = Vec::new();
+/// Whether `--statistics` can be written in `format`: as text (`pretty`, `concise`) or as
+/// JSON; the other formats describe findings, not counts.
+pub fn statistics_supported(format: OutputFormat) -> bool {
+    matches!(
+        format,
+        OutputFormat::Pretty | OutputFormat::Concise | OutputFormat::Json | OutputFormat::JsonLines
+    )
+}
+
+#[derive(serde::Serialize)]
+struct RuleCount<'a> {
+    code: &'a str,
+    name: &'a str,
+    count: usize,
+}
+
+/// Findings per rule, most frequent first: `count  CODE  name` lines and the summary, or a
+/// JSON array (one object per line for `json-lines`) of `{code, name, count}`.
+pub fn statistics(
+    outcome: &Outcome,
+    format: OutputFormat,
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut counts: Vec<RuleCount<'_>> = Vec::new();
     for d in &outcome.diagnostics {
-        match counts.iter_mut().find(|(_, code, _)| *code == d.code) {
-            Some(entry) => entry.0 += 1,
-            None => counts.push((1, &d.code, &d.name)),
+        match counts.iter_mut().find(|c| c.code == d.code) {
+            Some(entry) => entry.count += 1,
+            None => counts.push(RuleCount {
+                code: &d.code,
+                name: &d.name,
+                count: 1,
+            }),
         }
     }
-    counts.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-    let width = counts.first().map_or(1, |c| c.0.to_string().len());
-    for (count, code, name) in &counts {
+    counts.sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(b.code)));
+    match format {
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &counts)?;
+            return writeln!(out);
+        }
+        OutputFormat::JsonLines => {
+            for count in &counts {
+                serde_json::to_writer(&mut *out, count)?;
+                writeln!(out)?;
+            }
+            return Ok(());
+        }
+        _ => {}
+    }
+    let width = counts.first().map_or(1, |c| c.count.to_string().len());
+    for RuleCount { code, name, count } in &counts {
         writeln!(out, "{count:>width$}  {code}  {name}")?;
+    }
+    if options.quiet {
+        return Ok(());
     }
     writeln!(out, "{}", summary(outcome))
 }

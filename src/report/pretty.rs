@@ -60,5 +60,8 @@ pub fn render(outcome: &Outcome, options: &RenderOptions, out: &mut dyn Write) -
         }
         report.finish().write(&mut cache, &mut *out)?;
     }
+    if options.quiet {
+        return Ok(());
+    }
     writeln!(out, "{}", super::summary(outcome))
 }

@@ -7,12 +7,9 @@ use crate::engine::Outcome;
 use serde_json::{Value, json};
 use std::io::{self, Write};
 
-/// Where each rule's documentation lives: the catalog entry in the repository.
-fn help_uri(code: &str) -> String {
-    format!(
-        "{}/blob/main/rules/{code}.yaml",
-        env!("CARGO_PKG_REPOSITORY").trim_end_matches('/')
-    )
+/// Where each rule's documentation lives (the same address JSON output and `explain` give).
+fn help_uri(code: &str) -> Option<String> {
+    super::documentation_url(code)
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -92,16 +89,19 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
     let rules: Vec<Value> = entries
         .iter()
         .map(|e| {
-            json!({
+            let mut rule = json!({
                 "id": e.code,
                 "name": e.name,
                 "shortDescription": { "text": e.summary.trim() },
                 "fullDescription": { "text": e.rationale.trim() },
                 "help": { "text": e.fix.trim() },
-                "helpUri": help_uri(&e.code),
                 "defaultConfiguration": { "level": level(e.severity) },
                 "properties": { "tags": [e.family.as_str()] },
-            })
+            });
+            if let Some(uri) = help_uri(&e.code) {
+                rule["helpUri"] = json!(uri);
+            }
+            rule
         })
         .collect();
     let fingerprints =
