@@ -99,10 +99,9 @@ fn is_loop(err: &ignore::Error) -> bool {
     }
 }
 
-/// `./a/b` → `a/b`, so paths print as users type them.
+/// `./a/./b` → `a/b`, so paths print as users type them.
 fn clean(path: &Path) -> PathBuf {
-    path.strip_prefix(".")
-        .map_or_else(|_| path.to_path_buf(), Path::to_path_buf)
+    crate::source::normalize_path(path)
 }
 
 pub fn io_reason(e: &std::io::Error) -> String {

@@ -266,6 +266,7 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
         finish_file(&source, &settings, &mut diagnostics);
         outcome.diagnostics.extend(diagnostics);
     }
+    unify_paths(&mut outcome);
     reload_dropped(&mut outcome, &dropped);
     // Findings may point into files that were read but not linted themselves (a unit's
     // drop-ins): load those for rendering.
@@ -274,6 +275,45 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
         .diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     outcome
+}
+
+/// Names every finding's and label's file the way the linted file is named: without `.`
+/// components, and a path through `..` (`build: ../app`) as the linted file it leads to, so
+/// one file is loaded, rendered and reported under one name.
+fn unify_paths(outcome: &mut Outcome) {
+    let sources = &outcome.sources;
+    let mut canonical: Option<HashMap<PathBuf, PathBuf>> = None;
+    let mut unify = |path: &mut PathBuf| {
+        *path = crate::source::normalize_path(path);
+        let known = |p: &Path| sources.binary_search_by(|s| s.path().cmp(p)).is_ok();
+        if known(path)
+            || !path
+                .components()
+                .any(|c| c == std::path::Component::ParentDir)
+        {
+            return;
+        }
+        let by_canonical = canonical.get_or_insert_with(|| {
+            sources
+                .iter()
+                .filter_map(|s| Some((std::fs::canonicalize(s.path()).ok()?, s.path().into())))
+                .collect()
+        });
+        if let Some(linted) = std::fs::canonicalize(&*path)
+            .ok()
+            .and_then(|c| by_canonical.get(&c))
+        {
+            *path = linted.clone();
+        }
+    };
+    for d in &mut outcome.diagnostics {
+        unify(&mut d.path);
+        for label in &mut d.labels {
+            if let Some(path) = &mut label.path {
+                unify(path);
+            }
+        }
+    }
 }
 
 /// Reads again the texts `lint_candidate` dropped that a finding or label points into after

@@ -170,10 +170,11 @@ impl Diagnostic {
         self
     }
 
-    /// Adds a secondary label in another file.
+    /// Adds a secondary label in another file (its path normalised like every linted file's:
+    /// `build: ./svc` must not name `dir/./svc/Dockerfile`).
     pub fn label_in(&mut self, path: PathBuf, span: Span, message: impl Into<String>) -> &mut Self {
         self.labels.push(Label {
-            path: Some(path),
+            path: Some(crate::source::normalize_path(&path)),
             span,
             message: message.into(),
         });
