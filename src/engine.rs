@@ -25,6 +25,9 @@ use std::sync::{Arc, Mutex};
 /// Bytes examined for NUL when deciding whether a file is binary (git and ripgrep do the same).
 const BINARY_SNIFF_LEN: usize = 8192;
 
+/// The longest `#!` line read (Linux reads 256 bytes of it since 5.1).
+const SHEBANG_LEN: usize = 256;
+
 /// Which rules run.
 #[derive(Clone)]
 pub struct Settings {
@@ -63,6 +66,11 @@ pub struct Overrides {
     pub isolated: bool,
     /// Rules from `--rules FILE` packs.
     pub packs: Vec<Arc<PackRule>>,
+    /// `--force-exclude`: `exclude` applies to paths named on the command line too.
+    pub force_exclude: bool,
+    /// `--skip-unknown`: a named file is linted only when a directory walk would lint it (or
+    /// its shebang names Python); others are skipped without a note.
+    pub skip_unknown: bool,
 }
 
 impl Settings {
@@ -201,7 +209,14 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
             .settings_for(path)
             .is_ok_and(|settings| settings.config.excludes(path))
     };
-    let found = discover::discover(paths, &excluded);
+    let found = discover::discover(
+        paths,
+        &excluded,
+        &discover::Options {
+            force_exclude: resolver.overrides.force_exclude,
+            skip_unknown: resolver.overrides.skip_unknown,
+        },
+    );
     let results: Vec<FileOutcome> = found
         .candidates
         .par_iter()
@@ -234,16 +249,30 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
         {
             outcome.config_errors.push(error);
         }
-        if let (Some(source), Some(settings)) = (result.source, result.settings) {
+        if let (Some(source), Some(settings), Some(format)) = (
+            result.source,
+            result.settings,
+            result.facts.as_ref().map(|f| f.format),
+        ) {
             if result.dropped {
                 dropped.insert(source.path().to_path_buf());
             }
-            per_file.push((source, settings, result.diagnostics));
+            per_file.push((source, format, settings, result.diagnostics));
         }
         facts.extend(result.facts);
     }
     per_file.sort_by(|a, b| a.0.path().cmp(b.0.path()));
     outcome.sources = per_file.iter().map(|(s, ..)| s.clone()).collect();
+    for dir in paths.iter().filter(|p| p.is_dir()) {
+        if resolver.overrides.force_exclude && excluded(dir) {
+            continue;
+        }
+        let dir = crate::source::normalize_path(dir);
+        let linted = |s: &Arc<SourceFile>| dir.as_os_str() == "." || s.path().starts_with(&dir);
+        if !outcome.sources.iter().any(linted) {
+            outcome.notes.push(nothing_to_lint(&dir));
+        }
+    }
     let project = Project {
         files: &facts,
         sources: &outcome.sources,
@@ -251,19 +280,19 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
     // Project rules run if any file's settings enable them; each finding is then judged by
     // the settings of the file it is in.
     let mut project_diagnostics = Vec::new();
-    if let Some((_, settings, _)) = per_file.first() {
+    if let Some((_, _, settings, _)) = per_file.first() {
         let all_enabled = Settings {
             rules: RULES.iter().collect(),
             ..(**settings).clone()
         };
         project_diagnostics = check_project(&project, &all_enabled);
     }
-    for (source, settings, mut diagnostics) in per_file {
+    for (source, format, settings, mut diagnostics) in per_file {
         diagnostics.extend(
             project_diagnostics
                 .extract_if(.., |d| d.path == source.path() && settings.enabled(&d.code)),
         );
-        finish_file(&source, &settings, &mut diagnostics);
+        finish_file(&source, format, &settings, &mut diagnostics);
         outcome.diagnostics.extend(diagnostics);
     }
     unify_paths(&mut outcome);
@@ -275,6 +304,17 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
         .diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     outcome
+}
+
+/// Says what was looked for in a directory where nothing was linted, so an empty run is not
+/// mistaken for a clean one.
+fn nothing_to_lint(dir: &Path) -> String {
+    format!(
+        "{}: found no file deploylint reads (Dockerfiles, compose files, systemd units, Apache \
+         httpd configuration, Procfiles, gunicorn configs, Python files); hidden files, files \
+         ignored by .gitignore or .ignore and excluded paths are skipped",
+        dir.display()
+    )
 }
 
 /// Names every finding's and label's file the way the linted file is named: without `.`
@@ -337,8 +377,10 @@ fn reload_dropped(outcome: &mut Outcome, dropped: &HashSet<PathBuf>) {
     }
 }
 
-/// Lints text that is not on disk (an editor's buffer on stdin) as if it were `path`.
-pub fn run_text(path: &Path, text: String, resolver: &Resolver) -> Outcome {
+/// Lints text that is not on disk (an editor's buffer on stdin) as if it were `path`. With
+/// `unnamed` (plain `-`), nothing but the content tells the kind, and content that tells none
+/// is an error.
+pub fn run_text(path: &Path, text: String, resolver: &Resolver, unnamed: bool) -> Outcome {
     let mut outcome = Outcome::default();
     let settings = match resolver.settings_for(path) {
         Ok(settings) => settings,
@@ -352,15 +394,23 @@ pub fn run_text(path: &Path, text: String, resolver: &Resolver) -> Outcome {
         _ => kinds::detect_by_content(path, &text, true),
     };
     let Some(format) = format else {
-        outcome.notes.push(format!(
-            "{}: skipped: not a file kind deploylint reads",
-            path.display()
-        ));
+        if unnamed {
+            outcome.errors.push(
+                "standard input: cannot tell which kind of file this is; name it with \
+                 --stdin-filename (e.g. `--stdin-filename Dockerfile`)"
+                    .into(),
+            );
+        } else {
+            outcome.notes.push(format!(
+                "{}: skipped: not a file kind deploylint reads",
+                path.display()
+            ));
+        }
         return outcome;
     };
     let source = SourceFile::new(path, text);
     let (mut diagnostics, _) = lint_file(&source, format, &settings);
-    finish_file(&source, &settings, &mut diagnostics);
+    finish_file(&source, format, &settings, &mut diagnostics);
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     outcome.diagnostics = diagnostics;
     outcome.sources.push(Arc::new(source));
@@ -369,7 +419,12 @@ pub fn run_text(path: &Path, text: String, resolver: &Resolver) -> Outcome {
 
 /// What the configuration and the file's own comments say about its findings:
 /// per-file ignores, inline suppressions (and the unused ones), severity overrides.
-fn finish_file(source: &SourceFile, settings: &Settings, diagnostics: &mut Vec<Diagnostic>) {
+fn finish_file(
+    source: &SourceFile,
+    format: Format,
+    settings: &Settings,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let ignored = settings.config.ignored_for(source.path());
     diagnostics.retain(|d| !ignored.contains(&d.code.as_str()));
     let enabled: Vec<&str> = settings
@@ -379,11 +434,19 @@ fn finish_file(source: &SourceFile, settings: &Settings, diagnostics: &mut Vec<D
         .chain(settings.custom.iter().map(|p| p.entry.code.as_str()))
         .filter(|c| !ignored.contains(c))
         .collect();
-    let unused = suppress::apply(source, diagnostics, &enabled);
+    let unused = suppress::apply(source, format, diagnostics, &enabled);
     if enabled.contains(&suppress::UNUSED_CODE) {
         let mut sink = Sink::new(suppress::UNUSED_CODE, source.path(), diagnostics);
-        for (span, message) in unused {
-            sink.report(span, message);
+        for unused in unused {
+            let d = sink.report(unused.span, unused.message);
+            // Not merely unused: the line itself is not what its author meant.
+            if unused.misplaced {
+                d.severity = crate::diagnostic::Severity::Warning;
+                d.help(
+                    "Put the suppression on its own line just above the line it is for (a \
+                     comment line), and remove this text from the value.",
+                );
+            }
         }
     }
     for d in diagnostics.iter_mut() {
@@ -408,6 +471,17 @@ struct FileOutcome {
 
 fn lint_candidate(candidate: &Candidate, settings: Arc<Settings>) -> FileOutcome {
     let path = &candidate.path;
+    let by_name = kinds::detect_by_name(path);
+    // Under --skip-unknown, only a shebang can make a file of an unknown name one to lint, so
+    // its first line is all that is read.
+    let quiet = candidate.explicit && candidate.skip_unknown;
+    if quiet
+        && matches!(by_name, Detection::Unknown)
+        && !discover::read_head(path, SHEBANG_LEN)
+            .is_ok_and(|head| kinds::shebang_kind(&head) == Some(Some(Format::Python)))
+    {
+        return FileOutcome::default();
+    }
     let bytes = match discover::read_file(path) {
         Ok(bytes) => bytes,
         Err(discover::Unread::Failed(reason)) => {
@@ -435,15 +509,17 @@ fn lint_candidate(candidate: &Candidate, settings: Arc<Settings>) -> FileOutcome
             path.display()
         )
     });
-    let format = match kinds::detect_by_name(path) {
+    let format = match by_name {
         Detection::Known(format) => Some(format),
-        Detection::NeedsContent => kinds::detect_by_content(path, &text, candidate.explicit),
+        Detection::NeedsContent => {
+            kinds::detect_by_content(path, &text, candidate.explicit && !quiet)
+        }
         Detection::Unknown if candidate.explicit => kinds::detect_by_content(path, &text, true),
         Detection::Unknown => None,
     };
     let Some(format) = format else {
         return FileOutcome {
-            note: candidate.explicit.then(|| {
+            note: (candidate.explicit && !quiet).then(|| {
                 format!(
                     "{}: skipped: not a file kind deploylint reads",
                     path.display()
@@ -505,7 +581,7 @@ pub fn decode(bytes: Vec<u8>) -> Option<(String, bool)> {
 /// executed or written.
 pub fn lint_source(source: &SourceFile, format: Format, settings: &Settings) -> Vec<Diagnostic> {
     let mut diagnostics = lint_file(source, format, settings).0;
-    finish_file(source, settings, &mut diagnostics);
+    finish_file(source, format, settings, &mut diagnostics);
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diagnostics
 }

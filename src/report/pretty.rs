@@ -79,7 +79,7 @@ pub fn render(outcome: &Outcome, options: &RenderOptions, out: &mut dyn Write) -
             );
         }
         if let Some(help) = &d.help {
-            report = report.with_help(help);
+            report = report.with_help(reflow(help, HELP_WIDTH));
         }
         if d.severity == Severity::Info {
             let mut buffer = Vec::new();
@@ -101,6 +101,59 @@ fn advice_as_info(report: Vec<u8>) -> Vec<u8> {
         Some(at) => [&report[..at], b"] Info:", &report[at + ADVICE.len()..]].concat(),
         None => report,
     }
+}
+
+/// Characters per line of help text (the catalog's `fix:` texts are wrapped about so).
+const HELP_WIDTH: usize = 90;
+
+/// Help with every line longer than `width` characters wrapped: the catalog's `fix:` texts
+/// come wrapped by hand, a rule's own help usually as one line. A short code span
+/// (`` `USER app` ``) is not split.
+fn reflow(text: &str, width: usize) -> String {
+    text.lines()
+        .map(|line| {
+            if line.chars().count() <= width {
+                line.to_string()
+            } else {
+                wrap(line, width)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The longest code span kept whole by `wrap`.
+const MAX_UNSPLIT_CODE: usize = 40;
+
+fn wrap(line: &str, width: usize) -> String {
+    let mut atoms: Vec<String> = Vec::new();
+    for word in line.split_whitespace() {
+        match atoms.last_mut() {
+            Some(atom)
+                if atom.matches('`').count() % 2 == 1
+                    && atom.chars().count() + 1 + word.chars().count() <= MAX_UNSPLIT_CODE =>
+            {
+                atom.push(' ');
+                atom.push_str(word);
+            }
+            _ => atoms.push(word.to_string()),
+        }
+    }
+    let mut out = String::new();
+    let mut line_len = 0;
+    for atom in &atoms {
+        let len = atom.chars().count();
+        if line_len > 0 && line_len + 1 + len > width {
+            out.push('\n');
+            line_len = 0;
+        } else if line_len > 0 {
+            out.push(' ');
+            line_len += 1;
+        }
+        out.push_str(atom);
+        line_len += len;
+    }
+    out
 }
 
 fn id_of(source: &SourceFile) -> String {
@@ -231,6 +284,19 @@ mod tests {
             );
             assert_eq!(text.contains('\u{1b}'), color, "{text}");
         }
+    }
+
+    #[test]
+    fn long_help_lines_are_wrapped() {
+        // Lines that fit are kept as written (the catalog wraps its texts by hand).
+        assert_eq!(reflow("a b\nc d e", 5), "a b\nc d e");
+        assert_eq!(reflow("a b c d e f", 5), "a b c\nd e f");
+        assert_eq!(reflow("abcdefg h", 4), "abcdefg\nh");
+        assert_eq!(reflow("", 4), "");
+        assert_eq!(
+            reflow("then `RUN useradd app` and `USER app`", 20),
+            "then\n`RUN useradd app`\nand `USER app`"
+        );
     }
 
     #[test]
