@@ -228,11 +228,10 @@ fn check(mut args: CheckArgs) -> io::Result<i32> {
         ],
         None => args.paths.clone(),
     };
-    let force_exclude = args.force_exclude;
     let resolver = Resolver::new(&lint_paths, overrides);
     let mut outcome = match &stdin_name {
         Some(name)
-            if force_exclude
+            if args.force_exclude
                 && resolver
                     .settings_for(name)
                     .is_ok_and(|settings| settings.config.excludes(name)) =>

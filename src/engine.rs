@@ -414,6 +414,9 @@ pub fn run_text(path: &Path, text: String, resolver: &Resolver, unnamed: bool) -
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     outcome.diagnostics = diagnostics;
     outcome.sources.push(Arc::new(source));
+    unify_paths(&mut outcome);
+    // A label into a file on disk (the Dockerfile a compose buffer builds) is drawn from it.
+    load_referenced_sources(&mut outcome);
     outcome
 }
 

@@ -336,6 +336,25 @@ fn stdin_filename_alone_reads_standard_input() {
     );
     // The buffer on stdin (runs as root), not the clean file on disk.
     assert_eq!(findings(&out), ["Dockerfile USR001"], "{}", stderr(&out));
+    // As ruff: other paths are ignored in favour of standard input, with a warning.
+    let out = run_stdin(
+        &[
+            "check",
+            "--output-format",
+            "concise",
+            "--stdin-filename",
+            "Dockerfile",
+            ".",
+        ],
+        dir.path(),
+        "FROM python\nCMD gunicorn app:app\n",
+    );
+    assert_eq!(findings(&out), ["Dockerfile USR001"]);
+    assert!(
+        stderr(&out).contains("ignoring .: --stdin-filename lints standard input"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
