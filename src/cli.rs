@@ -65,8 +65,7 @@ const CHECK_EXIT_STATUS: &str = "Exit status:
 
 #[derive(clap::Args)]
 struct CheckArgs {
-    /// Files or directories to lint; `-` reads standard input (with --stdin-filename).
-    #[arg(default_value = ".")]
+    /// Files or directories to lint [default: .]; `-` reads standard input.
     paths: Vec<PathBuf>,
     /// How to print the findings.
     #[arg(long, value_enum, default_value_t = OutputFormat::Pretty)]
@@ -107,7 +106,7 @@ struct CheckArgs {
     #[arg(long = "rules", value_name = "FILE")]
     rule_packs: Vec<PathBuf>,
     /// Lint standard input as if it were this file (kind from its name, configuration from
-    /// its location); pass `-` as the path.
+    /// its location).
     #[arg(long, value_name = "PATH")]
     stdin_filename: Option<PathBuf>,
     /// Exit 0 even with findings; usage, I/O and configuration errors still exit 2.
@@ -123,6 +122,15 @@ struct CheckArgs {
     /// severities, options) and exit.
     #[arg(long, conflicts_with_all = ["statistics", "write_baseline", "baseline"])]
     show_settings: bool,
+    /// Apply the configuration's `exclude` and `extend-exclude` to paths named on the command
+    /// line too (for pre-commit and editors, which name files).
+    #[arg(long)]
+    force_exclude: bool,
+    /// Lint a named file only if a directory walk would (its name says its kind, or may and
+    /// its content confirms) or its shebang names Python; skip the others without a note
+    /// (for pre-commit, which passes every staged file).
+    #[arg(long)]
+    skip_unknown: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -199,7 +207,7 @@ pub fn main() -> i32 {
     }
 }
 
-fn check(args: CheckArgs) -> io::Result<i32> {
+fn check(mut args: CheckArgs) -> io::Result<i32> {
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -244,11 +252,21 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         Ok(overrides) => overrides,
         Err(message) => return usage_error(message),
     };
-    let reads_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
-    if reads_stdin && (args.paths.len() != 1 || args.stdin_filename.is_none()) {
-        return usage_error(
-            "`-` (standard input) needs --stdin-filename and no other paths".into(),
-        );
+    let dash = args.paths.iter().any(|p| p.as_os_str() == "-");
+    // As ruff: --stdin-filename reads standard input, with or without `-`.
+    let reads_stdin = dash || args.stdin_filename.is_some();
+    if args.stdin_filename.is_some() {
+        for path in args.paths.iter().filter(|p| p.as_os_str() != "-") {
+            eprintln!(
+                "deploylint: warning: ignoring {}: --stdin-filename lints standard input",
+                path.display()
+            );
+        }
+    } else if dash && args.paths.len() != 1 {
+        return usage_error("`-` (standard input) cannot be linted with other paths".into());
+    }
+    if args.paths.is_empty() {
+        args.paths.push(PathBuf::from("."));
     }
     if let Some(config) = &args.config
         && !config.is_file()
@@ -258,9 +276,17 @@ fn check(args: CheckArgs) -> io::Result<i32> {
             config.display()
         ));
     }
-    let stdin_name = args.stdin_filename.clone().filter(|_| reads_stdin);
+    // Standard input without a name is `-` (as hadolint and ruff print it), its kind sniffed.
+    let stdin_name = reads_stdin.then(|| match &args.stdin_filename {
+        Some(name) => crate::source::normalize_path(name),
+        None => PathBuf::from("-"),
+    });
     let lint_paths = match &stdin_name {
-        Some(name) => vec![name.parent().map(Path::to_path_buf).unwrap_or_default()],
+        Some(name) => vec![
+            name.parent()
+                .filter(|dir| !dir.as_os_str().is_empty())
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+        ],
         None => args.paths.clone(),
     };
     let resolver = Resolver::new(&lint_paths, overrides);
@@ -278,6 +304,14 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         return show_settings(&args, &targets, &resolver, color);
     }
     let mut outcome = match &stdin_name {
+        Some(name)
+            if args.force_exclude
+                && resolver
+                    .settings_for(name)
+                    .is_ok_and(|settings| settings.config.excludes(name)) =>
+        {
+            engine::Outcome::default()
+        }
         Some(name) => {
             let mut bytes = Vec::new();
             // The same size limit as files on disk.
@@ -297,6 +331,7 @@ fn check(args: CheckArgs) -> io::Result<i32> {
                     name,
                     String::from_utf8_lossy(&bytes).into_owned(),
                     &resolver,
+                    args.stdin_filename.is_none(),
                 )
             }
         }
@@ -499,6 +534,8 @@ fn overrides(args: &CheckArgs, packs: Vec<Arc<PackRule>>) -> Result<Overrides, S
         config_file: args.config.clone(),
         isolated: args.isolated,
         packs,
+        force_exclude: args.force_exclude,
+        skip_unknown: args.skip_unknown,
     })
 }
 

@@ -126,6 +126,8 @@ struct RawConfig {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawOptions {
     shared_accounts: Option<Vec<String>>,
+    /// Added to `shared-accounts` (or to the built-in list), as ruff's `extend-*` keys.
+    extend_shared_accounts: Option<Vec<String>>,
     nonroot_images: Option<Vec<String>>,
 }
 
@@ -462,6 +464,11 @@ impl Config {
             if let Some(accounts) = options.shared_accounts {
                 config.options.shared_accounts = accounts;
             }
+            for account in options.extend_shared_accounts.into_iter().flatten() {
+                if !config.options.shared_accounts.contains(&account) {
+                    config.options.shared_accounts.push(account);
+                }
+            }
             if let Some(images) = options.nonroot_images {
                 config.options.nonroot_images = images;
             }
@@ -621,6 +628,25 @@ mod tests {
             "select starts afresh"
         );
         assert_eq!(c.extends, [dir.path().join("base.toml")]);
+    }
+
+    #[test]
+    fn extend_shared_accounts_adds_to_either_list() {
+        let accounts = |text: &str| {
+            Config::parse(Path::new("deploylint.toml"), text.to_string())
+                .unwrap()
+                .unwrap()
+                .options
+                .shared_accounts
+        };
+        let builtin = RuleOptions::default().shared_accounts;
+        let extended = accounts("[options]\nextend-shared-accounts = [\"appsvc\", \"nobody\"]\n");
+        assert_eq!(extended[..builtin.len()], builtin[..]);
+        assert_eq!(extended[builtin.len()..], ["appsvc"]);
+        assert_eq!(
+            accounts("[options]\nshared-accounts = [\"a\"]\nextend-shared-accounts = [\"b\"]\n"),
+            ["a", "b"]
+        );
     }
 
     #[test]

@@ -10,6 +10,17 @@ pub struct Candidate {
     pub path: PathBuf,
     /// Named on the command line: linted even if ignored, and sniffed if the name is unknown.
     pub explicit: bool,
+    /// `--skip-unknown`: named, but linted only as a directory walk would (or by its shebang).
+    pub skip_unknown: bool,
+}
+
+/// How paths named on the command line are treated.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// The configuration's `exclude` applies to them too (`--force-exclude`).
+    pub force_exclude: bool,
+    /// Files of kinds deploylint does not read are skipped silently (`--skip-unknown`).
+    pub skip_unknown: bool,
 }
 
 #[derive(Debug, Default)]
@@ -21,9 +32,17 @@ pub struct Discovery {
 
 /// Walks `paths`. Directory entries are kept only when their name can be a known kind, so the
 /// content of unrelated files is never read.
-pub fn discover(paths: &[PathBuf], excluded: &(dyn Fn(&Path) -> bool + Sync)) -> Discovery {
+pub fn discover(
+    paths: &[PathBuf],
+    excluded: &(dyn Fn(&Path) -> bool + Sync),
+    options: &Options,
+) -> Discovery {
     let mut found = Discovery::default();
     for path in paths {
+        // As ruff does: an excluded path named on the command line is skipped without a word.
+        if options.force_exclude && excluded(path) {
+            continue;
+        }
         let meta = match std::fs::metadata(path) {
             Ok(meta) => meta,
             Err(e) => {
@@ -39,6 +58,7 @@ pub fn discover(paths: &[PathBuf], excluded: &(dyn Fn(&Path) -> bool + Sync)) ->
             found.candidates.push(Candidate {
                 path: clean(path),
                 explicit: true,
+                skip_unknown: options.skip_unknown,
             });
         } else {
             found.errors.push(format!(
@@ -74,6 +94,7 @@ fn walk_dir(root: &Path, excluded: &(dyn Fn(&Path) -> bool + Sync), found: &mut 
                             candidates.lock().unwrap().push(Candidate {
                                 path: clean(entry.path()),
                                 explicit: false,
+                                skip_unknown: false,
                             });
                         }
                     }
@@ -99,10 +120,9 @@ fn is_loop(err: &ignore::Error) -> bool {
     }
 }
 
-/// `./a/b` → `a/b`, so paths print as users type them.
+/// `./a/./b` → `a/b`, so paths print as users type them.
 fn clean(path: &Path) -> PathBuf {
-    path.strip_prefix(".")
-        .map_or_else(|_| path.to_path_buf(), Path::to_path_buf)
+    crate::source::normalize_path(path)
 }
 
 pub fn io_reason(e: &std::io::Error) -> String {
@@ -130,16 +150,8 @@ pub enum Unread {
 /// is never read from (opening a FIFO for reading would wait for a writer).
 pub fn read_file(path: &Path) -> Result<Vec<u8>, Unread> {
     use std::io::Read;
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
     let failed = |e: std::io::Error| Unread::Failed(io_reason(&e));
-    let file = options.open(path).map_err(failed)?;
-    let meta = file.metadata().map_err(failed)?;
-    if !meta.is_file() {
-        return Err(Unread::Skipped("not a regular file".into()));
-    }
+    let (file, meta) = open_regular(path)?;
     if meta.len() > MAX_FILE_BYTES {
         return Err(too_large(meta.len()));
     }
@@ -152,6 +164,33 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, Unread> {
         return Err(too_large(bytes.len() as u64));
     }
     Ok(bytes)
+}
+
+/// Opens a file without blocking and checks on the open handle that it is a regular file.
+fn open_regular(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), Unread> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let failed = |e: std::io::Error| Unread::Failed(io_reason(&e));
+    let file = options.open(path).map_err(failed)?;
+    let meta = file.metadata().map_err(failed)?;
+    if !meta.is_file() {
+        return Err(Unread::Skipped("not a regular file".into()));
+    }
+    Ok((file, meta))
+}
+
+/// The first `len` bytes of a file, as text (invalid UTF-8 replaced), opened as `read_file`
+/// opens files.
+pub fn read_head(path: &Path, len: usize) -> Result<String, Unread> {
+    use std::io::Read;
+    let (file, _) = open_regular(path)?;
+    let mut bytes = Vec::with_capacity(len);
+    file.take(len as u64)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Unread::Failed(io_reason(&e)))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 fn too_large(len: u64) -> Unread {

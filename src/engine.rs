@@ -25,6 +25,9 @@ use std::sync::{Arc, Mutex};
 /// Bytes examined for NUL when deciding whether a file is binary (git and ripgrep do the same).
 const BINARY_SNIFF_LEN: usize = 8192;
 
+/// The longest `#!` line read (Linux reads 256 bytes of it since 5.1).
+const SHEBANG_LEN: usize = 256;
+
 /// Which rules run.
 #[derive(Clone)]
 pub struct Settings {
@@ -63,6 +66,11 @@ pub struct Overrides {
     pub isolated: bool,
     /// Rules from `--rules FILE` packs.
     pub packs: Vec<Arc<PackRule>>,
+    /// `--force-exclude`: `exclude` applies to paths named on the command line too.
+    pub force_exclude: bool,
+    /// `--skip-unknown`: a named file is linted only when a directory walk would lint it (or
+    /// its shebang names Python); others are skipped without a note.
+    pub skip_unknown: bool,
 }
 
 impl Settings {
@@ -104,7 +112,7 @@ type SettingsResult = Result<Arc<Settings>, ConfigError>;
 /// Finds the settings for each file: the nearest configuration file above it (cached per
 /// directory), or `--config`, or none with `--isolated`.
 pub struct Resolver {
-    overrides: Overrides,
+    pub(crate) overrides: Overrides,
     roots: Vec<PathBuf>,
     by_dir: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
     by_config: Mutex<HashMap<Option<PathBuf>, SettingsResult>>,
@@ -229,16 +237,34 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
         {
             outcome.config_errors.push(error);
         }
-        if let (Some(source), Some(settings)) = (result.source, result.settings) {
+        if let (Some(source), Some(settings), Some(format)) = (
+            result.source,
+            result.settings,
+            result.facts.as_ref().map(|f| f.format),
+        ) {
             if result.dropped {
                 dropped.insert(source.path().to_path_buf());
             }
-            per_file.push((source, settings, result.diagnostics));
+            per_file.push((source, format, settings, result.diagnostics));
         }
         facts.extend(result.facts);
     }
     per_file.sort_by(|a, b| a.0.path().cmp(b.0.path()));
     outcome.sources = per_file.iter().map(|(s, ..)| s.clone()).collect();
+    for dir in paths.iter().filter(|p| p.is_dir()) {
+        if resolver.overrides.force_exclude
+            && resolver
+                .settings_for(dir)
+                .is_ok_and(|settings| settings.config.excludes(dir))
+        {
+            continue;
+        }
+        let dir = crate::source::normalize_path(dir);
+        let linted = |s: &Arc<SourceFile>| dir.as_os_str() == "." || s.path().starts_with(&dir);
+        if !outcome.sources.iter().any(linted) {
+            outcome.notes.push(nothing_to_lint(&dir));
+        }
+    }
     let project = Project {
         files: &facts,
         sources: &outcome.sources,
@@ -246,21 +272,22 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
     // Project rules run if any file's settings enable them; each finding is then judged by
     // the settings of the file it is in.
     let mut project_diagnostics = Vec::new();
-    if let Some((_, settings, _)) = per_file.first() {
+    if let Some((_, _, settings, _)) = per_file.first() {
         let all_enabled = Settings {
             rules: RULES.iter().collect(),
             ..(**settings).clone()
         };
         project_diagnostics = check_project(&project, &all_enabled);
     }
-    for (source, settings, mut diagnostics) in per_file {
+    for (source, format, settings, mut diagnostics) in per_file {
         diagnostics.extend(
             project_diagnostics
                 .extract_if(.., |d| d.path == source.path() && settings.enabled(&d.code)),
         );
-        finish_file(&source, &settings, &mut diagnostics);
+        finish_file(&source, format, &settings, &mut diagnostics);
         outcome.diagnostics.extend(diagnostics);
     }
+    unify_paths(&mut outcome);
     reload_dropped(&mut outcome, &dropped);
     // Findings may point into files that were read but not linted themselves (a unit's
     // drop-ins): load those for rendering.
@@ -278,7 +305,64 @@ pub fn discover_files(paths: &[PathBuf], resolver: &Resolver) -> discover::Disco
             .settings_for(path)
             .is_ok_and(|settings| settings.config.excludes(path))
     };
-    discover::discover(paths, &excluded)
+    discover::discover(
+        paths,
+        &excluded,
+        &discover::Options {
+            force_exclude: resolver.overrides.force_exclude,
+            skip_unknown: resolver.overrides.skip_unknown,
+        },
+    )
+}
+
+/// Says what was looked for in a directory where nothing was linted, so an empty run is not
+/// mistaken for a clean one.
+fn nothing_to_lint(dir: &Path) -> String {
+    format!(
+        "{}: found no file deploylint reads (Dockerfiles, compose files, systemd units, Apache \
+         httpd configuration, Procfiles, gunicorn configs, Python files); hidden files, files \
+         ignored by .gitignore or .ignore and excluded paths are skipped",
+        dir.display()
+    )
+}
+
+/// Names every finding's and label's file the way the linted file is named: without `.`
+/// components, and a path through `..` (`build: ../app`) as the linted file it leads to, so
+/// one file is loaded, rendered and reported under one name.
+fn unify_paths(outcome: &mut Outcome) {
+    let sources = &outcome.sources;
+    let mut canonical: Option<HashMap<PathBuf, PathBuf>> = None;
+    let mut unify = |path: &mut PathBuf| {
+        *path = crate::source::normalize_path(path);
+        let known = |p: &Path| sources.binary_search_by(|s| s.path().cmp(p)).is_ok();
+        if known(path)
+            || !path
+                .components()
+                .any(|c| c == std::path::Component::ParentDir)
+        {
+            return;
+        }
+        let by_canonical = canonical.get_or_insert_with(|| {
+            sources
+                .iter()
+                .filter_map(|s| Some((std::fs::canonicalize(s.path()).ok()?, s.path().into())))
+                .collect()
+        });
+        if let Some(linted) = std::fs::canonicalize(&*path)
+            .ok()
+            .and_then(|c| by_canonical.get(&c))
+        {
+            *path = linted.clone();
+        }
+    };
+    for d in &mut outcome.diagnostics {
+        unify(&mut d.path);
+        for label in &mut d.labels {
+            if let Some(path) = &mut label.path {
+                unify(path);
+            }
+        }
+    }
 }
 
 /// Reads again the texts `lint_candidate` dropped that a finding or label points into after
@@ -302,8 +386,10 @@ fn reload_dropped(outcome: &mut Outcome, dropped: &HashSet<PathBuf>) {
     }
 }
 
-/// Lints text that is not on disk (an editor's buffer on stdin) as if it were `path`.
-pub fn run_text(path: &Path, text: String, resolver: &Resolver) -> Outcome {
+/// Lints text that is not on disk (an editor's buffer on stdin) as if it were `path`. With
+/// `unnamed` (plain `-`), nothing but the content tells the kind, and content that tells none
+/// is an error.
+pub fn run_text(path: &Path, text: String, resolver: &Resolver, unnamed: bool) -> Outcome {
     let mut outcome = Outcome::default();
     let settings = match resolver.settings_for(path) {
         Ok(settings) => settings,
@@ -317,24 +403,40 @@ pub fn run_text(path: &Path, text: String, resolver: &Resolver) -> Outcome {
         _ => kinds::detect_by_content(path, &text, true),
     };
     let Some(format) = format else {
-        outcome.notes.push(format!(
-            "{}: skipped: not a file kind deploylint reads",
-            path.display()
-        ));
+        if unnamed {
+            outcome.errors.push(
+                "standard input: cannot tell which kind of file this is; name it with \
+                 --stdin-filename (e.g. `--stdin-filename Dockerfile`)"
+                    .into(),
+            );
+        } else {
+            outcome.notes.push(format!(
+                "{}: skipped: not a file kind deploylint reads",
+                path.display()
+            ));
+        }
         return outcome;
     };
     let source = SourceFile::new(path, text);
     let (mut diagnostics, _) = lint_file(&source, format, &settings);
-    finish_file(&source, &settings, &mut diagnostics);
+    finish_file(&source, format, &settings, &mut diagnostics);
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     outcome.diagnostics = diagnostics;
     outcome.sources.push(Arc::new(source));
+    unify_paths(&mut outcome);
+    // A label into a file on disk (the Dockerfile a compose buffer builds) is drawn from it.
+    load_referenced_sources(&mut outcome);
     outcome
 }
 
 /// What the configuration and the file's own comments say about its findings:
 /// per-file ignores, inline suppressions (and the unused ones), severity overrides.
-fn finish_file(source: &SourceFile, settings: &Settings, diagnostics: &mut Vec<Diagnostic>) {
+fn finish_file(
+    source: &SourceFile,
+    format: Format,
+    settings: &Settings,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let ignored = settings.config.ignored_for(source.path());
     diagnostics.retain(|d| !ignored.contains(&d.code.as_str()));
     let enabled: Vec<&str> = settings
@@ -344,11 +446,19 @@ fn finish_file(source: &SourceFile, settings: &Settings, diagnostics: &mut Vec<D
         .chain(settings.custom.iter().map(|p| p.entry.code.as_str()))
         .filter(|c| !ignored.contains(c))
         .collect();
-    let unused = suppress::apply(source, diagnostics, &enabled);
+    let unused = suppress::apply(source, format, diagnostics, &enabled);
     if enabled.contains(&suppress::UNUSED_CODE) {
         let mut sink = Sink::new(suppress::UNUSED_CODE, source.path(), diagnostics);
-        for (span, message) in unused {
-            sink.report(span, message);
+        for unused in unused {
+            let d = sink.report(unused.span, unused.message);
+            // Not merely unused: the line itself is not what its author meant.
+            if unused.misplaced {
+                d.severity = crate::diagnostic::Severity::Warning;
+                d.help(
+                    "Put the suppression on its own line just above the line it is for (a \
+                     comment line), and remove this text from the value.",
+                );
+            }
         }
     }
     for d in diagnostics.iter_mut() {
@@ -387,6 +497,17 @@ pub enum Classified {
 
 pub fn classify(candidate: &Candidate) -> Classified {
     let path = &candidate.path;
+    let by_name = kinds::detect_by_name(path);
+    // Under --skip-unknown, only a shebang can make a file of an unknown name one to lint, so
+    // its first line is all that is read.
+    let quiet = candidate.explicit && candidate.skip_unknown;
+    if quiet
+        && matches!(by_name, Detection::Unknown)
+        && !discover::read_head(path, SHEBANG_LEN)
+            .is_ok_and(|head| kinds::shebang_kind(&head) == Some(Some(Format::Python)))
+    {
+        return Classified::Skipped(None);
+    }
     let bytes = match discover::read_file(path) {
         Ok(bytes) => bytes,
         Err(discover::Unread::Failed(reason)) => {
@@ -405,15 +526,17 @@ pub fn classify(candidate: &Candidate) -> Classified {
             path.display()
         )
     });
-    let format = match kinds::detect_by_name(path) {
+    let format = match by_name {
         Detection::Known(format) => Some(format),
-        Detection::NeedsContent => kinds::detect_by_content(path, &text, candidate.explicit),
+        Detection::NeedsContent => {
+            kinds::detect_by_content(path, &text, candidate.explicit && !quiet)
+        }
         Detection::Unknown if candidate.explicit => kinds::detect_by_content(path, &text, true),
         Detection::Unknown => None,
     };
     match format {
         Some(format) => Classified::Lint { text, format, note },
-        None => Classified::Skipped(candidate.explicit.then(|| {
+        None => Classified::Skipped((candidate.explicit && !quiet).then(|| {
             format!(
                 "{}: skipped: not a file kind deploylint reads",
                 path.display()
@@ -492,7 +615,7 @@ pub fn decode(bytes: Vec<u8>) -> Option<(String, bool)> {
 /// executed or written.
 pub fn lint_source(source: &SourceFile, format: Format, settings: &Settings) -> Vec<Diagnostic> {
     let mut diagnostics = lint_file(source, format, settings).0;
-    finish_file(source, settings, &mut diagnostics);
+    finish_file(source, format, settings, &mut diagnostics);
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diagnostics
 }

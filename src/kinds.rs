@@ -85,16 +85,62 @@ pub fn detect_by_name(path: &Path) -> Detection {
 }
 
 /// Decides between the kinds whose name matched `Maybe`; with `any_name`, also tries kinds the
-/// name says nothing about (for files the user named explicitly).
+/// name says nothing about (for files the user named explicitly). A shebang is the strongest
+/// evidence and is weighed first: a script says which interpreter runs it.
 pub fn detect_by_content(path: &Path, text: &str, any_name: bool) -> Option<Format> {
     let head = head_of(text);
+    let allowed = |spec: &KindSpec| {
+        let name = (spec.by_name)(path);
+        name == NameMatch::Maybe || (any_name && name == NameMatch::No)
+    };
+    if let Some(script) = shebang_kind(head) {
+        return script.filter(|format| KINDS.iter().any(|s| s.format == *format && allowed(s)));
+    }
     KINDS
         .iter()
-        .find(|spec| {
-            let name = (spec.by_name)(path);
-            (name == NameMatch::Maybe || (any_name && name == NameMatch::No)) && (spec.sniff)(head)
-        })
+        .find(|spec| allowed(spec) && (spec.sniff)(head))
         .map(|spec| spec.format)
+}
+
+/// What a `#!` first line says: `None` without one, `Some(Some(Python))` for a Python
+/// interpreter (`python3`, `/usr/bin/python3.11`, `env -S python3 -u`, `pypy3`,
+/// `uv run --script`), `Some(None)` for any other interpreter (`sh`, `bash`, `node`): a script
+/// in a language deploylint does not read, whatever keywords its lines start with.
+pub fn shebang_kind(head: &str) -> Option<Option<Format>> {
+    let line = head.strip_prefix("#!")?.lines().next().unwrap_or("");
+    let mut words = line.split_whitespace();
+    let mut program = basename(words.next().unwrap_or(""));
+    if program == "env" {
+        // `env [-S] [-i] [-u NAME] [NAME=value]... program`: skip to the program.
+        let mut skip_next = false;
+        program = "";
+        for word in words.by_ref() {
+            if std::mem::take(&mut skip_next) {
+                continue;
+            }
+            if matches!(word, "-u" | "--unset" | "-C" | "--chdir") {
+                skip_next = true;
+            } else if !word.starts_with('-') && !word.contains('=') {
+                program = basename(word);
+                break;
+            }
+        }
+    }
+    let python = program
+        .strip_prefix("python")
+        .or_else(|| program.strip_prefix("pypy"))
+        .is_some_and(|version| {
+            version.is_empty()
+                || version == "w"
+                || version.chars().all(|c| c.is_ascii_digit() || c == '.')
+        })
+        // A PEP 723 script: `uv run --script` installs its dependencies and runs it.
+        || (program == "uv" && words.next() == Some("run"));
+    Some(python.then_some(Format::Python))
+}
+
+fn basename(program: &str) -> &str {
+    program.rsplit('/').next().unwrap_or(program)
 }
 
 fn head_of(text: &str) -> &str {
@@ -233,9 +279,9 @@ fn python_name(path: &Path) -> NameMatch {
     }
 }
 
-fn python_content(head: &str) -> bool {
-    let first = head.lines().next().unwrap_or("");
-    first.starts_with("#!") && first.contains("python")
+/// A Python file without a `.py` name is recognised by its shebang (see `shebang_kind`).
+fn python_content(_: &str) -> bool {
+    false
 }
 
 /// Unit files (`app.service`, `web@.service`, `app.socket`, …), their `.in` build templates,
@@ -630,5 +676,45 @@ mod tests {
             detect_by_content(Path::new("runme"), "#!/usr/bin/env python3\n", false),
             None
         );
+    }
+
+    #[test]
+    fn shebang_is_weighed_before_keywords() {
+        let sniff = |text: &str| detect_by_content(Path::new("bin/runme"), text, true);
+        for python in [
+            "#!/usr/bin/env python3\nfrom flask import Flask\n",
+            "#!/usr/bin/env python\nfrom x import y\n",
+            "#!/usr/bin/env python3.11\n",
+            "#! /usr/bin/env python3\n",
+            "#!/usr/bin/env -S python3 -u\nfrom x import y\n",
+            "#!/usr/bin/env -S PYTHONUNBUFFERED=1 python3\n",
+            "#!/usr/bin/env -u PYTHONPATH python3\n",
+            "#!/usr/bin/python\n",
+            "#!/usr/bin/python3.12\n",
+            "#!/opt/app/venv/bin/python3\r\nimport os\r\n",
+            "#!/usr/bin/env pypy3\n",
+            "#!/usr/bin/env -S uv run --script\n# /// script\n",
+        ] {
+            assert_eq!(sniff(python), Some(Format::Python), "{python}");
+        }
+        for script in [
+            "#!/bin/sh\ntimeout 30 ./manage.py migrate\n",
+            "#!/bin/bash\nFROM=x\nfrom here\n",
+            "#!/usr/bin/env bash\n[Service]\n",
+            "#!/usr/bin/env node\nservices: 1\n",
+            "#!/usr/bin/env pythonista\n",
+            "#!/usr/bin/python-config\n",
+            "#!\nFROM alpine\n",
+        ] {
+            assert_eq!(sniff(script), None, "{script}");
+        }
+        // Only where the name allows the kind: `app.conf` is Apache or nothing.
+        assert_eq!(
+            detect_by_content(Path::new("app.conf"), "#!/usr/bin/env python3\n", false),
+            None
+        );
+        // Without a shebang, the keywords still decide.
+        assert_eq!(sniff("FROM alpine\n"), Some(Format::Dockerfile));
+        assert_eq!(shebang_kind("# !/bin/sh\n"), None);
     }
 }

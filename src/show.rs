@@ -186,6 +186,7 @@ pub fn settings_report(
         let candidate = Candidate {
             path: path.to_path_buf(),
             explicit: true,
+            skip_unknown: resolver.overrides.skip_unknown,
         };
         match engine::classify(&candidate) {
             Classified::Lint { format, .. } => Some(format.as_str()),

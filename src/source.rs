@@ -128,6 +128,22 @@ impl SourceFile {
     }
 }
 
+/// A path as users type it and as every output prints it: no `.` components (`./a/./b` and
+/// `a//b` become `a/b`), `..` kept (only the file system knows what it crosses). Findings,
+/// labels and loaded files all carry paths in this form, so one file has one name.
+pub fn normalize_path(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let normal: PathBuf = path
+        .components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .collect();
+    if normal.as_os_str().is_empty() && !path.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        normal
+    }
+}
+
 fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
     text.bytes()
         .enumerate()
@@ -307,6 +323,25 @@ impl MappedText {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_lose_their_dot_components() {
+        for (given, normal) in [
+            ("./Dockerfile", "Dockerfile"),
+            ("fixtures/sample/./Dockerfile", "fixtures/sample/Dockerfile"),
+            ("a//b/./c/", "a/b/c"),
+            ("/srv/./app", "/srv/app"),
+            ("a/../b", "a/../b"),
+            (".", "."),
+            ("./", "."),
+        ] {
+            assert_eq!(
+                normalize_path(Path::new(given)),
+                Path::new(normal),
+                "{given}"
+            );
+        }
+    }
 
     #[test]
     fn line_col_counts_characters() {

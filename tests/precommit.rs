@@ -1,6 +1,7 @@
 //! The pre-commit hook end to end: pre-commit from PyPI in a fresh virtualenv installs the hook
 //! from this repository (its committed HEAD) into a temporary git repository, where a bad
-//! Dockerfile fails the commit and the fixed one passes.
+//! Dockerfile fails the commit and the fixed one passes, a unit template (`*.service.in`, once
+//! outside the hook's file pattern) fails it, and an excluded vendored file does not.
 //!
 //! It needs python3, git and PyPI. Without them it is skipped with a message, unless
 //! `DEPLOYLINT_REQUIRE_PRECOMMIT=1` (CI), where a missing piece fails.
@@ -115,6 +116,51 @@ fn hook_fails_a_bad_dockerfile_and_passes_the_fix() {
     assert!(
         commit.status.success(),
         "the fixed Dockerfile must pass:\n{}",
+        text(&commit)
+    );
+
+    // Kinds known by content or by a template name reach deploylint; other files pass quietly.
+    std::fs::create_dir_all(work.join("deploy")).unwrap();
+    write(
+        &work,
+        "deploy/app.service.in",
+        "[Service]\nUser=root\nExecStart=@bindir@/gunicorn --bind 0.0.0.0:8000 app:app\n",
+    );
+    write(
+        &work,
+        "NOTES.md",
+        "# notes\nFROM here on, nothing is linted.\n",
+    );
+    git(&["add", "-A"]);
+    let commit = git(&["commit", "-q", "-m", "unit template"]);
+    let output = text(&commit);
+    assert!(
+        !commit.status.success(),
+        "a unit template that runs as root must fail the commit:\n{output}"
+    );
+    assert!(
+        output.contains("deploy/app.service.in") && output.contains("USR001"),
+        "{output}"
+    );
+    assert!(!output.contains("NOTES.md"), "{output}");
+    write(
+        &work,
+        "deploy/app.service.in",
+        "[Service]\nUser=app\nWorkingDirectory=/srv/app\nExecStart=@bindir@/gunicorn --bind 127.0.0.1:8000 app:app\n",
+    );
+    // `exclude` applies to the files pre-commit names (--force-exclude).
+    std::fs::create_dir_all(work.join("vendor")).unwrap();
+    write(&work, "vendor/Dockerfile", "FROM python:3.12-slim\n");
+    write(
+        &work,
+        "deploylint.toml",
+        "exclude = [\"vendor\"]\nfail-on = \"warning\"\n",
+    );
+    git(&["add", "-A"]);
+    let commit = git(&["commit", "-q", "-m", "vendored"]);
+    assert!(
+        commit.status.success(),
+        "an excluded vendored file must not fail the commit:\n{}",
         text(&commit)
     );
 }

@@ -133,6 +133,9 @@ pub struct Sink<'a> {
     entry: &'static catalog::RuleEntry,
     path: &'a std::path::Path,
     out: &'a mut Vec<Diagnostic>,
+    /// The fix in the terms of the file's format, where the catalog's `fix:` (written for
+    /// every format the rule covers) would tell a systemd unit to `RUN useradd`.
+    help: Option<&'static str>,
 }
 
 impl<'a> Sink<'a> {
@@ -141,7 +144,17 @@ impl<'a> Sink<'a> {
             entry: catalog::entry(code),
             path,
             out,
+            help: None,
         }
+    }
+
+    /// Uses the entry of `by_format` for `format` as the help of the findings reported from
+    /// now on (the catalog's `fix:` for a format without an entry).
+    pub fn help_by_format(&mut self, format: Format, by_format: &[(Format, &'static str)]) {
+        self.help = by_format
+            .iter()
+            .find(|(f, _)| *f == format)
+            .map(|(_, help)| *help);
     }
 
     pub fn report(&mut self, span: Span, message: impl Into<String>) -> &mut Diagnostic {
@@ -153,7 +166,7 @@ impl<'a> Sink<'a> {
             span,
             message: message.into(),
             labels: Vec::new(),
-            help: Some(self.entry.fix.trim().to_string()),
+            help: Some(self.help.unwrap_or(&self.entry.fix).trim().to_string()),
         });
         self.out.last_mut().expect("just pushed")
     }
@@ -170,10 +183,11 @@ impl Diagnostic {
         self
     }
 
-    /// Adds a secondary label in another file.
+    /// Adds a secondary label in another file (its path normalised like every linted file's:
+    /// `build: ./svc` must not name `dir/./svc/Dockerfile`).
     pub fn label_in(&mut self, path: PathBuf, span: Span, message: impl Into<String>) -> &mut Self {
         self.labels.push(Label {
-            path: Some(path),
+            path: Some(crate::source::normalize_path(&path)),
             span,
             message: message.into(),
         });

@@ -1,6 +1,7 @@
 //! DBG004: an environment variable that switches on a debug mode (`FLASK_DEBUG=1`,
 //! `FLASK_ENV=development`, …) set for the deployed processes (a Dockerfile's `ENV`, `ARG` or start command).
 
+use crate::catalog::Format;
 use crate::model::env::debug_setting;
 use crate::rules::{FileContext, Rule, Sink, Syntax};
 
@@ -10,23 +11,37 @@ pub const RULE: Rule = Rule {
     prefilter: None,
 };
 
+/// The fix in each format's terms (the catalog's `fix:` speaks of an image).
+const HELP: &[(Format, &str)] = &[
+    (
+        Format::Systemd,
+        "Remove the variable from the unit and its environment files (or set it to its off \
+         value, such as `FLASK_DEBUG=0`); turn debug on only where you develop.",
+    ),
+    (
+        Format::Compose,
+        "Remove the variable from the service's `environment:` and `env_file:` (or set it to \
+         its off value, such as `FLASK_DEBUG=0`); turn debug on only in a development \
+         override such as `compose.override.yaml`.",
+    ),
+    (
+        Format::Gunicorn,
+        "Remove the variable from `raw_env` (or set it to its off value, such as \
+         `FLASK_DEBUG=0`); turn debug on only where you develop.",
+    ),
+];
+
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
+    sink.help_by_format(ctx.format, HELP);
     for var in ctx.deployment.all_env() {
         if let Some(why) = debug_setting(&var.name, &var.value) {
-            let d = sink.report(
+            sink.report(
                 var.span,
                 format!(
                     "{} sets {}={}, which {why}",
                     var.origin, var.name, var.value
                 ),
             );
-            if ctx.format == crate::catalog::Format::Systemd {
-                d.help(
-                    "Remove the variable from the unit and its environment files (or set it \
-                     to its off value, such as `FLASK_DEBUG=0`); turn debug on only where you \
-                     develop.",
-                );
-            }
         }
     }
     // Compose `env_file:` entries, unless `environment:` sets the same name (it wins).

@@ -1,6 +1,7 @@
 //! DEV001: the deployment starts a development server (`flask run`, `manage.py runserver`,
 //! `python -m http.server`) instead of a production WSGI/ASGI server.
 
+use crate::catalog::Format;
 use crate::diagnostic::Diagnostic;
 use crate::model::launcher::Program;
 use crate::model::project::{self, Project};
@@ -63,7 +64,26 @@ pub fn dev_server(program: &Program) -> Option<&'static str> {
     }
 }
 
+/// Where binding every interface is wrong (a host) or takes `$PORT` (a Procfile), the
+/// example differs from the catalog's container one.
+const HELP: &[(Format, &str)] = &[
+    (
+        Format::Systemd,
+        "Start a production server behind the reverse proxy instead, e.g. \
+         `ExecStart=/srv/app/venv/bin/gunicorn --bind 127.0.0.1:8000 app:app`, \
+         `waitress-serve --listen=127.0.0.1:8000 app:app`, or `uvicorn` without `--reload` for \
+         ASGI apps.",
+    ),
+    (
+        Format::Procfile,
+        "Start a production server instead, e.g. `web: gunicorn --bind 0.0.0.0:$PORT app:app`, \
+         `web: waitress-serve --port=$PORT app:app`, or `uvicorn` without `--reload` for ASGI \
+         apps.",
+    ),
+];
+
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
+    sink.help_by_format(ctx.format, HELP);
     for process in &ctx.deployment.processes {
         if let Some(what) = dev_server(&process.launch.program) {
             sink.report(

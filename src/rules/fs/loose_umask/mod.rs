@@ -5,6 +5,7 @@
 mod apache;
 mod systemd;
 
+use crate::catalog::Format;
 use crate::rules::{FileContext, Rule, Sink, Syntax};
 
 pub const RULE: Rule = Rule {
@@ -13,7 +14,21 @@ pub const RULE: Rule = Rule {
     prefilter: Some(|_, t| crate::rules::contains_ignore_case(t, "umask")),
 };
 
+/// The fix in each format's terms (the catalog's `fix:` names both settings).
+const HELP: &[(Format, &str)] = &[
+    (
+        Format::Systemd,
+        "Set `UMask=0027` in `[Service]` (or `0077` when the group needs no access either).",
+    ),
+    (
+        Format::Apache,
+        "Set `umask=0027` on the `WSGIDaemonProcess` (or `0077` when the group needs no access \
+         either).",
+    ),
+];
+
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
+    sink.help_by_format(ctx.format, HELP);
     match ctx.syntax {
         Syntax::Systemd(unit) => systemd::check(ctx, unit, sink),
         Syntax::Apache(config) => apache::check(config, sink),

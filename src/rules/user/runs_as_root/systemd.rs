@@ -39,6 +39,10 @@ pub fn check(ctx: &FileContext<'_>, unit: &Unit, sink: &mut Sink<'_>) {
             sink.report(
                 prefix,
                 "the service runs as root: this prefix makes ExecStart= ignore User=",
+            )
+            .help(
+                "Remove the prefix so the command runs as `User=`; give only the steps that \
+                 need root (`ExecStartPre=+…`) the prefix.",
             );
             return;
         }

@@ -6,6 +6,7 @@
 mod apache;
 mod systemd;
 
+use crate::catalog::Format;
 use crate::model::launcher::Program;
 use crate::rules::{FileContext, Rule, Sink, Syntax};
 
@@ -15,7 +16,23 @@ pub const RULE: Rule = Rule {
     prefilter: None,
 };
 
+/// The fix in each format's terms (the catalog's `fix:` covers units and daemons together).
+const HELP: &[(Format, &str)] = &[
+    (
+        Format::Systemd,
+        "Create an account for this application (`useradd --system --home /srv/app \
+         example-app`) and run as it: `User=example-app`, or `DynamicUser=yes`.",
+    ),
+    (
+        Format::Apache,
+        "Create an account for this application (`useradd --system --home /srv/app \
+         example-app`) and run the daemon as it: `user=example-app group=example-app` on its \
+         `WSGIDaemonProcess`.",
+    ),
+];
+
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
+    sink.help_by_format(ctx.format, HELP);
     check_launchers(ctx, sink);
     match ctx.syntax {
         Syntax::Systemd(unit) => systemd::check(ctx, unit, sink),
@@ -46,6 +63,10 @@ fn check_launchers(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
                     process.origin,
                     user.as_str()
                 ),
+            )
+            .help(
+                "Create an account for this application and pass it to `--user` and `--group` \
+                 (`--user example-app --group example-app`).",
             );
         }
     }
