@@ -2,7 +2,7 @@
 //! the end of the offending line or alone on the line above, `# deploylint: ignore-file[CODE]`
 //! anywhere, and a bare `ignore` for every rule. Suppressions nothing needed are reported (SUP001).
 
-use crate::config;
+use crate::catalog::Catalog;
 use crate::diagnostic::Diagnostic;
 use crate::source::{SourceFile, Span};
 use regex::Regex;
@@ -11,14 +11,14 @@ use std::sync::OnceLock;
 pub const UNUSED_CODE: &str = "SUP001";
 
 #[derive(Debug)]
-struct Suppression {
+struct Suppression<'c> {
     /// Zero-based line of the comment.
     line: usize,
     /// Alone on its line, so it also covers the next line.
     own_line: bool,
     file_wide: bool,
     /// Each listed selector as written, its span, the codes it names, and whether it was used.
-    items: Vec<Item>,
+    items: Vec<Item<'c>>,
     /// Span of the whole directive, for a bare `ignore`.
     span: Span,
     /// A bare `ignore` without a list suppresses every rule on its lines.
@@ -27,10 +27,10 @@ struct Suppression {
 }
 
 #[derive(Debug)]
-struct Item {
+struct Item<'c> {
     text: String,
     span: Span,
-    codes: Vec<&'static str>,
+    codes: Vec<&'c str>,
     used: bool,
 }
 
@@ -42,7 +42,7 @@ fn directive() -> &'static Regex {
     })
 }
 
-fn parse(source: &SourceFile) -> Vec<Suppression> {
+fn parse<'c>(source: &SourceFile, catalog: &'c Catalog) -> Vec<Suppression<'c>> {
     let text = source.text();
     // Cheap test before looking at every line.
     if !text.contains("deploylint:") {
@@ -68,7 +68,7 @@ fn parse(source: &SourceFile) -> Vec<Suppression> {
                     items.push(Item {
                         text: trimmed.to_string(),
                         span: Span::new(at, at + trimmed.len()),
-                        codes: config::select(trimmed),
+                        codes: catalog.select(trimmed),
                         used: false,
                     });
                 }
@@ -89,13 +89,15 @@ fn parse(source: &SourceFile) -> Vec<Suppression> {
 }
 
 /// Removes suppressed diagnostics from `diagnostics` and returns the suppressions that were
-/// not needed (as `(span, message)`), judged only for rules in `enabled`.
+/// not needed (as `(span, message)`), judged only for rules in `enabled`. Suppressions name
+/// rules of `catalog`.
 pub fn apply(
     source: &SourceFile,
     diagnostics: &mut Vec<Diagnostic>,
     enabled: &[&str],
+    catalog: &Catalog,
 ) -> Vec<(Span, String)> {
-    let mut suppressions = parse(source);
+    let mut suppressions = parse(source, catalog);
     if suppressions.is_empty() {
         return Vec::new();
     }
@@ -156,7 +158,8 @@ mod tests {
             "x",
             "a = 1  # deploylint: ignore[DBG001, runs-as-root]\n# deploylint: ignore-file[NET001]\n; deploylint: ignore\nurl = 'http://x/#deploylint:ignore'\n",
         );
-        let found = parse(&src);
+        let catalog = Catalog::builtin();
+        let found = parse(&src, &catalog);
         assert_eq!(found.len(), 3);
         assert_eq!(found[0].items.len(), 2);
         assert_eq!(src.slice(found[0].items[1].span), "runs-as-root");

@@ -1,19 +1,10 @@
 //! SARIF 2.1.0 for code-scanning services, with rule metadata from the catalog.
 
 use crate::baseline;
-use crate::catalog;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::Outcome;
 use serde_json::{Value, json};
 use std::io::{self, Write};
-
-/// Where each rule's documentation lives: the catalog entry in the repository.
-fn help_uri(code: &str) -> String {
-    format!(
-        "{}/blob/main/rules/{code}.yaml",
-        env!("CARGO_PKG_REPOSITORY").trim_end_matches('/')
-    )
-}
 
 fn level(severity: Severity) -> &'static str {
     match severity {
@@ -88,20 +79,25 @@ fn result(
 }
 
 pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
-    let entries = catalog::all();
+    let catalog = &outcome.catalog;
+    let entries: Vec<_> = catalog.iter().collect();
     let rules: Vec<Value> = entries
         .iter()
         .map(|e| {
-            json!({
+            let mut rule = json!({
                 "id": e.code,
                 "name": e.name,
                 "shortDescription": { "text": e.summary.trim() },
                 "fullDescription": { "text": e.rationale.trim() },
                 "help": { "text": e.fix.trim() },
-                "helpUri": help_uri(&e.code),
                 "defaultConfiguration": { "level": level(e.severity) },
                 "properties": { "tags": [e.family.as_str()] },
-            })
+            });
+            // A pack rule without its own `url` has no page: better none than a made-up one.
+            if let Some(url) = catalog.documentation_url(&e.code) {
+                rule["helpUri"] = json!(url);
+            }
+            rule
         })
         .collect();
     let fingerprints =
