@@ -457,3 +457,181 @@ impl Selection {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pack_entry(code: &str, name: &str) -> Arc<RuleEntry> {
+        Arc::new(RuleEntry {
+            code: code.into(),
+            name: name.into(),
+            family: Family::User,
+            severity: Severity::Warning,
+            formats: vec![Format::Dockerfile],
+            summary: "s".into(),
+            rationale: "r".into(),
+            fix: "f".into(),
+            references: Vec::new(),
+            examples: Vec::new(),
+            url: None,
+            matcher: None,
+        })
+    }
+
+    #[test]
+    fn selectors() {
+        let catalog = Catalog::builtin();
+        assert_eq!(catalog.select("USR001"), ["USR001"]);
+        assert_eq!(catalog.select("usr001"), ["USR001"]);
+        assert_eq!(catalog.select(" runs-as-root "), ["USR001"]);
+        assert!(catalog.select("DBG").len() >= 4);
+        assert_eq!(catalog.select("all").len(), catalog.len());
+        assert!(catalog.select("XYZ").is_empty());
+        assert!(catalog.select("").is_empty());
+        // The name must be whole; prefixes are of codes only.
+        assert!(catalog.select("runs-as").is_empty());
+        assert_eq!(
+            catalog.resolve(&["DBG001".into(), "nope".into()]),
+            Err("nope")
+        );
+    }
+
+    #[test]
+    fn packs_join_once_and_never_clash() {
+        let mut catalog = Catalog::builtin();
+        let builtin = catalog.len();
+        let pack = Path::new("org.yaml");
+        assert_eq!(
+            catalog.add_pack(pack, pack, [pack_entry("ORG001", "org-one")]),
+            Ok(true)
+        );
+        // The same file again (another configuration names it): nothing added, no clash.
+        assert_eq!(
+            catalog.add_pack(
+                Path::new("./org.yaml"),
+                pack,
+                [pack_entry("ORG001", "org-one")]
+            ),
+            Ok(false)
+        );
+        assert_eq!(catalog.len(), builtin + 1);
+        assert_eq!(catalog.select("ORG"), ["ORG001"]);
+        assert_eq!(catalog.lookup("org-one").unwrap().code, "ORG001");
+        assert_eq!(catalog.pack_of("ORG001"), Some(pack));
+        assert_eq!(catalog.pack_of("USR001"), None);
+
+        // Another file: a clash in code (any case) or name is refused, and nothing is added.
+        let other = Path::new("other.yaml");
+        let refused = catalog.add_pack(
+            other,
+            other,
+            [
+                pack_entry("ORG002", "org-two"),
+                pack_entry("org001", "org-x"),
+            ],
+        );
+        assert_eq!(
+            refused,
+            Err("rule `org001 org-x` clashes with `ORG001 org-one` (from org.yaml)".into())
+        );
+        assert!(catalog.get("ORG002").is_none());
+        let refused = catalog.add_pack(other, other, [pack_entry("ORG002", "runs-as-root")]);
+        assert_eq!(
+            refused,
+            Err("rule `ORG002 runs-as-root` clashes with `USR001 runs-as-root`".into())
+        );
+        let refused = catalog.add_pack(
+            other,
+            other,
+            [pack_entry("ORG002", "a"), pack_entry("ORG002", "b")],
+        );
+        assert!(refused.is_err());
+        assert_eq!(catalog.len(), builtin + 1);
+    }
+
+    #[test]
+    fn a_run_catalog_gathers_the_packs_of_every_configuration() {
+        let mut a = Catalog::builtin();
+        let mut b = Catalog::builtin();
+        a.add_pack(
+            Path::new("a.yaml"),
+            Path::new("/a.yaml"),
+            [pack_entry("ORG001", "one")],
+        )
+        .unwrap();
+        b.add_pack(
+            Path::new("b.yaml"),
+            Path::new("/b.yaml"),
+            [pack_entry("ORG001", "one")],
+        )
+        .unwrap();
+        b.add_pack(
+            Path::new("c.yaml"),
+            Path::new("/c.yaml"),
+            [pack_entry("ORG002", "two")],
+        )
+        .unwrap();
+        let mut run = Catalog::builtin();
+        run.absorb(&a);
+        run.absorb(&b);
+        assert_eq!(run.len(), Catalog::builtin().len() + 2);
+        // A code defined by two packs keeps the first.
+        assert_eq!(run.pack_of("ORG001"), Some(Path::new("a.yaml")));
+        assert_eq!(run.pack_of("ORG002"), Some(Path::new("c.yaml")));
+    }
+
+    #[test]
+    fn documentation_urls() {
+        let mut catalog = Catalog::builtin();
+        let mut linked = (*pack_entry("ORG001", "one")).clone();
+        linked.url = Some("https://example.com/ORG001".into());
+        let pack = Path::new("p.yaml");
+        catalog
+            .add_pack(pack, pack, [Arc::new(linked), pack_entry("ORG002", "two")])
+            .unwrap();
+        assert_eq!(
+            catalog.documentation_url("ORG001").as_deref(),
+            Some("https://example.com/ORG001")
+        );
+        assert_eq!(catalog.documentation_url("ORG002"), None);
+        assert_eq!(
+            catalog.documentation_url("USR001").as_deref(),
+            Some("https://github.com/deploylint/deploylint/blob/main/rules/USR001.yaml")
+        );
+        assert_eq!(catalog.documentation_url("NOPE"), None);
+    }
+
+    /// A selector that ends inside a multi-byte character of a pack code is no prefix of
+    /// it (slicing there used to panic).
+    #[test]
+    fn prefixes_of_non_ascii_codes() {
+        let mut catalog = Catalog::builtin();
+        let pack = Path::new("p.yaml");
+        catalog
+            .add_pack(pack, pack, [pack_entry("ÄB1", "umlaut")])
+            .unwrap();
+        assert!(catalog.select("A").iter().all(|c| *c != "ÄB1"));
+        assert_eq!(catalog.select("ÄB"), ["ÄB1"]);
+    }
+
+    #[test]
+    fn selections() {
+        let config = Selection {
+            select: Some(vec!["A".into(), "B".into()]),
+            extend_select: vec!["C".into()],
+            ignore: vec!["B".into()],
+        };
+        assert!(config.enables("A") && config.enables("C"));
+        assert!(!config.enables("B") && !config.enables("D"));
+        let cli = Selection {
+            select: Some(vec!["D".into()]),
+            extend_select: Vec::new(),
+            ignore: vec!["C".into()],
+        };
+        let both = config.overridden_by(&cli);
+        assert!(both.enables("D"));
+        assert!(!both.enables("A") && !both.enables("C"));
+        assert!(Selection::default().enables("ANY"));
+    }
+}

@@ -17,7 +17,6 @@ const PACK: &str = r#"rules:
     summary: Base images must be pinned by digest.
     rationale: A tag can be moved to another image; a digest cannot.
     fix: Pin the image with `@sha256:...`.
-    url: https://wiki.example.com/deploy/ORG001
     match:
       format: dockerfile
       key: FROM
@@ -36,6 +35,15 @@ const PACK: &str = r#"rules:
       key: subprocess.run
       regex: 'shell\s*=\s*True'
 "#;
+
+/// `PACK` with a documentation link for ORG001 (a key deploylint did not know before).
+fn pack_with_url() -> String {
+    PACK.replacen(
+        "    match:\n",
+        "    url: https://wiki.example.com/deploy/ORG001\n    match:\n",
+        1,
+    )
+}
 
 const OTHER_PACK: &str = r#"rules:
   - code: ORG003
@@ -62,14 +70,18 @@ fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
-/// A project whose configuration file loads `packs/org.yaml`.
-fn configured() -> tempfile::TempDir {
+/// A project whose configuration file loads `packs/org.yaml` (`pack`).
+fn configured_with(pack: &str) -> tempfile::TempDir {
     project(&[
-        ("packs/org.yaml", PACK),
+        ("packs/org.yaml", pack),
         ("deploylint.toml", "rules = [\"packs/org.yaml\"]\n"),
         ("Dockerfile", DOCKERFILE),
         ("tool.py", TOOL),
     ])
+}
+
+fn configured() -> tempfile::TempDir {
+    configured_with(PACK)
 }
 
 /// `path CODE` per finding of a concise run, and the exit code.
@@ -193,10 +205,10 @@ fn packs_of_nested_configurations_are_selectable() {
 #[test]
 fn a_configuration_names_only_its_own_packs_whatever_the_order() {
     let dir = project(&[
-        ("a/org.yaml", PACK),
+        ("a/org.yaml", OTHER_PACK),
         ("a/deploylint.toml", "rules = [\"org.yaml\"]\n"),
         ("a/Dockerfile", DOCKERFILE),
-        ("b/deploylint.toml", "select = [\"ORG001\"]\n"),
+        ("b/deploylint.toml", "select = [\"ORG003\"]\n"),
         ("b/Dockerfile", DOCKERFILE),
     ]);
     for order in [["a", "b"], ["b", "a"]] {
@@ -207,7 +219,7 @@ fn a_configuration_names_only_its_own_packs_whatever_the_order() {
         assert_eq!(out.status.code(), Some(2), "{order:?}: {}", stdout(&out));
         let err = stderr(&out);
         assert!(
-            err.contains("unknown rule `ORG001`") && err.contains("deploylint.toml"),
+            err.contains("unknown rule `ORG003`") && err.contains("b/deploylint.toml"),
             "{order:?}: {err}"
         );
     }
@@ -240,7 +252,7 @@ fn a_pack_named_twice_runs_once() {
 /// `rules` refused `--rules`.
 #[test]
 fn explain_knows_pack_rules() {
-    let dir = configured();
+    let dir = configured_with(&pack_with_url());
     let out = run(&["explain", "ORG001"], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
@@ -298,7 +310,7 @@ fn explain_knows_pack_rules() {
 /// Regression (issue 14, defect 5): `rules` did not list pack rules.
 #[test]
 fn rules_lists_pack_rules_as_such() {
-    let dir = configured();
+    let dir = configured_with(&pack_with_url());
     fs::write(dir.path().join("packs/other.yaml"), OTHER_PACK).unwrap();
     let out = run(&["rules", "--rules", "packs/other.yaml"], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -388,7 +400,7 @@ fn rules_lists_despite_a_bad_selector_in_the_configuration() {
 /// repository, where no such file can exist. Now: the pack entry's `url`, or none.
 #[test]
 fn sarif_help_uri_of_pack_rules() {
-    let dir = configured();
+    let dir = configured_with(&pack_with_url());
     let out = run(&["check", "--output-format", "sarif"], dir.path());
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -420,7 +432,7 @@ fn sarif_help_uri_of_pack_rules() {
 fn bad_pack_entries_are_errors() {
     for (pack, expected) in [
         (
-            PACK.replace("https://wiki.example.com/deploy/ORG001", "wiki page"),
+            pack_with_url().replace("https://wiki.example.com/deploy/ORG001", "wiki page"),
             "not an absolute URL",
         ),
         (PACK.replace("ORG002", "ALL"), "reserved"),
