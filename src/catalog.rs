@@ -602,8 +602,9 @@ mod tests {
         assert_eq!(catalog.documentation_url("NOPE"), None);
     }
 
-    /// A selector that ends inside a multi-byte character of a pack code is no prefix of
-    /// it (slicing there used to panic).
+    /// A selector that ends inside a multi-byte character of a code is no prefix of it
+    /// (slicing there used to panic; packs now refuse such codes, the catalog does not rely
+    /// on it).
     #[test]
     fn prefixes_of_non_ascii_codes() {
         let mut catalog = Catalog::builtin();
