@@ -437,6 +437,8 @@ fn bad_pack_entries_are_errors() {
         ),
         (PACK.replace("ORG002", "ALL"), "reserved"),
         (PACK.replace("ORG002", "ORG,2"), "codes must be"),
+        // Such a code made `--select A` panic, slicing inside the `Ä`.
+        (PACK.replace("ORG002", "ÄB2"), "codes must be"),
         (
             PACK.replace("ORG002", "org001"),
             "clashes with `ORG001 unpinned-base-image`",
