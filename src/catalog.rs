@@ -1,10 +1,13 @@
-//! The rule catalog: one YAML entry per rule in `rules/`, embedded at build time. It is the
-//! single source for `deploylint rules`, `deploylint explain`, the README table and diagnostics'
-//! names, severities and help.
+//! The rule catalog: one YAML entry per rule in `rules/`, embedded at build time, and the
+//! `Catalog` value that adds the rules of users' packs to them. It is the single source for
+//! `deploylint rules`, `deploylint explain`, the README table, SARIF rule metadata and
+//! diagnostics' names, severities and help, and it resolves rule selectors.
 
 use crate::diagnostic::Severity;
 use serde::{Deserialize, Serialize};
-use std::sync::{OnceLock, RwLock};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 /// The file formats deploylint understands (a rule lists those it applies to).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -111,6 +114,10 @@ pub struct RuleEntry {
     pub references: Vec<String>,
     #[serde(default)]
     pub examples: Vec<Example>,
+    /// Where the rule is documented (a pack rule's own page; built-in rules link to their
+    /// entry in deploylint's repository).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     /// A declarative check (see `crate::rulepack`): rules that only look for a pattern in one
     /// directive or instruction are written this way, built-in and user rules alike.
     #[serde(default, rename = "match", skip_serializing_if = "Option::is_none")]
@@ -195,57 +202,437 @@ pub fn load() -> Result<Vec<RuleEntry>, String> {
     Ok(entries)
 }
 
-/// The embedded catalog. Its validity is proven by tests, so a broken entry is a build defect.
+/// The built-in entries, parsed once. Their validity is proven by tests, so a broken entry is
+/// a build defect.
 pub fn catalog() -> &'static [RuleEntry] {
     static CATALOG: OnceLock<Vec<RuleEntry>> = OnceLock::new();
     CATALOG
         .get_or_init(|| load().unwrap_or_else(|e| panic!("embedded rule catalog is invalid: {e}")))
 }
 
-/// Rules from users' rule packs, added while configuration is loaded. Entries live for the
-/// rest of the process, like the built-in ones.
-static CUSTOM: RwLock<Vec<&'static RuleEntry>> = RwLock::new(Vec::new());
+/// Why `entry` cannot join `others`: a code (in any letter case) or name already taken.
+pub fn clash<'a>(
+    entry: &RuleEntry,
+    mut others: impl Iterator<Item = &'a RuleEntry>,
+) -> Option<String> {
+    others
+        .find(|e| e.code.eq_ignore_ascii_case(&entry.code) || e.name == entry.name)
+        .map(|other| {
+            format!(
+                "rule `{} {}` clashes with `{} {}`",
+                entry.code, entry.name, other.code, other.name
+            )
+        })
+}
 
-/// Adds a rule pack's entry. Its code and name must not clash with another rule; loading the
-/// same entry twice (one pack named by several configs) returns the first.
-pub fn register_custom(entry: RuleEntry) -> Result<&'static RuleEntry, String> {
-    let mut custom = CUSTOM.write().unwrap_or_else(|e| e.into_inner());
-    if let Some(existing) = custom.iter().find(|e| e.code == entry.code) {
-        return if existing.name == entry.name && existing.summary == entry.summary {
-            Ok(existing)
-        } else {
-            Err(format!("rule code `{}` is defined twice", entry.code))
+/// One rule the catalog knows, and where it comes from.
+#[derive(Debug, Clone)]
+enum Listed {
+    BuiltIn(&'static RuleEntry),
+    Pack {
+        entry: Arc<RuleEntry>,
+        /// The pack file, as it was named.
+        file: Arc<Path>,
+    },
+}
+
+impl Listed {
+    fn entry(&self) -> &RuleEntry {
+        match self {
+            Listed::BuiltIn(entry) => entry,
+            Listed::Pack { entry, .. } => entry,
+        }
+    }
+}
+
+/// Every rule a run knows: the built-in entries and those of the rule packs it loaded. It is
+/// a value, built before linting and handed to whatever needs rule metadata, so a pack's rules
+/// are known exactly where the pack was loaded, whatever the order things happen in.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    listed: Vec<Listed>,
+    /// `listed` by exact code, for the lookups made for every file.
+    by_code: HashMap<String, usize>,
+    /// Canonical paths of the packs included, so a pack named twice is added once.
+    packs: Vec<PathBuf>,
+}
+
+impl Default for Catalog {
+    fn default() -> Self {
+        Catalog::builtin()
+    }
+}
+
+impl Catalog {
+    /// The built-in rules only.
+    pub fn builtin() -> Catalog {
+        let listed: Vec<Listed> = catalog().iter().map(Listed::BuiltIn).collect();
+        let by_code = listed
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.entry().code.clone(), i))
+            .collect();
+        Catalog {
+            listed,
+            by_code,
+            packs: Vec::new(),
+        }
+    }
+
+    /// Adds the rules of the pack `file` (`key`: its canonical path). A pack already included
+    /// adds nothing and returns false. A code or name that clashes with another rule is an
+    /// error, and then nothing is added.
+    pub fn add_pack(
+        &mut self,
+        file: &Path,
+        key: &Path,
+        entries: impl IntoIterator<Item = Arc<RuleEntry>>,
+    ) -> Result<bool, String> {
+        if self.packs.iter().any(|p| p == key) {
+            return Ok(false);
+        }
+        let entries: Vec<Arc<RuleEntry>> = entries.into_iter().collect();
+        for (i, entry) in entries.iter().enumerate() {
+            let others = self.iter().chain(entries[..i].iter().map(|e| &**e));
+            if let Some(clash) = clash(entry, others) {
+                let origin = self
+                    .with_origin()
+                    .find(|(e, _)| e.code.eq_ignore_ascii_case(&entry.code) || e.name == entry.name)
+                    .and_then(|(_, pack)| pack)
+                    .map(|pack| format!(" (from {})", pack.display()))
+                    .unwrap_or_default();
+                return Err(format!("{clash}{origin}"));
+            }
+        }
+        let file: Arc<Path> = Arc::from(file);
+        for entry in entries {
+            self.by_code.insert(entry.code.clone(), self.listed.len());
+            self.listed.push(Listed::Pack {
+                entry,
+                file: file.clone(),
+            });
+        }
+        self.packs.push(key.to_path_buf());
+        Ok(true)
+    }
+
+    fn pack_file<'a>(&self, listed: &'a Listed) -> Option<&'a Path> {
+        match listed {
+            Listed::BuiltIn(_) => None,
+            Listed::Pack { file, .. } => Some(file),
+        }
+    }
+
+    /// Adds the pack rules of `other` whose codes this catalog lacks (a run's rules, gathered
+    /// from the catalogs of its configuration files, for reports).
+    pub fn absorb(&mut self, other: &Catalog) {
+        for listed in &other.listed {
+            let code = &listed.entry().code;
+            if matches!(listed, Listed::Pack { .. }) && !self.by_code.contains_key(code) {
+                self.by_code.insert(code.clone(), self.listed.len());
+                self.listed.push(listed.clone());
+            }
+        }
+        for pack in &other.packs {
+            if !self.packs.contains(pack) {
+                self.packs.push(pack.clone());
+            }
+        }
+    }
+
+    /// Every rule: the built-in ones by code, then pack rules in the order they were loaded.
+    pub fn iter(&self) -> impl Iterator<Item = &RuleEntry> {
+        self.listed.iter().map(Listed::entry)
+    }
+
+    /// Every rule with the pack file it comes from (None: built in).
+    pub fn with_origin(&self) -> impl Iterator<Item = (&RuleEntry, Option<&Path>)> {
+        self.listed.iter().map(|l| (l.entry(), self.pack_file(l)))
+    }
+
+    pub fn len(&self) -> usize {
+        self.listed.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.listed.is_empty()
+    }
+
+    /// The entry with exactly this code.
+    pub fn get(&self, code: &str) -> Option<&RuleEntry> {
+        self.by_code.get(code).map(|&i| self.listed[i].entry())
+    }
+
+    /// The entry of a code that the rule registry guarantees exists.
+    pub fn entry(&self, code: &str) -> &RuleEntry {
+        self.get(code)
+            .unwrap_or_else(|| panic!("rule {code} has no catalog entry"))
+    }
+
+    /// Finds an entry by code (case-insensitive) or kebab name.
+    pub fn lookup(&self, code_or_name: &str) -> Option<&RuleEntry> {
+        self.get(code_or_name).or_else(|| {
+            self.iter()
+                .find(|e| e.code.eq_ignore_ascii_case(code_or_name) || e.name == code_or_name)
+        })
+    }
+
+    /// The pack file a rule comes from; None for a built-in rule (or an unknown code).
+    pub fn pack_of(&self, code: &str) -> Option<&Path> {
+        self.by_code
+            .get(code)
+            .and_then(|&i| self.pack_file(&self.listed[i]))
+    }
+
+    /// Where a rule is documented: its `url`, else, for a built-in rule, its catalog entry in
+    /// deploylint's repository. A pack rule without a `url` has none.
+    pub fn documentation_url(&self, code: &str) -> Option<String> {
+        let i = *self.by_code.get(code)?;
+        match &self.listed[i] {
+            Listed::BuiltIn(entry) => Some(entry.url.clone().unwrap_or_else(|| {
+                format!(
+                    "{}/blob/main/rules/{}.yaml",
+                    env!("CARGO_PKG_REPOSITORY").trim_end_matches('/'),
+                    entry.code
+                )
+            })),
+            Listed::Pack { entry, .. } => entry.url.clone(),
+        }
+    }
+
+    /// The codes a selector names: a code or name (`USR001`, `runs-as-root`), a code prefix
+    /// (`DBG`), or `ALL`; empty when it names none.
+    pub fn select(&self, selector: &str) -> Vec<&str> {
+        let s = selector.trim();
+        self.iter()
+            .filter(|e| {
+                s.eq_ignore_ascii_case("ALL")
+                    || e.name == s
+                    || (!s.is_empty()
+                        && e.code.len() >= s.len()
+                        && e.code.is_char_boundary(s.len())
+                        && e.code[..s.len()].eq_ignore_ascii_case(s))
+            })
+            .map(|e| e.code.as_str())
+            .collect()
+    }
+
+    /// The codes all of `selectors` name, or the first selector that names none.
+    pub fn resolve<'s>(&self, selectors: &'s [String]) -> Result<Vec<String>, &'s str> {
+        let mut out = Vec::new();
+        for selector in selectors {
+            let found = self.select(selector);
+            if found.is_empty() {
+                return Err(selector);
+            }
+            out.extend(found.into_iter().map(String::from));
+        }
+        Ok(out)
+    }
+}
+
+/// Which rules run, as codes: those of `select` (every rule when None), plus `extend_select`,
+/// minus `ignore`.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub select: Option<Vec<String>>,
+    pub extend_select: Vec<String>,
+    pub ignore: Vec<String>,
+}
+
+impl Selection {
+    pub fn enables(&self, code: &str) -> bool {
+        let named = |codes: &[String]| codes.iter().any(|c| c == code);
+        (self.select.as_deref().is_none_or(named) || named(&self.extend_select))
+            && !named(&self.ignore)
+    }
+
+    /// This selection with `over` applied on top (the command line over a configuration
+    /// file): its `select` replaces this one's, its extensions and ignores add to them.
+    pub fn overridden_by(&self, over: &Selection) -> Selection {
+        Selection {
+            select: over.select.clone().or_else(|| self.select.clone()),
+            extend_select: [self.extend_select.as_slice(), &over.extend_select].concat(),
+            ignore: [self.ignore.as_slice(), &over.ignore].concat(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pack_entry(code: &str, name: &str) -> Arc<RuleEntry> {
+        Arc::new(RuleEntry {
+            code: code.into(),
+            name: name.into(),
+            family: Family::User,
+            severity: Severity::Warning,
+            formats: vec![Format::Dockerfile],
+            summary: "s".into(),
+            rationale: "r".into(),
+            fix: "f".into(),
+            references: Vec::new(),
+            examples: Vec::new(),
+            url: None,
+            matcher: None,
+        })
+    }
+
+    #[test]
+    fn selectors() {
+        let catalog = Catalog::builtin();
+        assert_eq!(catalog.select("USR001"), ["USR001"]);
+        assert_eq!(catalog.select("usr001"), ["USR001"]);
+        assert_eq!(catalog.select(" runs-as-root "), ["USR001"]);
+        assert!(catalog.select("DBG").len() >= 4);
+        assert_eq!(catalog.select("all").len(), catalog.len());
+        assert!(catalog.select("XYZ").is_empty());
+        assert!(catalog.select("").is_empty());
+        // The name must be whole; prefixes are of codes only.
+        assert!(catalog.select("runs-as").is_empty());
+        assert_eq!(
+            catalog.resolve(&["DBG001".into(), "nope".into()]),
+            Err("nope")
+        );
+    }
+
+    #[test]
+    fn packs_join_once_and_never_clash() {
+        let mut catalog = Catalog::builtin();
+        let builtin = catalog.len();
+        let pack = Path::new("org.yaml");
+        assert_eq!(
+            catalog.add_pack(pack, pack, [pack_entry("ORG001", "org-one")]),
+            Ok(true)
+        );
+        // The same file again (another configuration names it): nothing added, no clash.
+        assert_eq!(
+            catalog.add_pack(
+                Path::new("./org.yaml"),
+                pack,
+                [pack_entry("ORG001", "org-one")]
+            ),
+            Ok(false)
+        );
+        assert_eq!(catalog.len(), builtin + 1);
+        assert_eq!(catalog.select("ORG"), ["ORG001"]);
+        assert_eq!(catalog.lookup("org-one").unwrap().code, "ORG001");
+        assert_eq!(catalog.pack_of("ORG001"), Some(pack));
+        assert_eq!(catalog.pack_of("USR001"), None);
+
+        // Another file: a clash in code (any case) or name is refused, and nothing is added.
+        let other = Path::new("other.yaml");
+        let refused = catalog.add_pack(
+            other,
+            other,
+            [
+                pack_entry("ORG002", "org-two"),
+                pack_entry("org001", "org-x"),
+            ],
+        );
+        assert_eq!(
+            refused,
+            Err("rule `org001 org-x` clashes with `ORG001 org-one` (from org.yaml)".into())
+        );
+        assert!(catalog.get("ORG002").is_none());
+        let refused = catalog.add_pack(other, other, [pack_entry("ORG002", "runs-as-root")]);
+        assert_eq!(
+            refused,
+            Err("rule `ORG002 runs-as-root` clashes with `USR001 runs-as-root`".into())
+        );
+        let refused = catalog.add_pack(
+            other,
+            other,
+            [pack_entry("ORG002", "a"), pack_entry("ORG002", "b")],
+        );
+        assert!(refused.is_err());
+        assert_eq!(catalog.len(), builtin + 1);
+    }
+
+    #[test]
+    fn a_run_catalog_gathers_the_packs_of_every_configuration() {
+        let mut a = Catalog::builtin();
+        let mut b = Catalog::builtin();
+        a.add_pack(
+            Path::new("a.yaml"),
+            Path::new("/a.yaml"),
+            [pack_entry("ORG001", "one")],
+        )
+        .unwrap();
+        b.add_pack(
+            Path::new("b.yaml"),
+            Path::new("/b.yaml"),
+            [pack_entry("ORG001", "one")],
+        )
+        .unwrap();
+        b.add_pack(
+            Path::new("c.yaml"),
+            Path::new("/c.yaml"),
+            [pack_entry("ORG002", "two")],
+        )
+        .unwrap();
+        let mut run = Catalog::builtin();
+        run.absorb(&a);
+        run.absorb(&b);
+        assert_eq!(run.len(), Catalog::builtin().len() + 2);
+        // A code defined by two packs keeps the first.
+        assert_eq!(run.pack_of("ORG001"), Some(Path::new("a.yaml")));
+        assert_eq!(run.pack_of("ORG002"), Some(Path::new("c.yaml")));
+    }
+
+    #[test]
+    fn documentation_urls() {
+        let mut catalog = Catalog::builtin();
+        let mut linked = (*pack_entry("ORG001", "one")).clone();
+        linked.url = Some("https://example.com/ORG001".into());
+        let pack = Path::new("p.yaml");
+        catalog
+            .add_pack(pack, pack, [Arc::new(linked), pack_entry("ORG002", "two")])
+            .unwrap();
+        assert_eq!(
+            catalog.documentation_url("ORG001").as_deref(),
+            Some("https://example.com/ORG001")
+        );
+        assert_eq!(catalog.documentation_url("ORG002"), None);
+        assert_eq!(
+            catalog.documentation_url("USR001").as_deref(),
+            Some("https://github.com/deploylint/deploylint/blob/main/rules/USR001.yaml")
+        );
+        assert_eq!(catalog.documentation_url("NOPE"), None);
+    }
+
+    /// A selector that ends inside a multi-byte character of a code is no prefix of it
+    /// (slicing there used to panic; packs now refuse such codes, the catalog does not rely
+    /// on it).
+    #[test]
+    fn prefixes_of_non_ascii_codes() {
+        let mut catalog = Catalog::builtin();
+        let pack = Path::new("p.yaml");
+        catalog
+            .add_pack(pack, pack, [pack_entry("ÄB1", "umlaut")])
+            .unwrap();
+        assert!(catalog.select("A").iter().all(|c| *c != "ÄB1"));
+        assert_eq!(catalog.select("ÄB"), ["ÄB1"]);
+    }
+
+    #[test]
+    fn selections() {
+        let config = Selection {
+            select: Some(vec!["A".into(), "B".into()]),
+            extend_select: vec!["C".into()],
+            ignore: vec!["B".into()],
         };
+        assert!(config.enables("A") && config.enables("C"));
+        assert!(!config.enables("B") && !config.enables("D"));
+        let cli = Selection {
+            select: Some(vec!["D".into()]),
+            extend_select: Vec::new(),
+            ignore: vec!["C".into()],
+        };
+        let both = config.overridden_by(&cli);
+        assert!(both.enables("D"));
+        assert!(!both.enables("A") && !both.enables("C"));
+        assert!(Selection::default().enables("ANY"));
     }
-    let clash = catalog()
-        .iter()
-        .chain(custom.iter().copied())
-        .find(|e| e.code.eq_ignore_ascii_case(&entry.code) || e.name == entry.name);
-    if let Some(clash) = clash {
-        return Err(format!(
-            "rule `{} {}` clashes with `{} {}`",
-            entry.code, entry.name, clash.code, clash.name
-        ));
-    }
-    let leaked: &'static RuleEntry = Box::leak(Box::new(entry));
-    custom.push(leaked);
-    Ok(leaked)
-}
-
-/// Every rule: the built-in catalog, then rule-pack rules.
-pub fn all() -> Vec<&'static RuleEntry> {
-    let custom = CUSTOM.read().unwrap_or_else(|e| e.into_inner());
-    catalog().iter().chain(custom.iter().copied()).collect()
-}
-
-/// Finds an entry by code (case-insensitive) or kebab name.
-pub fn lookup(code_or_name: &str) -> Option<&'static RuleEntry> {
-    all()
-        .into_iter()
-        .find(|e| e.code.eq_ignore_ascii_case(code_or_name) || e.name == code_or_name)
-}
-
-/// Entry for a code that the registry guarantees exists.
-pub fn entry(code: &str) -> &'static RuleEntry {
-    lookup(code).unwrap_or_else(|| panic!("rule {code} has no catalog entry"))
 }

@@ -2,8 +2,9 @@
 //! commands.
 
 use crate::baseline;
-use crate::catalog::{self, RuleEntry};
-use crate::config;
+use crate::catalog::{Catalog, RuleEntry};
+use crate::config::Config;
+use crate::config_error::ConfigError;
 use crate::diagnostic::Severity;
 use crate::engine::{self, Overrides, Resolver};
 use crate::report::{self, OutputFormat, RenderOptions};
@@ -33,15 +34,19 @@ enum Command {
     /// Lint files and directories (default: the current directory).
     #[command(after_long_help = CHECK_EXIT_STATUS)]
     Check(CheckArgs),
-    /// List every rule.
+    /// List every rule, with those of rule packs.
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         output_format: ListFormat,
+        #[command(flatten)]
+        rules: RuleSources,
     },
     /// Show a rule's documentation.
     Explain {
         /// Rule code (e.g. USR001) or name (e.g. runs-as-root).
         rule: String,
+        #[command(flatten)]
+        rules: RuleSources,
     },
     /// Print a shell completion script.
     Completion {
@@ -62,6 +67,21 @@ const CHECK_EXIT_STATUS: &str = "Exit status:
   0  no finding at or above --fail-on (or --exit-zero)
   1  findings at or above --fail-on
   2  a usage, I/O or configuration error";
+
+/// Where `rules` and `explain` find rule packs: as `check` does for the current directory.
+#[derive(clap::Args)]
+struct RuleSources {
+    /// Load a rule pack (YAML rules with a `match`); may be repeated.
+    #[arg(long = "rules", value_name = "FILE")]
+    rule_packs: Vec<PathBuf>,
+    /// Take rule packs from this configuration file instead of the one governing the current
+    /// directory.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    config: Option<PathBuf>,
+    /// Ignore all configuration files.
+    #[arg(long)]
+    isolated: bool,
+}
 
 #[derive(clap::Args)]
 struct CheckArgs {
@@ -188,8 +208,11 @@ pub fn main() -> i32 {
     };
     let result = match cli.command {
         Command::Check(args) => check(args),
-        Command::Rules { output_format } => list_rules(output_format).map(|()| EXIT_CLEAN),
-        Command::Explain { rule } => explain(&rule),
+        Command::Rules {
+            output_format,
+            rules,
+        } => list_rules(output_format, &rules),
+        Command::Explain { rule, rules } => explain(&rule, &rules),
         Command::Completion { shell } => completion(shell),
         Command::Man {
             command,
@@ -219,17 +242,14 @@ fn check(mut args: CheckArgs) -> io::Result<i32> {
         eprintln!("deploylint: error: {message}");
         Ok(EXIT_ERROR)
     };
-    // Packs load before selectors are resolved: `--select` may name their rules.
-    let mut packs = Vec::new();
-    for file in &args.rule_packs {
-        match rulepack::load(file) {
-            Ok(rules) => packs.extend(rules),
-            Err(error) => {
-                eprint!("{}", error.render(color && io::stderr().is_terminal()));
-                return Ok(EXIT_ERROR);
-            }
+    let mut catalog = Catalog::builtin();
+    let packs = match rulepack::load_into(&args.rule_packs, &mut catalog) {
+        Ok(packs) => packs,
+        Err(error) => {
+            eprint!("{}", error.render(color && io::stderr().is_terminal()));
+            return Ok(EXIT_ERROR);
         }
-    }
+    };
     if args.statistics && !report::statistics_supported(args.output_format) {
         return usage_error(format!(
             "--statistics prints text (pretty, concise), json or json-lines, not {}",
@@ -248,10 +268,7 @@ fn check(mut args: CheckArgs) -> io::Result<i32> {
             format_name(args.output_format)
         ));
     }
-    let overrides = match overrides(&args, packs) {
-        Ok(overrides) => overrides,
-        Err(message) => return usage_error(message),
-    };
+    let overrides = overrides(&args, catalog, packs);
     let dash = args.paths.iter().any(|p| p.as_os_str() == "-");
     // As ruff: --stdin-filename reads standard input, with or without `-`.
     let reads_stdin = dash || args.stdin_filename.is_some();
@@ -343,6 +360,10 @@ fn check(mut args: CheckArgs) -> io::Result<i32> {
     if !outcome.config_errors.is_empty() {
         return Ok(EXIT_ERROR);
     }
+    // Known only now: configuration files' packs add rules the selectors may name.
+    if let Some(unknown) = resolver.unknown_selector() {
+        return usage_error(format!("unknown rule `{unknown}` (see `deploylint rules`)"));
+    }
     // The config that governs the run as a whole (for fail-on): the one for the first path.
     let run_config = args
         .paths
@@ -414,7 +435,7 @@ fn format_name(format: OutputFormat) -> String {
 }
 
 /// Prints configuration errors; true if there were any (the run then exits 2).
-fn report_config_errors(errors: &[config::ConfigError], color: bool) -> bool {
+fn report_config_errors(errors: &[ConfigError], color: bool) -> bool {
     for error in errors {
         eprint!("{}", error.render(color && io::stderr().is_terminal()));
     }
@@ -514,55 +535,117 @@ fn man(command: Option<&str>, output_dir: Option<&Path>) -> io::Result<i32> {
     Ok(EXIT_CLEAN)
 }
 
-/// Rule selection from the command line (codes, names or prefixes).
-fn overrides(args: &CheckArgs, packs: Vec<Arc<PackRule>>) -> Result<Overrides, String> {
-    let resolve = |items: &[String]| -> Result<Vec<&'static str>, String> {
-        let mut out = Vec::new();
-        for item in items {
-            let found = config::select(item);
-            if found.is_empty() {
-                return Err(format!("unknown rule `{item}` (see `deploylint rules`)"));
-            }
-            out.extend(found);
-        }
-        Ok(out)
-    };
-    Ok(Overrides {
-        select: args.select.as_deref().map(resolve).transpose()?,
-        extend_select: resolve(&args.extend_select)?,
-        ignore: resolve(&args.ignore)?,
+/// Rule selection from the command line (codes, names or prefixes), resolved by each
+/// configuration against its rules.
+fn overrides(args: &CheckArgs, catalog: Catalog, packs: Vec<Arc<PackRule>>) -> Overrides {
+    Overrides {
+        select: args.select.clone(),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
         config_file: args.config.clone(),
         isolated: args.isolated,
+        catalog: Arc::new(catalog),
         packs,
         force_exclude: args.force_exclude,
         skip_unknown: args.skip_unknown,
+    }
+}
+
+/// The rules `rules` and `explain` know: built-in, `--rules` packs, and the packs of the
+/// configuration file that governs the current directory (or `--config`).
+fn rule_catalog(sources: &RuleSources) -> Result<Arc<Catalog>, ConfigError> {
+    let mut catalog = Catalog::builtin();
+    let packs = rulepack::load_into(&sources.rule_packs, &mut catalog)?;
+    let catalog = Arc::new(catalog);
+    let here = PathBuf::from(".");
+    // Found as `check` finds it.
+    let resolver = Resolver::new(
+        std::slice::from_ref(&here),
+        Overrides {
+            config_file: sources.config.clone(),
+            isolated: sources.isolated,
+            catalog: catalog.clone(),
+            packs,
+            ..Overrides::default()
+        },
+    );
+    match resolver.config_path(&here) {
+        Some(config) => Config::load_rule_packs(&config, &catalog),
+        None => Ok(catalog),
+    }
+}
+
+/// The catalog for `rules` or `explain`, or the exit code after reporting why there is none.
+fn rule_catalog_or_exit(sources: &RuleSources) -> Result<Arc<Catalog>, i32> {
+    if let Some(config) = &sources.config
+        && !config.is_file()
+    {
+        eprintln!(
+            "deploylint: error: {}: configuration file not found",
+            config.display()
+        );
+        return Err(EXIT_ERROR);
+    }
+    rule_catalog(sources).map_err(|error| {
+        eprint!("{}", error.render(io::stderr().is_terminal()));
+        EXIT_ERROR
     })
 }
 
-fn list_rules(format: ListFormat) -> io::Result<()> {
+fn list_rules(format: ListFormat, sources: &RuleSources) -> io::Result<i32> {
+    let catalog = match rule_catalog_or_exit(sources) {
+        Ok(catalog) => catalog,
+        Err(code) => return Ok(code),
+    };
     let stdout = io::stdout();
     let mut out = stdout.lock();
     match format {
         ListFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, catalog::catalog())?;
-            writeln!(out)
+            /// An entry as in the catalog, and the pack it comes from.
+            #[derive(serde::Serialize)]
+            struct Listed<'a> {
+                #[serde(flatten)]
+                entry: &'a RuleEntry,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pack: Option<String>,
+            }
+            let entries: Vec<Listed> = catalog
+                .with_origin()
+                .map(|(entry, pack)| Listed {
+                    entry,
+                    pack: pack.map(shown),
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &entries)?;
+            writeln!(out)?;
         }
-        ListFormat::Markdown => write!(out, "{}", rule_table_markdown()),
+        ListFormat::Markdown => write!(out, "{}", rule_table_markdown_of(&catalog))?,
         ListFormat::Table => {
-            let rows: Vec<[String; 5]> = catalog::catalog()
-                .iter()
-                .map(|e| {
-                    [
+            // A pack column only when packs are loaded: the usual list stays as narrow.
+            let with_packs = catalog.with_origin().any(|(_, pack)| pack.is_some());
+            let rows: Vec<Vec<String>> = catalog
+                .with_origin()
+                .map(|(e, pack)| {
+                    let mut row = vec![
                         e.code.clone(),
                         e.name.clone(),
                         e.family.as_str().to_string(),
                         e.severity.to_string(),
                         formats_of(e),
-                    ]
+                    ];
+                    if with_packs {
+                        row.push(origin(pack));
+                    }
+                    row
                 })
                 .collect();
-            let header = ["CODE", "NAME", "FAMILY", "SEVERITY", "FORMATS"].map(String::from);
-            let mut widths = header.clone().map(|h| h.len());
+            let mut header: Vec<String> = ["CODE", "NAME", "FAMILY", "SEVERITY", "FORMATS"]
+                .map(String::from)
+                .to_vec();
+            if with_packs {
+                header.push("FROM".to_string());
+            }
+            let mut widths: Vec<usize> = header.iter().map(String::len).collect();
             for row in &rows {
                 for (w, cell) in widths.iter_mut().zip(row) {
                     *w = (*w).max(cell.len());
@@ -571,24 +654,51 @@ fn list_rules(format: ListFormat) -> io::Result<()> {
             for row in std::iter::once(&header).chain(&rows) {
                 let line: Vec<String> = row
                     .iter()
-                    .zip(widths)
+                    .zip(&widths)
                     .map(|(cell, w)| format!("{cell:w$}"))
                     .collect();
                 writeln!(out, "{}", line.join("  ").trim_end())?;
             }
-            Ok(())
         }
+    }
+    Ok(EXIT_CLEAN)
+}
+
+/// Where a listed rule comes from: `built-in` or `pack FILE`.
+fn origin(pack: Option<&Path>) -> String {
+    match pack {
+        Some(file) => format!("pack {}", shown(file)),
+        None => "built-in".to_string(),
+    }
+}
+
+/// A path as the user would type it here: relative to the current directory when below it.
+fn shown(path: &Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let here = std::env::current_dir().unwrap_or_default();
+    match absolute.strip_prefix(&here) {
+        Ok(relative) if !relative.as_os_str().is_empty() => relative.display().to_string(),
+        _ => path.display().to_string(),
     }
 }
 
 /// The README's rule table.
 pub fn rule_table_markdown() -> String {
-    let mut s = String::from(
-        "| Code | Name | Family | Severity | Formats | What it finds |\n|---|---|---|---|---|---|\n",
-    );
-    for e in catalog::catalog() {
+    rule_table_markdown_of(&Catalog::builtin())
+}
+
+/// The rule table in Markdown, with a column naming each rule's pack when packs are loaded.
+fn rule_table_markdown_of(catalog: &Catalog) -> String {
+    let with_packs = catalog.with_origin().any(|(_, pack)| pack.is_some());
+    let mut s = String::from("| Code | Name | Family | Severity | Formats | What it finds |");
+    s.push_str(if with_packs {
+        " From |\n|---|---|---|---|---|---|---|\n"
+    } else {
+        "\n|---|---|---|---|---|---|\n"
+    });
+    for (e, pack) in catalog.with_origin() {
         s.push_str(&format!(
-            "| {} | `{}` | {} | {} | {} | {} |\n",
+            "| {} | `{}` | {} | {} | {} | {} |",
             e.code,
             e.name,
             e.family.as_str(),
@@ -596,6 +706,10 @@ pub fn rule_table_markdown() -> String {
             formats_of(e),
             e.summary.trim().replace('|', "\\|")
         ));
+        if with_packs {
+            s.push_str(&format!(" {} |", origin(pack).replace('|', "\\|")));
+        }
+        s.push('\n');
     }
     s
 }
@@ -608,19 +722,23 @@ pub fn formats_of(e: &RuleEntry) -> String {
         .join(", ")
 }
 
-fn explain(rule: &str) -> io::Result<i32> {
-    let Some(e) = catalog::lookup(rule) else {
+fn explain(rule: &str, sources: &RuleSources) -> io::Result<i32> {
+    let catalog = match rule_catalog_or_exit(sources) {
+        Ok(catalog) => catalog,
+        Err(code) => return Ok(code),
+    };
+    let Some(e) = catalog.lookup(rule) else {
         eprintln!("deploylint: error: unknown rule `{rule}` (see `deploylint rules`)");
         return Ok(EXIT_ERROR);
     };
     let stdout = io::stdout();
     let mut out = stdout.lock();
-    write!(out, "{}", render_explanation(e))?;
+    write!(out, "{}", render_explanation(e, &catalog))?;
     Ok(EXIT_CLEAN)
 }
 
 /// The catalog entry as text: what it does, why, how to fix, references, examples.
-pub fn render_explanation(e: &RuleEntry) -> String {
+pub fn render_explanation(e: &RuleEntry, catalog: &Catalog) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
     let _ = writeln!(
@@ -632,7 +750,10 @@ pub fn render_explanation(e: &RuleEntry) -> String {
         e.severity
     );
     let _ = writeln!(s, "Formats: {}", formats_of(e));
-    if let Some(url) = report::documentation_url(&e.code) {
+    if let Some(pack) = catalog.pack_of(&e.code) {
+        let _ = writeln!(s, "From rule pack: {}", shown(pack));
+    }
+    if let Some(url) = catalog.documentation_url(&e.code) {
         let _ = writeln!(s, "Documentation: {url}");
     }
     s.push('\n');

@@ -1,8 +1,9 @@
 //! Runs the rules: reads each discovered file, parses it by kind, applies the selected rules,
 //! and gathers results in a deterministic order. Files are linted independently, in parallel.
 
-use crate::catalog::Format;
-use crate::config::{Config, ConfigError, RuleOptions};
+use crate::catalog::{Catalog, Format, Selection};
+use crate::config::Config;
+use crate::config_error::ConfigError;
 use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Candidate};
 use crate::kinds::{self, Detection};
@@ -13,7 +14,7 @@ use crate::model::project::{Facts, FileFacts, Project};
 use crate::model::systemd::Unit;
 use crate::model::{compose, procfile};
 use crate::rulepack::{self, PackRule};
-use crate::rules::{FileContext, PROJECT_RULES, RULES, Rule, Sink, Syntax};
+use crate::rules::{FileContext, PROJECT_RULES, RULES, Rule, RuleOptions, Sink, Syntax};
 use crate::source::SourceFile;
 use crate::suppress;
 use crate::syntax::{dockerfile, python, yaml};
@@ -57,13 +58,17 @@ impl Default for Settings {
 /// Rule selection given on the command line, which overrides the configuration files.
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
-    pub select: Option<Vec<&'static str>>,
-    pub extend_select: Vec<&'static str>,
-    pub ignore: Vec<&'static str>,
+    /// Selectors as given (codes, names, prefixes, `ALL`): each configuration resolves them
+    /// against its own catalog, which may have more pack rules.
+    pub select: Option<Vec<String>>,
+    pub extend_select: Vec<String>,
+    pub ignore: Vec<String>,
     /// `--config FILE`: used for every file instead of the nearest one.
     pub config_file: Option<PathBuf>,
     /// `--isolated`: no configuration file at all.
     pub isolated: bool,
+    /// The built-in rules and those of `--rules FILE` packs; configurations add theirs.
+    pub catalog: Arc<Catalog>,
     /// Rules from `--rules FILE` packs.
     pub packs: Vec<Arc<PackRule>>,
     /// `--force-exclude`: `exclude` applies to paths named on the command line too.
@@ -73,23 +78,45 @@ pub struct Overrides {
     pub skip_unknown: bool,
 }
 
+impl Overrides {
+    /// The command line's selectors, as codes of `catalog` (selectors that name none of its
+    /// rules name nothing here).
+    fn selection(&self, catalog: &Catalog) -> Selection {
+        let codes = |selectors: &[String]| -> Vec<String> {
+            selectors
+                .iter()
+                .flat_map(|s| catalog.select(s))
+                .map(String::from)
+                .collect()
+        };
+        Selection {
+            select: self.select.as_deref().map(codes),
+            extend_select: codes(&self.extend_select),
+            ignore: codes(&self.ignore),
+        }
+    }
+
+    fn selectors(&self) -> impl Iterator<Item = &String> {
+        self.select
+            .iter()
+            .flatten()
+            .chain(&self.extend_select)
+            .chain(&self.ignore)
+    }
+}
+
 impl Settings {
     /// Settings from a configuration, with command-line overrides applied on top.
     pub fn from_config(config: Config, overrides: &Overrides, roots: Vec<PathBuf>) -> Settings {
-        let select = overrides.select.clone().or_else(|| config.select.clone());
-        let selected = |code: &str| {
-            (select.as_ref().is_none_or(|s| s.contains(&code))
-                || config.extend_select.contains(&code)
-                || overrides.extend_select.contains(&code))
-                && !config.ignore.contains(&code)
-                && !overrides.ignore.contains(&code)
-        };
-        let rules = RULES.iter().filter(|r| selected(r.code)).collect();
+        let selection = config
+            .selection()
+            .overridden_by(&overrides.selection(&config.catalog));
+        let rules = RULES.iter().filter(|r| selection.enables(r.code)).collect();
         let custom = rulepack::builtin()
             .iter()
             .chain(&config.packs)
             .chain(&overrides.packs)
-            .filter(|p| selected(&p.entry.code))
+            .filter(|p| selection.enables(&p.entry.code))
             .cloned()
             .collect();
         Settings {
@@ -99,6 +126,12 @@ impl Settings {
             config: Arc::new(config),
             custom,
         }
+    }
+
+    /// The rules this run's files may name: the built-in ones and the packs' loaded with the
+    /// configuration and on the command line.
+    pub fn catalog(&self) -> &Catalog {
+        &self.config.catalog
     }
 
     fn enabled(&self, code: &str) -> bool {
@@ -166,9 +199,12 @@ impl Resolver {
         cache
             .entry(config_path.clone())
             .or_insert_with(|| {
+                let base = &self.overrides.catalog;
                 let config = match &config_path {
-                    Some(file) => Config::load(file)?.unwrap_or_default(),
-                    None => Config::default(),
+                    Some(file) => {
+                        Config::load(file, base)?.unwrap_or_else(|| Config::defaults(base.clone()))
+                    }
+                    None => Config::defaults(base.clone()),
                 };
                 Ok(Arc::new(Settings::from_config(
                     config,
@@ -177,6 +213,32 @@ impl Resolver {
                 )))
             })
             .clone()
+    }
+
+    /// Every rule the run has known so far: the built-in ones, the command line's packs and
+    /// those of each configuration loaded (a code defined by two packs: the first in path
+    /// order).
+    pub fn catalog(&self) -> Catalog {
+        let mut catalog = Catalog::clone(&self.overrides.catalog);
+        let cache = self.by_config.lock().unwrap_or_else(|e| e.into_inner());
+        let mut loaded: Vec<_> = cache.iter().collect();
+        loaded.sort_by(|a, b| a.0.cmp(b.0));
+        for (_, settings) in loaded {
+            if let Ok(settings) = settings {
+                catalog.absorb(settings.catalog());
+            }
+        }
+        catalog
+    }
+
+    /// The first command-line selector that names no rule in any catalog the run has used
+    /// (the built-in rules, `--rules` packs, and the packs of every configuration loaded).
+    pub fn unknown_selector(&self) -> Option<String> {
+        let known = self.catalog();
+        self.overrides
+            .selectors()
+            .find(|s| known.select(s).is_empty())
+            .cloned()
     }
 }
 
@@ -191,6 +253,8 @@ pub struct Outcome {
     pub notes: Vec<String>,
     /// Broken configuration files (each once); they make the run exit 2.
     pub config_errors: Vec<ConfigError>,
+    /// Every rule the run knew, for rule metadata in reports.
+    pub catalog: Arc<Catalog>,
 }
 
 impl Outcome {
@@ -288,6 +352,7 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
         outcome.diagnostics.extend(diagnostics);
     }
     unify_paths(&mut outcome);
+    outcome.catalog = Arc::new(resolver.catalog());
     reload_dropped(&mut outcome, &dropped);
     // Findings may point into files that were read but not linted themselves (a unit's
     // drop-ins): load those for rendering.
@@ -398,6 +463,7 @@ pub fn run_text(path: &Path, text: String, resolver: &Resolver, unnamed: bool) -
             return outcome;
         }
     };
+    outcome.catalog = Arc::new(resolver.catalog());
     let format = match kinds::detect_by_name(path) {
         Detection::Known(format) => Some(format),
         _ => kinds::detect_by_content(path, &text, true),
@@ -446,9 +512,10 @@ fn finish_file(
         .chain(settings.custom.iter().map(|p| p.entry.code.as_str()))
         .filter(|c| !ignored.contains(c))
         .collect();
-    let unused = suppress::apply(source, format, diagnostics, &enabled);
+    let unused = suppress::apply(source, format, diagnostics, &enabled, settings.catalog());
     if enabled.contains(&suppress::UNUSED_CODE) {
-        let mut sink = Sink::new(suppress::UNUSED_CODE, source.path(), diagnostics);
+        let entry = settings.catalog().entry(suppress::UNUSED_CODE);
+        let mut sink = Sink::new(entry, source.path(), diagnostics);
         for unused in unused {
             let d = sink.report(unused.span, unused.message);
             // Not merely unused: the line itself is not what its author meant.
@@ -632,7 +699,13 @@ pub fn lint_file(
         .rules
         .iter()
         .copied()
-        .filter(|rule| crate::catalog::entry(rule.code).formats.contains(&format))
+        .filter(|rule| {
+            settings
+                .catalog()
+                .entry(rule.code)
+                .formats
+                .contains(&format)
+        })
         .filter(|rule| {
             rule.prefilter
                 .is_none_or(|may_fire| may_fire(format, source.text()))
@@ -660,11 +733,12 @@ pub fn lint_file(
             options: &settings.options,
         };
         for rule in &rules {
-            let mut sink = Sink::new(rule.code, source.path(), &mut diagnostics);
+            let entry = settings.catalog().entry(rule.code);
+            let mut sink = Sink::new(entry, source.path(), &mut diagnostics);
             (rule.check)(&ctx, &mut sink);
         }
         for pack_rule in &custom {
-            let mut sink = Sink::new(&pack_rule.entry.code, source.path(), &mut diagnostics);
+            let mut sink = Sink::new(&pack_rule.entry, source.path(), &mut diagnostics);
             pack_rule.check(&ctx, &mut sink);
         }
     };
@@ -771,7 +845,7 @@ fn check_project(project: &Project<'_>, settings: &Settings) -> Vec<Diagnostic> 
     let mut out = Vec::new();
     for rule in PROJECT_RULES {
         if settings.rules.iter().any(|r| r.code == rule.code) {
-            (rule.check)(project, &mut out);
+            (rule.check)(project, settings.catalog().entry(rule.code), &mut out);
         }
     }
     out

@@ -6,7 +6,8 @@
 //!   environment, calls) and every diagnostic span lies inside the text, on char boundaries;
 //! - every output format renders any set of diagnostics without panicking.
 
-use crate::catalog::Format;
+use crate::catalog::{Catalog, Format};
+use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::engine::{self, Outcome, Settings};
 use crate::model::container::Image;
@@ -307,12 +308,13 @@ pub fn check_procfile(text: &str) {
 /// Loads configuration text; errors must render.
 pub fn check_config(text: &str) {
     let path = Path::new("/nonexistent-deploylint-fuzz/deploylint.toml");
-    if let Err(error) = crate::config::Config::parse(path, text.to_string()) {
+    let catalog = Arc::default();
+    if let Err(error) = crate::config::Config::parse(path, text.to_string(), &catalog) {
         let _ = error.render(false);
         let _ = error.render(true);
     }
     let path = Path::new("/nonexistent-deploylint-fuzz/pyproject.toml");
-    if let Err(error) = crate::config::Config::parse(path, text.to_string()) {
+    if let Err(error) = crate::config::Config::parse(path, text.to_string(), &catalog) {
         let _ = error.render(false);
     }
 }
@@ -380,10 +382,18 @@ rules:
 /// Every built-in rule and the pack above.
 pub fn all_rules() -> &'static Settings {
     static SETTINGS: OnceLock<Settings> = OnceLock::new();
-    SETTINGS.get_or_init(|| Settings {
-        custom: rulepack::parse_text(Path::new("fuzz-pack.yaml"), PACK.to_string())
-            .expect("the built-in pack loads"),
-        ..Settings::default()
+    SETTINGS.get_or_init(|| {
+        let path = Path::new("fuzz-pack.yaml");
+        let rules = rulepack::parse_text(path, PACK.to_string()).expect("the built-in pack loads");
+        let mut catalog = Catalog::builtin();
+        catalog
+            .add_pack(path, path, rules.iter().map(|r| r.entry.clone()))
+            .expect("the pack's codes are free");
+        Settings {
+            custom: rulepack::builtin().iter().cloned().chain(rules).collect(),
+            config: Arc::new(Config::defaults(Arc::new(catalog))),
+            ..Settings::default()
+        }
     })
 }
 
@@ -400,6 +410,7 @@ pub fn check_bytes(format: Format, name: &str, bytes: &[u8]) -> Vec<Diagnostic> 
     let outcome = Outcome {
         diagnostics: diagnostics.clone(),
         sources: vec![Arc::new(source)],
+        catalog: all_rules().config.catalog.clone(),
         ..Outcome::default()
     };
     render_all(&outcome);

@@ -20,17 +20,16 @@
 //!       not: ['@sha256:', '^scratch$']
 //! ```
 
-use crate::catalog::{self, Format, MatchSpec, RuleEntry};
-use crate::config::ConfigError;
+use crate::catalog::{self, Catalog, Format, MatchSpec, RuleEntry};
+use crate::config_error::ConfigError;
 use crate::rules::{FileContext, Sink, Syntax};
 use crate::source::{MappedText, Span};
 use crate::syntax::dockerfile::Instruction;
 use crate::syntax::python::PyIndex;
 use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 /// Compiled-size bound for users' regexes, so a pathological pattern fails to load instead
 /// of slowing every run (the regex crate never backtracks, so matching stays linear).
@@ -57,8 +56,50 @@ const MATCHABLE: &[(Format, &str)] = &[
 /// A loaded rule: its catalog entry and what it matches.
 #[derive(Debug)]
 pub struct PackRule {
-    pub entry: &'static RuleEntry,
+    pub entry: Arc<RuleEntry>,
     matches: Vec<Matcher>,
+}
+
+/// A loaded pack file and its rules.
+#[derive(Debug)]
+pub struct RulePack {
+    /// The file as it was named.
+    pub file: PathBuf,
+    /// Its canonical path: the same pack named twice is one pack.
+    pub key: PathBuf,
+    pub rules: Vec<Arc<PackRule>>,
+}
+
+impl RulePack {
+    /// Adds the pack's rules to `catalog`; false when the catalog has the pack already.
+    pub fn add_to(&self, catalog: &mut Catalog) -> Result<bool, String> {
+        catalog.add_pack(
+            &self.file,
+            &self.key,
+            self.rules.iter().map(|r| r.entry.clone()),
+        )
+    }
+}
+
+/// Loads the packs named on the command line into `catalog`, returning the rules they add.
+pub fn load_into(
+    files: &[PathBuf],
+    catalog: &mut Catalog,
+) -> Result<Vec<Arc<PackRule>>, ConfigError> {
+    let mut rules = Vec::new();
+    for file in files {
+        let pack = load(file)?;
+        let added = pack.add_to(catalog).map_err(|message| ConfigError {
+            path: file.clone(),
+            text: String::new(),
+            span: None,
+            message,
+        })?;
+        if added {
+            rules.extend(pack.rules);
+        }
+    }
+    Ok(rules)
 }
 
 #[derive(Debug)]
@@ -90,7 +131,10 @@ pub fn builtin() -> &'static [Arc<PackRule>] {
                 .unwrap_or_else(|PackError(message)| {
                     panic!("catalog rule {}: {message}", entry.code)
                 });
-                Arc::new(PackRule { entry, matches })
+                Arc::new(PackRule {
+                    entry: Arc::new(entry.clone()),
+                    matches,
+                })
             })
             .collect()
     })
@@ -156,20 +200,20 @@ fn check_spec(entry: &RuleEntry, spec: &MatchSpec) -> Result<(), String> {
     Ok(())
 }
 
-/// Loads a pack (once per process, however many configurations name it).
-pub fn load(path: &Path) -> Result<Vec<Arc<PackRule>>, ConfigError> {
-    static LOADED: OnceLock<Mutex<HashMap<PathBuf, Vec<Arc<PackRule>>>>> = OnceLock::new();
-    let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let loaded = LOADED.get_or_init(Mutex::default);
-    if let Some(rules) = loaded.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-        return Ok(rules.clone());
-    }
-    let rules = parse(path)?;
-    loaded
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(key, rules.clone());
-    Ok(rules)
+/// Loads a pack file.
+pub fn load(path: &Path) -> Result<RulePack, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        path: path.to_path_buf(),
+        text: String::new(),
+        span: None,
+        message: format!("cannot read rule pack: {}", crate::discover::io_reason(&e)),
+    })?;
+    let rules = parse_text(path, text)?;
+    Ok(RulePack {
+        file: path.to_path_buf(),
+        key: std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
+        rules,
+    })
 }
 
 /// An error message that may later get a position in the pack file.
@@ -181,17 +225,8 @@ impl From<String> for PackError {
     }
 }
 
-fn parse(path: &Path) -> Result<Vec<Arc<PackRule>>, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-        path: path.to_path_buf(),
-        text: String::new(),
-        span: None,
-        message: format!("cannot read rule pack: {}", crate::discover::io_reason(&e)),
-    })?;
-    parse_text(path, text)
-}
-
-/// Parses rule-pack text as if read from `path`, registering its rules in the catalog.
+/// Parses rule-pack text as if read from `path`. Its rules may not clash with built-in ones
+/// nor with each other; clashes with other packs are found when packs join a catalog.
 pub fn parse_text(path: &Path, text: String) -> Result<Vec<Arc<PackRule>>, ConfigError> {
     let error = |span: Option<std::ops::Range<usize>>, message: String| ConfigError {
         path: path.to_path_buf(),
@@ -205,32 +240,73 @@ pub fn parse_text(path: &Path, text: String) -> Result<Vec<Arc<PackRule>>, Confi
     })?;
     // serde_yaml keeps no spans for values: point at the first occurrence of the text.
     let locate = |needle: &str| text.find(needle).map(|i| i..i + needle.len());
-    let mut out = Vec::new();
+    let mut out: Vec<Arc<PackRule>> = Vec::new();
     for entry in pack.rules {
+        let at = locate(&entry.code);
+        let valid_code = entry
+            .code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         let valid_name = entry
             .name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-        if entry.code.is_empty() || entry.name.is_empty() || !valid_name {
+        if entry.code.is_empty() || entry.name.is_empty() || !valid_code || !valid_name {
             return Err(error(
-                locate(&entry.code),
+                at,
                 format!(
-                    "{}: codes must be non-empty and names kebab-case",
+                    "{}: codes must be non-empty letters, digits, `-` or `_`, and names kebab-case",
                     entry.code
                 ),
             ));
         }
+        // `ALL` selects every rule, so a rule cannot be called that.
+        if entry.code.eq_ignore_ascii_case("ALL") || entry.name.eq_ignore_ascii_case("all") {
+            return Err(error(
+                at,
+                format!("{}: `ALL` is reserved for every rule", entry.code),
+            ));
+        }
+        if let Some(url) = &entry.url
+            && !is_absolute_uri(url)
+        {
+            return Err(error(
+                locate(url),
+                format!(
+                    "{}: url `{url}` is not an absolute URL (such as https://...)",
+                    entry.code
+                ),
+            ));
+        }
+        let others = catalog::catalog()
+            .iter()
+            .chain(out.iter().map(|r| &*r.entry));
+        if let Some(clash) = catalog::clash(&entry, others) {
+            return Err(error(at, clash));
+        }
         let matches = compile_all(&entry, &|pattern, e| {
             PackError(format!("invalid regex {pattern:?}: {e}"))
         })
-        .map_err(|PackError(message)| {
-            let at = locate(&entry.code);
-            error(at, message)
-        })?;
-        let entry = catalog::register_custom(entry).map_err(|e| error(None, e))?;
-        out.push(Arc::new(PackRule { entry, matches }));
+        .map_err(|PackError(message)| error(at.clone(), message))?;
+        out.push(Arc::new(PackRule {
+            entry: Arc::new(entry),
+            matches,
+        }));
     }
     Ok(out)
+}
+
+/// `scheme:rest` with a scheme as RFC 3986 spells it and no whitespace, so code-scanning
+/// services can link to it.
+fn is_absolute_uri(url: &str) -> bool {
+    let Some((scheme, rest)) = url.split_once(':') else {
+        return false;
+    };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        && !rest.is_empty()
+        && !url.chars().any(char::is_whitespace)
 }
 
 impl PackRule {

@@ -1,8 +1,8 @@
 //! `check --show-files` and `check --show-settings`: which files a check reads, as which kind,
 //! and with which settings, without linting anything.
 
-use crate::catalog::{self, Format};
-use crate::config::ConfigError;
+use crate::catalog::Format;
+use crate::config_error::ConfigError;
 use crate::discover::Candidate;
 use crate::engine::{self, Classified, Resolver};
 use crate::report::OutputFormat;
@@ -132,14 +132,14 @@ struct PatternReport {
 struct PerFileIgnore {
     glob: String,
     base: String,
-    rules: Vec<&'static str>,
+    rules: Vec<String>,
     applies: bool,
 }
 
 #[derive(Serialize)]
 struct RuleReport {
-    code: &'static str,
-    name: &'static str,
+    code: String,
+    name: String,
     severity: &'static str,
 }
 
@@ -197,12 +197,12 @@ pub fn settings_report(
     let mut rules: Vec<RuleReport> = settings
         .rules
         .iter()
-        .map(|r| catalog::entry(r.code))
-        .chain(settings.custom.iter().map(|p| p.entry))
+        .map(|r| settings.catalog().entry(r.code))
+        .chain(settings.custom.iter().map(|p| &*p.entry))
         .filter(|e| !ignored_here.contains(&e.code.as_str()))
         .map(|e| RuleReport {
-            code: &e.code,
-            name: &e.name,
+            code: e.code.clone(),
+            name: e.name.clone(),
             severity: config
                 .severity
                 .get(e.code.as_str())
@@ -211,7 +211,7 @@ pub fn settings_report(
                 .as_str(),
         })
         .collect();
-    rules.sort_by(|a, b| a.code.cmp(b.code));
+    rules.sort_by(|a, b| a.code.cmp(&b.code));
     rules.dedup_by(|a, b| a.code == b.code);
     Ok(SettingsReport {
         path: path.display().to_string(),

@@ -3,8 +3,7 @@
 //! anywhere, and a bare `ignore` for every rule. Suppressions nothing needed are reported (SUP001),
 //! and so is one written after a value in a format that has no trailing comments.
 
-use crate::catalog::Format;
-use crate::config;
+use crate::catalog::{Catalog, Format};
 use crate::diagnostic::Diagnostic;
 use crate::source::{SourceFile, Span};
 use regex::Regex;
@@ -60,14 +59,14 @@ fn misplaced_message(format: Format, before: &str, directive: &str, rest: &str) 
 }
 
 #[derive(Debug)]
-struct Suppression {
+struct Suppression<'c> {
     /// Zero-based line of the comment.
     line: usize,
     /// Alone on its line, so it also covers the next line.
     own_line: bool,
     file_wide: bool,
     /// Each listed selector as written, its span, the codes it names, and whether it was used.
-    items: Vec<Item>,
+    items: Vec<Item<'c>>,
     /// Span of the whole directive, for a bare `ignore`.
     span: Span,
     /// A bare `ignore` without a list suppresses every rule on its lines.
@@ -76,10 +75,10 @@ struct Suppression {
 }
 
 #[derive(Debug)]
-struct Item {
+struct Item<'c> {
     text: String,
     span: Span,
-    codes: Vec<&'static str>,
+    codes: Vec<&'c str>,
     used: bool,
 }
 
@@ -92,8 +91,13 @@ fn directive() -> &'static Regex {
 }
 
 /// The suppressions of a file, and the directives that only look like suppressions (written
-/// after a value where the format has no trailing comments).
-fn parse(source: &SourceFile, format: Format) -> (Vec<Suppression>, Vec<Unused>) {
+/// after a value where the format has no trailing comments). Suppressions name rules of
+/// `catalog`.
+fn parse<'c>(
+    source: &SourceFile,
+    format: Format,
+    catalog: &'c Catalog,
+) -> (Vec<Suppression<'c>>, Vec<Unused>) {
     let text = source.text();
     // Cheap test before looking at every line.
     if !text.contains("deploylint:") {
@@ -135,7 +139,7 @@ fn parse(source: &SourceFile, format: Format) -> (Vec<Suppression>, Vec<Unused>)
                     items.push(Item {
                         text: trimmed.to_string(),
                         span: Span::new(at, at + trimmed.len()),
-                        codes: config::select(trimmed),
+                        codes: catalog.select(trimmed),
                         used: false,
                     });
                 }
@@ -157,13 +161,15 @@ fn parse(source: &SourceFile, format: Format) -> (Vec<Suppression>, Vec<Unused>)
 
 /// Removes suppressed diagnostics from `diagnostics` and returns the suppressions that were
 /// not needed, judged only for rules in `enabled`, and those that are no suppressions.
+/// Suppressions name rules of `catalog`.
 pub fn apply(
     source: &SourceFile,
     format: Format,
     diagnostics: &mut Vec<Diagnostic>,
     enabled: &[&str],
+    catalog: &Catalog,
 ) -> Vec<Unused> {
-    let (mut suppressions, mut unused) = parse(source, format);
+    let (mut suppressions, mut unused) = parse(source, format, catalog);
     if suppressions.is_empty() {
         return unused;
     }
@@ -231,7 +237,8 @@ mod tests {
             "x",
             "a = 1  # deploylint: ignore[DBG001, runs-as-root]\n# deploylint: ignore-file[NET001]\n; deploylint: ignore\nurl = 'http://x/#deploylint:ignore'\n",
         );
-        let (found, misplaced) = parse(&src, Format::Python);
+        let catalog = Catalog::builtin();
+        let (found, misplaced) = parse(&src, Format::Python, &catalog);
         assert!(misplaced.is_empty());
         assert_eq!(found.len(), 3);
         assert_eq!(found[0].items.len(), 2);
@@ -250,7 +257,8 @@ mod tests {
             "app.service",
             "[Service]\nUser=www-data ; deploylint: ignore[USR002]\n; deploylint: ignore[USR001]\nExecStart=/bin/a \\\n  # deploylint: ignore[NET001]\n  --b\n",
         );
-        let (found, misplaced) = parse(&unit, Format::Systemd);
+        let catalog = Catalog::builtin();
+        let (found, misplaced) = parse(&unit, Format::Systemd, &catalog);
         assert_eq!(found.iter().map(|s| s.line).collect::<Vec<_>>(), [2, 4]);
         assert_eq!(misplaced.len(), 1);
         assert_eq!(
@@ -274,7 +282,7 @@ mod tests {
                 "USER root # deploylint: ignore[USR001]\n",
             ),
         ] {
-            let (found, misplaced) = parse(&SourceFile::new("x", text), format);
+            let (found, misplaced) = parse(&SourceFile::new("x", text), format, &catalog);
             assert!(found.is_empty(), "{text}");
             assert!(misplaced[0].message.contains("not a suppression"), "{text}");
         }
@@ -288,6 +296,7 @@ mod tests {
             let (found, misplaced) = parse(
                 &SourceFile::new("x", "x = 1  # deploylint: ignore[DBG001]\n"),
                 format,
+                &catalog,
             );
             assert_eq!((found.len(), misplaced.len()), (1, 0));
         }

@@ -1,16 +1,10 @@
 //! SARIF 2.1.0 for code-scanning services, with rule metadata from the catalog.
 
 use crate::baseline;
-use crate::catalog;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::Outcome;
 use serde_json::{Value, json};
 use std::io::{self, Write};
-
-/// Where each rule's documentation lives (the same address JSON output and `explain` give).
-fn help_uri(code: &str) -> Option<String> {
-    super::documentation_url(code)
-}
 
 fn level(severity: Severity) -> &'static str {
     match severity {
@@ -85,7 +79,8 @@ fn result(
 }
 
 pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
-    let entries = catalog::all();
+    let catalog = &outcome.catalog;
+    let entries: Vec<_> = catalog.iter().collect();
     let rules: Vec<Value> = entries
         .iter()
         .map(|e| {
@@ -98,8 +93,9 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
                 "defaultConfiguration": { "level": level(e.severity) },
                 "properties": { "tags": [e.family.as_str()] },
             });
-            if let Some(uri) = help_uri(&e.code) {
-                rule["helpUri"] = json!(uri);
+            // A pack rule without its own `url` has no page: better none than a made-up one.
+            if let Some(url) = catalog.documentation_url(&e.code) {
+                rule["helpUri"] = json!(url);
             }
             rule
         })

@@ -9,6 +9,7 @@ pub mod docroot;
 pub mod fs;
 pub mod limits;
 pub mod meta;
+pub mod options;
 pub mod sandbox;
 pub mod syntax;
 pub mod user;
@@ -17,8 +18,7 @@ pub mod wsgi;
 #[cfg(test)]
 pub mod testing;
 
-use crate::catalog::{self, Format};
-use crate::config::RuleOptions;
+use crate::catalog::{Format, RuleEntry};
 use crate::diagnostic::{Diagnostic, Label};
 use crate::model::compose::ComposeFile;
 use crate::model::container::Image;
@@ -31,6 +31,8 @@ use crate::source::{SourceFile, Span};
 use crate::syntax::dockerfile::Dockerfile;
 use crate::syntax::python::PyIndex;
 use std::path::PathBuf;
+
+pub use options::RuleOptions;
 
 /// What a rule sees of one file: its text and its parsed form.
 pub struct FileContext<'a> {
@@ -123,14 +125,16 @@ pub static RULES: &[Rule] = &[
 /// A rule that connects facts from several files.
 pub struct ProjectRule {
     pub code: &'static str,
-    pub check: fn(&Project<'_>, &mut Vec<Diagnostic>),
+    /// Gets the rule's catalog entry, for its findings.
+    pub check: fn(&Project<'_>, &RuleEntry, &mut Vec<Diagnostic>),
 }
 
 pub static PROJECT_RULES: &[ProjectRule] = &[dev_server::dev_server_in_production::PROJECT_RULE];
 
-/// Collects one rule's findings, filling name, severity and default help from the catalog.
+/// Collects one rule's findings, filling name, severity and default help from its catalog
+/// entry.
 pub struct Sink<'a> {
-    entry: &'static catalog::RuleEntry,
+    entry: &'a RuleEntry,
     path: &'a std::path::Path,
     out: &'a mut Vec<Diagnostic>,
     /// The fix in the terms of the file's format, where the catalog's `fix:` (written for
@@ -139,9 +143,13 @@ pub struct Sink<'a> {
 }
 
 impl<'a> Sink<'a> {
-    pub fn new(code: &str, path: &'a std::path::Path, out: &'a mut Vec<Diagnostic>) -> Self {
+    pub fn new(
+        entry: &'a RuleEntry,
+        path: &'a std::path::Path,
+        out: &'a mut Vec<Diagnostic>,
+    ) -> Self {
         Sink {
-            entry: catalog::entry(code),
+            entry,
             path,
             out,
             help: None,

@@ -1,7 +1,7 @@
 //! DEV001: the deployment starts a development server (`flask run`, `manage.py runserver`,
 //! `python -m http.server`) instead of a production WSGI/ASGI server.
 
-use crate::catalog::Format;
+use crate::catalog::{Format, RuleEntry};
 use crate::diagnostic::Diagnostic;
 use crate::model::launcher::Program;
 use crate::model::project::{self, Project};
@@ -19,14 +19,14 @@ pub const PROJECT_RULE: ProjectRule = ProjectRule {
     check: check_project,
 };
 
-fn check_project(project: &Project<'_>, out: &mut Vec<Diagnostic>) {
+fn check_project(project: &Project<'_>, entry: &RuleEntry, out: &mut Vec<Diagnostic>) {
     let python_files = project.python_files();
     for dockerfile in project
         .files
         .iter()
         .filter(|f| !f.facts.script_launches.is_empty())
     {
-        let mut sink = Sink::new("DEV001", &dockerfile.path, out);
+        let mut sink = Sink::new(entry, &dockerfile.path, out);
         for launch in &dockerfile.facts.script_launches {
             let Some(script) = project::resolve_script(&dockerfile.path, launch, &python_files)
             else {

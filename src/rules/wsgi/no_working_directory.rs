@@ -59,9 +59,9 @@ fn check_launchers(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
 mod tests {
     use super::super::SITE;
     use crate::catalog::Format;
-    use crate::config::RuleOptions;
     use crate::model::deployment::{Deployment, Placement, Process};
     use crate::model::launcher::from_shell;
+    use crate::rules::RuleOptions;
     use crate::rules::testing::{fires_once, quiet};
     use crate::rules::{FileContext, Sink, Syntax};
     use crate::source::{MappedText, SourceFile, Span};
@@ -102,7 +102,8 @@ mod tests {
             options: &RuleOptions::default(),
         };
         let mut out = Vec::new();
-        let mut sink = Sink::new("WSG008", source.path(), &mut out);
+        let catalog = crate::catalog::Catalog::builtin();
+        let mut sink = Sink::new(catalog.entry("WSG008"), source.path(), &mut out);
         super::check(&ctx, &mut sink);
         out.iter()
             .map(|d| line[d.span.range()].to_string())
