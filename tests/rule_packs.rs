@@ -479,3 +479,41 @@ fn bad_pack_entries_are_errors() {
         "{err}"
     );
 }
+
+/// A configuration that extends another inherits its packs: its own selectors and the
+/// command line may name their rules, and its own `rules` key replaces them.
+#[test]
+fn extended_configurations_pass_on_their_packs() {
+    let dir = project(&[
+        ("packs/org.yaml", PACK),
+        ("base.toml", "rules = [\"packs/org.yaml\"]\n"),
+        (
+            "svc/deploylint.toml",
+            "extend = \"../base.toml\"\nselect = [\"ORG001\"]\n",
+        ),
+        ("svc/Dockerfile", DOCKERFILE),
+        ("svc/tool.py", TOOL),
+    ]);
+    assert_eq!(
+        findings(dir.path(), &["svc"]),
+        (vec!["svc/Dockerfile ORG001".into()], Some(1))
+    );
+    assert_eq!(
+        findings(dir.path(), &["svc", "--select", "ORG002"]),
+        (vec!["svc/tool.py ORG002".into()], Some(1))
+    );
+    // Its own `rules` replaces what it inherits, so ORG001 is no longer a rule there.
+    fs::write(dir.path().join("svc/other.yaml"), OTHER_PACK).unwrap();
+    fs::write(
+        dir.path().join("svc/deploylint.toml"),
+        "extend = \"../base.toml\"\nrules = [\"other.yaml\"]\nselect = [\"ORG001\"]\n",
+    )
+    .unwrap();
+    let out = run(&["check", "svc"], dir.path());
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("unknown rule `ORG001`"),
+        "{}",
+        stderr(&out)
+    );
+}
