@@ -183,6 +183,8 @@ pub struct Outcome {
     pub notes: Vec<String>,
     /// Broken configuration files (each once); they make the run exit 2.
     pub config_errors: Vec<ConfigError>,
+    /// The format each linted file was read as (for fixing and re-linting it).
+    pub formats: std::collections::BTreeMap<PathBuf, Format>,
 }
 
 impl Outcome {
@@ -234,11 +236,16 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
         {
             outcome.config_errors.push(error);
         }
-        if let (Some(source), Some(settings)) = (result.source, result.settings) {
+        if let (Some(source), Some(settings), Some(format)) = (
+            result.source,
+            result.settings,
+            result.facts.as_ref().map(|f| f.format),
+        ) {
             if result.dropped {
                 dropped.insert(source.path().to_path_buf());
             }
-            per_file.push((source, settings, result.diagnostics));
+            outcome.formats.insert(source.path().to_path_buf(), format);
+            per_file.push((source, settings, format, result.diagnostics));
         }
         facts.extend(result.facts);
     }
@@ -251,19 +258,19 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
     // Project rules run if any file's settings enable them; each finding is then judged by
     // the settings of the file it is in.
     let mut project_diagnostics = Vec::new();
-    if let Some((_, settings, _)) = per_file.first() {
+    if let Some((_, settings, ..)) = per_file.first() {
         let all_enabled = Settings {
             rules: RULES.iter().collect(),
             ..(**settings).clone()
         };
         project_diagnostics = check_project(&project, &all_enabled);
     }
-    for (source, settings, mut diagnostics) in per_file {
+    for (source, settings, format, mut diagnostics) in per_file {
         diagnostics.extend(
             project_diagnostics
                 .extract_if(.., |d| d.path == source.path() && settings.enabled(&d.code)),
         );
-        finish_file(&source, &settings, &mut diagnostics);
+        finish_file(&source, format, &settings, &mut diagnostics);
         outcome.diagnostics.extend(diagnostics);
     }
     reload_dropped(&mut outcome, &dropped);
@@ -320,16 +327,22 @@ pub fn run_text(path: &Path, text: String, resolver: &Resolver) -> Outcome {
     };
     let source = SourceFile::new(path, text);
     let (mut diagnostics, _) = lint_file(&source, format, &settings);
-    finish_file(&source, &settings, &mut diagnostics);
+    finish_file(&source, format, &settings, &mut diagnostics);
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     outcome.diagnostics = diagnostics;
+    outcome.formats.insert(path.to_path_buf(), format);
     outcome.sources.push(Arc::new(source));
     outcome
 }
 
 /// What the configuration and the file's own comments say about its findings:
 /// per-file ignores, inline suppressions (and the unused ones), severity overrides.
-fn finish_file(source: &SourceFile, settings: &Settings, diagnostics: &mut Vec<Diagnostic>) {
+fn finish_file(
+    source: &SourceFile,
+    format: Format,
+    settings: &Settings,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let ignored = settings.config.ignored_for(source.path());
     diagnostics.retain(|d| !ignored.contains(&d.code.as_str()));
     let enabled: Vec<&str> = settings
@@ -339,11 +352,12 @@ fn finish_file(source: &SourceFile, settings: &Settings, diagnostics: &mut Vec<D
         .chain(settings.custom.iter().map(|p| p.entry.code.as_str()))
         .filter(|c| !ignored.contains(c))
         .collect();
-    let unused = suppress::apply(source, diagnostics, &enabled);
+    let unused = suppress::apply(source, format, diagnostics, &enabled);
     if enabled.contains(&suppress::UNUSED_CODE) {
         let mut sink = Sink::new(suppress::UNUSED_CODE, source.path(), diagnostics);
-        for (span, message) in unused {
-            sink.report(span, message);
+        for unused in unused {
+            let fix = sink.fix(unused.removal);
+            sink.report(unused.span, unused.message).set_fix(fix);
         }
     }
     for d in diagnostics.iter_mut() {
@@ -464,8 +478,20 @@ pub fn decode(bytes: Vec<u8>) -> Option<(String, bool)> {
 /// Lints one file of a known format, with its suppressions applied. The text is never
 /// executed or written.
 pub fn lint_source(source: &SourceFile, format: Format, settings: &Settings) -> Vec<Diagnostic> {
+    lint_source_with(source, format, settings, Vec::new())
+}
+
+/// `lint_source` with findings from elsewhere added before suppressions are judged: the
+/// project rules' findings in this file, which one file's lint cannot produce.
+pub fn lint_source_with(
+    source: &SourceFile,
+    format: Format,
+    settings: &Settings,
+    extra: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
     let mut diagnostics = lint_file(source, format, settings).0;
-    finish_file(source, settings, &mut diagnostics);
+    diagnostics.extend(extra);
+    finish_file(source, format, settings, &mut diagnostics);
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diagnostics
 }
@@ -648,6 +674,7 @@ mod tests {
                 message: String::new(),
                 labels: Vec::new(),
                 help: None,
+                fix: None,
             }],
             ..Outcome::default()
         };

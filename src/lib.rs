@@ -7,6 +7,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod engine;
+pub mod fix;
 #[doc(hidden)]
 pub mod invariants;
 pub mod kinds;
@@ -15,5 +16,6 @@ pub mod report;
 pub mod rulepack;
 pub mod rules;
 pub mod source;
+pub mod statements;
 pub mod suppress;
 pub mod syntax;

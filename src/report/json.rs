@@ -16,6 +16,14 @@ struct JsonDiagnostic<'a> {
     severity: &'a str,
     message: &'a str,
     help: Option<&'a str>,
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    applicability: &'a str,
+    message: &'a str,
+    edits: Vec<crate::fix::PositionedEdit>,
 }
 
 pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
@@ -41,6 +49,13 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
                 severity: d.severity.as_str(),
                 message: &d.message,
                 help: d.help.as_deref(),
+                fix: d.fix.as_ref().and_then(|fix| {
+                    Some(JsonFix {
+                        applicability: fix.applicability.as_str(),
+                        message: &fix.title,
+                        edits: crate::fix::positioned(outcome.source(&d.path)?, fix)?,
+                    })
+                }),
             }
         })
         .collect();

@@ -59,15 +59,17 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
         return;
     }
     for assignment in module_level("DEBUG") {
-        if ix
-            .assignment_value(assignment)
+        let value = ix.assignment_value(assignment);
+        if value
             .and_then(|v| ix.literal(v))
             .is_some_and(|v| v.is_true())
         {
+            let fix = sink.fix(super::debug_mode_enabled::switch_off(value));
             sink.report(
                 PyIndex::span(assignment),
                 "Django settings set DEBUG = True",
-            );
+            )
+            .set_fix(fix);
         }
     }
 }

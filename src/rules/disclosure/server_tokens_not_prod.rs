@@ -1,7 +1,7 @@
 //! DIS001: `ServerTokens` other than `Prod`: the `Server:` header (and error pages) tell every
 //! client the Apache version, its modules and the operating system.
 
-use crate::rules::wsgi::{apache_of, mentions};
+use crate::rules::wsgi::{apache_of, mentions, replace_arg};
 use crate::rules::{FileContext, Rule, Sink};
 
 pub const RULE: Rule = Rule {
@@ -23,10 +23,17 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
         .iter()
         .any(|p| value.eq_ignore_ascii_case(p));
     if apache.is_local(last) && !prod {
+        let documented = ["Full", "OS", "Minimal", "Min", "Minor", "Major"];
+        let fix = sink.fix(
+            replace_arg(ctx, apache, last, 0, "Prod", &documented)
+                .into_iter()
+                .collect(),
+        );
         sink.report(
             apache.arg_span(last, 0),
             format!("ServerTokens {value} tells every client more than the product name (version, modules or OS)"),
-        );
+        )
+        .set_fix(fix);
     }
 }
 

@@ -3,7 +3,7 @@
 //! Per-module levels (`LogLevel warn wsgi:info`) are the targeted way and are not reported.
 
 use super::is_last_in_context;
-use crate::rules::wsgi::{apache_of, mentions};
+use crate::rules::wsgi::{apache_of, mentions, replace_arg};
 use crate::rules::{FileContext, Rule, Sink};
 
 pub const RULE: Rule = Rule {
@@ -44,10 +44,20 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
                     && apache.entries[o].args.iter().any(|a| !a.contains(':'))
             });
         if is_verbose(level) && !overridden {
+            let documented = [
+                "info", "debug", "trace1", "trace2", "trace3", "trace4", "trace5", "trace6",
+                "trace7", "trace8",
+            ];
+            let fix = sink.fix(
+                replace_arg(ctx, apache, e, i, "warn", &documented)
+                    .into_iter()
+                    .collect(),
+            );
             sink.report(
                 apache.arg_span(e, i),
                 format!("LogLevel {level} logs request-level detail for all of Apache"),
-            );
+            )
+            .set_fix(fix);
         }
     }
 }

@@ -1,7 +1,8 @@
 //! WSG007: a daemon process group without `display-name=` shows in `ps` as `apache2`/`httpd`,
 //! indistinguishable from Apache's workers, which slows down operations and incident response.
 
-use super::{mentions, report_missing_option};
+use super::{apache_of, mentions};
+use crate::fix::Edit;
 use crate::rules::{FileContext, Rule, Sink};
 
 pub const RULE: Rule = Rule {
@@ -11,12 +12,30 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    report_missing_option(ctx, sink, "display-name", |d| {
-        format!(
-            "daemon process group {} has no display-name=: its processes look like Apache's own in ps and top",
-            d.name
+    let Some(apache) = apache_of(ctx) else {
+        return;
+    };
+    for daemon in apache.daemons() {
+        if !apache.is_local(daemon.entry) || daemon.opt("display-name").is_some() {
+            continue;
+        }
+        // `%{GROUP}` names the processes after the group: `(wsgi:app)`.
+        let after = apache.node(daemon.entry).args.last().map(|a| a.span().end);
+        let fix = sink.fix(
+            after
+                .map(|at| Edit::insert(at, " display-name=%{GROUP}"))
+                .into_iter()
+                .collect(),
+        );
+        sink.report(
+            daemon.name_span,
+            format!(
+                "daemon process group {} has no display-name=: its processes look like Apache's own in ps and top",
+                daemon.name
+            ),
         )
-    });
+        .set_fix(fix);
+    }
 }
 
 #[cfg(test)]
