@@ -114,6 +114,23 @@ impl Fix {
     }
 }
 
+/// The README's table of fixable rules, from the catalog.
+pub fn table_markdown() -> String {
+    let mut s = String::from("| Code | Name | Fix | What it changes |\n|---|---|---|---|\n");
+    for e in crate::catalog::catalog() {
+        if let Some(fix) = &e.autofix {
+            s.push_str(&format!(
+                "| {} | `{}` | {} | {} |\n",
+                e.code,
+                e.name,
+                fix.applicability.as_str(),
+                fix.title.trim().replace('|', "\\|")
+            ));
+        }
+    }
+    s
+}
+
 /// A position for editors: zero-based line and zero-based column in UTF-16 code units, as
 /// the Language Server Protocol counts by default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
