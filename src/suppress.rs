@@ -301,4 +301,30 @@ mod tests {
         assert!(found[1].file_wide);
         assert!(found[2].all);
     }
+
+    #[test]
+    fn a_suppression_above_a_statement_covers_all_its_lines() {
+        use crate::engine::{Settings, lint_source};
+        let lint = |name: &str, format: Format, text: &str| -> Vec<String> {
+            lint_source(&SourceFile::new(name, text), format, &Settings::default())
+                .into_iter()
+                .map(|d| d.code)
+                .collect()
+        };
+        let run =
+            "FROM a\nUSER app\n# deploylint: ignore[FS001]\nRUN mkdir /d \\\n  && chmod 777 /d\n";
+        assert!(lint("Dockerfile", Format::Dockerfile, run).is_empty());
+        let heredoc =
+            "FROM a\nUSER app\n# deploylint: ignore[FS001]\nRUN <<EOF\nchmod 777 /d\nEOF\n";
+        assert!(lint("Dockerfile", Format::Dockerfile, heredoc).is_empty());
+        // Two lines above is too far, as before.
+        let far =
+            "FROM a\nUSER app\n# deploylint: ignore[FS001]\n\nRUN mkdir /d \\\n  && chmod 777 /d\n";
+        assert_eq!(
+            lint("Dockerfile", Format::Dockerfile, far),
+            ["SUP001", "FS001"]
+        );
+        let unit = "[Service]\nUser=app\nWorkingDirectory=/srv\n# deploylint: ignore[NET001]\nExecStart=/usr/bin/gunicorn \\\n  --bind 0.0.0.0:80 app:app\nNoNewPrivileges=yes\nProtectSystem=strict\nProtectHome=yes\nPrivateTmp=yes\n";
+        assert!(lint("app.service", Format::Systemd, unit).is_empty());
+    }
 }

@@ -220,6 +220,49 @@ mod tests {
     use crate::rules::testing::{fires_once, quiet};
 
     #[test]
+    fn fix_switches_literal_debug_off() {
+        use crate::rules::testing::fixed;
+        let fix = |src: &str| fixed("DBG001", "app.py", src);
+        for (bad, good) in [
+            ("app.run(debug=True)\n", "app.run(debug=False)\n"),
+            (
+                "app.run('127.0.0.1', 5000, True)\n",
+                "app.run('127.0.0.1', 5000, False)\n",
+            ),
+            ("app.run(debug = 1)\n", "app.run(debug = 0)\n"),
+            (
+                "app = Flask(__name__)\r\napp.debug = True\r\n",
+                "app = Flask(__name__)\r\napp.debug = False\r\n",
+            ),
+            (
+                "app.config['DEBUG'] = True\n",
+                "app.config['DEBUG'] = False\n",
+            ),
+            (
+                "app.config.update(DEBUG=True)\n",
+                "app.config.update(DEBUG=False)\n",
+            ),
+            (
+                "app.config.update({'DEBUG': True})\n",
+                "app.config.update({'DEBUG': False})\n",
+            ),
+            (
+                "from fastapi import FastAPI\napi = FastAPI(\n    debug=True,\n)\n",
+                "from fastapi import FastAPI\napi = FastAPI(\n    debug=False,\n)\n",
+            ),
+            (
+                "class ProductionConfig:\n    DEBUG = True\n",
+                "class ProductionConfig:\n    DEBUG = False\n",
+            ),
+        ] {
+            assert_eq!(fix(bad), good, "{bad}");
+        }
+        // A name's value is decided where it is set: no fix at the call.
+        let named = "DEBUG_ON = True\napp.run(debug=DEBUG_ON)\n";
+        assert_eq!(fix(named), named);
+    }
+
+    #[test]
     fn fail() {
         fires_once(
             "DBG001",

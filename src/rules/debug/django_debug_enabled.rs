@@ -99,6 +99,17 @@ mod tests {
     use crate::rules::testing::{lines, quiet_in};
 
     #[test]
+    fn fix_sets_debug_false() {
+        let fix = |src: &str| crate::rules::testing::fixed("DBG002", "mysite/settings.py", src);
+        assert_eq!(
+            fix("INSTALLED_APPS = []\nDEBUG = True  # for now\n"),
+            "INSTALLED_APPS = []\nDEBUG = False  # for now\n"
+        );
+        let computed = "INSTALLED_APPS = []\nON = True\nDEBUG = ON\n";
+        assert_eq!(fix(computed), computed);
+    }
+
+    #[test]
     fn fail() {
         assert_eq!(lines("DBG002", "mysite/settings.py", "DEBUG = True\n"), [1]);
         assert_eq!(

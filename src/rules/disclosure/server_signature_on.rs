@@ -44,6 +44,19 @@ mod tests {
     use crate::rules::wsgi::SITE;
 
     #[test]
+    fn fix_switches_the_signature_off() {
+        use crate::rules::testing::fixed;
+        let fix = |src: &str| fixed("DIS002", SITE, src);
+        assert_eq!(fix("ServerSignature On\n"), "ServerSignature Off\n");
+        assert_eq!(fix("ServerSignature EMail\n"), "ServerSignature Off\n");
+        assert_eq!(fix("serversignature on\n"), "serversignature off\n");
+        assert_eq!(
+            fix("<VirtualHost *>\n\tServerSignature 'email'\n</VirtualHost>\nServerSignature On\n"),
+            "<VirtualHost *>\n\tServerSignature 'off'\n</VirtualHost>\nServerSignature Off\n"
+        );
+    }
+
+    #[test]
     fn vectors() {
         fires_once(
             "DIS002",

@@ -43,6 +43,27 @@ mod tests {
     use crate::rules::wsgi::SITE;
 
     #[test]
+    fn fix_sets_prod_in_the_file_s_case_and_quotes() {
+        use crate::rules::testing::fixed;
+        let fix = |src: &str| fixed("DIS001", SITE, src);
+        assert_eq!(fix("ServerTokens OS\n"), "ServerTokens Prod\n");
+        assert_eq!(fix("servertokens full\n"), "servertokens prod\n");
+        assert_eq!(fix("SERVERTOKENS FULL\n"), "SERVERTOKENS PROD\n");
+        assert_eq!(
+            fix("ServerTokens \"Minor\"\r\n"),
+            "ServerTokens \"Prod\"\r\n"
+        );
+        // Only the one in force is changed.
+        assert_eq!(
+            fix("ServerTokens Full\n<IfModule x>\n  ServerTokens Major\n</IfModule>\n"),
+            "ServerTokens Full\n<IfModule x>\n  ServerTokens Prod\n</IfModule>\n"
+        );
+        // A value from a variable may be meant elsewhere too: no fix.
+        let defined = "Define TOKENS OS\nServerTokens ${TOKENS}\n";
+        assert_eq!(fix(defined), defined);
+    }
+
+    #[test]
     fn vectors() {
         fires_once(
             "DIS001",

@@ -68,6 +68,22 @@ mod tests {
     use crate::rules::wsgi::SITE;
 
     #[test]
+    fn fix_lowers_the_base_level_and_keeps_module_levels() {
+        use crate::rules::testing::fixed;
+        let fix = |src: &str| fixed("DIS003", SITE, src);
+        assert_eq!(fix("LogLevel debug\n"), "LogLevel warn\n");
+        assert_eq!(
+            fix("LogLevel core:warn trace5 ssl:info\n"),
+            "LogLevel core:warn warn ssl:info\n"
+        );
+        assert_eq!(fix("LOGLEVEL DEBUG\n"), "LOGLEVEL WARN\n");
+        assert_eq!(
+            fix("<VirtualHost *>\n    LogLevel Info \\\n        wsgi:debug\n</VirtualHost>\n"),
+            "<VirtualHost *>\n    LogLevel Warn \\\n        wsgi:debug\n</VirtualHost>\n"
+        );
+    }
+
+    #[test]
     fn vectors() {
         fires_once(
             "DIS003",

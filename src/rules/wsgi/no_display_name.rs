@@ -44,6 +44,22 @@ mod tests {
     use crate::rules::testing::{fires_once, quiet};
 
     #[test]
+    fn fix_names_the_processes_after_their_group() {
+        use crate::rules::testing::fixed;
+        let fix = |src: &str| fixed("WSG007", SITE, src);
+        assert_eq!(
+            fix("WSGIDaemonProcess app threads=5\n"),
+            "WSGIDaemonProcess app threads=5 display-name=%{GROUP}\n"
+        );
+        assert_eq!(
+            fix(
+                "WSGIDaemonProcess app \\\n    user=app \\\n    threads=5\nWSGIDaemonProcess b display-name=b\n"
+            ),
+            "WSGIDaemonProcess app \\\n    user=app \\\n    threads=5 display-name=%{GROUP}\nWSGIDaemonProcess b display-name=b\n"
+        );
+    }
+
+    #[test]
     fn vectors() {
         fires_once(
             "WSG007",

@@ -76,6 +76,32 @@ mod tests {
     use crate::rules::testing::{fires_once, quiet};
 
     #[test]
+    fn fix_restricts_embedded_mode_at_server_level() {
+        use crate::rules::testing::fixed;
+        let fix = |src: &str| fixed("WSG002", "httpd.conf", src);
+        assert_eq!(
+            fix("WSGIDaemonProcess a\nWSGIDaemonProcess b\n"),
+            "WSGIRestrictEmbedded On\nWSGIDaemonProcess a\nWSGIDaemonProcess b\n"
+        );
+        // Never inside a virtual host, where the directive is not allowed.
+        assert_eq!(
+            fix(
+                "<IfModule mod_wsgi.c>\r\n  <VirtualHost *:80>\r\n    WSGIDaemonProcess a \\\r\n      threads=5\r\n  </VirtualHost>\r\n</IfModule>\r\n"
+            ),
+            "<IfModule mod_wsgi.c>\r\n  WSGIRestrictEmbedded On\r\n  <VirtualHost *:80>\r\n    WSGIDaemonProcess a \\\r\n      threads=5\r\n  </VirtualHost>\r\n</IfModule>\r\n"
+        );
+        // An `Off` is switched on where it is; the file's lower case is kept.
+        assert_eq!(
+            fix("wsgirestrictembedded off\nwsgidaemonprocess a\n"),
+            "wsgirestrictembedded on\nwsgidaemonprocess a\n"
+        );
+        assert_eq!(
+            fix("wsgidaemonprocess a\n"),
+            "wsgirestrictembedded on\nwsgidaemonprocess a\n"
+        );
+    }
+
+    #[test]
     fn vectors() {
         fires_once(
             "WSG002",
