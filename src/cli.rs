@@ -342,7 +342,7 @@ fn check(args: CheckArgs) -> io::Result<i32> {
     out.flush()?;
     if let Some(summary) = fixed
         .as_ref()
-        .filter(|_| args.output_format != OutputFormat::Pretty)
+        .filter(|_| args.output_format != OutputFormat::Pretty || args.statistics)
     {
         eprintln!("deploylint: {}", fixed_line(summary));
     }

@@ -183,12 +183,14 @@ pub fn apply(
         !suppressed
     });
     let mut unused = Vec::new();
-    // Inside a string the comment is text, which a fix must not change.
-    let in_literal = literal_spans(source, format);
+    // Inside a string the comment is text, which a fix must not change. Parsed only when a
+    // suppression is unused.
+    let in_literal = std::cell::OnceCell::new();
     let removable = |s: &Suppression| {
         !in_literal
+            .get_or_init(|| literal_spans(source, format))
             .iter()
-            .any(|l| l.start < s.span.start && s.span.start < l.end)
+            .any(|l: &Span| l.start < s.span.start && s.span.start < l.end)
     };
     for s in &suppressions {
         if s.all && !s.all_used {

@@ -740,3 +740,16 @@ fn readme_fix_table_is_current() {
         "README fix table is stale; replace it with:\n{table}"
     );
 }
+
+/// A declarative rule has no edits to make, so a pack cannot claim a fix.
+#[test]
+fn rule_packs_cannot_declare_fixes() {
+    let pack = "rules:\n  - code: ORGFIX1\n    name: org-fix\n    family: user\n    severity: info\n    formats: [dockerfile]\n    summary: x\n    rationale: x\n    fix: x\n    autofix: {applicability: safe, title: x}\n    match: { format: dockerfile, regex: '.' }\n";
+    let error = deploylint::rulepack::parse_text(Path::new("pack.yaml"), pack.to_string())
+        .expect_err("a pack with an autofix is refused");
+    assert!(
+        error.message.contains("cannot declare an `autofix`"),
+        "{}",
+        error.message
+    );
+}

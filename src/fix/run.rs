@@ -91,7 +91,7 @@ pub fn fix_files(
     diff: Option<&mut dyn Write>,
 ) -> io::Result<Summary> {
     let mut summary = Summary::default();
-    let results: Vec<Result<Option<Changed>, String>> = files_to_fix(outcome, unsafe_fixes)
+    let results: Vec<Result<Changed, String>> = files_to_fix(outcome, unsafe_fixes)
         .par_iter()
         .map(|(path, format)| {
             let settings = resolver
@@ -99,20 +99,19 @@ pub fn fix_files(
                 .map_err(|e| format!("{}: {}", e.path.display(), e.message))?;
             let (original, bom, old) = read_text(path)?;
             let fix = fix_text(path, old.clone(), *format, &settings, unsafe_fixes);
-            Ok(Some(Changed {
+            Ok(Changed {
                 path: path.clone(),
                 original,
                 bom,
                 old,
                 fix,
-            }))
+            })
         })
         .collect();
     let mut diff = diff;
     for result in results {
         let changed = match result {
-            Ok(Some(changed)) => changed,
-            Ok(None) => continue,
+            Ok(changed) => changed,
             Err(error) => {
                 summary.errors.push(error);
                 continue;
