@@ -145,7 +145,7 @@ fn unsafe_fixes_are_applied_only_when_asked() {
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stdout(&out).ends_with("Fixed 14 problems in 6 files.\n"),
+        stdout(&out).ends_with("Fixed 16 problems in 6 files.\n"),
         "{}",
         stdout(&out)
     );
@@ -164,6 +164,7 @@ fn unsafe_fixes_are_applied_only_when_asked() {
     let items: Vec<serde_json::Value> = serde_json::from_slice(&left.stdout).unwrap();
     for code in [
         "DIS001", "DIS002", "DIS003", "WSG002", "WSG007", "DBG002", "NET002", "SBX001", "SUP001",
+        "FS003",
     ] {
         assert!(!items.iter().any(|d| d["code"] == code), "{code} left");
     }
