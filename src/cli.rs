@@ -453,7 +453,10 @@ fn fix_stdin(
     let mut out = stdout.lock();
     let settings = match resolver.settings_for(name) {
         Ok(settings) => settings,
-        Err(_) => return Ok(Ok(EXIT_ERROR)),
+        Err(error) => {
+            eprint!("{}", error.render(false));
+            return Ok(Ok(EXIT_ERROR));
+        }
     };
     let Some(&format) = outcome.formats.get(name) else {
         // Not a kind deploylint reads: the text passes through unchanged.
