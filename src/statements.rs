@@ -76,7 +76,11 @@ pub fn multi_line(source: &SourceFile, format: Format) -> Vec<Statement> {
                         if content.is_empty() {
                             return None;
                         }
-                        let first = source.line_index(span.start).checked_sub(1)?;
+                        // The header is the first line above the content that is not blank.
+                        let mut first = source.line_index(span.start).checked_sub(1)?;
+                        while first > 0 && source.slice(source.line_span(first)).trim().is_empty() {
+                            first -= 1;
+                        }
                         let last = source.line_index(span.start + content.len());
                         Some(Statement {
                             first,
@@ -151,5 +155,9 @@ mod tests {
         assert_eq!(statements.len(), 1, "{statements:?}");
         assert_eq!((statements[0].first, statements[0].last), (2, 3));
         assert!(statements[0].comment_after_first);
+        // Blank lines between the header and the content.
+        let blank = "a: |\n\n  \n  x\n  y\nb: 1\n";
+        let statements = multi_line(&SourceFile::new("compose.yaml", blank), Format::Compose);
+        assert_eq!((statements[0].first, statements[0].last), (0, 4));
     }
 }
