@@ -754,3 +754,33 @@ fn rule_packs_cannot_declare_fixes() {
         error.message
     );
 }
+
+/// A drop-in read after the unit would override what the fix adds to the unit: no fix, so
+/// the finding stays for a person to settle in the drop-in.
+#[test]
+fn sandbox_fix_leaves_units_with_overriding_drop_ins_alone() {
+    let unit = "[Service]\nUser=app\nExecStart=/usr/bin/gunicorn app:app\n";
+    let dir = project(&[
+        ("app.service", unit),
+        (
+            "app.service.d/override.conf",
+            "[Service]\nProtectSystem=full\n",
+        ),
+        ("other.service", unit),
+    ]);
+    let out = run_in(
+        dir.path(),
+        &[
+            "check",
+            "--fix",
+            "--unsafe-fixes",
+            "--fail-on",
+            "never",
+            ".",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("note"), "{}", stderr(&out));
+    assert_eq!(read(dir.path(), "app.service"), unit);
+    assert!(read(dir.path(), "other.service").contains("ProtectSystem=strict\n"));
+}

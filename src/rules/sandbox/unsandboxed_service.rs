@@ -124,8 +124,8 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
 
 /// The edits that add the `missing` settings to the linted file's last `[Service]` section
 /// (after its last assignment, with its indentation), or set a weak value of this file in
-/// place (`ProtectSystem=full` becomes `strict`). A setting a drop-in assigns is left alone:
-/// the drop-in is read after this file and would win.
+/// place (`ProtectSystem=full` becomes `strict`). None when a drop-in assigns one of them: the
+/// drop-in is read after this file and would win, so only editing it settles the finding.
 fn harden(unit: &Unit, missing: &[&str]) -> Vec<Edit> {
     let (Some(part), Some(file)) = (unit.parts.first(), unit.files.first()) else {
         return Vec::new();
@@ -141,7 +141,7 @@ fn harden(unit: &Unit, missing: &[&str]) -> Vec<Edit> {
         let (key, value) = setting.split_once('=').unwrap_or((setting, ""));
         let last = unit.entries("Service", key).into_iter().last();
         match last {
-            Some(entry) if !in_this_file(entry.span.start) => {}
+            Some(entry) if !in_this_file(entry.span.start) => return Vec::new(),
             // A weak single value of this file: replaced where it is.
             Some(entry) if key != "CapabilityBoundingSet" && !entry.value.is_empty() => {
                 edits.push(Edit::replace(entry.value.span(), value));
