@@ -118,10 +118,21 @@ pub struct RuleEntry {
     /// entry in deploylint's repository).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// The machine-applicable fix the rule's findings carry, if any (see `crate::fix`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autofix: Option<Autofix>,
     /// A declarative check (see `crate::rulepack`): rules that only look for a pattern in one
     /// directive or instruction are written this way, built-in and user rules alike.
     #[serde(default, rename = "match", skip_serializing_if = "Option::is_none")]
     pub matcher: Option<Matches>,
+}
+
+/// A rule's machine-applicable fix: how safe it is and what it does, in a few words.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Autofix {
+    pub applicability: crate::edit::Applicability,
+    pub title: String,
 }
 
 /// What a declarative rule looks for.
@@ -475,6 +486,7 @@ mod tests {
             references: Vec::new(),
             examples: Vec::new(),
             url: None,
+            autofix: None,
             matcher: None,
         })
     }

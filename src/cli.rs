@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::config_error::ConfigError;
 use crate::diagnostic::Severity;
 use crate::engine::{self, Overrides, Resolver};
+use crate::fix;
 use crate::report::{self, OutputFormat, RenderOptions};
 use crate::rulepack::{self, PackRule};
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
@@ -30,6 +31,8 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+// Parsed once per process: the size of the `check` variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 enum Command {
     /// Lint files and directories (default: the current directory).
     #[command(after_long_help = CHECK_EXIT_STATUS)]
@@ -136,11 +139,11 @@ struct CheckArgs {
     #[arg(long, short)]
     quiet: bool,
     /// List the files that would be linted, with the kind each is read as, and exit.
-    #[arg(long, conflicts_with_all = ["show_settings", "statistics", "write_baseline", "baseline"])]
+    #[arg(long, conflicts_with_all = ["show_settings", "statistics", "write_baseline", "baseline", "fix", "diff", "add_suppressions"])]
     show_files: bool,
     /// Print the settings that apply to each path (configuration file, rules and their
     /// severities, options) and exit.
-    #[arg(long, conflicts_with_all = ["statistics", "write_baseline", "baseline"])]
+    #[arg(long, conflicts_with_all = ["statistics", "write_baseline", "baseline", "fix", "diff", "add_suppressions"])]
     show_settings: bool,
     /// Apply the configuration's `exclude` and `extend-exclude` to paths named on the command
     /// line too (for pre-commit and editors, which name files).
@@ -151,6 +154,18 @@ struct CheckArgs {
     /// (for pre-commit, which passes every staged file).
     #[arg(long)]
     skip_unknown: bool,
+    /// Apply safe fixes in place (with `-`, print the fixed text), then report what is left.
+    #[arg(long, conflicts_with = "write_baseline")]
+    fix: bool,
+    /// Also apply fixes that may change what the deployment does (with --fix or --diff).
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print a unified diff of the fixes instead of writing them; exit 1 when there is one.
+    #[arg(long, conflicts_with_all = ["fix", "write_baseline", "statistics"])]
+    diff: bool,
+    /// Write a suppression comment for every current finding, in each format's syntax.
+    #[arg(long, conflicts_with_all = ["fix", "diff", "write_baseline", "statistics"])]
+    add_suppressions: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -293,6 +308,11 @@ fn check(mut args: CheckArgs) -> io::Result<i32> {
             config.display()
         ));
     }
+    if reads_stdin && args.add_suppressions {
+        return usage_error(
+            "--add-suppressions writes files; it cannot read standard input".into(),
+        );
+    }
     // Standard input without a name is `-` (as hadolint and ruff print it), its kind sniffed.
     let stdin_name = reads_stdin.then(|| match &args.stdin_filename {
         Some(name) => crate::source::normalize_path(name),
@@ -320,6 +340,7 @@ fn check(mut args: CheckArgs) -> io::Result<i32> {
         };
         return show_settings(&args, &targets, &resolver, color);
     }
+    let mut stdin_bytes = Vec::new();
     let mut outcome = match &stdin_name {
         Some(name)
             if args.force_exclude
@@ -330,10 +351,10 @@ fn check(mut args: CheckArgs) -> io::Result<i32> {
             engine::Outcome::default()
         }
         Some(name) => {
-            let mut bytes = Vec::new();
+            let bytes = &mut stdin_bytes;
             // The same size limit as files on disk.
             let limit = crate::discover::MAX_FILE_BYTES;
-            io::stdin().take(limit + 1).read_to_end(&mut bytes)?;
+            io::stdin().take(limit + 1).read_to_end(bytes)?;
             if bytes.len() as u64 > limit {
                 engine::Outcome {
                     notes: vec![format!(
@@ -346,7 +367,7 @@ fn check(mut args: CheckArgs) -> io::Result<i32> {
             } else {
                 engine::run_text(
                     name,
-                    String::from_utf8_lossy(&bytes).into_owned(),
+                    String::from_utf8_lossy(bytes).into_owned(),
                     &resolver,
                     args.stdin_filename.is_none(),
                 )
@@ -385,11 +406,56 @@ fn check(mut args: CheckArgs) -> io::Result<i32> {
             EXIT_ERROR
         });
     }
-    if let Some(file) = &args.baseline {
-        match baseline::Baseline::load(file) {
-            Ok(known) => known.filter(&mut outcome),
+    let mut baseline = match &args.baseline {
+        Some(file) => match baseline::Baseline::load(file) {
+            Ok(known) => Some(known),
             Err(message) => return usage_error(message),
+        },
+        None => None,
+    };
+    let modes = FixModes {
+        unsafe_fixes: args.unsafe_fixes,
+        diff: args.diff,
+    };
+    if args.add_suppressions {
+        // A finding the baseline records is accepted already: it needs no comment.
+        if let Some(known) = baseline.take() {
+            known.filter(&mut outcome);
         }
+        return add_suppressions(&outcome, &resolver);
+    }
+    let mut fixed = None;
+    if let Some(name) = stdin_name.as_ref().filter(|_| args.fix || args.diff) {
+        match fix_stdin(name, &stdin_bytes, &outcome, &resolver, modes)? {
+            Ok(code) => return Ok(code),
+            // The fixed text went to stdout: what is left is reported on stderr.
+            Err(mut remaining) => {
+                if let Some(known) = baseline.take() {
+                    known.filter(&mut remaining);
+                }
+                let mut err = io::stderr().lock();
+                let options = RenderOptions {
+                    color: color && io::stderr().is_terminal(),
+                    quiet: args.quiet,
+                };
+                report::render(&remaining, args.output_format, &options, &mut err)?;
+                return Ok(finish_check(&args, &remaining, run_config.as_deref()));
+            }
+        }
+    }
+    if args.diff {
+        return diff_files(&outcome, &resolver, modes);
+    }
+    if args.fix {
+        let summary = fix::run::fix_files(&outcome, &resolver, args.unsafe_fixes, None)?;
+        // Report what is left, as linting the fixed files finds it.
+        outcome = engine::run(&args.paths, &resolver);
+        outcome.notes.extend(summary.notes.iter().cloned());
+        outcome.errors.extend(summary.errors.iter().cloned());
+        fixed = Some(summary);
+    }
+    if let Some(known) = baseline.take() {
+        known.filter(&mut outcome);
     }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
@@ -401,8 +467,40 @@ fn check(mut args: CheckArgs) -> io::Result<i32> {
         report::statistics(&outcome, args.output_format, &options, &mut out)?;
     } else {
         report::render(&outcome, args.output_format, &options, &mut out)?;
+        if args.output_format == OutputFormat::Pretty && !args.quiet {
+            if let Some(summary) = &fixed {
+                writeln!(out, "{}", fixed_line(summary))?;
+            } else if let Some(hint) = fix::run::fixable_hint(&outcome, args.unsafe_fixes) {
+                writeln!(out, "{hint}")?;
+            }
+        }
     }
     out.flush()?;
+    if let Some(summary) = fixed
+        .as_ref()
+        .filter(|_| args.output_format != OutputFormat::Pretty || args.statistics)
+    {
+        eprintln!("deploylint: {}", fixed_line(summary));
+    }
+    Ok(finish_check(&args, &outcome, run_config.as_deref()))
+}
+
+/// `Fixed 3 problems in 2 files.`
+fn fixed_line(summary: &fix::run::Summary) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "Fixed {} in {}.",
+        plural(summary.findings, "problem"),
+        plural(summary.files, "file")
+    )
+}
+
+/// Prints the run's notes and errors and returns its exit code.
+fn finish_check(
+    args: &CheckArgs,
+    outcome: &engine::Outcome,
+    run_config: Option<&engine::Settings>,
+) -> i32 {
     for note in outcome.notes.iter().filter(|_| !args.quiet) {
         eprintln!("deploylint: note: {note}");
     }
@@ -410,7 +508,7 @@ fn check(mut args: CheckArgs) -> io::Result<i32> {
         eprintln!("deploylint: error: {error}");
     }
     if !outcome.errors.is_empty() {
-        return Ok(EXIT_ERROR);
+        return EXIT_ERROR;
     }
     let fail_on = args.fail_on.unwrap_or_else(|| {
         run_config
@@ -421,11 +519,122 @@ fn check(mut args: CheckArgs) -> io::Result<i32> {
     let failing = fail_on
         .threshold()
         .is_some_and(|t| outcome.diagnostics.iter().any(|d| d.severity >= t));
-    Ok(if failing && !args.exit_zero {
+    if failing && !args.exit_zero {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
+    }
+}
+
+#[derive(Clone, Copy)]
+struct FixModes {
+    unsafe_fixes: bool,
+    diff: bool,
+}
+
+/// `--diff`: the diff on stdout, a count on stderr; exit 1 when there is something to fix.
+fn diff_files(outcome: &engine::Outcome, resolver: &Resolver, modes: FixModes) -> io::Result<i32> {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let summary = fix::run::fix_files(outcome, resolver, modes.unsafe_fixes, Some(&mut out))?;
+    out.flush()?;
+    report_changes(outcome, &summary);
+    eprintln!(
+        "deploylint: would fix {} finding(s) in {} file(s)",
+        summary.findings, summary.files
+    );
+    Ok(
+        if !summary.errors.is_empty() || !outcome.errors.is_empty() {
+            EXIT_ERROR
+        } else if summary.findings > 0 {
+            EXIT_FINDINGS
+        } else {
+            EXIT_CLEAN
+        },
+    )
+}
+
+fn report_changes(outcome: &engine::Outcome, summary: &fix::run::Summary) {
+    for note in outcome.notes.iter().chain(&summary.notes) {
+        eprintln!("deploylint: note: {note}");
+    }
+    for error in outcome.errors.iter().chain(&summary.errors) {
+        eprintln!("deploylint: error: {error}");
+    }
+}
+
+/// `--add-suppressions`: writes the comments and says how many; exit 0 unless a file could
+/// not be read or written.
+fn add_suppressions(outcome: &engine::Outcome, resolver: &Resolver) -> io::Result<i32> {
+    let summary = fix::run::add_suppressions(outcome, resolver);
+    report_changes(outcome, &summary);
+    eprintln!(
+        "deploylint: added {} suppression comment(s) for {} finding(s) in {} file(s)",
+        summary.comments, summary.findings, summary.files
+    );
+    Ok(if summary.errors.is_empty() && outcome.errors.is_empty() {
+        EXIT_CLEAN
+    } else {
+        EXIT_ERROR
     })
+}
+
+/// `--fix`/`--diff` of standard input. `--diff` (and input that is not linted) finishes here
+/// with an exit code; `--fix` prints the fixed text and returns the findings left in it, to
+/// be reported on stderr.
+fn fix_stdin(
+    name: &Path,
+    bytes: &[u8],
+    outcome: &engine::Outcome,
+    resolver: &Resolver,
+    modes: FixModes,
+) -> io::Result<Result<i32, engine::Outcome>> {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let settings = match resolver.settings_for(name) {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprint!("{}", error.render(false));
+            return Ok(Ok(EXIT_ERROR));
+        }
+    };
+    let Some(&format) = outcome.formats.get(name) else {
+        // Not a kind deploylint reads: the text passes through unchanged.
+        if !modes.diff {
+            out.write_all(bytes)?;
+        }
+        report_changes(outcome, &fix::run::Summary::default());
+        return Ok(Ok(EXIT_CLEAN));
+    };
+    let (fixed, result) = fix::run::fix_stdin(name, bytes, format, &settings, modes.unsafe_fixes);
+    for note in &result.notes {
+        eprintln!("deploylint: note: {note}");
+    }
+    if modes.diff {
+        out.write_all(fix::run::stdin_diff(name, bytes, &fixed).as_bytes())?;
+        eprintln!(
+            "deploylint: would fix {} finding(s) in {} file(s)",
+            result.fixed.len(),
+            usize::from(!result.fixed.is_empty())
+        );
+        return Ok(Ok(if result.fixed.is_empty() {
+            EXIT_CLEAN
+        } else {
+            EXIT_FINDINGS
+        }));
+    }
+    out.write_all(&fixed)?;
+    out.flush()?;
+    eprintln!(
+        "deploylint: fixed {} problem(s) in standard input",
+        result.fixed.len()
+    );
+    Ok(Err(engine::run_text(
+        name,
+        String::from_utf8_lossy(&fixed).into_owned(),
+        resolver,
+        name == Path::new("-"),
+    )))
 }
 
 fn format_name(format: OutputFormat) -> String {
@@ -737,6 +946,26 @@ fn explain(rule: &str, sources: &RuleSources) -> io::Result<i32> {
     Ok(EXIT_CLEAN)
 }
 
+/// Whether and how `--fix` fixes a rule's findings, for `explain`.
+pub fn autofix_text(e: &RuleEntry) -> String {
+    match &e.autofix {
+        None => "Fix: none; the change needs a person's judgement.".to_string(),
+        Some(fix) => {
+            let command = match fix.applicability {
+                fix::Applicability::Safe => "`deploylint check --fix` applies it",
+                fix::Applicability::Unsafe => {
+                    "`deploylint check --fix --unsafe-fixes` applies it, as it may change what the deployment does; review the change (`--diff`)"
+                }
+            };
+            format!(
+                "Fix ({}): {} {command}.",
+                fix.applicability.as_str(),
+                fix.title.trim()
+            )
+        }
+    }
+}
+
 /// The catalog entry as text: what it does, why, how to fix, references, examples.
 pub fn render_explanation(e: &RuleEntry, catalog: &Catalog) -> String {
     use std::fmt::Write as _;
@@ -760,6 +989,7 @@ pub fn render_explanation(e: &RuleEntry, catalog: &Catalog) -> String {
     let _ = writeln!(s, "{}\n", e.summary.trim());
     let _ = writeln!(s, "Why it matters\n{}\n", e.rationale.trim());
     let _ = writeln!(s, "Instead\n{}\n", e.fix.trim());
+    let _ = writeln!(s, "{}\n", autofix_text(e));
     if !e.references.is_empty() {
         let _ = writeln!(s, "References");
         for r in &e.references {

@@ -56,6 +56,8 @@ pub struct Diagnostic {
     pub message: String,
     pub labels: Vec<Label>,
     pub help: Option<String>,
+    /// Edits that resolve the finding, when the rule knows them (see `crate::fix`).
+    pub fix: Option<crate::edit::Fix>,
 }
 
 impl Diagnostic {

@@ -255,6 +255,8 @@ pub struct Outcome {
     pub config_errors: Vec<ConfigError>,
     /// Every rule the run knew, for rule metadata in reports.
     pub catalog: Arc<Catalog>,
+    /// The format each linted file was read as (for fixing and re-linting it).
+    pub formats: std::collections::BTreeMap<PathBuf, Format>,
 }
 
 impl Outcome {
@@ -309,6 +311,7 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
             if result.dropped {
                 dropped.insert(source.path().to_path_buf());
             }
+            outcome.formats.insert(source.path().to_path_buf(), format);
             per_file.push((source, format, settings, result.diagnostics));
         }
         facts.extend(result.facts);
@@ -488,6 +491,7 @@ pub fn run_text(path: &Path, text: String, resolver: &Resolver, unnamed: bool) -
     finish_file(&source, format, &settings, &mut diagnostics);
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     outcome.diagnostics = diagnostics;
+    outcome.formats.insert(path.to_path_buf(), format);
     outcome.sources.push(Arc::new(source));
     unify_paths(&mut outcome);
     // A label into a file on disk (the Dockerfile a compose buffer builds) is drawn from it.
@@ -517,7 +521,9 @@ fn finish_file(
         let entry = settings.catalog().entry(suppress::UNUSED_CODE);
         let mut sink = Sink::new(entry, source.path(), diagnostics);
         for unused in unused {
+            let fix = sink.fix(unused.removal);
             let d = sink.report(unused.span, unused.message);
+            d.set_fix(fix);
             // Not merely unused: the line itself is not what its author meant.
             if unused.misplaced {
                 d.severity = crate::diagnostic::Severity::Warning;
@@ -681,7 +687,19 @@ pub fn decode(bytes: Vec<u8>) -> Option<(String, bool)> {
 /// Lints one file of a known format, with its suppressions applied. The text is never
 /// executed or written.
 pub fn lint_source(source: &SourceFile, format: Format, settings: &Settings) -> Vec<Diagnostic> {
+    lint_source_with(source, format, settings, Vec::new())
+}
+
+/// `lint_source` with findings from elsewhere added before suppressions are judged: the
+/// project rules' findings in this file, which one file's lint cannot produce.
+pub fn lint_source_with(
+    source: &SourceFile,
+    format: Format,
+    settings: &Settings,
+    extra: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
     let mut diagnostics = lint_file(source, format, settings).0;
+    diagnostics.extend(extra);
     finish_file(source, format, settings, &mut diagnostics);
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diagnostics
@@ -872,6 +890,7 @@ mod tests {
                 message: String::new(),
                 labels: Vec::new(),
                 help: None,
+                fix: None,
             }],
             ..Outcome::default()
         };

@@ -4,7 +4,9 @@
 //!
 //! - every span a parser hands on (instructions, flags, words, heredocs, launches,
 //!   environment, calls) and every diagnostic span lies inside the text, on char boundaries;
-//! - every output format renders any set of diagnostics without panicking.
+//! - every output format renders any set of diagnostics without panicking;
+//! - every fix's edits lie inside the text, sorted and apart; applying the fixes never adds a
+//!   syntax error, and placing suppressions for every finding never panics.
 
 use crate::catalog::{Catalog, Format};
 use crate::config::Config;
@@ -336,7 +338,41 @@ pub fn assert_diagnostics(source: &SourceFile, diagnostics: &[Diagnostic]) {
         for label in d.labels.iter().filter(|l| l.path.is_none()) {
             assert_span(text, label.span, &d.code);
         }
+        if let Some(fix) = d.fix.as_ref().filter(|_| d.path == source.path()) {
+            for edit in &fix.edits {
+                assert_span(text, edit.span, &format!("{} fix", d.code));
+            }
+            assert!(
+                fix.edits
+                    .windows(2)
+                    .all(|w| w[0].span.end <= w[1].span.start),
+                "{}: fix edits overlap or are unsorted",
+                d.code
+            );
+        }
     }
+}
+
+/// Applies every fix (unsafe ones too) to `source` and places a suppression for every
+/// finding: neither panics, and fixing adds no syntax error.
+pub fn check_fixes(source: &SourceFile, format: Format, diagnostics: &[Diagnostic]) {
+    use crate::fix::apply::{apply_edits, fix_text, syntax_errors};
+    let settings = all_rules();
+    let path = source.path();
+    if diagnostics.iter().any(|d| d.fix.is_some()) {
+        let fixed = fix_text(path, source.text().to_string(), format, settings, true);
+        assert!(
+            syntax_errors(path, &fixed.text, format, settings)
+                <= syntax_errors(path, source.text(), format, settings),
+            "fixing added a syntax error"
+        );
+    }
+    let own: Vec<&Diagnostic> = diagnostics.iter().filter(|d| d.path == path).collect();
+    let placed = crate::fix::suppressions::place_all(source, format, settings.catalog(), &own);
+    for edit in &placed.edits {
+        assert_span(source.text(), edit.span, "suppression");
+    }
+    apply_edits(source.text(), &placed.edits);
 }
 
 /// Renders the outcome in every format; panics propagate.
@@ -407,6 +443,7 @@ pub fn check_bytes(format: Format, name: &str, bytes: &[u8]) -> Vec<Diagnostic> 
     let source = SourceFile::new(name, text);
     let diagnostics = engine::lint_source(&source, format, all_rules());
     assert_diagnostics(&source, &diagnostics);
+    check_fixes(&source, format, &diagnostics);
     let outcome = Outcome {
         diagnostics: diagnostics.clone(),
         sources: vec![Arc::new(source)],

@@ -7,7 +7,9 @@ pub mod config;
 pub mod config_error;
 pub mod diagnostic;
 pub mod discover;
+pub mod edit;
 pub mod engine;
+pub mod fix;
 #[doc(hidden)]
 pub mod invariants;
 pub mod kinds;
@@ -17,5 +19,6 @@ pub mod rulepack;
 pub mod rules;
 pub mod show;
 pub mod source;
+pub mod statements;
 pub mod suppress;
 pub mod syntax;

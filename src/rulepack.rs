@@ -148,6 +148,12 @@ fn compile_all<E>(
 where
     E: From<String>,
 {
+    if entry.autofix.is_some() {
+        return Err(E::from(format!(
+            "{}: a rule with a `match` has no edits to apply, so it cannot declare an `autofix`",
+            entry.code
+        )));
+    }
     let Some(matcher) = &entry.matcher else {
         return Err(E::from(format!(
             "{}: a rule in a pack needs a `match`",

@@ -1,11 +1,15 @@
 //! Inline suppressions in every format's comment syntax: `# deploylint: ignore[CODE, name]` at
 //! the end of the offending line or alone on the line above, `# deploylint: ignore-file[CODE]`
-//! anywhere, and a bare `ignore` for every rule. Suppressions nothing needed are reported (SUP001),
-//! and so is one written after a value in a format that has no trailing comments.
+//! anywhere, and a bare `ignore` for every rule. A suppression that covers the first line of a
+//! multi-line statement (`crate::statements`) covers the whole statement. Suppressions nothing
+//! needed are reported (SUP001), with a fix that removes them, and so is one written after a
+//! value in a format that has no trailing comments.
 
 use crate::catalog::{Catalog, Format};
 use crate::diagnostic::Diagnostic;
+use crate::edit::Edit;
 use crate::source::{SourceFile, Span};
+use crate::statements::{self, Statement};
 use regex::Regex;
 use std::sync::OnceLock;
 
@@ -20,6 +24,8 @@ pub struct Unused {
     /// comment at all but part of the line's value, so the line does not do what its author
     /// meant either.
     pub misplaced: bool,
+    /// The edits that remove it (none where removing could change a string's text).
+    pub removal: Vec<Edit>,
 }
 
 /// Whether a comment may follow other text on a line. systemd (systemd.syntax(7)), httpd and
@@ -69,6 +75,8 @@ struct Suppression<'c> {
     items: Vec<Item<'c>>,
     /// Span of the whole directive, for a bare `ignore`.
     span: Span,
+    /// Where the `]` closing the list is, when there is a list.
+    list_end: Option<usize>,
     /// A bare `ignore` without a list suppresses every rule on its lines.
     all: bool,
     all_used: bool,
@@ -125,6 +133,7 @@ fn parse<'c>(
                     text[end..line_span.end].trim_end(),
                 ),
                 misplaced: true,
+                removal: Vec::new(),
             });
             continue;
         }
@@ -154,9 +163,51 @@ fn parse<'c>(
             all_used: false,
             items,
             span: Span::new(start, end),
+            list_end: m.get(2).map(|list| line_span.start + list.end()),
         });
     }
     (out, misplaced)
+}
+
+/// A suppression comment as `--add-suppressions` sees it.
+#[derive(Debug, Clone)]
+pub struct Directive {
+    /// Zero-based line of the comment.
+    pub line: usize,
+    /// Alone on its line.
+    pub own_line: bool,
+    pub file_wide: bool,
+    /// A bare `ignore`: every rule.
+    pub all: bool,
+    /// The offset of the `]` that closes its list, if it has one.
+    pub list_end: Option<usize>,
+    /// Whether the list names anything yet.
+    pub has_items: bool,
+}
+
+/// The suppression comments of a file, in order (not those misplaced after a value).
+pub fn directives(source: &SourceFile, format: Format, catalog: &Catalog) -> Vec<Directive> {
+    parse(source, format, catalog)
+        .0
+        .into_iter()
+        .map(|s| Directive {
+            line: s.line,
+            own_line: s.own_line,
+            file_wide: s.file_wide,
+            all: s.all,
+            list_end: s.list_end,
+            has_items: !s.items.is_empty(),
+        })
+        .collect()
+}
+
+/// Whether a suppression on `line` (alone on it: `own_line`) covers a finding on
+/// `finding_line`: the same line, the line after an own-line comment, or any line of a
+/// multi-line statement whose first line it covers.
+pub fn covers(statements: &[Statement], line: usize, own_line: bool, finding_line: usize) -> bool {
+    let hits = |target: usize| line == target || (own_line && line + 1 == target);
+    hits(finding_line)
+        || statements::containing(statements, finding_line).is_some_and(|s| hits(s.first))
 }
 
 /// Removes suppressed diagnostics from `diagnostics` and returns the suppressions that were
@@ -173,6 +224,7 @@ pub fn apply(
     if suppressions.is_empty() {
         return unused;
     }
+    let statements = statements::multi_line(source, format);
     diagnostics.retain(|d| {
         // A finding placed in another file (a unit's drop-in) answers to that file's comments.
         if d.path != source.path() {
@@ -181,7 +233,7 @@ pub fn apply(
         let line = source.line_index(source.clamp(d.span).start);
         let mut suppressed = false;
         for s in suppressions.iter_mut() {
-            let applies = s.file_wide || s.line == line || (s.own_line && s.line + 1 == line);
+            let applies = s.file_wide || covers(&statements, s.line, s.own_line, line);
             if !applies {
                 continue;
             }
@@ -198,33 +250,109 @@ pub fn apply(
         }
         !suppressed
     });
-    let mut report = |span: Span, message: String| {
-        unused.push(Unused {
-            span,
-            message,
-            misplaced: false,
-        })
+    // Inside a string the comment is text, which a fix must not change. Parsed only when a
+    // suppression is unused.
+    let in_literal = std::cell::OnceCell::new();
+    let removable = |s: &Suppression| {
+        !in_literal
+            .get_or_init(|| literal_spans(source, format))
+            .iter()
+            .any(|l: &Span| l.start < s.span.start && s.span.start < l.end)
     };
     for s in &suppressions {
         if s.all && !s.all_used {
-            report(s.span, "this suppression matches no finding".to_string());
+            unused.push(Unused {
+                span: s.span,
+                message: "this suppression matches no finding".to_string(),
+                misplaced: false,
+                removal: if removable(s) {
+                    remove_directive(source, s)
+                } else {
+                    Vec::new()
+                },
+            });
         }
-        for item in &s.items {
-            if item.codes.is_empty() {
-                report(
-                    item.span,
-                    format!("unknown rule `{}` in suppression", item.text),
-                );
-            } else if !item.used && item.codes.iter().all(|c| enabled.contains(c)) {
-                report(
-                    item.span,
-                    format!("suppression of `{}` matches no finding", item.text),
-                );
+        let is_unused = |item: &Item| {
+            item.codes.is_empty() || (!item.used && item.codes.iter().all(|c| enabled.contains(c)))
+        };
+        let all_unused = s.items.iter().all(is_unused);
+        for (i, item) in s.items.iter().enumerate() {
+            if !is_unused(item) {
+                continue;
             }
+            let message = if item.codes.is_empty() {
+                format!("unknown rule `{}` in suppression", item.text)
+            } else {
+                format!("suppression of `{}` matches no finding", item.text)
+            };
+            let removal = if !removable(s) {
+                Vec::new()
+            } else if all_unused {
+                remove_directive(source, s)
+            } else {
+                // The item and the comma that joins it to its neighbour.
+                let span = match (s.items.get(i + 1), i.checked_sub(1).map(|p| &s.items[p])) {
+                    (Some(next), _) => Span::new(item.span.start, next.span.start),
+                    (None, Some(prev)) => Span::new(prev.span.end, item.span.end),
+                    (None, None) => item.span,
+                };
+                vec![Edit::delete(span)]
+            };
+            unused.push(Unused {
+                span: item.span,
+                message,
+                misplaced: false,
+                removal,
+            });
         }
     }
     unused.sort_by_key(|u| u.span);
     unused
+}
+
+/// String literals and quoted scalars, where a `# deploylint:` is text and not a comment.
+fn literal_spans(source: &SourceFile, format: Format) -> Vec<Span> {
+    match format {
+        Format::Python | Format::Gunicorn => {
+            crate::syntax::python::parse(source.text()).string_spans_all()
+        }
+        Format::Compose => crate::syntax::yaml::parse(source.text())
+            .nodes()
+            .iter()
+            .filter(|n| matches!(n.kind, crate::syntax::yaml::Kind::Scalar { .. }))
+            .map(|n| n.span)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The edit that removes a whole directive: its line when it is alone there, else the
+/// directive and the space before it. Text after it on the line stays a comment.
+fn remove_directive(source: &SourceFile, s: &Suppression) -> Vec<Edit> {
+    let text = source.text();
+    let line = source.line_span(s.line);
+    let after = &text[s.span.end..line.end];
+    let before = &text[line.start..s.span.start];
+    if !after.trim().is_empty() {
+        // `# deploylint: ignore[X] because …` keeps `# because …`.
+        let marker_end = s.span.start + 1;
+        let body =
+            text[marker_end..s.span.end].len() - text[marker_end..s.span.end].trim_start().len();
+        let trailing = after.len() - after.trim_start().len();
+        return vec![Edit::delete(Span::new(
+            marker_end + body,
+            s.span.end + trailing,
+        ))];
+    }
+    if before.trim().is_empty() {
+        // The whole line with its line break.
+        let end = text[line.end..]
+            .find('\n')
+            .map_or(text.len(), |i| line.end + i + 1);
+        return vec![Edit::delete(Span::new(line.start, end))];
+    }
+    let kept = before.trim_end().len();
+    vec![Edit::delete(Span::new(line.start + kept, line.end))]
 }
 
 #[cfg(test)]
@@ -300,5 +428,31 @@ mod tests {
             );
             assert_eq!((found.len(), misplaced.len()), (1, 0));
         }
+    }
+
+    #[test]
+    fn a_suppression_above_a_statement_covers_all_its_lines() {
+        use crate::engine::{Settings, lint_source};
+        let lint = |name: &str, format: Format, text: &str| -> Vec<String> {
+            lint_source(&SourceFile::new(name, text), format, &Settings::default())
+                .into_iter()
+                .map(|d| d.code)
+                .collect()
+        };
+        let run =
+            "FROM a\nUSER app\n# deploylint: ignore[FS001]\nRUN mkdir /d \\\n  && chmod 777 /d\n";
+        assert!(lint("Dockerfile", Format::Dockerfile, run).is_empty());
+        let heredoc =
+            "FROM a\nUSER app\n# deploylint: ignore[FS001]\nRUN <<EOF\nchmod 777 /d\nEOF\n";
+        assert!(lint("Dockerfile", Format::Dockerfile, heredoc).is_empty());
+        // Two lines above is too far, as before.
+        let far =
+            "FROM a\nUSER app\n# deploylint: ignore[FS001]\n\nRUN mkdir /d \\\n  && chmod 777 /d\n";
+        assert_eq!(
+            lint("Dockerfile", Format::Dockerfile, far),
+            ["SUP001", "FS001"]
+        );
+        let unit = "[Service]\nUser=app\nWorkingDirectory=/srv\n# deploylint: ignore[NET001]\nExecStart=/usr/bin/gunicorn \\\n  --bind 0.0.0.0:80 app:app\nNoNewPrivileges=yes\nProtectSystem=strict\nProtectHome=yes\nPrivateTmp=yes\n";
+        assert!(lint("app.service", Format::Systemd, unit).is_empty());
     }
 }

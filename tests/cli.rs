@@ -77,8 +77,11 @@ fn pretty_output_has_snippet_and_summary() {
     let text = stdout(&out);
     assert!(text.contains("[USR001 runs-as-root]"), "{text}");
     assert!(text.contains("debug=True"), "{text}");
+    // The summary, then what `--fix` could do (ruff's hint).
     assert!(
-        text.ends_with("2 problems (1 error, 1 warning) in 2 files\n"),
+        text.ends_with(
+            "2 problems (1 error, 1 warning) in 2 files\n1 fixable with `--fix --unsafe-fixes`.\n"
+        ),
         "{text}"
     );
     assert!(

@@ -54,7 +54,8 @@ fn rendered_output_of_each_rule_on_its_fixtures() {
     }
 }
 
-/// The reports of `code` in pretty output (each starts with `[CODE name]`), and the summary.
+/// The reports of `code` in pretty output (each starts with `[CODE name]`), and the summary
+/// lines.
 fn own_reports(stdout: &str, code: &str) -> String {
     let mut kept = String::new();
     let mut keep = false;
@@ -62,7 +63,11 @@ fn own_reports(stdout: &str, code: &str) -> String {
     for (i, line) in lines.iter().enumerate() {
         if line.starts_with('[') {
             keep = line.starts_with(&format!("[{code} "));
-        } else if i + 1 == lines.len() {
+        } else if i + 1 == lines.len()
+            || line.starts_with(|c: char| c.is_ascii_digit())
+            || line.starts_with("No problems")
+        {
+            // The summary and the fixable hint that close the output.
             keep = true;
         }
         if keep {

@@ -1,5 +1,6 @@
 //! Guarantees a security tool must keep: it never writes to what it lints (only the explicit
-//! `--write-baseline FILE`), never executes anything or opens a network connection
+//! `--write-baseline FILE`, and `--fix`/`--add-suppressions`, which rewrite exactly the files
+//! they change), never executes anything or opens a network connection
 //! (scripts/check-syscalls.sh under strace), and its memory stays bounded (tests/hostile.rs
 //! measures the 50 MB file and a file at the size limit).
 
@@ -79,6 +80,10 @@ fn every_run(paths: &[&str], baseline: &str) -> Vec<Vec<String>> {
     runs.push(vec!["--show-files"]);
     runs.push(vec!["--show-settings"]);
     runs.push(vec!["--select", "ALL", "--fail-on", "never"]);
+    // Previews and hints of fixes only read.
+    runs.push(vec!["--diff"]);
+    runs.push(vec!["--diff", "--unsafe-fixes"]);
+    runs.push(vec!["--unsafe-fixes"]);
     let mut runs: Vec<Vec<String>> = runs
         .into_iter()
         .map(|r| {
@@ -211,4 +216,120 @@ fn never_executes_or_connects() {
     );
     assert!(report.contains("ok   sarif"), "{report}");
     assert!(!report.contains("FAIL"), "{report}");
+}
+
+/// Files (relative to `root`) that findings with a fix of the given kind point into.
+fn files_with_fixes(root: &Path, unsafe_fixes: bool) -> std::collections::BTreeSet<PathBuf> {
+    let out = bin()
+        .args(["check", "--output-format", "json", "."])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let items: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    items
+        .iter()
+        .filter(|d| {
+            d["fix"]["applicability"] == "safe"
+                || (unsafe_fixes && d["fix"]["applicability"] == "unsafe")
+        })
+        .map(|d| root.join(d["path"].as_str().unwrap()))
+        .collect()
+}
+
+/// The files whose content changed between two snapshots; every other file keeps its
+/// content, modification time and permissions, a changed file its permissions, and no file
+/// appears or disappears (no temporary file is left behind).
+fn changed_files(
+    before: &BTreeMap<PathBuf, (Vec<u8>, SystemTime, u32)>,
+    after: &BTreeMap<PathBuf, (Vec<u8>, SystemTime, u32)>,
+) -> std::collections::BTreeSet<PathBuf> {
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>(),
+        "a file appeared or disappeared"
+    );
+    let mut changed = std::collections::BTreeSet::new();
+    for (path, (content, mtime, mode)) in before {
+        let (new_content, new_mtime, new_mode) = &after[path];
+        assert_eq!(mode, new_mode, "{} changed permissions", path.display());
+        if content != new_content {
+            changed.insert(path.clone());
+        } else {
+            assert_eq!(
+                mtime,
+                new_mtime,
+                "{} was rewritten unchanged",
+                path.display()
+            );
+        }
+    }
+    changed
+}
+
+/// `--fix` rewrites exactly the files with a fix it may apply, `--add-suppressions` only
+/// files with findings, and nothing else is touched.
+#[test]
+fn fix_and_add_suppressions_write_only_what_they_change() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&manifest_dir().join("fixtures"), dir.path());
+    // A file with an unusual mode keeps it.
+    let site = dir.path().join("DIS002/bad/apache2/security.conf");
+    assert!(site.is_file());
+    fs::set_permissions(&site, fs::Permissions::from_mode(0o604)).unwrap();
+
+    for unsafe_fixes in [false, true] {
+        let expected = files_with_fixes(dir.path(), unsafe_fixes);
+        assert!(expected.len() > 5, "{expected:?}");
+        let before = snapshot(dir.path());
+        let mut args = vec!["check", "--fix", "--fail-on", "never"];
+        if unsafe_fixes {
+            args.push("--unsafe-fixes");
+        }
+        args.push(".");
+        let out = bin().args(&args).current_dir(dir.path()).output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let changed = changed_files(&before, &snapshot(dir.path()));
+        assert_eq!(
+            changed, expected,
+            "--fix changed other files than those with fixes"
+        );
+    }
+    assert!(files_with_fixes(dir.path(), true).is_empty());
+
+    let out = bin()
+        .args(["check", "--output-format", "json", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let items: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let with_findings: std::collections::BTreeSet<PathBuf> = items
+        .iter()
+        .filter(|d| d["code"] != "SYN001")
+        .map(|d| dir.path().join(d["path"].as_str().unwrap()))
+        .collect();
+    let before = snapshot(dir.path());
+    let out = bin()
+        .args(["check", "--add-suppressions", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let changed = changed_files(&before, &snapshot(dir.path()));
+    assert!(!changed.is_empty());
+    assert!(
+        changed.is_subset(&with_findings),
+        "--add-suppressions changed a file without findings: {:?}",
+        changed.difference(&with_findings).collect::<Vec<_>>()
+    );
 }

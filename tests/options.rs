@@ -103,7 +103,9 @@ fn quiet_prints_only_findings() {
     let loud = stdout(&run(&["check", "--color", "never"], dir.path()));
     assert_eq!(
         loud,
-        format!("{text}2 problems (1 error, 1 warning) in 2 files\n")
+        format!(
+            "{text}2 problems (1 error, 1 warning) in 2 files\n1 fixable with `--fix --unsafe-fixes`.\n"
+        )
     );
     // The short form, and the line formats without a summary are unchanged.
     let short = run(&["check", "-q", "--output-format", "concise"], dir.path());

@@ -316,6 +316,7 @@ fn diagnostic(span: Span, labels: Vec<Label>) -> Diagnostic {
         message: "a message\nover two lines".into(),
         labels,
         help: Some("help".into()),
+        fix: None,
     }
 }
 

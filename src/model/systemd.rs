@@ -451,6 +451,15 @@ impl Unit {
         for d in diagnostics {
             let own = self.part_at(d.span.start);
             let part = &self.parts[own];
+            // Fixes edit the linted file only (`--fix` rewrites what it lints).
+            let local_fix = d.fix.as_ref().is_some_and(|f| {
+                f.edits
+                    .iter()
+                    .all(|e| e.span.end <= self.parts[0].text.len())
+            });
+            if own != 0 || !local_fix {
+                d.fix = None;
+            }
             if own != 0 {
                 d.path = part.path.clone();
                 d.span = shift(d.span, part.base);

@@ -23,6 +23,14 @@ pub(super) struct JsonDiagnostic<'a> {
     labels: Vec<JsonLabel<'a>>,
     /// The rule's documentation (None for rules from users' packs).
     url: Option<String>,
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    applicability: &'a str,
+    message: &'a str,
+    edits: Vec<crate::edit::PositionedEdit>,
 }
 
 /// A secondary location. Positions are None when the file it points into was not read (an
@@ -82,7 +90,14 @@ pub(super) fn items(outcome: &Outcome) -> Vec<JsonDiagnostic<'_>> {
                 message: &d.message,
                 help: d.help.as_deref(),
                 labels,
-                url: super::documentation_url(&d.code),
+                url: outcome.catalog.documentation_url(&d.code),
+                fix: d.fix.as_ref().and_then(|fix| {
+                    Some(JsonFix {
+                        applicability: fix.applicability.as_str(),
+                        message: &fix.title,
+                        edits: crate::edit::positioned(outcome.source(&d.path)?, fix)?,
+                    })
+                }),
             }
         })
         .collect()

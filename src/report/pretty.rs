@@ -217,6 +217,7 @@ mod tests {
             message: "the finding".into(),
             labels,
             help: Some("the help".into()),
+            fix: None,
         }
     }
 

@@ -75,7 +75,38 @@ fn result(
     if !related.is_empty() {
         result["relatedLocations"] = json!(related);
     }
+    if let Some(fix) = sarif_fix(outcome, d) {
+        result["fixes"] = json!([fix]);
+    }
     result
+}
+
+/// A fix as SARIF's `fix` object: its edits as replacements of regions of the one file.
+fn sarif_fix(outcome: &Outcome, d: &Diagnostic) -> Option<Value> {
+    let fix = d.fix.as_ref()?;
+    let edits = crate::edit::positioned(outcome.source(&d.path)?, fix)?;
+    let replacements: Vec<Value> = edits
+        .iter()
+        .map(|e| {
+            json!({
+                "deletedRegion": {
+                    "startLine": e.line,
+                    "startColumn": e.column,
+                    "endLine": e.end_line,
+                    "endColumn": e.end_column,
+                },
+                "insertedContent": { "text": e.content },
+            })
+        })
+        .collect();
+    Some(json!({
+        "description": { "text": fix.title },
+        "artifactChanges": [{
+            "artifactLocation": { "uri": uri(&d.path), "uriBaseId": "%SRCROOT%" },
+            "replacements": replacements,
+        }],
+        "properties": { "applicability": fix.applicability.as_str() },
+    }))
 }
 
 pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {

@@ -175,8 +175,25 @@ impl<'a> Sink<'a> {
             message: message.into(),
             labels: Vec::new(),
             help: Some(self.help.unwrap_or(&self.entry.fix).trim().to_string()),
+            fix: None,
         });
         self.out.last_mut().expect("just pushed")
+    }
+
+    /// A fix made of `edits`, with the applicability and title the rule's catalog entry
+    /// declares (`autofix:`); `None` without edits. A rule may only propose fixes its entry
+    /// declares, so `explain` and the catalog never understate what `--fix` does.
+    pub fn fix(&self, edits: Vec<crate::edit::Edit>) -> Option<crate::edit::Fix> {
+        let Some(autofix) = &self.entry.autofix else {
+            debug_assert!(
+                edits.is_empty(),
+                "{} proposes a fix but rules/{}.yaml declares no autofix",
+                self.entry.code,
+                self.entry.code
+            );
+            return None;
+        };
+        crate::edit::Fix::new(autofix.applicability, autofix.title.trim(), edits)
     }
 }
 
@@ -204,6 +221,12 @@ impl Diagnostic {
 
     pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Attaches a fix (from `Sink::fix`).
+    pub fn set_fix(&mut self, fix: Option<crate::edit::Fix>) -> &mut Self {
+        self.fix = fix;
         self
     }
 }

@@ -35,6 +35,31 @@ pub fn findings(code: &str, name: &str, text: &str) -> Vec<(usize, String)> {
         .collect()
 }
 
+/// The text once rule `code`'s fixes (safe and unsafe) are applied until none is left, as
+/// `--fix --unsafe-fixes` would with only that rule selected.
+pub fn fixed(code: &str, name: &str, text: &str) -> String {
+    let format = match kinds::detect_by_name(Path::new(name)) {
+        Detection::Known(f) => f,
+        _ => Format::Python,
+    };
+    let settings = Settings::default();
+    let path = Path::new(name);
+    let result = crate::fix::apply::fix_with(
+        path,
+        text.to_string(),
+        true,
+        &|t| {
+            lint_source(&SourceFile::new(name, t), format, &settings)
+                .into_iter()
+                .filter(|d| d.code == code)
+                .collect()
+        },
+        &|t| crate::fix::apply::syntax_errors(path, t, format, &settings),
+    );
+    assert!(result.notes.is_empty(), "{code}: {:?}", result.notes);
+    result.text
+}
+
 /// Each `(source, underlined)` raises rule `code` exactly once, on exactly that text, when
 /// linted as file `name`.
 pub fn fires_once(code: &str, name: &str, cases: &[(&str, &str)]) {

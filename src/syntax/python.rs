@@ -27,6 +27,60 @@ pub fn parse(text: &str) -> PythonFile {
     PythonFile { tree }
 }
 
+impl PythonFile {
+    /// Nodes tree-sitter could not parse (`ERROR`) or had to invent (`MISSING`): a fix must
+    /// not add any.
+    pub fn error_count(&self) -> usize {
+        self.count_nodes(|n| n.is_error() || n.is_missing())
+    }
+
+    /// The spans of string literals that run over more than one line (a comment cannot go
+    /// inside them).
+    pub fn string_spans(&self) -> Vec<Span> {
+        self.strings(true)
+    }
+
+    /// The spans of every string literal.
+    pub fn string_spans_all(&self) -> Vec<Span> {
+        self.strings(false)
+    }
+
+    fn strings(&self, multi_line_only: bool) -> Vec<Span> {
+        let mut out = Vec::new();
+        self.count_nodes(|n| {
+            if n.kind() == "string"
+                && (!multi_line_only || n.start_position().row != n.end_position().row)
+            {
+                out.push(PyIndex::span(n));
+            }
+            false
+        });
+        out
+    }
+
+    /// Walks every node without recursion, counting those `pick` accepts.
+    fn count_nodes(&self, mut pick: impl FnMut(Node<'_>) -> bool) -> usize {
+        let Some(tree) = &self.tree else {
+            return 0;
+        };
+        let mut count = 0;
+        let mut cursor = tree.walk();
+        loop {
+            if pick(cursor.node()) {
+                count += 1;
+            }
+            if cursor.goto_first_child() {
+                continue;
+            }
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    return count;
+                }
+            }
+        }
+    }
+}
+
 /// A literal value as far as it can be known without running the code.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Literal {

@@ -2,6 +2,7 @@
 //! Flask-SocketIO `run(debug=True)`, `app.debug = True`, `app.config["DEBUG"] = True`,
 //! FastAPI/Starlette `debug=True`, a production config class with `DEBUG = True`).
 
+use crate::edit::Edit;
 use crate::model::python_app::{is_app, is_run_call};
 use crate::rules::{FileContext, Rule, Sink, Syntax, contains_ignore_case};
 use crate::syntax::python::PyIndex;
@@ -40,6 +41,16 @@ const DEBUG_APPS: &[&str] = &[
     "Starlette",
 ];
 
+/// The edit that turns a literal `True` (or a non-zero number) off. A name or an expression is
+/// left alone: where its value comes from is the author's decision.
+pub fn switch_off(value: Option<Node<'_>>) -> Vec<Edit> {
+    match value.map(|v| (v.kind(), PyIndex::span(v))) {
+        Some(("true", span)) => vec![Edit::replace(span, "False")],
+        Some(("integer", span)) => vec![Edit::replace(span, "0")],
+        _ => Vec::new(),
+    }
+}
+
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
     let Syntax::Python(ix) = ctx.syntax else {
         return;
@@ -67,21 +78,25 @@ fn check_call<'t>(ix: &PyIndex<'t>, call: Node<'t>, sink: &mut Sink<'_>) {
             let span = ix
                 .keyword_argument(call, "debug")
                 .map_or(PyIndex::span(value), PyIndex::span);
+            let fix = sink.fix(switch_off(Some(value)));
             sink.report(
                 span,
                 "the app's development server is started with debug mode on",
             )
-            .label(PyIndex::span(callee), "started here");
+            .label(PyIndex::span(callee), "started here")
+            .set_fix(fix);
         }
         return;
     }
     let qualified = ix.qualified_name(callee).unwrap_or_default();
     if DEBUG_APPS.contains(&qualified.as_str()) || ix.refers_to(callee, DEBUG_APPS) {
         if let Some(kw) = ix.true_keyword(call, "debug") {
+            let fix = sink.fix(switch_off(kw.child_by_field_name("value")));
             sink.report(
                 PyIndex::span(kw),
                 format!("`{}` is created with debug=True", ix.text(callee)),
-            );
+            )
+            .set_fix(fix);
         }
         return;
     }
@@ -90,7 +105,9 @@ fn check_call<'t>(ix: &PyIndex<'t>, call: Node<'t>, sink: &mut Sink<'_>) {
         && PyIndex::receiver(call).is_some_and(|r| is_config(ix, r))
     {
         if let Some(kw) = ix.true_keyword(call, "DEBUG") {
-            sink.report(PyIndex::span(kw), "the app config sets DEBUG to true");
+            let fix = sink.fix(switch_off(kw.child_by_field_name("value")));
+            sink.report(PyIndex::span(kw), "the app config sets DEBUG to true")
+                .set_fix(fix);
         }
         if let Some(dict) = ix
             .arg(call, "", Some(0))
@@ -105,7 +122,9 @@ fn check_call<'t>(ix: &PyIndex<'t>, call: Node<'t>, sink: &mut Sink<'_>) {
                     .child_by_field_name("value")
                     .and_then(|v| ix.literal(v));
                 if key.as_deref() == Some("DEBUG") && value.is_some_and(|v| v.is_true()) {
-                    sink.report(PyIndex::span(pair), "the app config sets DEBUG to true");
+                    let fix = sink.fix(switch_off(pair.child_by_field_name("value")));
+                    sink.report(PyIndex::span(pair), "the app config sets DEBUG to true")
+                        .set_fix(fix);
                 }
             }
         }
@@ -143,10 +162,12 @@ fn check_assignment<'t>(ix: &PyIndex<'t>, assignment: Node<'t>, sink: &mut Sink<
                 return;
             };
             if ix.text(attr) == "debug" && is_app(ix, object) {
+                let fix = sink.fix(switch_off(Some(right)));
                 sink.report(
                     PyIndex::span(assignment),
                     "debug mode is switched on for the app",
-                );
+                )
+                .set_fix(fix);
             }
         }
         // app.config["DEBUG"] = True
@@ -158,10 +179,12 @@ fn check_assignment<'t>(ix: &PyIndex<'t>, assignment: Node<'t>, sink: &mut Sink<
                 return;
             };
             if is_config(ix, value) && ix.string_value(key).as_deref() == Some("DEBUG") {
+                let fix = sink.fix(switch_off(Some(right)));
                 sink.report(
                     PyIndex::span(assignment),
                     "the app config sets DEBUG to true",
-                );
+                )
+                .set_fix(fix);
             }
         }
         // class ProductionConfig: DEBUG = True
@@ -177,13 +200,15 @@ fn check_assignment<'t>(ix: &PyIndex<'t>, assignment: Node<'t>, sink: &mut Sink<
                 .map(|n| ix.text(n).to_ascii_lowercase())
                 .unwrap_or_default();
             if name.contains("prod") {
+                let fix = sink.fix(switch_off(Some(right)));
                 sink.report(
                     PyIndex::span(assignment),
                     format!(
                         "production config class `{}` sets DEBUG to true",
                         class.child_by_field_name("name").map_or("", |n| ix.text(n))
                     ),
-                );
+                )
+                .set_fix(fix);
             }
         }
         _ => {}
@@ -193,6 +218,49 @@ fn check_assignment<'t>(ix: &PyIndex<'t>, assignment: Node<'t>, sink: &mut Sink<
 #[cfg(test)]
 mod tests {
     use crate::rules::testing::{fires_once, quiet};
+
+    #[test]
+    fn fix_switches_literal_debug_off() {
+        use crate::rules::testing::fixed;
+        let fix = |src: &str| fixed("DBG001", "app.py", src);
+        for (bad, good) in [
+            ("app.run(debug=True)\n", "app.run(debug=False)\n"),
+            (
+                "app.run('127.0.0.1', 5000, True)\n",
+                "app.run('127.0.0.1', 5000, False)\n",
+            ),
+            ("app.run(debug = 1)\n", "app.run(debug = 0)\n"),
+            (
+                "app = Flask(__name__)\r\napp.debug = True\r\n",
+                "app = Flask(__name__)\r\napp.debug = False\r\n",
+            ),
+            (
+                "app.config['DEBUG'] = True\n",
+                "app.config['DEBUG'] = False\n",
+            ),
+            (
+                "app.config.update(DEBUG=True)\n",
+                "app.config.update(DEBUG=False)\n",
+            ),
+            (
+                "app.config.update({'DEBUG': True})\n",
+                "app.config.update({'DEBUG': False})\n",
+            ),
+            (
+                "from fastapi import FastAPI\napi = FastAPI(\n    debug=True,\n)\n",
+                "from fastapi import FastAPI\napi = FastAPI(\n    debug=False,\n)\n",
+            ),
+            (
+                "class ProductionConfig:\n    DEBUG = True\n",
+                "class ProductionConfig:\n    DEBUG = False\n",
+            ),
+        ] {
+            assert_eq!(fix(bad), good, "{bad}");
+        }
+        // A name's value is decided where it is set: no fix at the call.
+        let named = "DEBUG_ON = True\napp.run(debug=DEBUG_ON)\n";
+        assert_eq!(fix(named), named);
+    }
 
     #[test]
     fn fail() {

@@ -59,15 +59,17 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
         return;
     }
     for assignment in module_level("DEBUG") {
-        if ix
-            .assignment_value(assignment)
+        let value = ix.assignment_value(assignment);
+        if value
             .and_then(|v| ix.literal(v))
             .is_some_and(|v| v.is_true())
         {
+            let fix = sink.fix(super::debug_mode_enabled::switch_off(value));
             sink.report(
                 PyIndex::span(assignment),
                 "Django settings set DEBUG = True",
-            );
+            )
+            .set_fix(fix);
         }
     }
 }
@@ -95,6 +97,17 @@ fn is_development_module(path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use crate::rules::testing::{lines, quiet_in};
+
+    #[test]
+    fn fix_sets_debug_false() {
+        let fix = |src: &str| crate::rules::testing::fixed("DBG002", "mysite/settings.py", src);
+        assert_eq!(
+            fix("INSTALLED_APPS = []\nDEBUG = True  # for now\n"),
+            "INSTALLED_APPS = []\nDEBUG = False  # for now\n"
+        );
+        let computed = "INSTALLED_APPS = []\nON = True\nDEBUG = ON\n";
+        assert_eq!(fix(computed), computed);
+    }
 
     #[test]
     fn fail() {

@@ -2,7 +2,7 @@
 //! error page and directory listing.
 
 use super::is_last_in_context;
-use crate::rules::wsgi::{apache_of, mentions};
+use crate::rules::wsgi::{apache_of, mentions, replace_arg};
 use crate::rules::{FileContext, Rule, Sink};
 
 pub const RULE: Rule = Rule {
@@ -21,12 +21,19 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
             && is_last_in_context(apache, e)
             && (value.eq_ignore_ascii_case("on") || value.eq_ignore_ascii_case("email"))
         {
+            let documented = ["On", "EMail"];
+            let fix = sink.fix(
+                replace_arg(ctx, apache, e, 0, "Off", &documented)
+                    .into_iter()
+                    .collect(),
+            );
             sink.report(
                 apache.arg_span(e, 0),
                 format!(
                     "ServerSignature {value} prints the server version and host name on error pages"
                 ),
-            );
+            )
+            .set_fix(fix);
         }
     }
 }
@@ -35,6 +42,19 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
 mod tests {
     use crate::rules::testing::{fires_once, quiet};
     use crate::rules::wsgi::SITE;
+
+    #[test]
+    fn fix_switches_the_signature_off() {
+        use crate::rules::testing::fixed;
+        let fix = |src: &str| fixed("DIS002", SITE, src);
+        assert_eq!(fix("ServerSignature On\n"), "ServerSignature Off\n");
+        assert_eq!(fix("ServerSignature EMail\n"), "ServerSignature Off\n");
+        assert_eq!(fix("serversignature on\n"), "serversignature off\n");
+        assert_eq!(
+            fix("<VirtualHost *>\n\tServerSignature 'email'\n</VirtualHost>\nServerSignature On\n"),
+            "<VirtualHost *>\n\tServerSignature 'off'\n</VirtualHost>\nServerSignature Off\n"
+        );
+    }
 
     #[test]
     fn vectors() {

@@ -3,7 +3,7 @@
 //! Per-module levels (`LogLevel warn wsgi:info`) are the targeted way and are not reported.
 
 use super::is_last_in_context;
-use crate::rules::wsgi::{apache_of, mentions};
+use crate::rules::wsgi::{apache_of, mentions, replace_arg};
 use crate::rules::{FileContext, Rule, Sink};
 
 pub const RULE: Rule = Rule {
@@ -44,10 +44,20 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
                     && apache.entries[o].args.iter().any(|a| !a.contains(':'))
             });
         if is_verbose(level) && !overridden {
+            let documented = [
+                "info", "debug", "trace1", "trace2", "trace3", "trace4", "trace5", "trace6",
+                "trace7", "trace8",
+            ];
+            let fix = sink.fix(
+                replace_arg(ctx, apache, e, i, "warn", &documented)
+                    .into_iter()
+                    .collect(),
+            );
             sink.report(
                 apache.arg_span(e, i),
                 format!("LogLevel {level} logs request-level detail for all of Apache"),
-            );
+            )
+            .set_fix(fix);
         }
     }
 }
@@ -56,6 +66,22 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
 mod tests {
     use crate::rules::testing::{fires_once, quiet};
     use crate::rules::wsgi::SITE;
+
+    #[test]
+    fn fix_lowers_the_base_level_and_keeps_module_levels() {
+        use crate::rules::testing::fixed;
+        let fix = |src: &str| fixed("DIS003", SITE, src);
+        assert_eq!(fix("LogLevel debug\n"), "LogLevel warn\n");
+        assert_eq!(
+            fix("LogLevel core:warn trace5 ssl:info\n"),
+            "LogLevel core:warn warn ssl:info\n"
+        );
+        assert_eq!(fix("LOGLEVEL DEBUG\n"), "LOGLEVEL WARN\n");
+        assert_eq!(
+            fix("<VirtualHost *>\n    LogLevel Info \\\n        wsgi:debug\n</VirtualHost>\n"),
+            "<VirtualHost *>\n    LogLevel Warn \\\n        wsgi:debug\n</VirtualHost>\n"
+        );
+    }
 
     #[test]
     fn vectors() {

@@ -5,6 +5,7 @@
 //! (systemd.exec(5)): `DynamicUser=yes` implies `NoNewPrivileges=yes`,
 //! `ProtectSystem=strict`, `ProtectHome=read-only` and `PrivateTmp=yes`.
 
+use crate::edit::{Edit, indentation_at, line_ending};
 use crate::model::systemd::{Unit, dynamic_user, judged_web_service, user};
 use crate::rules::{FileContext, Rule, Sink, Syntax};
 use crate::syntax::systemd::parse_bool;
@@ -109,6 +110,7 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
     let Some(header) = unit.header("Service") else {
         return;
     };
+    let fix = sink.fix(harden(unit, &missing));
     sink.report(
         header,
         format!(
@@ -116,12 +118,76 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
             missing.join(", ")
         ),
     )
-    .label(web.launch.program_span, "the app this protects");
+    .label(web.launch.program_span, "the app this protects")
+    .set_fix(fix);
+}
+
+/// The edits that add the `missing` settings to the linted file's last `[Service]` section
+/// (after its last assignment, with its indentation), or set a weak value of this file in
+/// place (`ProtectSystem=full` becomes `strict`). None when a drop-in assigns one of them: the
+/// drop-in is read after this file and would win, so only editing it settles the finding.
+fn harden(unit: &Unit, missing: &[&str]) -> Vec<Edit> {
+    let (Some(part), Some(file)) = (unit.parts.first(), unit.files.first()) else {
+        return Vec::new();
+    };
+    let text = part.text.as_str();
+    let in_this_file = |at: usize| at <= text.len();
+    let Some(section) = file.sections.iter().rev().find(|s| s.name == "Service") else {
+        return Vec::new();
+    };
+    let mut edits = Vec::new();
+    let mut added = Vec::new();
+    for setting in missing {
+        let (key, value) = setting.split_once('=').unwrap_or((setting, ""));
+        let last = unit.entries("Service", key).into_iter().last();
+        match last {
+            Some(entry) if !in_this_file(entry.span.start) => return Vec::new(),
+            // A weak single value of this file: replaced where it is.
+            Some(entry) if key != "CapabilityBoundingSet" && !entry.value.is_empty() => {
+                edits.push(Edit::replace(entry.value.span(), value));
+            }
+            _ => added.push(*setting),
+        }
+    }
+    if !added.is_empty() {
+        let after = section.entries.last().map_or(section.header, |e| e.span);
+        let line_end = text[after.end..]
+            .find(['\r', '\n'])
+            .map_or(text.len(), |i| after.end + i);
+        // Text after the assignment on its line (a dangling continuation) would swallow ours.
+        if !text[after.end..line_end].trim().is_empty() || text[..line_end].ends_with('\\') {
+            return Vec::new();
+        }
+        let indent = indentation_at(text, after.start);
+        let eol = line_ending(text);
+        let lines: String = added.iter().map(|s| format!("{eol}{indent}{s}")).collect();
+        edits.push(Edit::insert(line_end, lines));
+    }
+    edits
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{findings, quiet_in};
+    use crate::rules::testing::{findings, fixed, quiet_in};
+
+    #[test]
+    fn fix_adds_or_strengthens_settings() {
+        let fix = |src: &str| fixed("SBX001", "app.service", src);
+        assert_eq!(
+            fix(
+                "[Unit]\nDescription=x\n\n[Service]\nExecStart=/usr/bin/gunicorn app:app\n\n[Install]\nWantedBy=multi-user.target\n"
+            ),
+            "[Unit]\nDescription=x\n\n[Service]\nExecStart=/usr/bin/gunicorn app:app\nNoNewPrivileges=yes\nProtectSystem=strict\nProtectHome=yes\nPrivateTmp=yes\nCapabilityBoundingSet=\n\n[Install]\nWantedBy=multi-user.target\n"
+        );
+        // Weak values change in place; indentation, CRLF and a final line without a break
+        // are kept.
+        assert_eq!(
+            fix(
+                "[Service]\r\n  ProtectSystem=full\r\n  ExecStart=/usr/bin/gunicorn \\\r\n    app:app\r\n  User=app\r\n  NoNewPrivileges=no"
+            ),
+            "[Service]\r\n  ProtectSystem=strict\r\n  ExecStart=/usr/bin/gunicorn \\\r\n    app:app\r\n  User=app\r\n  NoNewPrivileges=yes\r\n  ProtectHome=yes\r\n  PrivateTmp=yes\r\n  CapabilityBoundingSet="
+        );
+    }
 
     const RUN: &str = "ExecStart=/usr/bin/gunicorn app:app\n";
 

@@ -1,7 +1,8 @@
 //! WSG007: a daemon process group without `display-name=` shows in `ps` as `apache2`/`httpd`,
 //! indistinguishable from Apache's workers, which slows down operations and incident response.
 
-use super::{mentions, report_missing_option};
+use super::{apache_of, mentions};
+use crate::edit::Edit;
 use crate::rules::{FileContext, Rule, Sink};
 
 pub const RULE: Rule = Rule {
@@ -11,18 +12,52 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    report_missing_option(ctx, sink, "display-name", |d| {
-        format!(
-            "daemon process group {} has no display-name=: its processes look like Apache's own in ps and top",
-            d.name
+    let Some(apache) = apache_of(ctx) else {
+        return;
+    };
+    for daemon in apache.daemons() {
+        if !apache.is_local(daemon.entry) || daemon.opt("display-name").is_some() {
+            continue;
+        }
+        // `%{GROUP}` names the processes after the group: `(wsgi:app)`.
+        let after = apache.node(daemon.entry).args.last().map(|a| a.span().end);
+        let fix = sink.fix(
+            after
+                .map(|at| Edit::insert(at, " display-name=%{GROUP}"))
+                .into_iter()
+                .collect(),
+        );
+        sink.report(
+            daemon.name_span,
+            format!(
+                "daemon process group {} has no display-name=: its processes look like Apache's own in ps and top",
+                daemon.name
+            ),
         )
-    });
+        .set_fix(fix);
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::SITE;
     use crate::rules::testing::{fires_once, quiet};
+
+    #[test]
+    fn fix_names_the_processes_after_their_group() {
+        use crate::rules::testing::fixed;
+        let fix = |src: &str| fixed("WSG007", SITE, src);
+        assert_eq!(
+            fix("WSGIDaemonProcess app threads=5\n"),
+            "WSGIDaemonProcess app threads=5 display-name=%{GROUP}\n"
+        );
+        assert_eq!(
+            fix(
+                "WSGIDaemonProcess app \\\n    user=app \\\n    threads=5\nWSGIDaemonProcess b display-name=b\n"
+            ),
+            "WSGIDaemonProcess app \\\n    user=app \\\n    threads=5 display-name=%{GROUP}\nWSGIDaemonProcess b display-name=b\n"
+        );
+    }
 
     #[test]
     fn vectors() {

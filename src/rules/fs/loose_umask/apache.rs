@@ -1,22 +1,24 @@
 //! FS003 for Apache: `umask=` on `WSGIDaemonProcess`.
 
-use super::is_loose_umask;
+use super::{is_loose_umask, tighten};
 use crate::model::apache::Apache;
-use crate::rules::Sink;
+use crate::rules::{FileContext, Sink};
 
-pub fn check(apache: &Apache, sink: &mut Sink<'_>) {
+pub fn check(ctx: &FileContext<'_>, apache: &Apache, sink: &mut Sink<'_>) {
     for daemon in apache.daemons() {
         if let Some(umask) = daemon.opt("umask")
             && apache.is_local(daemon.entry)
             && is_loose_umask(&umask.value) == Some(true)
         {
+            let fix = sink.fix(tighten(ctx, umask.value_span, &umask.value));
             sink.report(
                 umask.value_span,
                 format!(
                     "umask {} lets other local users read what daemon process group {} writes",
                     umask.value, daemon.name
                 ),
-            );
+            )
+            .set_fix(fix);
         }
     }
 }
@@ -36,6 +38,21 @@ mod tests {
         }
         assert_eq!(is_loose_umask("abc"), None);
         assert_eq!(is_loose_umask("0999"), None);
+    }
+
+    #[test]
+    fn fix_tightens_the_mask() {
+        let fix = |src: &str| crate::rules::testing::fixed("FS003", "apache2/site.conf", src);
+        assert_eq!(
+            fix("WSGIDaemonProcess app umask=0022 threads=5\n"),
+            "WSGIDaemonProcess app umask=0027 threads=5\n"
+        );
+        assert_eq!(
+            fix("WSGIDaemonProcess app umask=070\n"),
+            "WSGIDaemonProcess app umask=077\n"
+        );
+        let quoted = "WSGIDaemonProcess app \"umask=0002\"\n";
+        assert_eq!(fix(quoted), quoted);
     }
 
     #[test]

@@ -31,7 +31,7 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
     sink.help_by_format(ctx.format, HELP);
     match ctx.syntax {
         Syntax::Systemd(unit) => systemd::check(ctx, unit, sink),
-        Syntax::Apache(config) => apache::check(config, sink),
+        Syntax::Apache(config) => apache::check(ctx, config, sink),
         _ => {}
     }
 }
@@ -54,6 +54,30 @@ pub fn others_access(mask: u32) -> Option<String> {
         .map(|(_, w)| *w)
         .collect();
     (!words.is_empty()).then(|| words.join(" and "))
+}
+
+/// The edit that tightens the umask written at `span` to cover `0027` (keeping any stricter
+/// bits), written like the original (`022` stays three digits, `0o` stays). None when the
+/// text there is not the plain value (quoted, from a variable or a specifier).
+pub fn tighten(
+    ctx: &FileContext<'_>,
+    span: crate::source::Span,
+    value: &str,
+) -> Vec<crate::edit::Edit> {
+    let value = value.trim();
+    if ctx.source.text().get(span.range()) != Some(value) {
+        return Vec::new();
+    }
+    let (prefix, digits) = value.strip_prefix("0o").map_or(("", value), |d| ("0o", d));
+    let Ok(mask) = u32::from_str_radix(digits, 8) else {
+        return Vec::new();
+    };
+    let width = digits.len().max(3);
+    let tight = mask | 0o027;
+    vec![crate::edit::Edit::replace(
+        span,
+        format!("{prefix}{tight:0width$o}"),
+    )]
 }
 
 /// Whether a umask leaves new files writable by their group.

@@ -1,7 +1,7 @@
 //! FS003 for systemd: a `UMask=` that gives other users any access to new files, or group
 //! write when the group is a shared account (`Group=www-data`).
 
-use super::{group_writable, others_access, parse_umask};
+use super::{group_writable, others_access, parse_umask, tighten};
 use crate::model::systemd::{Unit, user};
 use crate::rules::user::shared_account::is_shared_account;
 use crate::rules::{FileContext, Sink};
@@ -17,13 +17,15 @@ pub fn check(ctx: &FileContext<'_>, unit: &Unit, sink: &mut Sink<'_>) {
         return;
     };
     let value = entry.value.as_str();
+    let fix = sink.fix(tighten(ctx, entry.value.span(), value));
     if let Some(access) = others_access(mask) {
         sink.report(
             entry.value.span(),
             format!(
                 "UMask={value} gives other users {access} access to the files the service creates"
             ),
-        );
+        )
+        .set_fix(fix);
         return;
     }
     // The group is the User='s primary group when Group= is not set.
@@ -37,7 +39,8 @@ pub fn check(ctx: &FileContext<'_>, unit: &Unit, sink: &mut Sink<'_>) {
         sink.report(
             entry.value.span(),
             format!("UMask={value} makes new files writable by the shared group {group}"),
-        );
+        )
+        .set_fix(fix);
     }
 }
 
@@ -45,6 +48,17 @@ pub fn check(ctx: &FileContext<'_>, unit: &Unit, sink: &mut Sink<'_>) {
 mod tests {
     use super::super::{others_access, parse_umask};
     use crate::rules::testing::{fires_once, quiet};
+
+    #[test]
+    fn fix_tightens_the_mask() {
+        let fix = |src: &str| crate::rules::testing::fixed("FS003", "app.service", src);
+        assert_eq!(
+            fix("[Service]\r\nUMask=0002\r\nExecStart=/usr/bin/gunicorn app:app\r\n"),
+            "[Service]\r\nUMask=0027\r\nExecStart=/usr/bin/gunicorn app:app\r\n"
+        );
+        assert_eq!(fix("[Service]\nUMask=022\n"), "[Service]\nUMask=027\n");
+        assert_eq!(fix("[Service]\nUMask=0070\n"), "[Service]\nUMask=0077\n");
+    }
 
     #[test]
     fn masks() {
