@@ -181,8 +181,12 @@ impl Runner<'_> {
                 let (key, value) = line.split_once('=').expect("key=value output");
                 map.insert(key.to_string(), value.to_string());
             }
-            run.path_added
-                .extend(std::fs::read_to_string(&path_file).unwrap().lines().map(str::to_string));
+            run.path_added.extend(
+                std::fs::read_to_string(&path_file)
+                    .unwrap()
+                    .lines()
+                    .map(str::to_string),
+            );
             if !out.status.success() {
                 run.failed = Some(out.status.code().unwrap_or(-1));
                 break;
@@ -222,10 +226,7 @@ fn with_cargo_binary<'a>(
         temp: temp.to_path_buf(),
         env: Vec::new(),
     };
-    (
-        runner,
-        vec![("install", "bin", bin.display().to_string())],
-    )
+    (runner, vec![("install", "bin", bin.display().to_string())])
 }
 
 fn sarif(path: &str) -> serde_json::Value {
@@ -274,12 +275,19 @@ fn action_declares_its_inputs_and_keeps_them_out_of_scripts() {
 #[test]
 fn findings_are_uploaded_and_fail_the_job() {
     let temp = tempfile::tempdir().unwrap();
-    let (runner, seed) =
-        with_cargo_binary(&manifest_dir(), temp.path(), &[("paths", "fixtures/sample")]);
+    let (runner, seed) = with_cargo_binary(
+        &manifest_dir(),
+        temp.path(),
+        &[("paths", "fixtures/sample")],
+    );
     let run = runner.run(step("Run deploylint"), &seed);
     assert_eq!(
         run.ran,
-        ["Run deploylint", "Upload to code scanning", "Fail on findings"]
+        [
+            "Run deploylint",
+            "Upload to code scanning",
+            "Fail on findings"
+        ]
     );
     assert_eq!(run.failed, Some(1), "{}", run.log);
     assert_eq!(run.outputs["lint"]["exit-code"], "1");
@@ -293,8 +301,7 @@ fn findings_are_uploaded_and_fail_the_job() {
     assert!(result_files(&sarif).contains(&"fixtures/sample/Dockerfile".to_string()));
     // The log shows the findings as text (code scanning shows them on the pull request).
     assert!(
-        run.log
-            .contains("fixtures/sample/Dockerfile:2:6: USR001"),
+        run.log.contains("fixtures/sample/Dockerfile:2:6: USR001"),
         "{}",
         run.log
     );
@@ -328,7 +335,10 @@ fn fail_on_args_and_path_lists_reach_deploylint() {
         &manifest_dir(),
         temp.path(),
         &[
-            ("paths", "\n  fixtures/sample/Dockerfile\nfixtures/sample/app.py  \n"),
+            (
+                "paths",
+                "\n  fixtures/sample/Dockerfile\nfixtures/sample/app.py  \n",
+            ),
             ("args", "--select   USR,NET\t--isolated"),
             ("fail-on", "never"),
             ("upload-sarif", "false"),
@@ -350,10 +360,18 @@ fn fail_on_args_and_path_lists_reach_deploylint() {
         .iter()
         .map(|r| r["ruleId"].as_str().unwrap())
         .collect();
-    assert!(rules.contains(&"USR001") && rules.contains(&"NET001"), "{rules:?}");
-    assert!(rules.iter().all(|r| r.starts_with("USR") || r.starts_with("NET")));
     assert!(
-        run.log.contains("::warning file=fixtures/sample/Dockerfile,line=2"),
+        rules.contains(&"USR001") && rules.contains(&"NET001"),
+        "{rules:?}"
+    );
+    assert!(
+        rules
+            .iter()
+            .all(|r| r.starts_with("USR") || r.starts_with("NET"))
+    );
+    assert!(
+        run.log
+            .contains("::warning file=fixtures/sample/Dockerfile,line=2"),
         "{}",
         run.log
     );
@@ -416,7 +434,7 @@ fn install_step_installs_the_tagged_version_of_the_wheel() {
     );
     let bin = &run.outputs["install"]["bin"];
     assert!(bin.starts_with(&temp.path().display().to_string()), "{bin}");
-    assert_eq!(run.path_added, [bin.clone()]);
+    assert_eq!(run.path_added, std::slice::from_ref(bin));
     assert!(Path::new(bin).join("deploylint").is_file());
     assert!(!result_files(&sarif(&run.outputs["lint"]["sarif-file"])).is_empty());
 

@@ -52,11 +52,10 @@ fn rust_version_covers_every_locked_dependency() {
         .iter()
         .filter_map(|p| {
             let needs = p["rust_version"].as_str()?;
-            (version_tuple(needs) > version_tuple(&declared))
-                .then(|| {
-                    let field = |k: &str| p[k].as_str().unwrap_or("?").to_string();
-                    format!("{} {} needs Rust {needs}", field("name"), field("version"))
-                })
+            (version_tuple(needs) > version_tuple(&declared)).then(|| {
+                let field = |k: &str| p[k].as_str().unwrap_or("?").to_string();
+                format!("{} {} needs Rust {needs}", field("name"), field("version"))
+            })
         })
         .collect();
     assert!(
@@ -100,9 +99,7 @@ fn pyproject_builds_the_binary_wheel_from_cargo_metadata() {
 fn repository_pyproject_does_not_change_how_the_sample_is_linted() {
     let py = pyproject();
     assert!(
-        py.get("tool")
-            .and_then(|t| t.get("deploylint"))
-            .is_none(),
+        py.get("tool").and_then(|t| t.get("deploylint")).is_none(),
         "pyproject.toml must not configure deploylint"
     );
     let repo = manifest_dir();
@@ -170,4 +167,46 @@ fn install_instructions_name_this_release() {
             );
         }
     }
+}
+
+/// The build script finds `rules/` through the `CARGO_MANIFEST_DIR` cargo gives it when it
+/// runs, not the one it was compiled with: cargo reuses a compiled build script for a copy of
+/// the package at another path (a shared `CARGO_TARGET_DIR`, as `scripts/build-wheel.sh` and
+/// the pre-commit test share `target/precommit`), and a path baked in at compile time then
+/// points at the first copy, perhaps deleted ("rules/ directory: No such file").
+#[test]
+fn build_script_reads_the_manifest_dir_it_runs_for() {
+    let tmp = tempfile::tempdir().unwrap();
+    let script = tmp.path().join("build-script");
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let compile = Command::new(rustc)
+        .args(["--edition", "2024", "-o"])
+        .arg(&script)
+        .arg(manifest_dir().join("build.rs"))
+        .env("CARGO_MANIFEST_DIR", tmp.path().join("copy-that-is-gone"))
+        .output()
+        .expect("run rustc");
+    assert!(
+        compile.status.success(),
+        "{}",
+        String::from_utf8_lossy(&compile.stderr)
+    );
+    let out_dir = tmp.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    let run = Command::new(&script)
+        .env("CARGO_MANIFEST_DIR", manifest_dir())
+        .env("OUT_DIR", &out_dir)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let generated = std::fs::read_to_string(out_dir.join("catalog_files.rs")).unwrap();
+    let rules = manifest_dir().join("rules").join("USR001.yaml");
+    assert!(
+        generated.contains(&format!("{:?}", rules.display().to_string())),
+        "{generated}"
+    );
 }

@@ -15,7 +15,7 @@ mod wheel;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 use wheel::{sh, text};
 
@@ -174,7 +174,10 @@ fn python_hook_from_the_mirror_installs_the_wheel_without_rust() {
         .arg(&index)
         .arg("setuptools>=61"));
     if !download.status.success() {
-        return skip(&format!("pip download setuptools failed: {}", text(&download)));
+        return skip(&format!(
+            "pip download setuptools failed: {}",
+            text(&download)
+        ));
     }
 
     // The mirror repository as a release would publish it.

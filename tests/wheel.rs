@@ -41,7 +41,10 @@ fn lints_the_sample_like_cargo_build(deploylint: &Path) {
     let expected = expected_sample();
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("fixtures/sample/Dockerfile:2:6: USR001"), "{stdout}");
+    assert!(
+        stdout.contains("fixtures/sample/Dockerfile:2:6: USR001"),
+        "{stdout}"
+    );
     assert_eq!(stdout, String::from_utf8_lossy(&expected.stdout));
     // The default (pretty) output too: the README's own command.
     let pretty = sh(Command::new(deploylint)
