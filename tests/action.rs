@@ -324,8 +324,28 @@ fn a_clean_tree_passes_and_still_uploads() {
     assert_eq!(run.failed, None, "{}", run.log);
     assert_eq!(run.outputs["lint"]["exit-code"], "0");
     // An empty upload closes the alerts of problems that were fixed.
-    let sarif = sarif(&run.upload.unwrap()["sarif_file"]);
-    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 0);
+    let sarif_file = &run.upload.unwrap()["sarif_file"];
+    assert_eq!(
+        sarif(sarif_file)["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+
+    // Without `paths` the whole workspace is linted, subdirectories included.
+    std::fs::create_dir(workspace.join("worker")).unwrap();
+    std::fs::write(
+        workspace.join("worker/Dockerfile"),
+        "FROM python:3.12-slim\nCMD [\"gunicorn\", \"app:app\"]\n",
+    )
+    .unwrap();
+    let run = runner.run(step("Run deploylint"), &seed);
+    assert_eq!(run.failed, Some(1), "{}", run.log);
+    assert_eq!(
+        result_files(&sarif(&run.outputs["lint"]["sarif-file"])),
+        ["worker/Dockerfile"]
+    );
 }
 
 #[test]
