@@ -7,8 +7,9 @@
 #
 # Environment: CARGO_TARGET_DIR (where cargo builds; default target/precommit, shared with the
 # pre-commit test's `cargo install` so the dependencies compile once), MATURIN_ARGS (extra
-# arguments for `maturin build`, e.g. `--sdist`, or `--zig --compatibility manylinux2014`
-# with ziglang installed).
+# arguments for `maturin build`, e.g. `--sdist`), ZIG=1 (link with zig from PyPI's ziglang
+# against glibc 2.17: a manylinux2014 wheel that runs on older distributions than the
+# build machine's; use another CARGO_TARGET_DIR, the C code is compiled by zig too).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -27,10 +28,17 @@ if [ -z "$requirement" ]; then
   exit 2
 fi
 "$venv/bin/pip" install --quiet --disable-pip-version-check "$requirement"
+zig_args=()
+if [ "${ZIG:-0}" = 1 ]; then
+  "$venv/bin/pip" install --quiet --disable-pip-version-check ziglang
+  # maturin runs zig as `python -m ziglang` with the python on PATH.
+  export PATH="$venv/bin:$PATH"
+  zig_args=(--zig --compatibility manylinux2014)
+fi
 
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1)
 rm -f "$out"/deploylint-"$version"-*.whl
 # shellcheck disable=SC2086 # MATURIN_ARGS is a list of words
-"$venv/bin/maturin" build --release --locked --out "$out" ${MATURIN_ARGS:-} >&2
+"$venv/bin/maturin" build --release --locked --out "$out" ${zig_args[@]+"${zig_args[@]}"} ${MATURIN_ARGS:-} >&2
 wheel=$(ls "$out"/deploylint-"$version"-*.whl)
 echo "$wheel"
