@@ -45,7 +45,7 @@ first_commit() {
   printf 'repos:\n  - repo: %s\n    rev: %s\n    hooks:\n      - id: deploylint\n' "$repo" "$rev" \
     >"$work/.pre-commit-config.yaml"
   printf 'FROM python:3.12-slim\nCMD ["flask", "run"]\n' >"$work/Dockerfile"
-  (cd "$work" && env PRE_COMMIT_HOME="$tmp/cache-$name" "$@" "$tmp/pc/bin/pre-commit" install -q >/dev/null)
+  (cd "$work" && env PRE_COMMIT_HOME="$tmp/cache-$name" "$@" "$tmp/pc/bin/pre-commit" install >/dev/null)
   git -C "$work" add -A
   (cd "$work" && /usr/bin/time -o "$tmp/$name.time" -f "%e s wall, %U+%S s CPU" \
     env PRE_COMMIT_HOME="$tmp/cache-$name" "$@" \
