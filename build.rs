@@ -5,7 +5,10 @@ use std::path::Path;
 
 fn main() {
     println!("cargo:rerun-if-changed=rules");
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    // Read when run, not when compiled: cargo reuses this script's binary for a copy of the
+    // package at another path (a shared target directory).
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let dir = Path::new(&manifest_dir).join("rules");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .expect("rules/ directory")
         .filter_map(|e| e.ok().map(|e| e.path()))
