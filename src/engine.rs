@@ -5,18 +5,13 @@ use crate::catalog::Format;
 use crate::config::{Config, ConfigError, RuleOptions};
 use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Candidate};
+use crate::frontend::{self, Input, Linted, Lowered};
 use crate::kinds::{self, Detection};
-use crate::model::container::Image;
-use crate::model::deployment::Deployment;
-use crate::model::gunicorn::{self, GunicornConfig};
 use crate::model::project::{Facts, FileFacts, Project};
-use crate::model::systemd::Unit;
-use crate::model::{compose, procfile};
 use crate::rulepack::{self, PackRule};
-use crate::rules::{FileContext, PROJECT_RULES, RULES, Rule, Sink, Syntax};
+use crate::rules::{FileContext, PROJECT_RULES, RULES, Rule, Sink};
 use crate::source::SourceFile;
 use crate::suppress;
-use crate::syntax::{dockerfile, python, yaml};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -426,7 +421,7 @@ fn lint_candidate(candidate: &Candidate, settings: Arc<Settings>) -> FileOutcome
     let keep = !diagnostics.is_empty()
         || !facts.script_launches.is_empty()
         || source.text().contains("deploylint")
-        || (format == Format::Python && source.text().contains("run"));
+        || (frontend::front_end(format).keep_text)(source.text());
     let source = if keep {
         source
     } else {
@@ -471,13 +466,13 @@ pub fn lint_source(source: &SourceFile, format: Format, settings: &Settings) -> 
 }
 
 /// Lints one file and returns, with its findings, the facts it contributes to the project.
+/// The file's front end parses and lowers it; every selected rule then reads the result.
 pub fn lint_file(
     source: &SourceFile,
     format: Format,
     settings: &Settings,
 ) -> (Vec<Diagnostic>, Facts) {
-    let mut diagnostics = Vec::new();
-    let mut facts = Facts::default();
+    let front_end = frontend::front_end(format);
     let rules: Vec<&Rule> = settings
         .rules
         .iter()
@@ -488,7 +483,7 @@ pub fn lint_file(
                 .is_none_or(|may_fire| may_fire(format, source.text()))
         })
         .collect();
-    let needs_facts = format == Format::Dockerfile
+    let needs_facts = front_end.contributes_facts
         && PROJECT_RULES
             .iter()
             .any(|p| settings.rules.iter().any(|r| r.code == p.code));
@@ -499,14 +494,16 @@ pub fn lint_file(
         .filter(|p| p.applies_to(format))
         .collect();
     if rules.is_empty() && custom.is_empty() && !needs_facts {
-        return (diagnostics, facts);
+        return (Vec::new(), Facts::default());
     }
-    let mut apply = |syntax: Syntax<'_>, deployment: &Deployment| {
+    let mut check = |lowered: &Lowered<'_>| {
+        let mut diagnostics = Vec::new();
         let ctx = FileContext {
             source,
             format,
-            syntax,
-            deployment,
+            view: lowered.view,
+            deployment: lowered.deployment,
+            errors: lowered.errors,
             options: &settings.options,
         };
         for rule in &rules {
@@ -515,79 +512,18 @@ pub fn lint_file(
         }
         for pack_rule in &custom {
             let mut sink = Sink::new(&pack_rule.entry.code, source.path(), &mut diagnostics);
-            pack_rule.check(&ctx, &mut sink);
+            pack_rule.check(&ctx, lowered, &mut sink);
         }
+        diagnostics
     };
-    match format {
-        Format::Dockerfile => {
-            let file = dockerfile::parse(source.text());
-            let image = Image::new(&file);
-            facts.script_launches = image.script_launches();
-            let deployment = image.deployment();
-            apply(
-                Syntax::Dockerfile {
-                    file: &file,
-                    image: &image,
-                },
-                &deployment,
-            );
-        }
-        Format::Apache => {
-            let apache = crate::model::apache::load(source, &settings.roots);
-            facts.notes = apache.notes.clone();
-            apply(Syntax::Apache(&apache), &Deployment::default());
-        }
-        Format::Python => {
-            let file = python::parse(source.text());
-            match python::PyIndex::new(&file, source.text()) {
-                Some(index) => apply(Syntax::Python(&index), &Deployment::default()),
-                None => apply(Syntax::None, &Deployment::default()),
-            }
-        }
-        Format::Systemd => {
-            let unit = Unit::load(source.path(), source.text(), &settings.roots);
-            // A drop-in whose unit is in the tree is linted through that unit.
-            if !unit.covered {
-                apply(Syntax::Systemd(&unit), &unit.deployment());
-                unit.remap(&mut diagnostics);
-            }
-        }
-        Format::Compose => {
-            let doc = yaml::parse(source.text());
-            let file = compose::read(
-                &doc,
-                &compose::Reader {
-                    path: source.path(),
-                    roots: &settings.roots,
-                },
-            );
-            let deployment = file.deployment();
-            apply(Syntax::Compose(&file), &deployment);
-        }
-        Format::Procfile => {
-            let file = procfile::parse(source.text());
-            let deployment = file.deployment(source.path());
-            apply(Syntax::Procfile(&file), &deployment);
-        }
-        Format::Gunicorn => {
-            let file = python::parse(source.text());
-            match python::PyIndex::new(&file, source.text()) {
-                Some(index) => {
-                    let config = GunicornConfig::read(&index);
-                    let placement = gunicorn::placement(source.path(), &settings.roots);
-                    let deployment = config.deployment(placement);
-                    apply(
-                        Syntax::Gunicorn {
-                            index: &index,
-                            config: &config,
-                        },
-                        &deployment,
-                    );
-                }
-                None => apply(Syntax::None, &Deployment::default()),
-            }
-        }
-    }
+    let input = Input {
+        source,
+        roots: &settings.roots,
+    };
+    let Linted {
+        mut diagnostics,
+        facts,
+    } = (front_end.lint)(&input, &mut check);
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     (diagnostics, facts)
 }

@@ -13,3 +13,4 @@ pub mod procfile;
 pub mod project;
 pub mod python_app;
 pub mod systemd;
+pub mod view;

@@ -5,7 +5,7 @@
 use crate::catalog::Format;
 use crate::model::deployment::Placement;
 use crate::model::listen::listen_addresses;
-use crate::rules::{FileContext, Rule, Sink, Syntax};
+use crate::rules::{FileContext, Rule, Sink, View};
 use crate::syntax::python::{Literal, PyIndex};
 use tree_sitter::Node;
 
@@ -104,7 +104,7 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
             }
         }
     }
-    let Syntax::Python(ix) = ctx.syntax else {
+    let View::Python(ix) = ctx.view else {
         return;
     };
     for &call in &ix.calls {

@@ -5,7 +5,7 @@
 
 use crate::model::compose::{Port, Service};
 use crate::rules::bind::bind_all_interfaces::is_all_interfaces;
-use crate::rules::{FileContext, Rule, Sink, Syntax};
+use crate::rules::{FileContext, Rule, Sink, View};
 
 pub const RULE: Rule = Rule {
     code: "NET002",
@@ -116,7 +116,7 @@ fn is_public_web_port(port: &Port) -> bool {
 }
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    let Syntax::Compose(file) = ctx.syntax else {
+    let View::Compose(file) = ctx.view else {
         return;
     };
     // With host networking Docker publishes nothing; the process's own bind decides (NET001).

@@ -2,7 +2,7 @@
 //! `FLASK_ENV=development`, …) set for the deployed processes (a Dockerfile's `ENV`, `ARG` or start command).
 
 use crate::model::env::debug_setting;
-use crate::rules::{FileContext, Rule, Sink, Syntax};
+use crate::rules::{FileContext, Rule, Sink, View};
 
 pub const RULE: Rule = Rule {
     code: "DBG004",
@@ -30,7 +30,7 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
         }
     }
     // Compose `env_file:` entries, unless `environment:` sets the same name (it wins).
-    if let Syntax::Compose(file) = ctx.syntax {
+    if let View::Compose(file) = ctx.view {
         for service in file.services.iter().filter(|s| !s.development) {
             for env_file in &service.env_files {
                 for (name, value, span) in &env_file.vars {

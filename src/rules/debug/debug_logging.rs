@@ -3,7 +3,7 @@
 //! a production service, and the volume hides what matters.
 
 use crate::model::launcher::Program;
-use crate::rules::{FileContext, Rule, Sink, Syntax};
+use crate::rules::{FileContext, Rule, Sink, View};
 
 pub const RULE: Rule = Rule {
     code: "DBG005",
@@ -20,7 +20,7 @@ fn is_debug_level(level: &str) -> bool {
 }
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    if let Syntax::Gunicorn { config, .. } = ctx.syntax
+    if let View::Gunicorn { config, .. } = ctx.view
         && let Some((level, setting)) = &config.loglevel
         && is_debug_level(level)
     {

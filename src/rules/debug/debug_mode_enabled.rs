@@ -3,7 +3,7 @@
 //! FastAPI/Starlette `debug=True`, a production config class with `DEBUG = True`).
 
 use crate::model::python_app::{is_app, is_run_call};
-use crate::rules::{FileContext, Rule, Sink, Syntax, contains_ignore_case};
+use crate::rules::{FileContext, Rule, Sink, View, contains_ignore_case};
 use crate::syntax::python::PyIndex;
 use tree_sitter::Node;
 
@@ -41,7 +41,7 @@ const DEBUG_APPS: &[&str] = &[
 ];
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    let Syntax::Python(ix) = ctx.syntax else {
+    let View::Python(ix) = ctx.view else {
         return;
     };
     for &call in &ix.calls {

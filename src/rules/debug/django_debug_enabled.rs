@@ -1,6 +1,6 @@
 //! DBG002: `DEBUG = True` in a Django settings module that is not a development one.
 
-use crate::rules::{FileContext, Rule, Sink, Syntax};
+use crate::rules::{FileContext, Rule, Sink, View};
 use crate::syntax::python::PyIndex;
 use std::path::Path;
 
@@ -32,7 +32,7 @@ const DEVELOPMENT_NAMES: &[&str] = &[
 ];
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    let Syntax::Python(ix) = ctx.syntax else {
+    let View::Python(ix) = ctx.view else {
         return;
     };
     if is_development_module(ctx.source.path()) {

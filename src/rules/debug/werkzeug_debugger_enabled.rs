@@ -1,7 +1,7 @@
 //! DBG003: the Werkzeug interactive debugger switched on (`run_simple(use_debugger=True)`,
 //! `DebuggedApplication(app, evalex=True)`), which lets anyone who sees a traceback run code.
 
-use crate::rules::{FileContext, Rule, Sink, Syntax};
+use crate::rules::{FileContext, Rule, Sink, View};
 use crate::syntax::python::PyIndex;
 
 pub const RULE: Rule = Rule {
@@ -30,7 +30,7 @@ const DEBUGGER_SWITCHES: &[(&[&str], &str, usize, &str)] = &[
 ];
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    let Syntax::Python(ix) = ctx.syntax else {
+    let View::Python(ix) = ctx.view else {
         return;
     };
     for &call in &ix.calls {

@@ -3,7 +3,7 @@
 //! restarts workers whenever code changes.
 
 use crate::model::launcher::Program;
-use crate::rules::{FileContext, Rule, Sink, Syntax};
+use crate::rules::{FileContext, Rule, Sink, View};
 use crate::syntax::python::PyIndex;
 
 pub const RULE: Rule = Rule {
@@ -27,7 +27,7 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
             sink.report(span, format!("{server} is started with its auto-reloader"));
         }
     }
-    let Syntax::Python(ix) = ctx.syntax else {
+    let View::Python(ix) = ctx.view else {
         return;
     };
     for &call in &ix.calls {

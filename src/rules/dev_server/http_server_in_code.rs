@@ -1,7 +1,7 @@
 //! DEV003: Python code that serves HTTP with the standard library's `http.server` /
 //! `socketserver` classes, which are meant for local development only.
 
-use crate::rules::{FileContext, Rule, Sink, Syntax};
+use crate::rules::{FileContext, Rule, Sink, View};
 use crate::syntax::python::PyIndex;
 
 pub const RULE: Rule = Rule {
@@ -21,7 +21,7 @@ pub const STDLIB_SERVERS: &[&str] = &[
 ];
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    let Syntax::Python(ix) = ctx.syntax else {
+    let View::Python(ix) = ctx.view else {
         return;
     };
     let serve_forever: Vec<_> = ix

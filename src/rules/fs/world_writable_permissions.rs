@@ -1,7 +1,7 @@
 //! FS001: the image makes files world-writable (`chmod 777`, `chmod o+w`, `COPY --chmod=666`),
 //! so any process in the container can rewrite the application.
 
-use crate::rules::{FileContext, Rule, Sink, Syntax};
+use crate::rules::{FileContext, Rule, Sink, View};
 use crate::source::MappedText;
 use crate::syntax::dockerfile::{Args, Instruction};
 use crate::syntax::shell;
@@ -40,7 +40,7 @@ fn is_sticky(mode: &str) -> bool {
 }
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    let Syntax::Dockerfile { file, .. } = ctx.syntax else {
+    let View::Dockerfile { file, .. } = ctx.view else {
         return;
     };
     for instr in &file.instructions {

@@ -3,7 +3,7 @@
 //! configured in Python. Other local users can read, replace or pre-create files there.
 
 use super::is_shared_tmp;
-use crate::rules::{FileContext, Rule, Sink, Syntax};
+use crate::rules::{FileContext, Rule, Sink, View};
 use crate::syntax::python::{Literal, PyIndex};
 use tree_sitter::Node;
 
@@ -29,8 +29,8 @@ const WRITABLE_DIR_SETTINGS: &[&str] = &[
 ];
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    match ctx.syntax {
-        Syntax::Dockerfile { file, image } => {
+    match ctx.view {
+        View::Dockerfile { file, image } => {
             // Only the WORKDIR in force when the container starts matters: a build step run in
             // /tmp before a later WORKDIR is harmless.
             let mut last_workdir = None;
@@ -64,7 +64,7 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
                 );
             }
         }
-        Syntax::Python(ix) => {
+        View::Python(ix) => {
             for &assignment in &ix.assignments {
                 check_assignment(ix, assignment, sink);
             }
@@ -88,9 +88,9 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
                 }
             }
         }
-        Syntax::Systemd(unit) => check_unit(unit, sink),
-        Syntax::Compose(file) => check_compose(file, sink),
-        Syntax::Apache(apache) => check_apache(apache, sink),
+        View::Systemd(unit) => check_unit(unit, sink),
+        View::Compose(file) => check_compose(file, sink),
+        View::Apache(apache) => check_apache(apache, sink),
         _ => {}
     }
 }

@@ -4,7 +4,7 @@
 use crate::model::deployment::Process;
 use crate::model::launcher::Program;
 use crate::model::systemd::judged_web_service;
-use crate::rules::{FileContext, Rule, Sink, Syntax};
+use crate::rules::{FileContext, Rule, Sink, View};
 
 pub const RULE: Rule = Rule {
     code: "SBX002",
@@ -28,7 +28,7 @@ fn sets_own_directory(web: &Process) -> bool {
 }
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    let Syntax::Systemd(unit) = ctx.syntax else {
+    let View::Systemd(unit) = ctx.view else {
         return;
     };
     if unit.partial {

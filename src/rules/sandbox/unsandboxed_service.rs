@@ -6,7 +6,7 @@
 //! `ProtectSystem=strict`, `ProtectHome=read-only` and `PrivateTmp=yes`.
 
 use crate::model::systemd::{Unit, dynamic_user, judged_web_service, user};
-use crate::rules::{FileContext, Rule, Sink, Syntax};
+use crate::rules::{FileContext, Rule, Sink, View};
 use crate::syntax::systemd::parse_bool;
 
 pub const RULE: Rule = Rule {
@@ -93,7 +93,7 @@ pub fn missing(unit: &Unit) -> Vec<&'static str> {
 }
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    let Syntax::Systemd(unit) = ctx.syntax else {
+    let View::Systemd(unit) = ctx.view else {
         return;
     };
     if unit.partial {

@@ -13,12 +13,12 @@ pub mod untrusted_proxy_headers;
 
 use crate::catalog::Format;
 use crate::model::apache::{Apache, Daemon};
-use crate::rules::{FileContext, Sink, Syntax, contains_ignore_case};
+use crate::rules::{FileContext, Sink, View, contains_ignore_case};
 
 /// The Apache configuration a rule sees, if the file is one.
 pub fn apache_of<'a>(ctx: &FileContext<'a>) -> Option<&'a Apache> {
-    match ctx.syntax {
-        Syntax::Apache(apache) => Some(apache),
+    match ctx.view {
+        View::Apache(apache) => Some(apache),
         _ => None,
     }
 }

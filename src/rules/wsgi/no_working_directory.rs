@@ -63,7 +63,7 @@ mod tests {
     use crate::model::deployment::{Deployment, Placement, Process};
     use crate::model::launcher::from_shell;
     use crate::rules::testing::{fires_once, quiet};
-    use crate::rules::{FileContext, Sink, Syntax};
+    use crate::rules::{FileContext, Sink, View};
     use crate::source::{MappedText, SourceFile, Span};
 
     #[test]
@@ -97,7 +97,8 @@ mod tests {
         let ctx = FileContext {
             source: &source,
             format: Format::Systemd,
-            syntax: Syntax::None,
+            view: View::None,
+            errors: &[],
             deployment: &deployment,
             options: &RuleOptions::default(),
         };

@@ -5,7 +5,7 @@
 mod apache;
 mod systemd;
 
-use crate::rules::{FileContext, Rule, Sink, Syntax};
+use crate::rules::{FileContext, Rule, Sink, View};
 
 pub const RULE: Rule = Rule {
     code: "FS003",
@@ -14,9 +14,9 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    match ctx.syntax {
-        Syntax::Systemd(unit) => systemd::check(ctx, unit, sink),
-        Syntax::Apache(config) => apache::check(config, sink),
+    match ctx.view {
+        View::Systemd(unit) => systemd::check(ctx, unit, sink),
+        View::Apache(config) => apache::check(config, sink),
         _ => {}
     }
 }

@@ -8,7 +8,7 @@ mod gunicorn;
 mod systemd;
 
 use crate::model::launcher::Program;
-use crate::rules::{FileContext, Rule, Sink, Syntax};
+use crate::rules::{FileContext, Rule, Sink, View};
 
 pub const RULE: Rule = Rule {
     code: "USR001",
@@ -18,12 +18,12 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
     check_launchers(ctx, sink);
-    match ctx.syntax {
-        Syntax::Dockerfile { image, .. } => dockerfile::check(ctx, image, sink),
-        Syntax::Apache(config) => apache::check(config, sink),
-        Syntax::Systemd(unit) => systemd::check(ctx, unit, sink),
-        Syntax::Compose(file) => compose::check(ctx, file, sink),
-        Syntax::Gunicorn { config, .. } => gunicorn::check(config, sink),
+    match ctx.view {
+        View::Dockerfile { image, .. } => dockerfile::check(ctx, image, sink),
+        View::Apache(config) => apache::check(config, sink),
+        View::Systemd(unit) => systemd::check(ctx, unit, sink),
+        View::Compose(file) => compose::check(ctx, file, sink),
+        View::Gunicorn { config, .. } => gunicorn::check(config, sink),
         _ => {}
     }
 }

@@ -7,7 +7,7 @@ mod apache;
 mod systemd;
 
 use crate::model::launcher::Program;
-use crate::rules::{FileContext, Rule, Sink, Syntax};
+use crate::rules::{FileContext, Rule, Sink, View};
 
 pub const RULE: Rule = Rule {
     code: "USR002",
@@ -17,9 +17,9 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
     check_launchers(ctx, sink);
-    match ctx.syntax {
-        Syntax::Systemd(unit) => systemd::check(ctx, unit, sink),
-        Syntax::Apache(config) => apache::check(ctx, config, sink),
+    match ctx.view {
+        View::Systemd(unit) => systemd::check(ctx, unit, sink),
+        View::Apache(config) => apache::check(ctx, config, sink),
         _ => {}
     }
 }

@@ -1,0 +1,78 @@
+//! Python files: the calls, assignments and imports rules ask about (a development server
+//! started in code, `DEBUG = True`).
+
+use super::{Check, FrontEnd, Input, Linted, Lowered, NameMatch, PackMatch};
+use crate::catalog::Format;
+use crate::model::deployment::Deployment;
+use crate::model::view::View;
+use crate::source::{MappedText, SourceFile};
+use crate::syntax::python::{self, PyIndex};
+use std::path::Path;
+
+pub const FRONT_END: FrontEnd = FrontEnd {
+    format: Format::Python,
+    by_name: python_name,
+    sniff: python_content,
+    lint,
+    contributes_facts: false,
+    // A launcher elsewhere (`CMD python app.py`) may make this file's `.run()` a finding.
+    keep_text: |text| text.contains("run"),
+    pack: Some(PackMatch {
+        key: "a called function, by its imported name (subprocess.run)",
+        find: pack_find,
+    }),
+    launches: None,
+};
+
+fn lint(input: &Input<'_>, check: &mut Check<'_>) -> Linted {
+    let text = input.source.text();
+    let file = python::parse(text);
+    let view = match PyIndex::new(&file, text) {
+        Some(ref index) => check(&Lowered {
+            view: View::Python(index),
+            deployment: &Deployment::default(),
+            errors: &[],
+        }),
+        None => check(&Lowered {
+            view: View::None,
+            deployment: &Deployment::default(),
+            errors: &[],
+        }),
+    };
+    Linted {
+        diagnostics: view,
+        ..Linted::default()
+    }
+}
+
+/// A pack's `key` is the called function's qualified name; the text is the whole call.
+fn pack_find(
+    lowered: &Lowered<'_>,
+    source: &SourceFile,
+    key: Option<&str>,
+    found: &mut dyn FnMut(&MappedText),
+) {
+    let View::Python(ix) = lowered.view else {
+        return;
+    };
+    for &call in &ix.calls {
+        let named = PyIndex::callee(call)
+            .and_then(|c| ix.qualified_name(c))
+            .is_some_and(|q| key.is_none_or(|k| k == q));
+        if named {
+            found(&MappedText::from_span(source.text(), PyIndex::span(call)));
+        }
+    }
+}
+
+fn python_name(path: &Path) -> NameMatch {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("py" | "wsgi" | "pyw") => NameMatch::Yes,
+        _ => NameMatch::No,
+    }
+}
+
+fn python_content(head: &str) -> bool {
+    let first = head.lines().next().unwrap_or("");
+    first.starts_with("#!") && first.contains("python")
+}
