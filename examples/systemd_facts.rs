@@ -3,9 +3,9 @@
 //! `scripts/compare-systemd-analyze.sh`. Usage: `systemd_facts NAME=PATH...` where NAME is the
 //! unit's real name (the corpus flattens directories into file names).
 
+use deploylint::model::deployment::is_root_user;
 use deploylint::model::systemd::{Scope, Unit, dynamic_user, judged_web_service, user};
 use deploylint::rules::sandbox::unsandboxed_service as sbx;
-use deploylint::rules::user::runs_as_root::is_root_user;
 
 fn main() {
     println!(

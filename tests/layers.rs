@@ -176,10 +176,6 @@ const FORMAT_BRANCHES: &[(&str, &[&str])] = &[
     ("rules/sandbox/no_working_directory.rs", &["systemd"]),
     ("rules/sandbox/privileged_container.rs", &["compose"]),
     ("rules/sandbox/unsandboxed_service.rs", &["systemd"]),
-    (
-        "rules/user/runs_as_root/mod.rs",
-        &["dockerfile", "apache", "systemd", "compose", "gunicorn"],
-    ),
     ("rules/user/shared_account/mod.rs", &["apache", "systemd"]),
     ("rules/wsgi/mod.rs", &["apache"]),
     ("rules/wsgi/no_working_directory.rs", &["apache"]),

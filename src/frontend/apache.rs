@@ -3,7 +3,6 @@
 
 use super::{Check, FrontEnd, Input, Linted, Lowered, NameMatch, PackMatch, file_name, never};
 use crate::catalog::Format;
-use crate::model::deployment::Deployment;
 use crate::model::view::{ParseError, View};
 use crate::source::{MappedText, SourceFile};
 use std::path::Path;
@@ -39,7 +38,7 @@ fn lint(input: &Input<'_>, check: &mut Check<'_>) -> Linted {
     let mut linted = Linted {
         diagnostics: check(&Lowered {
             view: View::Apache(&apache),
-            deployment: &Deployment::default(),
+            deployment: &apache.deployment(),
             errors: &errors,
         }),
         ..Linted::default()

@@ -16,7 +16,8 @@
 //! that contain them are not compared. httpd substitutes on the whole line before splitting
 //! words; here each word is substituted, which differs only for values holding spaces.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Label};
+use crate::model::deployment::{Account, AccountKind, Deployment, Placement, Service};
 use crate::source::{SourceFile, Span};
 use crate::syntax::apache::{self, ConfFile, Node};
 use std::collections::HashMap;
@@ -330,6 +331,52 @@ impl Apache {
     pub fn server_view(&self) -> bool {
         let name = self.units[0].path.file_name().and_then(|n| n.to_str());
         self.complete && (self.main.is_some() || name.is_some_and(is_main_name))
+    }
+
+    /// What the linted file deploys: each of its mod_wsgi daemon process groups, run on the
+    /// host as its `user=`, or else as Apache's own account.
+    pub fn deployment(&self) -> Deployment {
+        let apache_user = self.effective(0, "user");
+        let services = self
+            .daemons()
+            .into_iter()
+            .filter(|d| self.is_local(d.entry))
+            .map(|daemon| {
+                let user = match daemon.opt("user") {
+                    Some(user) => Account {
+                        kind: AccountKind::Named(Some(user.value.clone())),
+                        how: format!("user={}", user.value),
+                        at: user.value_span,
+                        label: None,
+                    },
+                    None => Account {
+                        kind: AccountKind::Inherited(
+                            apache_user
+                                .and_then(|e| self.entries[e].args.first())
+                                .filter(|u| !u.contains("${"))
+                                .cloned(),
+                        ),
+                        how: "it has no user=".to_string(),
+                        at: daemon.name_span,
+                        label: apache_user.map(|e| Label {
+                            path: (!self.is_local(e)).then(|| self.path(e).to_path_buf()),
+                            span: self.arg_span(e, 0),
+                            message: "Apache's account".to_string(),
+                        }),
+                    },
+                };
+                Service {
+                    subject: format!("daemon process group {}", daemon.name),
+                    placement: Placement::Host,
+                    runs_app: true,
+                    user: Some(user),
+                }
+            })
+            .collect();
+        Deployment {
+            services,
+            ..Deployment::default()
+        }
     }
 
     /// Whether mod_wsgi serves anything in the configuration.

@@ -3,8 +3,9 @@
 //! privileges and volumes, with spans into the file. Both the Compose specification
 //! (`services:`) and legacy version-1 files (services at the top level) are read.
 
+use crate::diagnostic::Label;
 use crate::model::container::{Image, UserSource};
-use crate::model::deployment::{Deployment, EnvVar, Placement, Process};
+use crate::model::deployment::{Account, AccountKind, Deployment, EnvVar, Placement, Process};
 use crate::model::launcher::{self, Launch};
 use crate::source::{MappedText, Span};
 use crate::syntax::dockerfile;
@@ -440,18 +441,12 @@ fn built_image(path: PathBuf, text: &str, target: Option<&str>) -> Option<BuiltI
         },
         UserSource::BaseImage => BuiltUser::Unset,
     };
-    let mut base_stage = stage;
-    while let Some(parent) = image.parents[base_stage].filter(|p| *p < base_stage) {
-        base_stage = parent;
-    }
-    let from = &image.stages[base_stage];
+    let (base, base_stage) = image.base_image(stage);
     Some(BuiltImage {
         path,
         user,
-        base: image
-            .global_expand(from.image.as_str())
-            .unwrap_or_else(|| from.image.as_str().to_string()),
-        from_span: from.image.span(),
+        base,
+        from_span: image.stages[base_stage].image.span(),
     })
 }
 
@@ -769,12 +764,16 @@ impl ComposeFile {
             } else {
                 Placement::Container
             };
+            let index = out.services.len();
+            out.services.push(crate::model::deployment::Service {
+                subject: format!("service `{}`", service.name.value),
+                placement,
+                runs_app: true,
+                user: service.account(),
+            });
             for (launch, origin) in service.launches() {
-                out.processes.push(Process {
-                    launch,
-                    placement,
-                    origin,
-                });
+                out.processes
+                    .push(Process::new(launch, placement, origin).in_service(index));
             }
             for entry in &service.environment {
                 if let Some(value) = &entry.value {
@@ -792,6 +791,50 @@ impl ComposeFile {
 }
 
 impl Service {
+    /// The account the service runs as: its `user:`, else the user of the Dockerfile it is
+    /// built from; unknown for an image pulled by name (it runs as whatever user it was
+    /// published with).
+    pub fn account(&self) -> Option<Account> {
+        if let Some(user) = &self.user {
+            let value = literal(&user.value);
+            return Some(Account {
+                how: format!("user: {}", value.as_deref().unwrap_or(&user.value)),
+                kind: AccountKind::Named(value),
+                at: user.span,
+                label: None,
+            });
+        }
+        let build = self.build.as_ref()?;
+        let image = build.dockerfile.as_ref()?;
+        let in_dockerfile = |span: Span, message: &str| {
+            Some(Label {
+                path: Some(image.path.clone()),
+                span,
+                message: message.to_string(),
+            })
+        };
+        Some(match &image.user {
+            BuiltUser::Set { value, span } => Account {
+                how: format!(
+                    "it sets no user: and its Dockerfile's last USER is {}",
+                    value.as_deref().unwrap_or("")
+                ),
+                kind: AccountKind::Named(value.clone()),
+                at: build.key,
+                label: in_dockerfile(*span, "the image switches to root here"),
+            },
+            BuiltUser::Unset => Account {
+                kind: AccountKind::ImageDefault(image.base.clone()),
+                how: "it sets no user: and its Dockerfile never sets USER".to_string(),
+                at: build.key,
+                label: in_dockerfile(
+                    image.from_span,
+                    "built from this base image, whose default user is root",
+                ),
+            },
+        })
+    }
+
     /// The processes the service's `entrypoint:` and `command:` start, combined as Docker
     /// combines them; a wrapper entrypoint is looked through to the command it is handed.
     pub fn launches(&self) -> Vec<(Launch, &'static str)> {

@@ -1,7 +1,9 @@
 //! What a Dockerfile says about the image it builds: stages and their ancestry, which stages
 //! ship, the effective user and the command the container starts.
 
-use crate::model::deployment::{Deployment, EnvVar, Placement, Process};
+use crate::model::deployment::{
+    Account, AccountKind, Deployment, EnvVar, Placement, Process, Service,
+};
 use crate::model::launcher::{self, Launch};
 use crate::model::project::ScriptLaunch;
 use crate::source::{MappedText, Span};
@@ -162,16 +164,28 @@ impl<'a> Image<'a> {
     /// What the image deploys: the production stage's start command, and the environment set
     /// by the stages it ships (`ENV`, and `ARG` defaults not re-exported by an `ENV`).
     pub fn deployment(&self) -> Deployment {
+        let services: Vec<Service> = self
+            .final_stage()
+            .map(|last| Service {
+                subject: "the image".to_string(),
+                placement: Placement::Container,
+                runs_app: true,
+                user: Some(self.account(last)),
+            })
+            .into_iter()
+            .collect();
         let Some(stage) = self.production_stage() else {
-            return Deployment::default();
+            return Deployment {
+                services,
+                ..Deployment::default()
+            };
         };
         let processes = self
             .launches(stage)
             .into_iter()
-            .map(|l| Process {
-                launch: l.launch,
-                placement: Placement::Container,
-                origin: "the image's start command",
+            .map(|l| {
+                Process::new(l.launch, Placement::Container, "the image's start command")
+                    .in_service(0)
             })
             .collect();
         let mut env = Vec::new();
@@ -208,7 +222,51 @@ impl<'a> Image<'a> {
                 }
             });
         }
-        Deployment { processes, env }
+        Deployment {
+            processes,
+            env,
+            services,
+        }
+    }
+
+    /// The account the stage's container runs as: its last `USER` (through the stages it is
+    /// built from), else the default user of the external image it starts from.
+    pub fn account(&self, stage: usize) -> Account {
+        match self.effective_user(stage) {
+            UserSource::Instruction { word, value, .. } => {
+                let shown = match &value {
+                    Some(v) if v == word.as_str() => v.clone(),
+                    Some(v) => format!("{} (= {v})", word.as_str()),
+                    None => word.as_str().to_string(),
+                };
+                Account {
+                    kind: AccountKind::Named(value),
+                    how: format!("the last USER is {shown}"),
+                    at: word.span(),
+                    label: None,
+                }
+            }
+            UserSource::BaseImage => Account {
+                kind: AccountKind::ImageDefault(self.base_image(stage).0),
+                how: "the final stage never sets USER".to_string(),
+                at: self.stages[stage].image.span(),
+                label: None,
+            },
+        }
+    }
+
+    /// The external image a stage is ultimately built from (following `FROM <earlier
+    /// stage>`), expanded with the global ARGs where possible, and the stage that names it.
+    pub fn base_image(&self, stage: usize) -> (String, usize) {
+        let mut base = stage;
+        while let Some(parent) = self.parents[base].filter(|p| *p < base) {
+            base = parent;
+        }
+        let image = &self.stages[base].image;
+        let reference = self
+            .global_expand(image.as_str())
+            .unwrap_or_else(|| image.as_str().to_string());
+        (reference, base)
     }
 
     /// Python files the final stage's container runs (`python app.py`).
@@ -346,6 +404,23 @@ fn synthetic(text: &str, at: usize) -> MappedText {
         m.push_char(c, at, at);
     }
     m
+}
+
+/// Base images published to run as an unprivileged user by default: `:nonroot` tags,
+/// Chainguard's images, and the configured image prefixes (`known`).
+pub fn base_runs_unprivileged(image: &str, known: &[String]) -> bool {
+    let image = image.to_ascii_lowercase();
+    if known
+        .iter()
+        .any(|prefix| image.starts_with(&prefix.to_ascii_lowercase()))
+    {
+        return true;
+    }
+    let (name, tag) = match image.rsplit_once(':') {
+        Some((name, tag)) if !tag.contains('/') => (name, tag),
+        _ => (image.as_str(), ""),
+    };
+    tag.contains("nonroot") || name.starts_with("cgr.dev/chainguard/") || name.ends_with("/nonroot")
 }
 
 /// The span to point at for a stage's `FROM` line: the image reference.

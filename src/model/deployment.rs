@@ -3,7 +3,8 @@
 //! written once (a dev server is a dev server whether a Dockerfile `CMD`, a systemd
 //! `ExecStart=` or a compose `command:` starts it).
 
-use crate::model::launcher::Launch;
+use crate::diagnostic::Label;
+use crate::model::launcher::{Launch, Program};
 use crate::source::Span;
 
 /// Where a process runs, which decides what a bind on every interface means.
@@ -23,6 +24,124 @@ pub struct Process {
     pub placement: Placement,
     /// What starts it, for messages: "the image's start command", "ExecStart=".
     pub origin: &'static str,
+    /// The service it runs in (an index into `Deployment::services`), when the file says.
+    pub service: Option<usize>,
+    /// The account the program itself switches to (`gunicorn --user app`,
+    /// `mod_wsgi-express --user app`), which overrides its service's.
+    pub user: Option<Account>,
+}
+
+impl Process {
+    /// A process of `launch`, with the account its own options switch to.
+    pub fn new(launch: Launch, placement: Placement, origin: &'static str) -> Process {
+        let user = own_account(&launch);
+        Process {
+            launch,
+            placement,
+            origin,
+            service: None,
+            user,
+        }
+    }
+
+    pub fn in_service(mut self, service: usize) -> Process {
+        self.service = Some(service);
+        self
+    }
+}
+
+/// The servers that switch to another account themselves, and the options that say which.
+fn own_account(launch: &Launch) -> Option<Account> {
+    let (names, program): (&[&str], &str) = match launch.program {
+        Program::Gunicorn => (&["-u", "--user"], "gunicorn"),
+        Program::Hypercorn => (&["-u", "--user"], "hypercorn"),
+        Program::ModWsgiExpress => (&["--user"], "mod_wsgi-express"),
+        _ => return None,
+    };
+    let user = launch.option(names)?;
+    Some(Account {
+        kind: AccountKind::Named(Some(user.as_str().to_string())),
+        how: program.to_string(),
+        at: user.span(),
+        label: None,
+    })
+}
+
+/// Something that runs processes under one account and one set of settings: the container
+/// an image starts, a systemd service, a compose service, a mod_wsgi daemon process group,
+/// the server a gunicorn config sets up. A service may start nothing the file shows (an
+/// image without a start command) and still say how whatever it runs would run.
+#[derive(Debug, Clone)]
+pub struct Service {
+    /// How messages name it: "the image", "the service", "service `web`".
+    pub subject: String,
+    pub placement: Placement,
+    /// Whether it runs the Python web application (or may: an image), as opposed to a
+    /// database or `sshd`, whose accounts and sandboxes are outside deploylint's remit.
+    pub runs_app: bool,
+    /// The account its processes run as, and how that was decided; None when the file
+    /// does not say and nothing can be told (a drop-in read without its unit).
+    pub user: Option<Account>,
+}
+
+/// The account a service or process runs as, and how the file decides it.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub kind: AccountKind,
+    /// How the file decides it, for messages: "the last USER is root", "User=0",
+    /// "it sets neither User= nor DynamicUser=yes".
+    pub how: String,
+    /// Where findings about it point, in the linted file.
+    pub at: Span,
+    /// Where it comes from when that is elsewhere (the Dockerfile a compose service builds).
+    pub label: Option<Label>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountKind {
+    /// The file names it (`USER app`, `User=app`, `user: "1000"`, `user=app`); None when the
+    /// name depends on a value the file does not give (`USER $APP_USER`).
+    Named(Option<String>),
+    /// Left to the image it is built on, whose default user applies: root unless the image
+    /// is published to run unprivileged.
+    ImageDefault(String),
+    /// Root because nothing drops it (a system service without `User=`), or because the file
+    /// forces it (an `ExecStart=+` that ignores `User=`).
+    Root,
+    /// Not root, whatever the name: `DynamicUser=yes`, a user unit, a setuid wrapper.
+    Unprivileged,
+    /// Not set: the account of the server that runs it (a mod_wsgi daemon without `user=`
+    /// runs as Apache's `User`), named when the configuration says.
+    Inherited(Option<String>),
+}
+
+impl Account {
+    /// The account's name, where the file gives it (set or inherited).
+    pub fn name(&self) -> Option<&str> {
+        match &self.kind {
+            AccountKind::Named(name) | AccountKind::Inherited(name) => name.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Whether it is root: named so, forced, or left to a base image that is not known to
+    /// run unprivileged (`unprivileged_image` says which are).
+    pub fn is_root(&self, unprivileged_image: impl Fn(&str) -> bool) -> bool {
+        match &self.kind {
+            AccountKind::Root => true,
+            AccountKind::ImageDefault(image) => !unprivileged_image(image),
+            AccountKind::Unprivileged => false,
+            AccountKind::Named(_) | AccountKind::Inherited(_) => {
+                self.name().is_some_and(is_root_user)
+            }
+        }
+    }
+}
+
+/// Whether an account (`root`, `0`, `0:0`, `root:app`) is the superuser.
+pub fn is_root_user(value: &str) -> bool {
+    let user = value.split(':').next().unwrap_or("").trim();
+    user == "root" || user.parse::<u64>() == Ok(0)
 }
 
 /// An environment variable the deployment sets for its processes.
@@ -41,6 +160,7 @@ pub struct EnvVar {
 pub struct Deployment {
     pub processes: Vec<Process>,
     pub env: Vec<EnvVar>,
+    pub services: Vec<Service>,
 }
 
 impl Deployment {

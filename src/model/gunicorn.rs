@@ -2,7 +2,9 @@
 //! never executed: the module-level settings that matter (`bind`, `reload`, `user`,
 //! `loglevel`, `raw_env`), and where the server they configure runs.
 
-use crate::model::deployment::{Deployment, EnvVar, Placement, Process};
+use crate::model::deployment::{
+    Account, AccountKind, Deployment, EnvVar, Placement, Process, Service,
+};
 use crate::model::launcher::{Launch, Program};
 use crate::source::{MappedText, Span};
 use crate::syntax::python::{Literal, PyIndex};
@@ -122,17 +124,26 @@ impl GunicornConfig {
         if let Some(reload) = &self.reload {
             args.push(synthetic("--reload", reload.assignment));
         }
+        out.services.push(Service {
+            subject: "the gunicorn server".to_string(),
+            placement,
+            runs_app: true,
+            user: self.user.as_ref().map(|(user, setting)| Account {
+                kind: AccountKind::Named(Some(user.clone())),
+                how: format!("user = {user}"),
+                at: setting.value,
+                label: None,
+            }),
+        });
         if !args.is_empty() {
-            out.processes.push(Process {
-                launch: Launch {
-                    program: Program::Gunicorn,
-                    program_span: Span::default(),
-                    args,
-                    env: Vec::new(),
-                },
-                placement,
-                origin: "the gunicorn config",
-            });
+            let launch = Launch {
+                program: Program::Gunicorn,
+                program_span: Span::default(),
+                args,
+                env: Vec::new(),
+            };
+            out.processes
+                .push(Process::new(launch, placement, "the gunicorn config").in_service(0));
         }
         for (name, value, span) in &self.raw_env {
             out.env.push(EnvVar {

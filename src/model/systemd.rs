@@ -9,8 +9,10 @@
 //! each finding (and label) to the file its span lies in. Files besides the linted one are
 //! only read inside the lint roots.
 
-use crate::diagnostic::Diagnostic;
-use crate::model::deployment::{Deployment, EnvVar, Placement, Process};
+use crate::diagnostic::{Diagnostic, Label};
+use crate::model::deployment::{
+    Account, AccountKind, Deployment, EnvVar, Placement, Process, Service,
+};
 use crate::model::launcher::{self, Program};
 use crate::source::{MappedText, Span};
 use crate::syntax::systemd::{self, Entry, ExecCommand, Specifiers, UnitFile};
@@ -20,6 +22,19 @@ use std::path::{Path, PathBuf};
 const MAX_EXTRA_FILE: u64 = 1 << 20;
 /// Most drop-ins merged into one unit.
 const MAX_DROPINS: usize = 64;
+
+/// Wrappers that switch to another account before running the command.
+const SETUID_WRAPPERS: &[&str] = &[
+    "sudo",
+    "runuser",
+    "su",
+    "setpriv",
+    "gosu",
+    "su-exec",
+    "chpst",
+    "s6-setuidgid",
+    "setuidgid",
+];
 
 /// The unit types whose files deploylint reads.
 pub const UNIT_TYPES: &[&str] = &[
@@ -422,16 +437,114 @@ impl Unit {
         for (command, _) in self.exec_start() {
             let argv = self.argv(&command, &env);
             processes.extend(
-                launcher::from_exec(&argv)
-                    .into_iter()
-                    .map(|launch| Process {
-                        launch,
-                        placement: Placement::Host,
-                        origin: "ExecStart=",
-                    }),
+                launcher::from_exec(&argv).into_iter().map(|launch| {
+                    Process::new(launch, Placement::Host, "ExecStart=").in_service(0)
+                }),
             );
         }
-        Deployment { processes, env }
+        let mut deployment = Deployment {
+            processes,
+            env,
+            services: Vec::new(),
+        };
+        if self.is_service() {
+            let service = Service {
+                subject: "the service".to_string(),
+                placement: Placement::Host,
+                runs_app: web_process(&deployment).is_some(),
+                user: self.account(&deployment),
+            };
+            deployment.services.push(service);
+        }
+        deployment
+    }
+
+    /// The account the service runs as. A system service runs as root unless `User=` or
+    /// `DynamicUser=yes` says otherwise, its command is wrapped in a setuid tool, or its
+    /// server switches accounts itself (then that process's account decides); a user unit
+    /// runs as the user who starts it.
+    fn account(&self, deployment: &Deployment) -> Option<Account> {
+        let header = self.header("Service")?;
+        let account = |kind, how: &str, at| Account {
+            kind,
+            how: how.to_string(),
+            at,
+            label: None,
+        };
+        if self.scope == Scope::User {
+            return Some(account(
+                AccountKind::Unprivileged,
+                "a user unit runs as the user who starts it",
+                header,
+            ));
+        }
+        let env = &deployment.env;
+        for (command, _) in self.exec_start() {
+            let Some(prefix) = command.privileged else {
+                continue;
+            };
+            let argv = self.argv(&command, env);
+            if launcher::from_exec(&argv)
+                .iter()
+                .any(|l| is_python_web(&l.program))
+            {
+                return Some(account(
+                    AccountKind::Root,
+                    "this prefix makes ExecStart= ignore User=",
+                    prefix,
+                ));
+            }
+        }
+        if let Some((name, entry)) = user(self) {
+            let how = format!("User={}", entry.value.as_str());
+            return Some(account(
+                AccountKind::Named(Some(name)),
+                &how,
+                entry.value.span(),
+            ));
+        }
+        if dynamic_user(self) {
+            return Some(account(
+                AccountKind::Unprivileged,
+                "DynamicUser=yes",
+                header,
+            ));
+        }
+        if self.partial {
+            return None;
+        }
+        let web = web_process(deployment);
+        if web.is_some_and(|w| w.user.is_some()) {
+            return None;
+        }
+        if self.wrapped_in_setuid() {
+            return Some(account(
+                AccountKind::Unprivileged,
+                "its command switches accounts",
+                header,
+            ));
+        }
+        let mut root = account(
+            AccountKind::Root,
+            "it sets neither User= nor DynamicUser=yes",
+            header,
+        );
+        root.label = web.map(|w| Label {
+            path: None,
+            span: w.launch.program_span,
+            message: "this server runs as root".to_string(),
+        });
+        Some(root)
+    }
+
+    /// `ExecStart=/usr/sbin/runuser -u app -- gunicorn …`.
+    fn wrapped_in_setuid(&self) -> bool {
+        self.exec_start().iter().any(|(command, _)| {
+            command.argv.first().is_some_and(|w| {
+                let name = w.as_str().rsplit('/').next().unwrap_or("");
+                SETUID_WRAPPERS.contains(&name)
+            })
+        })
     }
 
     /// The index of the part a span-space offset lies in.

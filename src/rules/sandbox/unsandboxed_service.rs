@@ -66,8 +66,7 @@ pub fn capabilities_bounded(unit: &Unit) -> bool {
 /// gain one, so bounding the set changes nothing.
 fn capabilities_moot(unit: &Unit) -> bool {
     let unprivileged = dynamic_user(unit)
-        || user(unit)
-            .is_some_and(|(name, _)| !crate::rules::user::runs_as_root::is_root_user(&name));
+        || user(unit).is_some_and(|(name, _)| !crate::model::deployment::is_root_user(&name));
     unprivileged
         && no_new_privileges(unit)
         && unit.list("Service", "AmbientCapabilities").is_empty()

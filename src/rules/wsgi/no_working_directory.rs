@@ -86,13 +86,9 @@ mod tests {
         let deployment = Deployment {
             processes: launch
                 .into_iter()
-                .map(|launch| Process {
-                    launch,
-                    placement,
-                    origin: "ExecStart=",
-                })
+                .map(|launch| Process::new(launch, placement, "ExecStart="))
                 .collect(),
-            env: Vec::new(),
+            ..Deployment::default()
         };
         let ctx = FileContext {
             source: &source,
