@@ -176,7 +176,6 @@ const FORMAT_BRANCHES: &[(&str, &[&str])] = &[
     ("rules/sandbox/no_working_directory.rs", &["systemd"]),
     ("rules/sandbox/privileged_container.rs", &["compose"]),
     ("rules/sandbox/unsandboxed_service.rs", &["systemd"]),
-    ("rules/user/shared_account/mod.rs", &["apache", "systemd"]),
     ("rules/wsgi/mod.rs", &["apache"]),
     ("rules/wsgi/no_working_directory.rs", &["apache"]),
     ("model/project.rs", &["python"]),

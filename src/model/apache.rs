@@ -356,7 +356,7 @@ impl Apache {
                                 .filter(|u| !u.contains("${"))
                                 .cloned(),
                         ),
-                        how: "it has no user=".to_string(),
+                        how: "has no user=".to_string(),
                         at: daemon.name_span,
                         label: apache_user.map(|e| Label {
                             path: (!self.is_local(e)).then(|| self.path(e).to_path_buf()),
@@ -366,10 +366,18 @@ impl Apache {
                     },
                 };
                 Service {
-                    subject: format!("daemon process group {}", daemon.name),
-                    placement: Placement::Host,
-                    runs_app: true,
                     user: Some(user),
+                    group: daemon.opt("group").map(|group| Account {
+                        kind: AccountKind::Named(Some(group.value.clone())),
+                        how: format!("group={}", group.value),
+                        at: group.value_span,
+                        label: None,
+                    }),
+                    host: Some("Apache"),
+                    ..Service::new(
+                        format!("daemon process group {}", daemon.name),
+                        Placement::Host,
+                    )
                 }
             })
             .collect();

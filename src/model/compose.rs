@@ -766,10 +766,11 @@ impl ComposeFile {
             };
             let index = out.services.len();
             out.services.push(crate::model::deployment::Service {
-                subject: format!("service `{}`", service.name.value),
-                placement,
-                runs_app: true,
                 user: service.account(),
+                ..crate::model::deployment::Service::new(
+                    format!("service `{}`", service.name.value),
+                    placement,
+                )
             });
             for (launch, origin) in service.launches() {
                 out.processes

@@ -167,10 +167,8 @@ impl<'a> Image<'a> {
         let services: Vec<Service> = self
             .final_stage()
             .map(|last| Service {
-                subject: "the image".to_string(),
-                placement: Placement::Container,
-                runs_app: true,
                 user: Some(self.account(last)),
+                ..Service::new("the image", Placement::Container)
             })
             .into_iter()
             .collect();

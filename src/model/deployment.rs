@@ -82,6 +82,24 @@ pub struct Service {
     /// The account its processes run as, and how that was decided; None when the file
     /// does not say and nothing can be told (a drop-in read without its unit).
     pub user: Option<Account>,
+    /// The group it runs with, where the file sets one apart from the user's.
+    pub group: Option<Account>,
+    /// The server it runs inside and shares a host account with, for messages ("Apache").
+    pub host: Option<&'static str>,
+}
+
+impl Service {
+    /// A service that runs the app, with nothing known about how.
+    pub fn new(subject: impl Into<String>, placement: Placement) -> Service {
+        Service {
+            subject: subject.into(),
+            placement,
+            runs_app: true,
+            user: None,
+            group: None,
+            host: None,
+        }
+    }
 }
 
 /// The account a service or process runs as, and how the file decides it.
@@ -136,6 +154,13 @@ impl Account {
             }
         }
     }
+}
+
+/// Whether `account` (a user or group name) is one of `shared`, the accounts many services
+/// run as (the configured `shared-accounts`).
+pub fn is_shared_account(account: &str, shared: &[String]) -> bool {
+    let account = account.trim();
+    shared.iter().any(|s| s == account)
 }
 
 /// Whether an account (`root`, `0`, `0:0`, `root:app`) is the superuser.

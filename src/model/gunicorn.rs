@@ -125,15 +125,13 @@ impl GunicornConfig {
             args.push(synthetic("--reload", reload.assignment));
         }
         out.services.push(Service {
-            subject: "the gunicorn server".to_string(),
-            placement,
-            runs_app: true,
             user: self.user.as_ref().map(|(user, setting)| Account {
                 kind: AccountKind::Named(Some(user.clone())),
                 how: format!("user = {user}"),
                 at: setting.value,
                 label: None,
             }),
+            ..Service::new("the gunicorn server", placement)
         });
         if !args.is_empty() {
             let launch = Launch {

@@ -449,10 +449,9 @@ impl Unit {
         };
         if self.is_service() {
             let service = Service {
-                subject: "the service".to_string(),
-                placement: Placement::Host,
                 runs_app: web_process(&deployment).is_some(),
                 user: self.account(&deployment),
+                ..Service::new("the service", Placement::Host)
             };
             deployment.services.push(service);
         }

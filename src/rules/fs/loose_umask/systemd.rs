@@ -2,8 +2,8 @@
 //! write when the group is a shared account (`Group=www-data`).
 
 use super::{group_writable, others_access, parse_umask};
+use crate::model::deployment::is_shared_account;
 use crate::model::systemd::{Unit, user};
-use crate::rules::user::shared_account::is_shared_account;
 use crate::rules::{FileContext, Sink};
 
 pub fn check(ctx: &FileContext<'_>, unit: &Unit, sink: &mut Sink<'_>) {
