@@ -107,6 +107,10 @@ pub struct RuleEntry {
     pub summary: String,
     pub rationale: String,
     pub fix: String,
+    /// Codes and names of rules merged into this one: accepted wherever a code is (select,
+    /// ignore, suppressions, explain) and meaning this rule.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     #[serde(default)]
     pub references: Vec<String>,
     #[serde(default)]
@@ -220,7 +224,7 @@ pub fn register_custom(entry: RuleEntry) -> Result<&'static RuleEntry, String> {
     let clash = catalog()
         .iter()
         .chain(custom.iter().copied())
-        .find(|e| e.code.eq_ignore_ascii_case(&entry.code) || e.name == entry.name);
+        .find(|e| e.is_called(&entry.code) || e.is_called(&entry.name));
     if let Some(clash) = clash {
         return Err(format!(
             "rule `{} {}` clashes with `{} {}`",
@@ -238,11 +242,21 @@ pub fn all() -> Vec<&'static RuleEntry> {
     catalog().iter().chain(custom.iter().copied()).collect()
 }
 
-/// Finds an entry by code (case-insensitive) or kebab name.
+/// Finds an entry by code (case-insensitive), kebab name, or an alias of either.
 pub fn lookup(code_or_name: &str) -> Option<&'static RuleEntry> {
-    all()
-        .into_iter()
-        .find(|e| e.code.eq_ignore_ascii_case(code_or_name) || e.name == code_or_name)
+    all().into_iter().find(|e| e.is_called(code_or_name))
+}
+
+impl RuleEntry {
+    /// Whether `code_or_name` names this rule: its code (in any case), its name, or an alias.
+    pub fn is_called(&self, code_or_name: &str) -> bool {
+        self.code.eq_ignore_ascii_case(code_or_name)
+            || self.name == code_or_name
+            || self
+                .aliases
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(code_or_name))
+    }
 }
 
 /// Entry for a code that the registry guarantees exists.

@@ -145,11 +145,14 @@ pub fn select(selector: &str) -> Vec<&'static str> {
     catalog::all()
         .into_iter()
         .filter(|e| {
+            let prefix_of = |code: &str| {
+                !s.is_empty() && code.len() >= s.len() && code[..s.len()].eq_ignore_ascii_case(s)
+            };
             s.eq_ignore_ascii_case("ALL")
-                || e.name == s
-                || (!s.is_empty()
-                    && e.code.len() >= s.len()
-                    && e.code[..s.len()].eq_ignore_ascii_case(s))
+                || e.is_called(s)
+                || prefix_of(&e.code)
+                // A rule merged into another keeps answering to its old code's prefix.
+                || e.aliases.iter().any(|a| !a.contains('-') && prefix_of(a))
         })
         .map(|e| e.code.as_str())
         .collect()
@@ -413,6 +416,12 @@ mod tests {
         assert_eq!(select("ALL").len(), catalog::catalog().len());
         assert!(select("XYZ").is_empty());
         assert!(select("").is_empty());
+        // SBX002 was merged into WSG008: its code, name and prefix still select it.
+        assert_eq!(select("SBX002"), ["WSG008"]);
+        assert_eq!(select("sbx002"), ["WSG008"]);
+        assert_eq!(select("service-without-working-directory"), ["WSG008"]);
+        assert!(select("SBX").contains(&"WSG008"));
+        assert!(!select("se").contains(&"WSG008"));
     }
 
     #[test]

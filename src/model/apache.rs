@@ -17,7 +17,10 @@
 //! words; here each word is substituted, which differs only for values holding spaces.
 
 use crate::diagnostic::{Diagnostic, Label};
-use crate::model::deployment::{Account, AccountKind, Deployment, Placement, Service};
+use crate::model::deployment::{
+    Account, AccountKind, Deployment, PathFact, PathKind, Placement, Service, Umask, Workdir,
+    WorkdirKind, parse_umask,
+};
 use crate::source::{SourceFile, Span};
 use crate::syntax::apache::{self, ConfFile, Node};
 use std::collections::HashMap;
@@ -337,7 +340,7 @@ impl Apache {
     /// host as its `user=`, or else as Apache's own account.
     pub fn deployment(&self) -> Deployment {
         let apache_user = self.effective(0, "user");
-        let services = self
+        let mut services = self
             .daemons()
             .into_iter()
             .filter(|d| self.is_local(d.entry))
@@ -365,22 +368,82 @@ impl Apache {
                         }),
                     },
                 };
+                let subject = format!("daemon process group {}", daemon.name);
+                let workdir = match daemon.opt("home") {
+                    Some(home) => Workdir {
+                        kind: WorkdirKind::Set(home.value.clone()),
+                        how: format!("{subject} starts in"),
+                        at: home.value_span,
+                        label: None,
+                    },
+                    None => Workdir {
+                        kind: WorkdirKind::Default("/".to_string()),
+                        how: "has no home=: it runs with Apache's working directory (/)"
+                            .to_string(),
+                        at: daemon.name_span,
+                        label: None,
+                    },
+                };
+                let writable = daemon
+                    .opt("python-eggs")
+                    .map(|eggs| PathFact {
+                        kind: PathKind::Writable,
+                        path: eggs.value.clone(),
+                        how: format!("python-eggs= puts {subject}'s files in"),
+                        at: eggs.value_span,
+                    })
+                    .into_iter()
+                    .collect();
+                let group = daemon.opt("group");
+                let umask = daemon.opt("umask").and_then(|umask| {
+                    Some(Umask {
+                        mask: parse_umask(&umask.value)?,
+                        written: format!("umask={}", umask.value),
+                        at: umask.value_span,
+                        group: group
+                            .or(daemon.opt("user"))
+                            .map(|g| g.value.clone())
+                            .or_else(|| user.name().map(str::to_string)),
+                    })
+                });
                 Service {
-                    user: Some(user),
-                    group: daemon.opt("group").map(|group| Account {
+                    group: group.map(|group| Account {
                         kind: AccountKind::Named(Some(group.value.clone())),
                         how: format!("group={}", group.value),
                         at: group.value_span,
                         label: None,
                     }),
+                    user: Some(user),
                     host: Some("Apache"),
-                    ..Service::new(
-                        format!("daemon process group {}", daemon.name),
-                        Placement::Host,
-                    )
+                    workdir: Some(workdir),
+                    writable,
+                    umask,
+                    ..Service::new(subject, Placement::Host)
                 }
             })
+            .collect::<Vec<_>>();
+        // mod_wsgi's own files, shared by every daemon of the server.
+        let shared: Vec<PathFact> = ["wsgisocketprefix", "wsgipythoneggs"]
+            .iter()
+            .flat_map(|name| self.named(name))
+            .filter(|&e| self.is_local(e))
+            .filter_map(|e| {
+                Some(PathFact {
+                    kind: PathKind::Writable,
+                    path: self.entries[e].args.first()?.clone(),
+                    how: format!("{} puts mod_wsgi's files in", self.node(e).name),
+                    at: self.arg_span(e, 0),
+                })
+            })
             .collect();
+        if !shared.is_empty() {
+            services.push(Service {
+                runs_app: false,
+                writable: shared,
+                host: Some("Apache"),
+                ..Service::new("mod_wsgi", Placement::Host)
+            });
+        }
         Deployment {
             services,
             ..Deployment::default()

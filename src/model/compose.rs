@@ -5,7 +5,9 @@
 
 use crate::diagnostic::Label;
 use crate::model::container::{Image, UserSource};
-use crate::model::deployment::{Account, AccountKind, Deployment, EnvVar, Placement, Process};
+use crate::model::deployment::{
+    Account, AccountKind, Deployment, EnvVar, PathFact, PathKind, Placement, Process,
+};
 use crate::model::launcher::{self, Launch};
 use crate::source::{MappedText, Span};
 use crate::syntax::dockerfile;
@@ -765,12 +767,21 @@ impl ComposeFile {
                 Placement::Container
             };
             let index = out.services.len();
+            let subject = format!("service `{}`", service.name.value);
+            let writable = service
+                .volumes
+                .iter()
+                .map(|volume| PathFact {
+                    kind: PathKind::HostMount,
+                    path: volume.source.trim_end_matches('/').to_string(),
+                    how: format!("{subject} bind-mounts the host's"),
+                    at: volume.span,
+                })
+                .collect();
             out.services.push(crate::model::deployment::Service {
                 user: service.account(),
-                ..crate::model::deployment::Service::new(
-                    format!("service `{}`", service.name.value),
-                    placement,
-                )
+                writable,
+                ..crate::model::deployment::Service::new(subject, placement)
             });
             for (launch, origin) in service.launches() {
                 out.processes

@@ -2,7 +2,8 @@
 //! ship, the effective user and the command the container starts.
 
 use crate::model::deployment::{
-    Account, AccountKind, Deployment, EnvVar, Placement, Process, Service,
+    Account, AccountKind, Deployment, EnvVar, PathFact, PathKind, Placement, Process, Service,
+    Workdir, WorkdirKind,
 };
 use crate::model::launcher::{self, Launch};
 use crate::model::project::ScriptLaunch;
@@ -166,9 +167,14 @@ impl<'a> Image<'a> {
     pub fn deployment(&self) -> Deployment {
         let services: Vec<Service> = self
             .final_stage()
-            .map(|last| Service {
-                user: Some(self.account(last)),
-                ..Service::new("the image", Placement::Container)
+            .map(|last| {
+                let (workdir, writable) = self.paths(last);
+                Service {
+                    user: Some(self.account(last)),
+                    workdir,
+                    writable,
+                    ..Service::new("the image", Placement::Container)
+                }
             })
             .into_iter()
             .collect();
@@ -251,6 +257,45 @@ impl<'a> Image<'a> {
                 label: None,
             },
         }
+    }
+
+    /// The `WORKDIR` in force when the container of `last` starts (a build step run
+    /// elsewhere before a later `WORKDIR` does not matter) and the `VOLUME`s of the stages
+    /// it ships.
+    fn paths(&self, last: usize) -> (Option<Workdir>, Vec<PathFact>) {
+        let mut last_workdir = None;
+        let mut volumes = Vec::new();
+        for stage in self.shipped_stages() {
+            self.walk_stage(stage, |instr, scope| {
+                let keyword = instr.keyword.as_str();
+                if !matches!(keyword, "WORKDIR" | "VOLUME") {
+                    return;
+                }
+                for word in instr.words(self.file.escape) {
+                    let path = scope
+                        .expand(word.as_str(), self.file.escape)
+                        .unwrap_or_else(|| word.as_str().to_string());
+                    if keyword == "WORKDIR" {
+                        last_workdir = Some((word.span(), path));
+                    } else {
+                        volumes.push(PathFact {
+                            kind: PathKind::Volume,
+                            path,
+                            how: "VOLUME".to_string(),
+                            at: word.span(),
+                        });
+                    }
+                }
+            });
+        }
+        let workdir = last_workdir.map(|(at, written)| Workdir {
+            // Relative WORKDIRs joined as Docker joins them, where known.
+            kind: WorkdirKind::Set(self.workdir(last).unwrap_or(written)),
+            how: "the container starts in".to_string(),
+            at,
+            label: None,
+        });
+        (workdir, volumes)
     }
 
     /// The external image a stage is ultimately built from (following `FROM <earlier

@@ -86,6 +86,92 @@ pub struct Service {
     pub group: Option<Account>,
     /// The server it runs inside and shares a host account with, for messages ("Apache").
     pub host: Option<&'static str>,
+    /// The directory its processes start in, and how that was decided.
+    pub workdir: Option<Workdir>,
+    /// Directories it keeps data in or writes to.
+    pub writable: Vec<PathFact>,
+    /// Whether `/tmp` and `/var/tmp` are its own (systemd's `PrivateTmp=`), not the host's.
+    pub private_tmp: bool,
+    /// The umask its processes create files with, where the file sets one.
+    pub umask: Option<Umask>,
+}
+
+/// The directory a service starts in.
+#[derive(Debug, Clone)]
+pub struct Workdir {
+    pub kind: WorkdirKind,
+    /// How the file decides it, for messages. For a directory it sets: what reads before the
+    /// path ("the container starts in"); for a default: what reads after the subject ("sets
+    /// no WorkingDirectory=, so the app starts in / …").
+    pub how: String,
+    pub at: Span,
+    pub label: Option<Label>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WorkdirKind {
+    /// Set by the file (`WORKDIR`, `WorkingDirectory=`, `home=`), after substitutions.
+    Set(String),
+    /// Not set: the runtime's default, which nobody chose (`/` for a system service or a
+    /// mod_wsgi daemon).
+    Default(String),
+    /// Chosen somewhere deploylint does not read (the server's `--chdir`, its config file,
+    /// `RootDirectory=`, a user unit's home).
+    Elsewhere,
+}
+
+/// A directory the deployment gives a service.
+#[derive(Debug, Clone)]
+pub struct PathFact {
+    pub kind: PathKind,
+    /// After substitutions, or as written where they cannot be made.
+    pub path: String,
+    /// What reads before the path in messages: "ReadWritePaths= lets the service write to",
+    /// "service `web` bind-mounts the host's", "VOLUME".
+    pub how: String,
+    pub at: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathKind {
+    /// A volume the image declares: separate storage for whatever is kept below it.
+    Volume,
+    /// A host directory mounted into the service.
+    HostMount,
+    /// A directory the service writes its files to (`ReadWritePaths=`, `python-eggs=`,
+    /// `WSGISocketPrefix`).
+    Writable,
+}
+
+/// A umask the file sets.
+#[derive(Debug, Clone)]
+pub struct Umask {
+    pub mask: u32,
+    /// As written with its setting, for messages: `UMask=0002`, `umask=0022`.
+    pub written: String,
+    pub at: Span,
+    /// The group new files get: the one set, else the user's own.
+    pub group: Option<String>,
+}
+
+/// Parses an octal mode as systemd and mod_wsgi do (`0027`, `027`, `27`).
+pub fn parse_umask(value: &str) -> Option<u32> {
+    let v = value.trim();
+    if v.is_empty() || !v.bytes().all(|b| (b'0'..=b'7').contains(&b)) || v.len() > 8 {
+        return None;
+    }
+    u32::from_str_radix(v, 8).ok().filter(|m| *m <= 0o7777)
+}
+
+/// Whether a path lies in a directory every local user can write to.
+pub fn is_shared_tmp(path: &str) -> bool {
+    let path = path.trim();
+    ["/tmp", "/var/tmp", "/dev/shm"].iter().any(|tmp| {
+        path == *tmp
+            || path
+                .strip_prefix(tmp)
+                .is_some_and(|rest| rest.starts_with('/'))
+    })
 }
 
 impl Service {
@@ -98,6 +184,10 @@ impl Service {
             user: None,
             group: None,
             host: None,
+            workdir: None,
+            writable: Vec::new(),
+            private_tmp: false,
+            umask: None,
         }
     }
 }

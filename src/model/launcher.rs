@@ -103,6 +103,21 @@ impl Program {
 }
 
 impl Launch {
+    /// Whether the server is told where to run (`gunicorn --chdir`, `uvicorn --app-dir`,
+    /// `mod_wsgi-express --working-directory`), or configured by a file that can say so
+    /// (`gunicorn -c conf.py`, uWSGI's `chdir =` in its ini file), which deploylint does not
+    /// see from the command line.
+    pub fn chooses_own_directory(&self) -> bool {
+        let names: &[&str] = match &self.program {
+            Program::Gunicorn => &["--chdir", "-c", "--config"],
+            Program::Uvicorn => &["--app-dir"],
+            Program::ModWsgiExpress => &["--working-directory"],
+            Program::Other { name } => return name.starts_with("uwsgi"),
+            _ => return false,
+        };
+        self.option(names).is_some()
+    }
+
     /// Value of an option, however written: `--bind=x`, `--bind x`, `-b x`, `-bx` (short
     /// forms only when listed in `names`). The last occurrence wins, as with argparse/click.
     /// The returned text's span covers the value only.

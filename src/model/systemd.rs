@@ -11,7 +11,8 @@
 
 use crate::diagnostic::{Diagnostic, Label};
 use crate::model::deployment::{
-    Account, AccountKind, Deployment, EnvVar, Placement, Process, Service,
+    Account, AccountKind, Deployment, EnvVar, PathFact, PathKind, Placement, Process, Service,
+    Umask, Workdir, WorkdirKind, parse_umask,
 };
 use crate::model::launcher::{self, Program};
 use crate::source::{MappedText, Span};
@@ -447,15 +448,104 @@ impl Unit {
             env,
             services: Vec::new(),
         };
-        if self.is_service() {
+        if let Some(section) = self.exec_section() {
             let service = Service {
                 runs_app: web_process(&deployment).is_some(),
                 user: self.account(&deployment),
+                workdir: self.workdir(section, &deployment),
+                writable: self.writable_paths(section),
+                private_tmp: dynamic_user(self)
+                    || self.last(section, "PrivateTmp").is_some_and(|e| {
+                        let v = e.value.as_str();
+                        systemd::parse_bool(v) == Some(true) || v == "disconnected"
+                    }),
+                umask: self.umask(section),
                 ..Service::new("the service", Placement::Host)
             };
             deployment.services.push(service);
         }
         deployment
+    }
+
+    /// `WorkingDirectory=`, else where the service starts without it: `/` for a system
+    /// service, unless its server or `RootDirectory=` chooses.
+    fn workdir(&self, section: &str, deployment: &Deployment) -> Option<Workdir> {
+        if let Some(entry) = self.last(section, "WorkingDirectory") {
+            let dir = self.specifiers.expand(&entry.value);
+            return Some(Workdir {
+                kind: WorkdirKind::Set(dir.as_str().trim_start_matches('-').to_string()),
+                how: "the service starts in".to_string(),
+                at: entry.value.span(),
+                label: None,
+            });
+        }
+        if section != "Service" || self.partial {
+            return None;
+        }
+        let elsewhere = |how: &str, at| {
+            Some(Workdir {
+                kind: WorkdirKind::Elsewhere,
+                how: how.to_string(),
+                at,
+                label: None,
+            })
+        };
+        let header = self.header("Service")?;
+        if self.scope == Scope::User {
+            return elsewhere("a user unit starts in its user's home directory", header);
+        }
+        if let Some(root) = self.last("Service", "RootDirectory") {
+            return elsewhere("RootDirectory= chooses it", root.value.span());
+        }
+        let web = web_process(deployment);
+        if let Some(web) = web
+            && web.launch.chooses_own_directory()
+        {
+            return elsewhere("the server chooses it", web.launch.program_span);
+        }
+        Some(Workdir {
+            kind: WorkdirKind::Default("/".to_string()),
+            how: "sets no WorkingDirectory=, so the app starts in / and resolves relative paths there"
+                .to_string(),
+            at: header,
+            label: web.map(|w| Label {
+                path: None,
+                span: w.launch.program_span,
+                message: "started in /".to_string(),
+            }),
+        })
+    }
+
+    /// `ReadWritePaths=` entries in force.
+    fn writable_paths(&self, section: &str) -> Vec<PathFact> {
+        let mut out = Vec::new();
+        for entry in self.list(section, "ReadWritePaths") {
+            for word in systemd::split_words(&entry.value) {
+                let word = self.specifiers.expand(&word);
+                out.push(PathFact {
+                    kind: PathKind::Writable,
+                    path: word.as_str().trim_start_matches(['-', '+']).to_string(),
+                    how: "ReadWritePaths= lets the service write to".to_string(),
+                    at: word.span(),
+                });
+            }
+        }
+        out
+    }
+
+    /// `UMask=`, with the group new files get (`Group=`, else the user's own).
+    fn umask(&self, section: &str) -> Option<Umask> {
+        let entry = self.last(section, "UMask")?;
+        let value = entry.value.as_str();
+        Some(Umask {
+            mask: parse_umask(value)?,
+            written: format!("UMask={value}"),
+            at: entry.value.span(),
+            group: self
+                .last(section, "Group")
+                .map(|e| self.specifiers.expand(&e.value).as_str().to_string())
+                .or_else(|| user(self).map(|(name, _)| name)),
+        })
     }
 
     /// The account the service runs as. A system service runs as root unless `User=` or

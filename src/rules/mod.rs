@@ -66,7 +66,7 @@ pub static RULES: &[Rule] = &[
     wsgi::no_global_application_group::RULE,
     wsgi::shared_python_home::RULE,
     wsgi::no_display_name::RULE,
-    wsgi::no_working_directory::RULE,
+    wsgi::daemon_without_working_directory::RULE,
     wsgi::untrusted_proxy_headers::RULE,
     docroot::script_in_document_root::RULE,
     docroot::code_in_document_root::RULE,
@@ -93,7 +93,6 @@ pub static RULES: &[Rule] = &[
     meta::unused_suppression::RULE,
     fs::loose_umask::RULE,
     sandbox::unsandboxed_service::RULE,
-    sandbox::no_working_directory::RULE,
     sandbox::privileged_container::RULE,
 ];
 

@@ -1,8 +1,10 @@
 //! FS002: application state kept under a shared temporary directory (`/tmp`, `/var/tmp`,
-//! `/dev/shm`): a shipped image's `WORKDIR`/`VOLUME`, or an upload, session or cache folder
+//! `/dev/shm`): where a service starts (a shipped image's `WORKDIR`, `WorkingDirectory=`,
+//! `home=`), the directories it keeps data in or writes to (`VOLUME`, a compose bind mount,
+//! `ReadWritePaths=`, mod_wsgi's sockets and eggs), or an upload, session or cache folder
 //! configured in Python. Other local users can read, replace or pre-create files there.
 
-use super::is_shared_tmp;
+use crate::model::deployment::{PathKind, WorkdirKind, is_shared_tmp};
 use crate::rules::{FileContext, Rule, Sink, View};
 use crate::syntax::python::{Literal, PyIndex};
 use tree_sitter::Node;
@@ -29,166 +31,75 @@ const WRITABLE_DIR_SETTINGS: &[&str] = &[
 ];
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    match ctx.view {
-        View::Dockerfile { file, image } => {
-            // Only the WORKDIR in force when the container starts matters: a build step run in
-            // /tmp before a later WORKDIR is harmless.
-            let mut last_workdir = None;
-            for stage in image.shipped_stages() {
-                image.walk_stage(stage, |instr, scope| {
-                    let keyword = instr.keyword.as_str();
-                    if !matches!(keyword, "WORKDIR" | "VOLUME") {
-                        return;
-                    }
-                    for word in instr.words(file.escape) {
-                        let path = scope
-                            .expand(word.as_str(), file.escape)
-                            .unwrap_or_else(|| word.as_str().to_string());
-                        if keyword == "WORKDIR" {
-                            last_workdir = Some((word, path));
-                        } else if is_below_shared_tmp(&path) {
-                            sink.report(
-                                word.span(),
-                                format!("VOLUME {path} keeps the app's data in a shared temporary directory"),
-                            );
-                        }
-                    }
-                });
-            }
-            if let Some((word, path)) = last_workdir
-                && is_shared_tmp(&path)
-            {
-                sink.report(
-                    word.span(),
-                    format!("the container starts in {path}, a shared temporary directory"),
-                );
-            }
+    for service in &ctx.deployment.services {
+        // With a private /tmp (systemd's `PrivateTmp=`), only /dev/shm is still shared.
+        let shared = |path: &str| {
+            (!service.private_tmp || path.trim().starts_with("/dev/shm")) && is_shared_tmp(path)
+        };
+        if let Some(workdir) = &service.workdir
+            && let WorkdirKind::Set(path) = &workdir.kind
+            && shared(path)
+        {
+            sink.report(
+                workdir.at,
+                format!("{} {path}, a shared temporary directory", workdir.how),
+            );
         }
-        View::Python(ix) => {
-            for &assignment in &ix.assignments {
-                check_assignment(ix, assignment, sink);
-            }
-            for &call in &ix.calls {
-                let args = call.child_by_field_name("arguments");
-                let mut cursor = args.map(|a| a.walk());
-                let (Some(args), Some(cursor)) = (args, cursor.as_mut()) else {
-                    continue;
-                };
-                for kw in args
-                    .named_children(cursor)
-                    .filter(|a| a.kind() == "keyword_argument")
-                {
-                    let (Some(name), Some(value)) = (
-                        kw.child_by_field_name("name"),
-                        kw.child_by_field_name("value"),
-                    ) else {
-                        continue;
-                    };
-                    report_if_tmp(ix, ix.text(name), value, PyIndex::span(kw), sink);
+        for fact in &service.writable {
+            let path = fact.path.as_str();
+            match fact.kind {
+                PathKind::Volume if is_below_shared_tmp(path) && shared(path) => {
+                    sink.report(
+                        fact.at,
+                        format!(
+                            "{} {path} keeps the app's data in a shared temporary directory",
+                            fact.how
+                        ),
+                    );
                 }
+                // The X11 socket directory is a socket, not state; `/dev/shm` mounts share
+                // memory with browsers.
+                PathKind::HostMount
+                    if shared(path)
+                        && !path.starts_with("/dev/shm")
+                        && !path.starts_with("/tmp/.X11-unix") =>
+                {
+                    sink.report(
+                        fact.at,
+                        format!("{} {path}, a shared temporary directory", fact.how),
+                    );
+                }
+                PathKind::Writable if shared(path) => {
+                    sink.report(
+                        fact.at,
+                        format!("{} {path}, a shared temporary directory", fact.how),
+                    );
+                }
+                _ => {}
             }
         }
-        View::Systemd(unit) => check_unit(unit, sink),
-        View::Compose(file) => check_compose(file, sink),
-        View::Apache(apache) => check_apache(apache, sink),
-        _ => {}
     }
-}
-
-/// mod_wsgi's socket prefix, egg cache and daemon working directories under a shared temp dir.
-fn check_apache(apache: &crate::model::apache::Apache, sink: &mut Sink<'_>) {
-    for name in ["wsgisocketprefix", "wsgipythoneggs"] {
-        for e in apache.named(name) {
-            let Some(path) = apache.entries[e].args.first() else {
+    if let View::Python(ix) = ctx.view {
+        for &assignment in &ix.assignments {
+            check_assignment(ix, assignment, sink);
+        }
+        for &call in &ix.calls {
+            let args = call.child_by_field_name("arguments");
+            let mut cursor = args.map(|a| a.walk());
+            let (Some(args), Some(cursor)) = (args, cursor.as_mut()) else {
                 continue;
             };
-            if apache.is_local(e) && is_shared_tmp(path) {
-                sink.report(
-                    apache.arg_span(e, 0),
-                    format!(
-                        "{} {path} puts mod_wsgi's files in a shared temporary directory",
-                        apache.node(e).name
-                    ),
-                );
-            }
-        }
-    }
-    for daemon in apache.daemons() {
-        for opt in &daemon.opts {
-            if matches!(opt.key.as_str(), "home" | "python-eggs")
-                && apache.is_local(daemon.entry)
-                && is_shared_tmp(&opt.value)
+            for kw in args
+                .named_children(cursor)
+                .filter(|a| a.kind() == "keyword_argument")
             {
-                sink.report(
-                    opt.value_span,
-                    format!(
-                        "{}={} puts daemon process group {}'s files in a shared temporary directory",
-                        opt.key, opt.value, daemon.name
-                    ),
-                );
-            }
-        }
-    }
-}
-
-/// A compose service that bind-mounts a host directory under `/tmp` or `/var/tmp`: the app's
-/// files live where every local user of the host can read, replace or pre-create them. The
-/// X11 socket directory is a socket, not state; `/dev/shm` mounts share memory with browsers.
-fn check_compose(file: &crate::model::compose::ComposeFile, sink: &mut Sink<'_>) {
-    for service in file.services.iter().filter(|s| !s.development) {
-        for volume in &service.volumes {
-            let source = volume.source.trim_end_matches('/');
-            if !is_shared_tmp(source)
-                || source.starts_with("/dev/shm")
-                || source.starts_with("/tmp/.X11-unix")
-            {
-                continue;
-            }
-            sink.report(
-                volume.span,
-                format!(
-                    "service `{}` bind-mounts the host's {source}, a shared temporary directory",
-                    service.name.value
-                ),
-            );
-        }
-    }
-}
-
-/// systemd: `WorkingDirectory=` or a `ReadWritePaths=` entry under a shared temporary
-/// directory. With `PrivateTmp=yes` (or `DynamicUser=yes`, which implies it) the service's
-/// `/tmp` and `/var/tmp` are its own, so only `/dev/shm` is still shared.
-fn check_unit(unit: &crate::model::systemd::Unit, sink: &mut Sink<'_>) {
-    use crate::syntax::systemd::split_words;
-    let Some(section) = unit.exec_section() else {
-        return;
-    };
-    let private_tmp = crate::model::systemd::dynamic_user(unit)
-        || unit.last(section, "PrivateTmp").is_some_and(|e| {
-            let v = e.value.as_str();
-            crate::syntax::systemd::parse_bool(v) == Some(true) || v == "disconnected"
-        });
-    let shared =
-        |path: &str| (!private_tmp || path.trim().starts_with("/dev/shm")) && is_shared_tmp(path);
-    if let Some(entry) = unit.last(section, "WorkingDirectory") {
-        let dir = unit.specifiers.expand(&entry.value);
-        let path = dir.as_str().trim_start_matches('-');
-        if shared(path) {
-            sink.report(
-                entry.value.span(),
-                format!("the service starts in {path}, a shared temporary directory"),
-            );
-        }
-    }
-    for entry in unit.list(section, "ReadWritePaths") {
-        for word in split_words(&entry.value) {
-            let word = unit.specifiers.expand(&word);
-            let path = word.as_str().trim_start_matches(['-', '+']);
-            if shared(path) {
-                sink.report(
-                    word.span(),
-                    format!("ReadWritePaths= lets the service write to {path}, a shared temporary directory"),
-                );
+                let (Some(name), Some(value)) = (
+                    kw.child_by_field_name("name"),
+                    kw.child_by_field_name("value"),
+                ) else {
+                    continue;
+                };
+                report_if_tmp(ix, ix.text(name), value, PyIndex::span(kw), sink);
             }
         }
     }

@@ -1,10 +1,11 @@
 //! mod_wsgi: daemon mode, isolation between daemon process groups, and how requests reach
 //! them. Also the helpers the Apache rule families share.
 
+pub mod daemon_without_working_directory;
 pub mod embedded_mode;
 pub mod no_display_name;
 pub mod no_global_application_group;
-pub mod no_working_directory;
+
 pub mod restrict_embedded_off;
 pub mod shared_daemon_user;
 pub mod shared_python_home;
