@@ -156,11 +156,6 @@ const REGISTRIES: &[&str] = &[
 /// deployment model instead; this list only shrinks.
 const FORMAT_BRANCHES: &[(&str, &[&str])] = &[
     ("rules/bind/bind_all_interfaces.rs", &["python"]),
-    (
-        "rules/bind/port_published_on_all_interfaces.rs",
-        &["compose"],
-    ),
-    ("rules/debug/debug_env_enabled.rs", &["compose", "systemd"]),
     ("rules/debug/debug_logging.rs", &["gunicorn"]),
     ("rules/debug/debug_mode_enabled.rs", &["python"]),
     ("rules/debug/django_debug_enabled.rs", &["python"]),

@@ -9,6 +9,7 @@ use crate::model::deployment::{
     Account, AccountKind, Deployment, EnvVar, PathFact, PathKind, Placement, Process,
 };
 use crate::model::launcher::{self, Launch};
+use crate::model::listen::{PublishedPort as Port, parse_port};
 use crate::source::{MappedText, Span};
 use crate::syntax::dockerfile;
 use crate::syntax::yaml::{Kind, NodeId, Yaml, YamlError};
@@ -94,20 +95,6 @@ pub struct EnvFile {
     pub path: PathBuf,
     /// (name, value, span of the line's `NAME=value` in that file); interpolated values are left out.
     pub vars: Vec<(String, String, Span)>,
-}
-
-/// A published port.
-#[derive(Debug, Clone)]
-pub struct Port {
-    /// The host address, `None` when not given (every interface); `Some("")` never occurs.
-    pub host_ip: Option<String>,
-    /// The host address is an interpolated variable.
-    pub host_ip_unknown: bool,
-    /// The host port, None for an ephemeral one.
-    pub published: Option<String>,
-    pub target: String,
-    /// The entry (short syntax) or its `published`/`target` value (long syntax).
-    pub span: Span,
 }
 
 /// A bind mount from the host.
@@ -661,62 +648,6 @@ fn ports(yaml: &Yaml<'_>, value: NodeId) -> Vec<Port> {
     out
 }
 
-/// Short port syntax: `[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]`.
-pub fn parse_port(text: &str) -> Option<Port> {
-    let text = text.trim();
-    let text = text.split('/').next().unwrap_or(text);
-    let (ip, rest) = if let Some(after) = text.strip_prefix('[') {
-        let (ip, rest) = after.split_once(']')?;
-        (Some(ip.to_string()), rest.strip_prefix(':')?.to_string())
-    } else {
-        (None, text.to_string())
-    };
-    // Split on ':' outside `${…}`.
-    let mut parts = Vec::new();
-    let (mut depth, mut cur) = (0usize, String::new());
-    for c in rest.chars() {
-        match c {
-            '{' => depth += 1,
-            '}' => depth = depth.saturating_sub(1),
-            ':' if depth == 0 => {
-                parts.push(std::mem::take(&mut cur));
-                continue;
-            }
-            _ => {}
-        }
-        cur.push(c);
-    }
-    parts.push(cur);
-    let (host_ip, published, target) = match (ip, parts.as_slice()) {
-        (Some(ip), [host, target]) => (Some(ip), Some(host.clone()), target.clone()),
-        (None, [target]) => (None, None, target.clone()),
-        (None, [host, target]) => (None, Some(host.clone()), target.clone()),
-        (None, [ip, host, target]) => (Some(ip.clone()), Some(host.clone()), target.clone()),
-        // An IPv6 address without brackets.
-        (None, [.., host, target]) => {
-            let n = rest.len() - host.len() - target.len() - 2;
-            (
-                Some(rest[..n].to_string()),
-                Some(host.clone()),
-                target.clone(),
-            )
-        }
-        _ => return None,
-    };
-    // `${HOST:+${HOST}:}${PORT}`: a variable that may carry an address too.
-    let address_in_port = published.as_deref().is_some_and(|p| {
-        is_interpolated(p)
-            && (p.contains('+') || p.replace(":-", "").replace(":?", "").contains(':'))
-    });
-    Some(Port {
-        host_ip_unknown: host_ip.as_deref().is_some_and(is_interpolated) || address_in_port,
-        host_ip: host_ip.filter(|ip| !ip.is_empty()),
-        published: published.filter(|p| !p.is_empty()),
-        target,
-        span: Span::default(),
-    })
-}
-
 fn volumes(yaml: &Yaml<'_>, value: NodeId) -> Vec<Volume> {
     let mut out = Vec::new();
     for &item in yaml.items(value) {
@@ -781,6 +712,15 @@ impl ComposeFile {
             out.services.push(crate::model::deployment::Service {
                 user: service.account(),
                 writable,
+                name: Some(service.name.value.clone()),
+                image: service.image.as_ref().map(|i| i.value.clone()),
+                built: service.build.is_some(),
+                base_image: service
+                    .build
+                    .as_ref()
+                    .and_then(|b| b.dockerfile.as_ref())
+                    .map(|d| d.base.clone()),
+                published: service.ports.clone(),
                 ..crate::model::deployment::Service::new(subject, placement)
             });
             for (launch, origin) in service.launches() {
@@ -789,11 +729,33 @@ impl ComposeFile {
             }
             for entry in &service.environment {
                 if let Some(value) = &entry.value {
+                    out.env.push(EnvVar::new(
+                        entry.name.clone(),
+                        value.clone(),
+                        entry.span,
+                        "environment:",
+                    ));
+                }
+            }
+            // `env_file:` entries, unless `environment:` sets the same name (it wins).
+            for env_file in &service.env_files {
+                for (name, value, span) in &env_file.vars {
+                    if service.environment.iter().any(|e| &e.name == name) {
+                        continue;
+                    }
                     out.env.push(EnvVar {
-                        name: entry.name.clone(),
-                        value: value.clone(),
-                        span: entry.span,
-                        origin: "environment:",
+                        label: Some(Label {
+                            path: Some(env_file.path.clone()),
+                            span: *span,
+                            message: "set here".to_string(),
+                        }),
+                        service: Some(index),
+                        ..EnvVar::new(
+                            name.clone(),
+                            value.clone(),
+                            env_file.entry.span,
+                            &format!("env_file {}", env_file.entry.value),
+                        )
                     });
                 }
             }
@@ -928,29 +890,6 @@ mod tests {
                 ("flask run".into(), "\"flask run\"".into())
             ]
         );
-    }
-
-    #[test]
-    fn ports() {
-        let p = |t: &str| {
-            let p = parse_port(t).unwrap();
-            (p.host_ip, p.published, p.target)
-        };
-        assert_eq!(p("5000:5000"), (None, Some("5000".into()), "5000".into()));
-        assert_eq!(p("8000"), (None, None, "8000".into()));
-        assert_eq!(
-            p("127.0.0.1:5000:5000/tcp"),
-            (Some("127.0.0.1".into()), Some("5000".into()), "5000".into())
-        );
-        assert_eq!(
-            p("[::1]:80:80"),
-            (Some("::1".into()), Some("80".into()), "80".into())
-        );
-        assert_eq!(
-            p("${PORT:-8000}:8000"),
-            (None, Some("${PORT:-8000}".into()), "8000".into())
-        );
-        assert!(parse_port("${IP}:80:80").unwrap().host_ip_unknown);
     }
 
     #[test]

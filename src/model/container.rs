@@ -217,12 +217,12 @@ impl<'a> Image<'a> {
                     let Some(expanded) = scope.expand(value.as_str(), self.file.escape) else {
                         continue;
                     };
-                    env.push(EnvVar {
-                        name: kv.key.as_str().to_string(),
-                        value: expanded,
-                        span: kv.key.span().cover(value.span()),
+                    env.push(EnvVar::new(
+                        kv.key.as_str().to_string(),
+                        expanded,
+                        kv.key.span().cover(value.span()),
                         origin,
-                    });
+                    ));
                 }
             });
         }
@@ -447,23 +447,6 @@ fn synthetic(text: &str, at: usize) -> MappedText {
         m.push_char(c, at, at);
     }
     m
-}
-
-/// Base images published to run as an unprivileged user by default: `:nonroot` tags,
-/// Chainguard's images, and the configured image prefixes (`known`).
-pub fn base_runs_unprivileged(image: &str, known: &[String]) -> bool {
-    let image = image.to_ascii_lowercase();
-    if known
-        .iter()
-        .any(|prefix| image.starts_with(&prefix.to_ascii_lowercase()))
-    {
-        return true;
-    }
-    let (name, tag) = match image.rsplit_once(':') {
-        Some((name, tag)) if !tag.contains('/') => (name, tag),
-        _ => (image.as_str(), ""),
-    };
-    tag.contains("nonroot") || name.starts_with("cgr.dev/chainguard/") || name.ends_with("/nonroot")
 }
 
 /// The span to point at for a stage's `FROM` line: the image reference.

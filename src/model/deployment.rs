@@ -5,6 +5,7 @@
 
 use crate::diagnostic::Label;
 use crate::model::launcher::{Launch, Program};
+use crate::model::listen::{Listen, PublishedPort, listen_addresses};
 use crate::source::Span;
 
 /// Where a process runs, which decides what a bind on every interface means.
@@ -29,18 +30,22 @@ pub struct Process {
     /// The account the program itself switches to (`gunicorn --user app`,
     /// `mod_wsgi-express --user app`), which overrides its service's.
     pub user: Option<Account>,
+    /// The addresses its server listens on, as far as its command line tells.
+    pub listen: Vec<Listen>,
 }
 
 impl Process {
     /// A process of `launch`, with the account its own options switch to.
     pub fn new(launch: Launch, placement: Placement, origin: &'static str) -> Process {
         let user = own_account(&launch);
+        let listen = listen_addresses(&launch);
         Process {
             launch,
             placement,
             origin,
             service: None,
             user,
+            listen,
         }
     }
 
@@ -94,6 +99,16 @@ pub struct Service {
     pub private_tmp: bool,
     /// The umask its processes create files with, where the file sets one.
     pub umask: Option<Umask>,
+    /// Its own name in the file (a compose service's key), when it has one.
+    pub name: Option<String>,
+    /// The image it runs, when named (`image: postgres:16`).
+    pub image: Option<String>,
+    /// Built from the project's own source (compose `build:`), and the external image that
+    /// build starts from when its Dockerfile could be read.
+    pub built: bool,
+    pub base_image: Option<String>,
+    /// Ports it publishes on its host.
+    pub published: Vec<PublishedPort>,
 }
 
 /// The directory a service starts in.
@@ -188,6 +203,11 @@ impl Service {
             writable: Vec::new(),
             private_tmp: false,
             umask: None,
+            name: None,
+            image: None,
+            built: false,
+            base_image: None,
+            published: Vec::new(),
         }
     }
 }
@@ -265,10 +285,30 @@ pub struct EnvVar {
     pub name: String,
     /// The value after the substitutions the format performs.
     pub value: String,
-    /// The `NAME=value` text in the file.
+    /// The `NAME=value` text in the file, or what brings it in from another file (a compose
+    /// service's `env_file:` entry).
     pub span: Span,
-    /// What sets it, for messages: "ENV", "ARG", "Environment=".
-    pub origin: &'static str,
+    /// What sets it, for messages: "ENV", "ARG", "Environment=", "env_file .env".
+    pub origin: String,
+    /// Where the value is written when that is another file.
+    pub label: Option<Label>,
+    /// The service it is set for, when the file sets it for one of several (an index into
+    /// `Deployment::services`).
+    pub service: Option<usize>,
+}
+
+impl EnvVar {
+    /// A variable set in the linted file, for all its processes.
+    pub fn new(name: String, value: String, span: Span, origin: &str) -> EnvVar {
+        EnvVar {
+            name,
+            value,
+            span,
+            origin: origin.to_string(),
+            label: None,
+            service: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -283,11 +323,13 @@ impl Deployment {
     /// command lines.
     pub fn all_env(&self) -> impl Iterator<Item = EnvVar> + '_ {
         let inline = self.processes.iter().flat_map(|p| {
-            p.launch.env.iter().map(|(name, value)| EnvVar {
-                name: name.as_str().to_string(),
-                value: value.as_str().to_string(),
-                span: name.span().cover(value.span()),
-                origin: p.origin,
+            p.launch.env.iter().map(|(name, value)| {
+                EnvVar::new(
+                    name.as_str().to_string(),
+                    value.as_str().to_string(),
+                    name.span().cover(value.span()),
+                    p.origin,
+                )
             })
         });
         self.env.iter().cloned().chain(inline)

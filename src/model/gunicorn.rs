@@ -144,12 +144,8 @@ impl GunicornConfig {
                 .push(Process::new(launch, placement, "the gunicorn config").in_service(0));
         }
         for (name, value, span) in &self.raw_env {
-            out.env.push(EnvVar {
-                name: name.clone(),
-                value: value.clone(),
-                span: *span,
-                origin: "raw_env",
-            });
+            out.env
+                .push(EnvVar::new(name.clone(), value.clone(), *span, "raw_env"));
         }
         out
     }

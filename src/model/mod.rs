@@ -7,6 +7,7 @@ pub mod container;
 pub mod deployment;
 pub mod env;
 pub mod gunicorn;
+pub mod images;
 pub mod launcher;
 pub mod listen;
 pub mod procfile;

@@ -390,22 +390,22 @@ impl Unit {
                 if !crate::syntax::shell::is_name(name) {
                     continue;
                 }
-                set(EnvVar {
-                    name: name.to_string(),
-                    value: word.as_str()[eq + 1..].to_string(),
-                    span: word.span(),
-                    origin: "Environment=",
-                });
+                set(EnvVar::new(
+                    name.to_string(),
+                    word.as_str()[eq + 1..].to_string(),
+                    word.span(),
+                    "Environment=",
+                ));
             }
         }
         for (_, lines) in &self.env_files {
             for line in lines {
-                set(EnvVar {
-                    name: line.name.as_str().to_string(),
-                    value: line.value.as_str().to_string(),
-                    span: line.name.span().cover(line.value.span()),
-                    origin: "EnvironmentFile=",
-                });
+                set(EnvVar::new(
+                    line.name.as_str().to_string(),
+                    line.value.as_str().to_string(),
+                    line.name.span().cover(line.value.span()),
+                    "EnvironmentFile=",
+                ));
             }
         }
         out

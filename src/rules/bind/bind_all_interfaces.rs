@@ -4,7 +4,7 @@
 
 use crate::catalog::Format;
 use crate::model::deployment::Placement;
-use crate::model::listen::listen_addresses;
+use crate::model::listen::{is_all_interfaces, listen_host};
 use crate::rules::{FileContext, Rule, Sink, View};
 use crate::syntax::python::{Literal, PyIndex};
 use tree_sitter::Node;
@@ -28,31 +28,6 @@ fn may_bind_all(text: &str) -> bool {
     ];
     let host = ["0.0.0.0", "\"::\"", "'::'", "[::]", "\"\"", "''", "*:"];
     server.iter().any(|n| text.contains(n)) && host.iter().any(|n| text.contains(n))
-}
-
-/// Whether a host string means every interface.
-pub fn is_all_interfaces(host: &str) -> bool {
-    let host = host.trim();
-    let host = host
-        .strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .unwrap_or(host);
-    matches!(
-        host,
-        "" | "0.0.0.0" | "::" | "*" | "0:0:0:0:0:0:0:0" | "::0"
-    )
-}
-
-/// Host part of a `host:port` listen address (`0.0.0.0:8080`, `[::]:8080`, `*:8080`).
-pub fn listen_host(addr: &str) -> &str {
-    if let Some(rest) = addr.strip_prefix('[') {
-        return rest.split(']').next().unwrap_or("");
-    }
-    match addr.rsplit_once(':') {
-        Some((host, _)) if !host.contains(':') => host,
-        Some(_) => addr,
-        None => addr,
-    }
 }
 
 /// (callees, host keyword, host position): calls whose host argument decides the bind.
@@ -85,7 +60,7 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
         if process.placement != Placement::Host {
             continue;
         }
-        for listen in listen_addresses(&process.launch) {
+        for listen in &process.listen {
             if is_all_interfaces(&listen.host) {
                 let how = if listen.explicit {
                     "listens on"
@@ -218,7 +193,7 @@ fn report<'t>(ix: &PyIndex<'t>, call: Node<'t>, value: Node<'t>, host: &str, sin
 
 #[cfg(test)]
 mod tests {
-    use super::{is_all_interfaces, listen_host};
+    use crate::model::listen::{is_all_interfaces, listen_host};
     use crate::rules::testing::{fires_once, quiet};
 
     #[test]

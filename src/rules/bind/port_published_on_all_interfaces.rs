@@ -3,9 +3,10 @@
 //! the host is on, past the host firewall, instead of only through the reverse proxy.
 //! Reverse proxies (and ports 80/443, the public web's entry points) are meant to be public.
 
-use crate::model::compose::{Port, Service};
-use crate::rules::bind::bind_all_interfaces::is_all_interfaces;
-use crate::rules::{FileContext, Rule, Sink, View};
+use crate::model::deployment::{Placement, Service};
+use crate::model::images::{is_datastore, names_proxy};
+use crate::model::listen::{PublishedPort, is_all_interfaces};
+use crate::rules::{FileContext, Rule, Sink};
 
 pub const RULE: Rule = Rule {
     code: "NET002",
@@ -13,102 +14,30 @@ pub const RULE: Rule = Rule {
     prefilter: Some(|_, text| text.contains("ports")),
 };
 
-/// Words in an image or service name that make it a reverse proxy or load balancer.
-const PROXIES: &[&str] = &[
-    "nginx",
-    "openresty",
-    "traefik",
-    "caddy",
-    "haproxy",
-    "envoy",
-    "httpd",
-    "apache",
-    "apache2",
-    "varnish",
-    "proxy",
-    "swag",
-    "kong",
-    "ingress",
-    "gateway",
-    "lb",
-    "loadbalancer",
-];
-
-/// Whether an image reference (`nginx:1.25`, `docker.io/library/traefik`, `jwilder/nginx-proxy`)
-/// or a service name names a proxy.
-pub fn names_proxy(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    let repo = name.split(['@']).next().unwrap_or("");
-    let repo = match repo.rsplit_once(':') {
-        Some((r, tag)) if !tag.contains('/') => r,
-        _ => repo,
-    };
-    let base = repo.rsplit('/').next().unwrap_or(repo);
-    base.split(['-', '_', '.'])
-        .any(|part| PROXIES.contains(&part))
-}
-
-/// Images of datastores: published on every interface, they take connections from any
-/// network past the host firewall.
-const DATASTORES: &[&str] = &[
-    "postgres",
-    "postgis",
-    "mysql",
-    "mariadb",
-    "redis",
-    "valkey",
-    "keydb",
-    "mongo",
-    "memcached",
-    "elasticsearch",
-    "opensearch",
-    "rabbitmq",
-    "cassandra",
-    "couchdb",
-    "influxdb",
-    "clickhouse-server",
-    "neo4j",
-    "etcd",
-];
-
-fn is_datastore(image: &str) -> bool {
-    let image = image.to_ascii_lowercase();
-    let repo = image.split(['@', ':']).next().unwrap_or("");
-    let base = repo.rsplit('/').next().unwrap_or(repo);
-    DATASTORES.contains(&base)
-}
-
 /// A backend of the app: built from the project's source, started as a Python server, or a
 /// datastore. Third-party services published on purpose (a DNS server, a game server, a VPN
 /// endpoint, an admin UI) are not judged.
-fn is_backend(service: &Service) -> bool {
-    service.build.is_some()
-        || service
-            .image
-            .as_ref()
-            .is_some_and(|i| is_datastore(&i.value))
-        || service
-            .launches()
+fn is_backend(ctx: &FileContext<'_>, index: usize, service: &Service) -> bool {
+    service.built
+        || service.image.as_deref().is_some_and(is_datastore)
+        || ctx
+            .deployment
+            .processes
             .iter()
-            .any(|(launch, _)| launch.program.is_python_server())
+            .filter(|p| p.service == Some(index))
+            .any(|p| p.launch.program.is_python_server())
 }
 
 fn is_proxy(service: &Service) -> bool {
-    names_proxy(&service.name.value)
-        || service
-            .image
-            .as_ref()
-            .is_some_and(|i| names_proxy(&i.value))
-        || service
-            .build
-            .as_ref()
-            .and_then(|b| b.dockerfile.as_ref())
-            .is_some_and(|d| names_proxy(&d.base))
+    [&service.name, &service.image, &service.base_image]
+        .into_iter()
+        .flatten()
+        .any(|name| names_proxy(name))
 }
 
 /// Host ports a site is served on to the public (web, and mail for apps that receive it):
 /// publishing them everywhere is the point.
-fn is_public_web_port(port: &Port) -> bool {
+fn is_public_web_port(port: &PublishedPort) -> bool {
     port.published
         .as_deref()
         .map(|p| p.split('-').next().unwrap_or(p))
@@ -116,16 +45,15 @@ fn is_public_web_port(port: &Port) -> bool {
 }
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    let View::Compose(file) = ctx.view else {
-        return;
-    };
-    // With host networking Docker publishes nothing; the process's own bind decides (NET001).
-    for service in file
-        .services
-        .iter()
-        .filter(|s| !s.development && !s.host_network && is_backend(s) && !is_proxy(s))
-    {
-        for port in &service.ports {
+    // With host networking nothing is published; the process's own bind decides (NET001).
+    for (index, service) in ctx.deployment.services.iter().enumerate() {
+        if service.placement == Placement::Host
+            || !is_backend(ctx, index, service)
+            || is_proxy(service)
+        {
+            continue;
+        }
+        for port in &service.published {
             if port.host_ip_unknown
                 || port
                     .host_ip
@@ -142,8 +70,8 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
             sink.report(
                 port.span,
                 format!(
-                    "service `{}` publishes container port {} {on} on every host interface",
-                    service.name.value, port.target
+                    "{} publishes container port {} {on} on every host interface",
+                    service.subject, port.target
                 ),
             );
         }

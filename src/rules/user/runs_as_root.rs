@@ -4,8 +4,8 @@
 //! mod_wsgi daemon's `user=`, a gunicorn config's `user`, a server's own `--user`. Services
 //! that do not run the Python web app (`sshd`, `getty`) are outside its remit.
 
-use crate::model::container::base_runs_unprivileged;
 use crate::model::deployment::is_root_user;
+use crate::model::images::base_runs_unprivileged;
 use crate::rules::{FileContext, Rule, Sink};
 
 pub const RULE: Rule = Rule {
