@@ -5,7 +5,7 @@
 
 use deploylint::model::deployment::is_root_user;
 use deploylint::model::systemd::{Scope, Unit, dynamic_user, judged_web_service, user};
-use deploylint::rules::sandbox::unsandboxed_service as sbx;
+use deploylint::model::systemd as sbx;
 
 fn main() {
     println!(

@@ -7,8 +7,8 @@ use crate::catalog::Format;
 use crate::model::deployment::{Deployment, Placement};
 use crate::model::gunicorn::GunicornConfig;
 use crate::model::launcher::Program;
+use crate::model::python::{self, Semantic};
 use crate::model::view::View;
-use crate::syntax::python::{self, PyIndex};
 use std::path::{Path, PathBuf};
 
 pub const FRONT_END: FrontEnd = FrontEnd {
@@ -25,14 +25,14 @@ pub const FRONT_END: FrontEnd = FrontEnd {
 fn lint(input: &Input<'_>, check: &mut Check<'_>) -> Linted {
     let text = input.source.text();
     let file = python::parse(text);
-    let diagnostics = match PyIndex::new(&file, text) {
-        Some(ref index) => {
-            let config = GunicornConfig::read(index);
+    let diagnostics = match Semantic::new(&file, text) {
+        Some(ref python) => {
+            let config = GunicornConfig::read(python);
             let placement = placement(input.source.path(), input.roots);
             let deployment = config.deployment(placement);
             check(&Lowered {
                 view: View::Gunicorn {
-                    index,
+                    python,
                     config: &config,
                 },
                 deployment: &deployment,

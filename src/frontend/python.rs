@@ -4,9 +4,9 @@
 use super::{Check, FrontEnd, Input, Linted, Lowered, NameMatch, PackMatch};
 use crate::catalog::Format;
 use crate::model::deployment::Deployment;
+use crate::model::python::{self, Semantic};
 use crate::model::view::View;
 use crate::source::{MappedText, SourceFile};
-use crate::syntax::python::{self, PyIndex};
 use std::path::Path;
 
 pub const FRONT_END: FrontEnd = FrontEnd {
@@ -27,9 +27,9 @@ pub const FRONT_END: FrontEnd = FrontEnd {
 fn lint(input: &Input<'_>, check: &mut Check<'_>) -> Linted {
     let text = input.source.text();
     let file = python::parse(text);
-    let view = match PyIndex::new(&file, text) {
-        Some(ref index) => check(&Lowered {
-            view: View::Python(index),
+    let view = match Semantic::new(&file, text) {
+        Some(ref semantic) => check(&Lowered {
+            view: View::Python(semantic),
             deployment: &Deployment::default(),
             errors: &[],
         }),
@@ -52,15 +52,15 @@ fn pack_find(
     key: Option<&str>,
     found: &mut dyn FnMut(&MappedText),
 ) {
-    let View::Python(ix) = lowered.view else {
+    let View::Python(python) = lowered.view else {
         return;
     };
-    for &call in &ix.calls {
-        let named = PyIndex::callee(call)
-            .and_then(|c| ix.qualified_name(c))
+    for call in python.calls() {
+        let named = python
+            .callee_name(call)
             .is_some_and(|q| key.is_none_or(|k| k == q));
         if named {
-            found(&MappedText::from_span(source.text(), PyIndex::span(call)));
+            found(&MappedText::from_span(source.text(), call.span()));
         }
     }
 }

@@ -9,6 +9,7 @@ use crate::model::launcher::{self, Launch};
 use crate::model::project::ScriptLaunch;
 use crate::source::{MappedText, Span};
 use crate::syntax::dockerfile::{Args, Dockerfile, Instruction, Scope, Stage};
+use crate::syntax::shell;
 
 pub struct Image<'a> {
     pub file: &'a Dockerfile,
@@ -296,6 +297,46 @@ impl<'a> Image<'a> {
             label: None,
         });
         (workdir, volumes)
+    }
+
+    /// Every instruction of the file, `ONBUILD` triggers included.
+    fn all_instructions(&self) -> impl Iterator<Item = &'a Instruction> {
+        self.file
+            .instructions
+            .iter()
+            .flat_map(|i| std::iter::once(i).chain(i.onbuild.as_deref()))
+    }
+
+    /// The `--chmod=` flags of `COPY`/`ADD` (every stage): the instruction, the mode, and
+    /// the flag's span.
+    pub fn copy_modes(&self) -> Vec<(&'a str, &'a MappedText, Span)> {
+        self.all_instructions()
+            .filter(|i| matches!(i.keyword.as_str(), "COPY" | "ADD"))
+            .flat_map(|i| {
+                i.flags
+                    .iter()
+                    .filter(|f| f.name == "chmod")
+                    .filter_map(move |f| Some((i.keyword.as_str(), f.value.as_ref()?, f.span)))
+            })
+            .collect()
+    }
+
+    /// The words of each simple command the `RUN` instructions execute (every stage): a
+    /// shell-form line and each heredoc body split into commands, an exec-form argv as one.
+    pub fn run_commands(&self) -> Vec<Vec<MappedText>> {
+        let mut out = Vec::new();
+        for instr in self.all_instructions().filter(|i| i.keyword == "RUN") {
+            let mut scripts: Vec<&MappedText> = Vec::new();
+            match &instr.args {
+                Args::Shell(text) => scripts.push(text),
+                Args::Exec(words) => out.push(shell::exec_command(words).words),
+            }
+            scripts.extend(instr.heredocs.iter().map(|h| &h.body));
+            for script in scripts {
+                out.extend(shell::split_commands(script).into_iter().map(|c| c.words));
+            }
+        }
+        out
     }
 
     /// The external image a stage is ultimately built from (following `FROM <earlier

@@ -109,6 +109,21 @@ pub struct Service {
     pub base_image: Option<String>,
     /// Ports it publishes on its host.
     pub published: Vec<PublishedPort>,
+    /// The least-privilege settings its runtime offers, where deploylint judges them.
+    pub sandbox: Option<Sandbox>,
+}
+
+/// The least-privilege settings of a service's runtime (systemd's `NoNewPrivileges=`,
+/// `ProtectSystem=`, …).
+#[derive(Debug, Clone)]
+pub struct Sandbox {
+    /// Each setting as the fix would write it (`NoNewPrivileges=yes`), and whether it is in
+    /// force (set, or implied by another setting).
+    pub settings: Vec<(&'static str, bool)>,
+    /// Where findings about them point (the section that would hold them).
+    pub at: Span,
+    /// What they protect.
+    pub label: Option<Label>,
 }
 
 /// The directory a service starts in.
@@ -208,6 +223,7 @@ impl Service {
             built: false,
             base_image: None,
             published: Vec::new(),
+            sandbox: None,
         }
     }
 }

@@ -74,7 +74,8 @@ fn string_or_prefix<'t>(ix: &PyIndex<'t>, node: Node<'t>) -> Option<(String, Spa
 }
 
 impl GunicornConfig {
-    pub fn read(ix: &PyIndex<'_>) -> Self {
+    pub fn read(python: &crate::model::python::Semantic<'_>) -> Self {
+        let ix = python.index();
         let mut out = GunicornConfig::default();
         let at = |a: Node<'_>, v: Node<'_>| Setting {
             assignment: PyIndex::span(a),

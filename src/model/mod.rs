@@ -12,6 +12,6 @@ pub mod launcher;
 pub mod listen;
 pub mod procfile;
 pub mod project;
-pub mod python_app;
+pub mod python;
 pub mod systemd;
 pub mod view;

@@ -11,12 +11,12 @@
 
 use crate::diagnostic::{Diagnostic, Label};
 use crate::model::deployment::{
-    Account, AccountKind, Deployment, EnvVar, PathFact, PathKind, Placement, Process, Service,
-    Umask, Workdir, WorkdirKind, parse_umask,
+    Account, AccountKind, Deployment, EnvVar, PathFact, PathKind, Placement, Process, Sandbox,
+    Service, Umask, Workdir, WorkdirKind, is_root_user, parse_umask,
 };
 use crate::model::launcher::{self, Program};
 use crate::source::{MappedText, Span};
-use crate::syntax::systemd::{self, Entry, ExecCommand, Specifiers, UnitFile};
+use crate::syntax::systemd::{self, Entry, ExecCommand, Specifiers, UnitFile, parse_bool};
 use std::path::{Path, PathBuf};
 
 /// Largest drop-in or environment file read alongside a unit.
@@ -460,6 +460,7 @@ impl Unit {
                         systemd::parse_bool(v) == Some(true) || v == "disconnected"
                     }),
                 umask: self.umask(section),
+                sandbox: self.sandbox(&deployment),
                 ..Service::new("the service", Placement::Host)
             };
             deployment.services.push(service);
@@ -512,6 +513,24 @@ impl Unit {
                 path: None,
                 span: w.launch.program_span,
                 message: "started in /".to_string(),
+            }),
+        })
+    }
+
+    /// The least-privilege settings of a system service that runs a web app (a drop-in
+    /// alone may rely on its unit's).
+    fn sandbox(&self, deployment: &Deployment) -> Option<Sandbox> {
+        if self.partial {
+            return None;
+        }
+        let web = judged_web_service(self, deployment)?;
+        Some(Sandbox {
+            settings: sandbox_settings(self),
+            at: self.header("Service")?,
+            label: Some(Label {
+                path: None,
+                span: web.launch.program_span,
+                message: "the app this protects".to_string(),
             }),
         })
     }
@@ -717,6 +736,78 @@ fn dropins(dir: &Path, name: &str, roots: &[PathBuf]) -> Vec<(PathBuf, String)> 
         .take(MAX_DROPINS)
         .filter_map(|(_, p)| read_inside(&p, roots))
         .collect()
+}
+
+fn on(unit: &Unit, key: &str) -> bool {
+    unit.flag("Service", key).is_some_and(|(b, _)| b)
+}
+
+/// Whether the processes cannot gain privileges through setuid binaries or file caps.
+/// `SystemCallFilter=`, `PrivateDevices=` and the other seccomp-based settings force it only
+/// when the service manager lacks `CAP_SYS_ADMIN` (a user manager; systemd's
+/// `context_has_no_new_privileges`), never for a system service, so they do not count.
+pub fn no_new_privileges(unit: &Unit) -> bool {
+    on(unit, "NoNewPrivileges") || dynamic_user(unit)
+}
+
+/// `ProtectSystem=strict` (`full` and `yes` leave `/var`, `/srv` … writable).
+pub fn protect_system_strict(unit: &Unit) -> bool {
+    dynamic_user(unit)
+        || unit
+            .last("Service", "ProtectSystem")
+            .is_some_and(|e| e.value.as_str() == "strict")
+}
+
+/// `ProtectHome=yes`, `read-only` or `tmpfs`.
+pub fn protect_home(unit: &Unit) -> bool {
+    dynamic_user(unit)
+        || unit.last("Service", "ProtectHome").is_some_and(|e| {
+            let v = e.value.as_str();
+            parse_bool(v) == Some(true) || matches!(v, "read-only" | "tmpfs")
+        })
+}
+
+/// `PrivateTmp=yes` (or `disconnected`, systemd 255).
+pub fn private_tmp(unit: &Unit) -> bool {
+    dynamic_user(unit)
+        || unit.last("Service", "PrivateTmp").is_some_and(|e| {
+            let v = e.value.as_str();
+            parse_bool(v) == Some(true) || v == "disconnected"
+        })
+}
+
+/// A `CapabilityBoundingSet=` that limits the set: an empty assignment (no capabilities), a
+/// list, or `~…` (all but those). A lone `~` restores the full set.
+pub fn capabilities_bounded(unit: &Unit) -> bool {
+    unit.entries("Service", "CapabilityBoundingSet")
+        .last()
+        .is_some_and(|e| e.value.as_str().trim() != "~")
+}
+
+/// Whether the bounding set can matter: a process that runs as an unprivileged account, with
+/// no ambient capabilities and `NoNewPrivileges=` in force, holds no capability and cannot
+/// gain one, so bounding the set changes nothing.
+fn capabilities_moot(unit: &Unit) -> bool {
+    let unprivileged =
+        dynamic_user(unit) || user(unit).is_some_and(|(name, _)| !is_root_user(&name));
+    unprivileged
+        && no_new_privileges(unit)
+        && unit.list("Service", "AmbientCapabilities").is_empty()
+}
+
+/// Each least-privilege setting as the fix writes it, and whether the unit has it in force.
+fn sandbox_settings(unit: &Unit) -> Vec<(&'static str, bool)> {
+    let checks: [(bool, &str); 5] = [
+        (no_new_privileges(unit), "NoNewPrivileges=yes"),
+        (protect_system_strict(unit), "ProtectSystem=strict"),
+        (protect_home(unit), "ProtectHome=yes"),
+        (private_tmp(unit), "PrivateTmp=yes"),
+        (
+            capabilities_bounded(unit) || capabilities_moot(unit),
+            "CapabilityBoundingSet=",
+        ),
+    ];
+    checks.into_iter().map(|(ok, s)| (s, ok)).collect()
 }
 
 /// Whether a launch runs a Python web application or server, the deployments deploylint

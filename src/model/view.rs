@@ -7,10 +7,10 @@ use crate::model::compose::ComposeFile;
 use crate::model::container::Image;
 use crate::model::gunicorn::GunicornConfig;
 use crate::model::procfile::Procfile;
+use crate::model::python::Semantic;
 use crate::model::systemd::Unit;
 use crate::source::Span;
 use crate::syntax::dockerfile::Dockerfile;
-use crate::syntax::python::PyIndex;
 
 /// Part of a file that does not parse as its format.
 #[derive(Debug, Clone)]
@@ -31,10 +31,10 @@ pub enum View<'a> {
     Compose(&'a ComposeFile),
     Procfile(&'a Procfile),
     Gunicorn {
-        index: &'a PyIndex<'a>,
+        python: &'a Semantic<'a>,
         config: &'a GunicornConfig,
     },
-    Python(&'a PyIndex<'a>),
+    Python(&'a Semantic<'a>),
     /// A systemd unit merged with its drop-ins.
     Systemd(&'a Unit),
     /// The file could not be parsed into anything rules can read.

@@ -1,7 +1,6 @@
 //! DBG002: `DEBUG = True` in a Django settings module that is not a development one.
 
 use crate::rules::{FileContext, Rule, Sink, View};
-use crate::syntax::python::PyIndex;
 use std::path::Path;
 
 pub const RULE: Rule = Rule {
@@ -32,18 +31,14 @@ const DEVELOPMENT_NAMES: &[&str] = &[
 ];
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    let View::Python(ix) = ctx.view else {
+    let View::Python(python) = ctx.view else {
         return;
     };
     if is_development_module(ctx.source.path()) {
         return;
     }
-    let module_level = |name: &'static str| {
-        ix.assignments_to(name)
-            .iter()
-            .copied()
-            .filter(|a| PyIndex::is_module_level(*a))
-    };
+    let module_level =
+        |name: &'static str| python.assignments_to(name).filter(|a| a.is_module_level());
     let named_settings = ctx
         .source
         .path()
@@ -59,15 +54,8 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
         return;
     }
     for assignment in module_level("DEBUG") {
-        if ix
-            .assignment_value(assignment)
-            .and_then(|v| ix.literal(v))
-            .is_some_and(|v| v.is_true())
-        {
-            sink.report(
-                PyIndex::span(assignment),
-                "Django settings set DEBUG = True",
-            );
+        if python.value(assignment).is_some_and(|v| python.is_true(v)) {
+            sink.report(assignment.span(), "Django settings set DEBUG = True");
         }
     }
 }

@@ -4,7 +4,6 @@
 
 use crate::model::launcher::Program;
 use crate::rules::{FileContext, Rule, Sink, View};
-use crate::syntax::python::PyIndex;
 
 pub const RULE: Rule = Rule {
     code: "DEV002",
@@ -27,20 +26,14 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
             sink.report(span, format!("{server} is started with its auto-reloader"));
         }
     }
-    let View::Python(ix) = ctx.view else {
+    let View::Python(python) = ctx.view else {
         return;
     };
-    for &call in &ix.calls {
-        let Some(callee) = PyIndex::callee(call) else {
-            continue;
-        };
-        if ix.refers_to(callee, &["uvicorn.run", "uvicorn.main.run"])
-            && let Some(kw) = ix.true_keyword(call, "reload")
+    for call in python.calls() {
+        if python.calls_any(call, &["uvicorn.run", "uvicorn.main.run"])
+            && let Some(kw) = python.true_keyword(call, "reload")
         {
-            sink.report(
-                PyIndex::span(kw),
-                "uvicorn is started with its auto-reloader",
-            );
+            sink.report(kw, "uvicorn is started with its auto-reloader");
         }
     }
 }

@@ -5,9 +5,8 @@
 //! configured in Python. Other local users can read, replace or pre-create files there.
 
 use crate::model::deployment::{PathKind, WorkdirKind, is_shared_tmp};
+use crate::model::python::{Assignment, Expr, Literal, Semantic, Target};
 use crate::rules::{FileContext, Rule, Sink, View};
-use crate::syntax::python::{Literal, PyIndex};
-use tree_sitter::Node;
 
 pub const RULE: Rule = Rule {
     code: "FS002",
@@ -79,27 +78,13 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
             }
         }
     }
-    if let View::Python(ix) = ctx.view {
-        for &assignment in &ix.assignments {
-            check_assignment(ix, assignment, sink);
+    if let View::Python(python) = ctx.view {
+        for assignment in python.assignments() {
+            check_assignment(python, assignment, sink);
         }
-        for &call in &ix.calls {
-            let args = call.child_by_field_name("arguments");
-            let mut cursor = args.map(|a| a.walk());
-            let (Some(args), Some(cursor)) = (args, cursor.as_mut()) else {
-                continue;
-            };
-            for kw in args
-                .named_children(cursor)
-                .filter(|a| a.kind() == "keyword_argument")
-            {
-                let (Some(name), Some(value)) = (
-                    kw.child_by_field_name("name"),
-                    kw.child_by_field_name("value"),
-                ) else {
-                    continue;
-                };
-                report_if_tmp(ix, ix.text(name), value, PyIndex::span(kw), sink);
+        for call in python.calls() {
+            for kw in python.keywords(call) {
+                report_if_tmp(python, kw.name, kw.value, kw.span, sink);
             }
         }
     }
@@ -110,41 +95,33 @@ fn is_below_shared_tmp(path: &str) -> bool {
     is_shared_tmp(path) && !matches!(path.trim_end_matches('/'), "/tmp" | "/var/tmp" | "/dev/shm")
 }
 
-fn check_assignment<'t>(ix: &PyIndex<'t>, assignment: Node<'t>, sink: &mut Sink<'_>) {
-    let (Some(left), Some(value)) = (
-        assignment.child_by_field_name("left"),
-        ix.assignment_value(assignment),
-    ) else {
+fn check_assignment<'t>(python: &Semantic<'t>, assignment: Assignment<'t>, sink: &mut Sink<'_>) {
+    let (Some(target), Some(value)) = (python.target(assignment), python.value(assignment)) else {
         return;
     };
-    let setting = match left.kind() {
-        "identifier" => Some(ix.text(left).to_string()),
+    let setting = match target {
+        Target::Name(name) => Some(name.to_string()),
         // app.config["UPLOAD_FOLDER"] = …
-        "subscript" => left
-            .child_by_field_name("subscript")
-            .and_then(|k| ix.string_value(k)),
+        Target::Subscript { key, .. } => python.string_value(key),
         // app.upload_folder = … (attribute names are lower case)
-        "attribute" => left
-            .child_by_field_name("attribute")
-            .map(|a| ix.text(a).to_ascii_uppercase()),
-        _ => None,
+        Target::Attribute { attribute, .. } => Some(attribute.to_ascii_uppercase()),
     };
     if let Some(setting) = setting {
-        report_if_tmp(ix, &setting, value, PyIndex::span(assignment), sink);
+        report_if_tmp(python, &setting, value, assignment.span(), sink);
     }
 }
 
 fn report_if_tmp<'t>(
-    ix: &PyIndex<'t>,
+    python: &Semantic<'t>,
     setting: &str,
-    value: Node<'t>,
+    value: Expr<'t>,
     span: crate::source::Span,
     sink: &mut Sink<'_>,
 ) {
     if !WRITABLE_DIR_SETTINGS.contains(&setting) {
         return;
     }
-    if let Some(path) = tmp_path(ix, value) {
+    if let Some(path) = tmp_path(python, value) {
         sink.report(
             span,
             format!("{setting} points into the shared temporary directory ({path})"),
@@ -153,17 +130,15 @@ fn report_if_tmp<'t>(
 }
 
 /// A literal path under a shared temp dir, directly or as the first part of `os.path.join`.
-fn tmp_path<'t>(ix: &PyIndex<'t>, value: Node<'t>) -> Option<String> {
-    if let Some(Literal::Str(path)) = ix.literal(value) {
+fn tmp_path<'t>(python: &Semantic<'t>, value: Expr<'t>) -> Option<String> {
+    if let Some(Literal::Str(path)) = python.literal(value) {
         return is_shared_tmp(&path).then_some(path);
     }
-    if value.kind() == "call" {
-        let callee = PyIndex::callee(value)?;
-        if ix.refers_to(callee, &["os.path.join", "posixpath.join"]) {
-            let first = ix.arg(value, "", Some(0))?;
-            if let Some(Literal::Str(path)) = ix.literal(first) {
-                return is_shared_tmp(&path).then_some(path);
-            }
+    let call = python.as_call(value)?;
+    if python.calls_any(call, &["os.path.join", "posixpath.join"]) {
+        let first = python.argument(call, "", Some(0))?;
+        if let Some(Literal::Str(path)) = python.literal(first) {
+            return is_shared_tmp(&path).then_some(path);
         }
     }
     None
