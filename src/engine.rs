@@ -5,6 +5,7 @@ use crate::catalog::Format;
 use crate::config::{Config, ConfigError, RuleOptions};
 use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Candidate};
+use crate::files::FileSet;
 use crate::frontend::{self, Input, Linted, Lowered};
 use crate::kinds::{self, Detection};
 use crate::model::project::{Facts, FileFacts, Project};
@@ -17,9 +18,6 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-/// Bytes examined for NUL when deciding whether a file is binary (git and ripgrep do the same).
-const BINARY_SNIFF_LEN: usize = 8192;
-
 /// Which rules run.
 #[derive(Clone)]
 pub struct Settings {
@@ -28,6 +26,9 @@ pub struct Settings {
     /// The trees being linted (canonical paths). Parsers that follow references to other
     /// files (includes, drop-ins) never read outside them.
     pub roots: Vec<PathBuf>,
+    /// The files read besides the linted ones, confined to `roots` (shared by every
+    /// configuration of a run, so each is read once).
+    pub files: Arc<FileSet>,
     /// The configuration these settings came from: per-file ignores, severity overrides.
     pub config: Arc<Config>,
     /// Selected rules from users' rule packs.
@@ -40,6 +41,7 @@ impl Default for Settings {
             rules: RULES.iter().collect(),
             options: RuleOptions::default(),
             roots: Vec::new(),
+            files: Arc::default(),
             config: Arc::new(Config::default()),
             custom: rulepack::builtin().to_vec(),
         }
@@ -82,6 +84,7 @@ impl Settings {
         Settings {
             rules,
             options: config.options.clone(),
+            files: Arc::new(FileSet::new(roots.clone())),
             roots,
             config: Arc::new(config),
             custom,
@@ -101,13 +104,14 @@ type SettingsResult = Result<Arc<Settings>, ConfigError>;
 pub struct Resolver {
     overrides: Overrides,
     roots: Vec<PathBuf>,
+    files: Arc<FileSet>,
     by_dir: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
     by_config: Mutex<HashMap<Option<PathBuf>, SettingsResult>>,
 }
 
 impl Resolver {
     pub fn new(paths: &[PathBuf], overrides: Overrides) -> Self {
-        let roots = paths
+        let roots: Vec<PathBuf> = paths
             .iter()
             .filter_map(|p| std::fs::canonicalize(p).ok())
             .map(|p| {
@@ -120,6 +124,7 @@ impl Resolver {
             .collect();
         Resolver {
             overrides,
+            files: Arc::new(FileSet::new(roots.clone())),
             roots,
             by_dir: Mutex::default(),
             by_config: Mutex::default(),
@@ -157,11 +162,10 @@ impl Resolver {
                     Some(file) => Config::load(file)?.unwrap_or_default(),
                     None => Config::default(),
                 };
-                Ok(Arc::new(Settings::from_config(
-                    config,
-                    &self.overrides,
-                    self.roots.clone(),
-                )))
+                Ok(Arc::new(Settings {
+                    files: self.files.clone(),
+                    ..Settings::from_config(config, &self.overrides, self.roots.clone())
+                }))
             })
             .clone()
     }
@@ -261,10 +265,10 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
         finish_file(&source, &settings, &mut diagnostics);
         outcome.diagnostics.extend(diagnostics);
     }
-    reload_dropped(&mut outcome, &dropped);
+    reload_dropped(&mut outcome, &dropped, &resolver.files);
     // Findings may point into files that were read but not linted themselves (a unit's
     // drop-ins): load those for rendering.
-    load_referenced_sources(&mut outcome);
+    load_referenced_sources(&mut outcome, &resolver.files);
     outcome
         .diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -273,7 +277,7 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
 
 /// Reads again the texts `lint_candidate` dropped that a finding or label points into after
 /// all (the keep test there is only an economy; rendering must never lack a text).
-fn reload_dropped(outcome: &mut Outcome, dropped: &HashSet<PathBuf>) {
+fn reload_dropped(outcome: &mut Outcome, dropped: &HashSet<PathBuf>, files: &FileSet) {
     let wanted: HashSet<&PathBuf> = outcome
         .diagnostics
         .iter()
@@ -286,8 +290,8 @@ fn reload_dropped(outcome: &mut Outcome, dropped: &HashSet<PathBuf>) {
         let Ok(i) = outcome.sources.binary_search_by(|s| s.path().cmp(path)) else {
             continue;
         };
-        if let Some((text, _)) = discover::read_file(path).ok().and_then(decode) {
-            outcome.sources[i] = Arc::new(SourceFile::new(path.clone(), text));
+        if let Ok(file) = files.read(path) {
+            outcome.sources[i] = Arc::new(SourceFile::new(path.clone(), file.text.clone()));
         }
     }
 }
@@ -444,17 +448,7 @@ fn lint_candidate(candidate: &Candidate, settings: Arc<Settings>) -> FileOutcome
     }
 }
 
-/// A file's bytes as the text that is linted: None for a binary file (a NUL byte near the
-/// start), else the text with invalid UTF-8 replaced, and whether any was.
-pub fn decode(bytes: Vec<u8>) -> Option<(String, bool)> {
-    if bytes[..bytes.len().min(BINARY_SNIFF_LEN)].contains(&0) {
-        return None;
-    }
-    Some(match String::from_utf8(bytes) {
-        Ok(text) => (text, false),
-        Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), true),
-    })
-}
+pub use crate::files::decode;
 
 /// Lints one file of a known format, with its suppressions applied. The text is never
 /// executed or written.
@@ -518,7 +512,7 @@ pub fn lint_file(
     };
     let input = Input {
         source,
-        roots: &settings.roots,
+        files: &settings.files,
     };
     let Linted {
         mut diagnostics,
@@ -530,8 +524,8 @@ pub fn lint_file(
 
 /// Loads the text of files that findings point into but that were not linted themselves (a
 /// systemd drop-in linted through its unit, an environment file), so they can be rendered.
-/// Parsers only read such files inside the lint roots, so these reads are too.
-fn load_referenced_sources(outcome: &mut Outcome) {
+/// They were read through the file set while linting, so this is a lookup, not a new read.
+fn load_referenced_sources(outcome: &mut Outcome, files: &FileSet) {
     outcome.sources.sort_by(|a, b| a.path().cmp(b.path()));
     let mut missing: Vec<PathBuf> = outcome
         .diagnostics
@@ -544,9 +538,10 @@ fn load_referenced_sources(outcome: &mut Outcome) {
     missing.sort();
     missing.dedup();
     for path in missing {
-        if let Ok(bytes) = std::fs::read(&path) {
-            let text = String::from_utf8_lossy(&bytes).into_owned();
-            outcome.sources.push(Arc::new(SourceFile::new(path, text)));
+        if let Ok(file) = files.read(&path) {
+            outcome
+                .sources
+                .push(Arc::new(SourceFile::new(path, file.text.clone())));
         }
     }
     outcome.sources.sort_by(|a, b| a.path().cmp(b.path()));
@@ -587,7 +582,8 @@ mod tests {
             }],
             ..Outcome::default()
         };
-        reload_dropped(&mut outcome, &HashSet::from([path.clone()]));
+        let files = FileSet::new(vec![std::fs::canonicalize(dir.path()).unwrap()]);
+        reload_dropped(&mut outcome, &HashSet::from([path.clone()]), &files);
         assert_eq!(outcome.source(&path).unwrap().text(), "FROM python\n");
     }
 }

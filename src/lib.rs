@@ -7,6 +7,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod engine;
+pub mod files;
 pub mod frontend;
 #[doc(hidden)]
 pub mod invariants;

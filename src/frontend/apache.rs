@@ -22,7 +22,7 @@ pub const FRONT_END: FrontEnd = FrontEnd {
 };
 
 fn lint(input: &Input<'_>, check: &mut Check<'_>) -> Linted {
-    let apache = crate::model::apache::load(input.source, input.roots);
+    let apache = crate::model::apache::load(input.source, input.files);
     // The linted file's own errors, and include cycles found from it.
     let errors: Vec<ParseError> = apache.units[0]
         .conf

@@ -3,6 +3,7 @@
 
 use super::{Check, FrontEnd, Input, Linted, Lowered, NameMatch, file_name, never};
 use crate::catalog::Format;
+use crate::files::FileSet;
 use crate::model::compose::{self, Reader};
 use crate::model::view::{ParseError, View};
 use crate::syntax::yaml;
@@ -25,7 +26,7 @@ fn lint(input: &Input<'_>, check: &mut Check<'_>) -> Linted {
         &doc,
         &Reader {
             path: input.source.path(),
-            roots: input.roots,
+            files: input.files,
         },
     );
     let deployment = file.deployment();
@@ -57,7 +58,14 @@ fn is_template(text: &str) -> bool {
 /// Every service's start command (development services too: a config they start is used).
 fn launches(path: &Path, text: &str) -> Vec<crate::model::launcher::Launch> {
     let doc = yaml::parse(text);
-    let file = compose::read(&doc, &Reader { path, roots: &[] });
+    let files = FileSet::default();
+    let file = compose::read(
+        &doc,
+        &Reader {
+            path,
+            files: &files,
+        },
+    );
     file.services
         .iter()
         .flat_map(|s| s.launches().into_iter().map(|(l, _)| l))

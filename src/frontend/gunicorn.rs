@@ -4,12 +4,13 @@
 
 use super::{Check, FrontEnd, Input, Linted, Lowered, NameMatch, file_name, never};
 use crate::catalog::Format;
+use crate::files::FileSet;
 use crate::model::deployment::{Deployment, Placement};
 use crate::model::gunicorn::GunicornConfig;
 use crate::model::launcher::Program;
 use crate::model::python::{self, Semantic};
 use crate::model::view::View;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub const FRONT_END: FrontEnd = FrontEnd {
     format: Format::Gunicorn,
@@ -28,7 +29,7 @@ fn lint(input: &Input<'_>, check: &mut Check<'_>) -> Linted {
     let diagnostics = match Semantic::new(&file, text) {
         Some(ref python) => {
             let config = GunicornConfig::read(python);
-            let placement = placement(input.source.path(), input.roots);
+            let placement = placement(input.source.path(), input.files);
             let deployment = config.deployment(placement);
             check(&Lowered {
                 view: View::Gunicorn {
@@ -80,7 +81,7 @@ const SEARCH_UP: usize = 3;
 /// directory or up to three above (inside the linted trees) starts gunicorn with it:
 /// `-c <this file>`, or no `-c` at all for a file named `gunicorn.conf.py` (gunicorn reads
 /// that from its working directory by default).
-fn placement(path: &Path, roots: &[PathBuf]) -> Placement {
+fn placement(path: &Path, files: &FileSet) -> Placement {
     let Ok(canonical) = std::fs::canonicalize(path) else {
         return Placement::Host;
     };
@@ -91,10 +92,10 @@ fn placement(path: &Path, roots: &[PathBuf]) -> Placement {
     let mut dir = canonical.parent();
     for _ in 0..=SEARCH_UP {
         let Some(d) = dir else { break };
-        if !roots.iter().any(|r| d.starts_with(r)) {
+        if !files.contains(d) {
             break;
         }
-        if starts_gunicorn_in(d, file_name, is_default_name) {
+        if starts_gunicorn_in(d, file_name, is_default_name, files) {
             return Placement::Container;
         }
         dir = d.parent();
@@ -102,7 +103,7 @@ fn placement(path: &Path, roots: &[PathBuf]) -> Placement {
     Placement::Host
 }
 
-fn starts_gunicorn_in(dir: &Path, config: &str, is_default_name: bool) -> bool {
+fn starts_gunicorn_in(dir: &Path, config: &str, is_default_name: bool, files: &FileSet) -> bool {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return false;
     };
@@ -119,13 +120,13 @@ fn starts_gunicorn_in(dir: &Path, config: &str, is_default_name: bool) -> bool {
         if seen > 32 {
             return false;
         }
-        let Ok(text) = std::fs::read_to_string(&path) else {
+        let Ok(file) = files.read(&path) else {
             continue;
         };
-        if text.len() > 1 << 20 || !text.contains("gunicorn") {
+        if !file.text.contains("gunicorn") {
             continue;
         }
-        if launches(&path, &text).iter().any(|l| {
+        if launches(&path, &file.text).iter().any(|l| {
             l.program == Program::Gunicorn
                 && match l.option(&["-c", "--config"]) {
                     Some(c) => c

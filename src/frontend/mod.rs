@@ -14,11 +14,12 @@ mod systemd;
 
 use crate::catalog::Format;
 use crate::diagnostic::Diagnostic;
+use crate::files::FileSet;
 use crate::model::deployment::Deployment;
 use crate::model::project::Facts;
 use crate::model::view::{ParseError, View};
 use crate::source::{MappedText, SourceFile};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// How strongly a file name says a file is of a format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,8 +45,8 @@ pub struct Lowered<'a> {
 /// What a front end is given: the file, and the trees it may read other files in.
 pub struct Input<'a> {
     pub source: &'a SourceFile,
-    /// Canonical roots of the linted trees; nothing outside them is read.
-    pub roots: &'a [PathBuf],
+    /// The files it may read besides its own, confined to the linted trees.
+    pub files: &'a FileSet,
 }
 
 /// Runs the rules on a lowered file and returns their findings.

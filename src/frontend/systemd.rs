@@ -23,7 +23,7 @@ pub const FRONT_END: FrontEnd = FrontEnd {
 };
 
 fn lint(input: &Input<'_>, check: &mut Check<'_>) -> Linted {
-    let unit = Unit::load(input.source.path(), input.source.text(), input.roots);
+    let unit = Unit::load(input.source.path(), input.source.text(), input.files);
     // A drop-in whose unit is in the tree is linted through that unit.
     if unit.covered {
         return Linted::default();

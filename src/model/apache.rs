@@ -17,6 +17,7 @@
 //! words; here each word is substituted, which differs only for values holding spaces.
 
 use crate::diagnostic::{Diagnostic, Label};
+use crate::files::FileSet;
 use crate::model::deployment::{
     Account, AccountKind, Deployment, PathFact, PathKind, Placement, Service, Umask, Workdir,
     WorkdirKind, parse_umask,
@@ -482,8 +483,9 @@ fn has_wildcard(s: &str) -> bool {
 }
 
 /// Loads the configuration around `source`. Files other than the linted one are read only
-/// inside `roots`; with no roots nothing else is read.
-pub fn load(source: &SourceFile, roots: &[PathBuf]) -> Apache {
+/// through `files`, inside the linted trees only.
+pub fn load(source: &SourceFile, files: &FileSet) -> Apache {
+    let roots = files.roots();
     let path = source.path().to_path_buf();
     let name = path
         .file_name()
@@ -513,7 +515,7 @@ pub fn load(source: &SourceFile, roots: &[PathBuf]) -> Apache {
         .unwrap_or_default();
     let mut reader = Reader {
         apache: &mut apache,
-        roots,
+        files,
         defines: HashMap::new(),
         server_root: base.clone(),
         base,
@@ -527,10 +529,12 @@ pub fn load(source: &SourceFile, roots: &[PathBuf]) -> Apache {
     };
     if let Some(main) = &main {
         reader.apache.main = Some(main.clone());
-        if let Ok(text) = std::fs::read(main) {
-            let text = String::from_utf8_lossy(&text).into_owned();
+        if let Ok(file) = files.read(main) {
             let unit = reader.apache.units.len();
-            reader.apache.units.push(Unit::new(main.clone(), &text));
+            reader
+                .apache
+                .units
+                .push(Unit::new(main.clone(), &file.text));
             reader.stack.push(main.clone());
             reader.walk(unit, server);
             reader.stack.pop();
@@ -580,7 +584,7 @@ struct Ctx {
 
 struct Reader<'a> {
     apache: &'a mut Apache,
-    roots: &'a [PathBuf],
+    files: &'a FileSet,
     defines: HashMap<String, String>,
     /// Where relative includes are resolved first (ServerRoot mapped into the tree).
     server_root: PathBuf,
@@ -729,7 +733,7 @@ impl Reader<'_> {
             );
             return;
         }
-        if self.roots.is_empty() {
+        if self.files.roots().is_empty() {
             self.apache.complete = false;
             return;
         }
@@ -794,7 +798,7 @@ impl Reader<'_> {
             let Ok(canonical) = std::fs::canonicalize(&file) else {
                 continue;
             };
-            if !self.roots.iter().any(|r| canonical.starts_with(r)) {
+            if !self.files.contains(&canonical) {
                 self.apache.complete = false;
                 self.note(
                     unit,
@@ -827,15 +831,12 @@ impl Reader<'_> {
                 self.apache.complete = false;
                 return;
             }
-            let Ok(bytes) = std::fs::read(&canonical) else {
+            // A binary or unreadable file is not configuration httpd would read either.
+            let Ok(read) = self.files.read(&canonical) else {
                 continue;
             };
-            if bytes.iter().take(8192).any(|&b| b == 0) {
-                continue;
-            }
-            let text = String::from_utf8_lossy(&bytes).into_owned();
             let index = self.apache.units.len();
-            self.apache.units.push(Unit::new(file, &text));
+            self.apache.units.push(Unit::new(file, &read.text));
             self.stack.push(canonical);
             self.walk(index, ctx);
             self.stack.pop();
@@ -855,9 +856,7 @@ impl Reader<'_> {
     /// is inside the tree, else the tree directory that ends with the path's leading
     /// components (`/etc/apache2/conf.d` in a copy at `…/etc/apache2`).
     fn map_absolute(&self, path: &Path) -> Option<PathBuf> {
-        if let Ok(c) = std::fs::canonicalize(path)
-            && self.roots.iter().any(|r| c.starts_with(r))
-        {
+        if let Some(c) = self.files.inside(path) {
             return Some(c);
         }
         let parts: Vec<&std::ffi::OsStr> = path
@@ -874,7 +873,7 @@ impl Reader<'_> {
                 if d.ends_with(&prefix) {
                     let mut mapped = d.to_path_buf();
                     mapped.extend(&parts[k..]);
-                    if self.roots.iter().any(|r| mapped.starts_with(r)) {
+                    if self.files.contains(&mapped) {
                         return Some(mapped);
                     }
                 }
@@ -1021,7 +1020,10 @@ mod tests {
     use super::*;
 
     fn load_text(text: &str) -> Apache {
-        load(&SourceFile::new("apache2/site.conf", text), &[])
+        load(
+            &SourceFile::new("apache2/site.conf", text),
+            &FileSet::default(),
+        )
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! (`services:`) and legacy version-1 files (services at the top level) are read.
 
 use crate::diagnostic::Label;
+use crate::files::FileSet;
 use crate::model::container::{Image, UserSource};
 use crate::model::deployment::{
     Account, AccountKind, Deployment, EnvVar, PathFact, PathKind, Placement, Process,
@@ -109,8 +110,8 @@ pub struct Volume {
 pub struct Reader<'a> {
     /// The compose file's path.
     pub path: &'a Path,
-    /// Canonical roots the model may read inside; nothing is read when empty.
-    pub roots: &'a [PathBuf],
+    /// The files the model may read (inside the linted trees only).
+    pub files: &'a FileSet,
 }
 
 impl Reader<'_> {
@@ -119,19 +120,10 @@ impl Reader<'_> {
     fn read(&self, relative: &str) -> Result<(PathBuf, String), String> {
         let base = self.path.parent().unwrap_or(Path::new(""));
         let wanted = base.join(relative);
-        let canonical =
-            std::fs::canonicalize(&wanted).map_err(|e| format!("{}: {e}", wanted.display()))?;
-        if !self.roots.iter().any(|root| canonical.starts_with(root)) {
-            return Err(format!(
-                "{}: not read: outside the linted paths",
-                wanted.display()
-            ));
+        match self.files.read(&wanted) {
+            Ok(file) => Ok((wanted, file.text.clone())),
+            Err(why) => Err(format!("{}: {why}", wanted.display())),
         }
-        let bytes = std::fs::read(&canonical).map_err(|e| format!("{}: {e}", wanted.display()))?;
-        if bytes.len() > 4 << 20 {
-            return Err(format!("{}: not read: too large", wanted.display()));
-        }
-        Ok((wanted, String::from_utf8_lossy(&bytes).into_owned()))
     }
 }
 
@@ -183,7 +175,11 @@ fn is_development_config(reader: &Reader<'_>) -> bool {
     let mut parts: Vec<String> = name.split("__").map(str::to_string).collect();
     let own = parts.pop().unwrap_or_default();
     if let Ok(canonical) = std::fs::canonicalize(path)
-        && let Some(root) = reader.roots.iter().find(|r| canonical.starts_with(r))
+        && let Some(root) = reader
+            .files
+            .roots()
+            .iter()
+            .find(|r| canonical.starts_with(r))
         && let Ok(relative) = canonical.strip_prefix(root)
         && let Some(parent) = relative.parent()
     {
@@ -201,7 +197,7 @@ fn is_development_config(reader: &Reader<'_>) -> bool {
     let Some((stem, ext)) = own_lower.rsplit_once('.') else {
         return false;
     };
-    if !matches!(stem, "docker-compose" | "compose") || reader.roots.is_empty() {
+    if !matches!(stem, "docker-compose" | "compose") || reader.files.roots().is_empty() {
         return false;
     }
     let prefix = &name[..name.len() - own.len()];
@@ -856,7 +852,7 @@ mod tests {
             &y,
             &Reader {
                 path: Path::new("compose.yaml"),
-                roots: &[],
+                files: &FileSet::default(),
             },
         )
     }

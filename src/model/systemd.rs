@@ -10,6 +10,7 @@
 //! only read inside the lint roots.
 
 use crate::diagnostic::{Diagnostic, Label};
+use crate::files::FileSet;
 use crate::model::deployment::{
     Account, AccountKind, Deployment, EnvVar, PathFact, PathKind, Placement, Process, Sandbox,
     Service, Umask, Workdir, WorkdirKind, is_root_user, parse_umask,
@@ -19,8 +20,6 @@ use crate::source::{MappedText, Span};
 use crate::syntax::systemd::{self, Entry, ExecCommand, Specifiers, UnitFile, parse_bool};
 use std::path::{Path, PathBuf};
 
-/// Largest drop-in or environment file read alongside a unit.
-const MAX_EXTRA_FILE: u64 = 1 << 20;
 /// Most drop-ins merged into one unit.
 const MAX_DROPINS: usize = 64;
 
@@ -109,27 +108,17 @@ fn file_name(path: &Path) -> &str {
     path.file_name().and_then(|n| n.to_str()).unwrap_or("")
 }
 
-/// Reads `path` if it lies inside one of `roots` (after resolving symlinks).
-fn read_inside(path: &Path, roots: &[PathBuf]) -> Option<(PathBuf, String)> {
-    let canonical = std::fs::canonicalize(path).ok()?;
-    if !roots.iter().any(|root| canonical.starts_with(root)) {
-        return None;
-    }
-    let meta = std::fs::metadata(&canonical).ok()?;
-    if !meta.is_file() || meta.len() > MAX_EXTRA_FILE {
-        return None;
-    }
-    let bytes = std::fs::read(&canonical).ok()?;
-    Some((
-        path.to_path_buf(),
-        String::from_utf8_lossy(&bytes).into_owned(),
-    ))
+/// Reads `path` through the file set (inside the linted trees only), with the path it was
+/// asked for.
+fn read_inside(path: &Path, files: &FileSet) -> Option<(PathBuf, String)> {
+    let file = files.read(path).ok()?;
+    Some((path.to_path_buf(), file.text.clone()))
 }
 
 impl Unit {
     /// Loads the unit (or drop-in) at `path` with text `text`, merging the drop-ins and
-    /// reading the environment files found inside `roots`.
-    pub fn load(path: &Path, text: &str, roots: &[PathBuf]) -> Unit {
+    /// reading the environment files found inside the linted trees.
+    pub fn load(path: &Path, text: &str, files: &FileSet) -> Unit {
         let own_name = file_name(path);
         let template = own_name.ends_with(".in");
         let dropin_of = dropin_unit_name(path);
@@ -164,12 +153,12 @@ impl Unit {
         if dropin_of.is_none()
             && let Some(dir) = unit_dir
         {
-            for (dropin, text) in dropins(dir, &unit.name, roots) {
+            for (dropin, text) in dropins(dir, &unit.name, files) {
                 unit.push_part(dropin, text, true);
             }
         }
         unit.scope = unit.detect_scope(unit_dir);
-        unit.read_env_files(roots);
+        unit.read_env_files(files);
         unit
     }
 
@@ -191,7 +180,7 @@ impl Unit {
 
     /// A unit from text alone (no drop-ins or environment files), for tests and stdin.
     pub fn from_text(name: &str, text: &str) -> Unit {
-        Unit::load(Path::new(name), text, &[])
+        Unit::load(Path::new(name), text, &FileSet::default())
     }
 
     fn detect_scope(&self, unit_dir: Option<&Path>) -> Scope {
@@ -216,7 +205,8 @@ impl Unit {
         }
     }
 
-    fn read_env_files(&mut self, roots: &[PathBuf]) {
+    fn read_env_files(&mut self, files: &FileSet) {
+        let roots = files.roots();
         if roots.is_empty() || self.exec_section().is_none() {
             return;
         }
@@ -235,7 +225,7 @@ impl Unit {
             // filesystem (`etc/app/env` in a repository with `/etc/app/env` in the unit).
             let candidates = std::iter::once(PathBuf::from(file))
                 .chain(roots.iter().map(|r| r.join(file.trim_start_matches('/'))));
-            if let Some((path, text)) = candidates.filter_map(|c| read_inside(&c, roots)).next() {
+            if let Some((path, text)) = candidates.filter_map(|c| read_inside(&c, files)).next() {
                 let path = self.display_path(&path, roots);
                 let index = self.push_part(path, text, false);
                 let lines =
@@ -701,8 +691,8 @@ fn shift(span: Span, base: usize) -> Span {
 /// The drop-ins of unit `name` in `dir`, in the order systemd applies them: `*.conf` files
 /// of `NAME.d/` and, for an instance `foo@bar.service`, of the template's `foo@.service.d/`
 /// (the instance's own file wins a name clash), sorted by file name.
-fn dropins(dir: &Path, name: &str, roots: &[PathBuf]) -> Vec<(PathBuf, String)> {
-    if roots.is_empty() {
+fn dropins(dir: &Path, name: &str, files: &FileSet) -> Vec<(PathBuf, String)> {
+    if files.roots().is_empty() {
         return Vec::new();
     }
     let mut dirs = vec![dir.join(format!("{name}.d"))];
@@ -734,7 +724,7 @@ fn dropins(dir: &Path, name: &str, roots: &[PathBuf]) -> Vec<(PathBuf, String)> 
     found
         .into_iter()
         .take(MAX_DROPINS)
-        .filter_map(|(_, p)| read_inside(&p, roots))
+        .filter_map(|(_, p)| read_inside(&p, files))
         .collect()
 }
 
@@ -894,10 +884,14 @@ mod tests {
         let dir = Unit::load(
             Path::new("x/user/a.service"),
             "[Install]\nWantedBy=multi-user.target\n",
-            &[],
+            &FileSet::default(),
         );
         assert_eq!(dir.scope, Scope::User);
-        let home = Unit::load(Path::new("/home/user/proj/a.service"), "", &[]);
+        let home = Unit::load(
+            Path::new("/home/user/proj/a.service"),
+            "",
+            &FileSet::default(),
+        );
         assert_eq!(home.scope, Scope::System);
     }
 
