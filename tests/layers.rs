@@ -222,3 +222,23 @@ fn each_format_has_its_own_front_end_file() {
         assert!(file.is_file(), "{} is missing", file.display());
     }
 }
+
+/// Each built-in rule's detection module is named after its kebab name (`runs-as-root` →
+/// `runs_as_root.rs`); rules written as a catalog `match` have none.
+#[test]
+fn rule_files_are_named_after_their_rules() {
+    let mut names = Vec::new();
+    for path in rust_files(&src().join("rules")) {
+        names.push(path.file_stem().unwrap().to_string_lossy().to_string());
+    }
+    let missing: Vec<String> = deploylint::catalog::catalog()
+        .iter()
+        .filter(|e| e.matcher.is_none())
+        .map(|e| e.name.replace('-', "_"))
+        .filter(|file| !names.contains(file))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "no src/rules/<family>/<name>.rs for: {missing:?}"
+    );
+}

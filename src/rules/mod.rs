@@ -60,7 +60,7 @@ pub static RULES: &[Rule] = &[
     debug::django_debug_enabled::RULE,
     debug::werkzeug_debugger_enabled::RULE,
     wsgi::embedded_mode::RULE,
-    wsgi::restrict_embedded_off::RULE,
+    wsgi::embedded_not_restricted::RULE,
     wsgi::shared_daemon_user::RULE,
     wsgi::unrestricted_process_group::RULE,
     wsgi::no_global_application_group::RULE,

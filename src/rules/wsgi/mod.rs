@@ -6,7 +6,7 @@ pub mod embedded_mode;
 pub mod no_display_name;
 pub mod no_global_application_group;
 
-pub mod restrict_embedded_off;
+pub mod embedded_not_restricted;
 pub mod shared_daemon_user;
 pub mod shared_python_home;
 pub mod unrestricted_process_group;
