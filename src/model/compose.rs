@@ -127,6 +127,7 @@ impl Reader<'_> {
     }
 }
 
+use crate::model::deployment::is_development_dir;
 pub use crate::model::deployment::is_development_word;
 
 /// Whether the file name says the file is a development configuration.
@@ -136,29 +137,6 @@ pub fn is_development_file(path: &Path) -> bool {
     let name = name.rsplit("__").next().unwrap_or(name);
     let stem = name.trim_end_matches(".yaml").trim_end_matches(".yml");
     is_development_word(stem)
-}
-
-/// Directory names that hold test or development setups, not deployments.
-fn is_development_dir(name: &str) -> bool {
-    name.to_ascii_lowercase()
-        .split(['-', '_', '.'])
-        .any(|part| {
-            matches!(
-                part,
-                "dev"
-                    | "devel"
-                    | "development"
-                    | "local"
-                    | "debug"
-                    | "test"
-                    | "tests"
-                    | "testing"
-                    | "testdata"
-                    | "fixtures"
-                    | "ci"
-                    | "e2e"
-            )
-        })
 }
 
 /// Whether the file is a development configuration: by its name, by a directory it sits in

@@ -352,26 +352,35 @@ impl Deployment {
     }
 }
 
+/// The words that mark a name (a file, directory, stage, build target, profile, service or
+/// settings module) as development or test setup, where debug settings and development
+/// servers are intended. The one list every such judgement uses.
+pub const DEVELOPMENT_WORDS: &[&str] = &[
+    "dev",
+    "devel",
+    "develop",
+    "development",
+    "debug",
+    "local",
+    "test",
+    "tests",
+    "testing",
+    "ci",
+    "e2e",
+];
+
 /// Whether a name (a file, stage, build target, profile or service) says it is for development
-/// or tests, where debug settings and development servers are intended.
+/// or tests. Compose's `override` files are the local development layer.
 pub fn is_development_word(text: &str) -> bool {
     text.to_ascii_lowercase()
         .split(['-', '_', '.', '/'])
-        .any(|part| {
-            matches!(
-                part,
-                "dev"
-                    | "devel"
-                    | "develop"
-                    | "development"
-                    | "debug"
-                    | "local"
-                    | "override"
-                    | "test"
-                    | "tests"
-                    | "testing"
-                    | "ci"
-                    | "e2e"
-            )
-        })
+        .any(|part| DEVELOPMENT_WORDS.contains(&part) || part == "override")
+}
+
+/// Whether a directory name says it holds test or development setups, not deployments (test
+/// data and fixtures too).
+pub fn is_development_dir(name: &str) -> bool {
+    name.to_ascii_lowercase()
+        .split(['-', '_', '.'])
+        .any(|part| DEVELOPMENT_WORDS.contains(&part) || matches!(part, "testdata" | "fixtures"))
 }

@@ -1,5 +1,6 @@
 //! DBG002: `DEBUG = True` in a Django settings module that is not a development one.
 
+use crate::model::deployment::DEVELOPMENT_WORDS;
 use crate::rules::{FileContext, Rule, Sink, View};
 use std::path::Path;
 
@@ -15,19 +16,6 @@ const DJANGO_SETTINGS_MARKERS: &[&str] = &[
     "ROOT_URLCONF",
     "MIDDLEWARE",
     "WSGI_APPLICATION",
-];
-
-/// Name parts of settings modules meant for development, where DEBUG = True is intended.
-const DEVELOPMENT_NAMES: &[&str] = &[
-    "dev",
-    "develop",
-    "development",
-    "local",
-    "test",
-    "tests",
-    "testing",
-    "ci",
-    "debug",
 ];
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
@@ -73,7 +61,7 @@ fn is_development_module(path: &Path) -> bool {
     let stem_parts = stem
         .split(['_', '-', '.'])
         .map(str::to_ascii_lowercase)
-        .any(|part| DEVELOPMENT_NAMES.contains(&part.as_str()));
+        .any(|part| DEVELOPMENT_WORDS.contains(&part.as_str()));
     let in_test_dir = path
         .components()
         .any(|c| matches!(c.as_os_str().to_str(), Some("tests" | "test" | "testing")));
