@@ -12,8 +12,8 @@ use crate::model::deployment::{
 use crate::model::launcher::{self, Launch};
 use crate::model::listen::{PublishedPort as Port, parse_port};
 use crate::source::{MappedText, Span};
-use crate::syntax::dockerfile;
 use crate::syntax::yaml::{Kind, NodeId, Yaml, YamlError};
+use crate::syntax::{dockerfile, dotenv};
 use std::path::{Path, PathBuf};
 
 /// A scalar from the file: its value and where it is.
@@ -554,22 +554,8 @@ fn env_files(
 /// values that interpolate a variable are left out.
 pub fn parse_env_file(text: &str) -> Vec<(String, String, Span)> {
     let mut out = Vec::new();
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let start = offset;
-        offset += line.len();
-        let content = line.trim_end_matches(['\n', '\r']);
-        let trimmed = content.trim_start();
-        let lead = content.len() - trimmed.len();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        let body = trimmed.strip_prefix("export ").unwrap_or(trimmed);
-        let body_at = start + lead + (trimmed.len() - body.len());
-        let Some((name, raw)) = body.split_once('=') else {
-            continue;
-        };
-        let raw = raw.trim();
+    for line in dotenv::lines(text, 0) {
+        let raw = line.value.as_str();
         let (value, interpolates) = match raw.as_bytes().first() {
             Some(b'\'') => (raw.trim_matches('\'').to_string(), false),
             Some(b'"') => (raw.trim_matches('"').to_string(), is_interpolated(raw)),
@@ -578,15 +564,9 @@ pub fn parse_env_file(text: &str) -> Vec<(String, String, Span)> {
                 (v.to_string(), is_interpolated(v))
             }
         };
-        if interpolates {
-            continue;
+        if !interpolates {
+            out.push((line.name.as_str().to_string(), value, line.span));
         }
-        let end = start + content.trim_end().len();
-        out.push((
-            name.trim().to_string(),
-            value,
-            Span::new(body_at, end.max(body_at)),
-        ));
     }
     out
 }
