@@ -3,9 +3,9 @@
 //! `scripts/compare-systemd-analyze.sh`. Usage: `systemd_facts NAME=PATH...` where NAME is the
 //! unit's real name (the corpus flattens directories into file names).
 
+use deploylint::model::deployment::is_root_user;
+use deploylint::model::systemd as sbx;
 use deploylint::model::systemd::{Scope, Unit, dynamic_user, judged_web_service, user};
-use deploylint::rules::sandbox::unsandboxed_service as sbx;
-use deploylint::rules::user::runs_as_root::is_root_user;
 
 fn main() {
     println!(
@@ -19,7 +19,11 @@ fn main() {
             continue;
         };
         let text = String::from_utf8_lossy(&bytes);
-        let unit = Unit::load(std::path::Path::new(name), &text, &[]);
+        let unit = Unit::load(
+            std::path::Path::new(name),
+            &text,
+            &deploylint::files::FileSet::default(),
+        );
         let deployment = unit.deployment();
         let root = match user(&unit) {
             Some((u, _)) => is_root_user(&u),

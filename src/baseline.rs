@@ -148,7 +148,12 @@ impl Baseline {
             ));
         }
         let mut counts = HashMap::new();
-        for entry in parsed.findings {
+        let builtin = crate::catalog::Catalog::builtin();
+        for mut entry in parsed.findings {
+            // A rule merged into another is recorded under its old code (an alias).
+            if let Some(rule) = builtin.lookup(&entry.code) {
+                entry.code = rule.code.clone();
+            }
             *counts.entry(entry).or_insert(0) += 1;
         }
         Ok(Baseline {

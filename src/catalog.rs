@@ -110,6 +110,10 @@ pub struct RuleEntry {
     pub summary: String,
     pub rationale: String,
     pub fix: String,
+    /// Codes and names of rules merged into this one: accepted wherever a code is (select,
+    /// ignore, suppressions, explain) and meaning this rule.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     #[serde(default)]
     pub references: Vec<String>,
     #[serde(default)]
@@ -227,13 +231,25 @@ pub fn clash<'a>(
     mut others: impl Iterator<Item = &'a RuleEntry>,
 ) -> Option<String> {
     others
-        .find(|e| e.code.eq_ignore_ascii_case(&entry.code) || e.name == entry.name)
+        .find(|e| e.is_called(&entry.code) || e.is_called(&entry.name))
         .map(|other| {
             format!(
                 "rule `{} {}` clashes with `{} {}`",
                 entry.code, entry.name, other.code, other.name
             )
         })
+}
+
+impl RuleEntry {
+    /// Whether `code_or_name` names this rule: its code (in any case), its name, or an alias.
+    pub fn is_called(&self, code_or_name: &str) -> bool {
+        self.code.eq_ignore_ascii_case(code_or_name)
+            || self.name == code_or_name
+            || self
+                .aliases
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(code_or_name))
+    }
 }
 
 /// One rule the catalog knows, and where it comes from.
@@ -308,7 +324,7 @@ impl Catalog {
             if let Some(clash) = clash(entry, others) {
                 let origin = self
                     .with_origin()
-                    .find(|(e, _)| e.code.eq_ignore_ascii_case(&entry.code) || e.name == entry.name)
+                    .find(|(e, _)| e.is_called(&entry.code) || e.is_called(&entry.name))
                     .and_then(|(_, pack)| pack)
                     .map(|pack| format!(" (from {})", pack.display()))
                     .unwrap_or_default();
@@ -380,12 +396,10 @@ impl Catalog {
             .unwrap_or_else(|| panic!("rule {code} has no catalog entry"))
     }
 
-    /// Finds an entry by code (case-insensitive) or kebab name.
+    /// Finds an entry by code (case-insensitive), kebab name, or an alias of either.
     pub fn lookup(&self, code_or_name: &str) -> Option<&RuleEntry> {
-        self.get(code_or_name).or_else(|| {
-            self.iter()
-                .find(|e| e.code.eq_ignore_ascii_case(code_or_name) || e.name == code_or_name)
-        })
+        self.get(code_or_name)
+            .or_else(|| self.iter().find(|e| e.is_called(code_or_name)))
     }
 
     /// The pack file a rule comes from; None for a built-in rule (or an unknown code).
@@ -417,12 +431,17 @@ impl Catalog {
         let s = selector.trim();
         self.iter()
             .filter(|e| {
+                let prefix_of = |code: &str| {
+                    !s.is_empty()
+                        && code.len() >= s.len()
+                        && code.is_char_boundary(s.len())
+                        && code[..s.len()].eq_ignore_ascii_case(s)
+                };
                 s.eq_ignore_ascii_case("ALL")
-                    || e.name == s
-                    || (!s.is_empty()
-                        && e.code.len() >= s.len()
-                        && e.code.is_char_boundary(s.len())
-                        && e.code[..s.len()].eq_ignore_ascii_case(s))
+                    || e.is_called(s)
+                    || prefix_of(&e.code)
+                    // A rule merged into another keeps answering to its old code's prefix.
+                    || e.aliases.iter().any(|a| !a.contains('-') && prefix_of(a))
             })
             .map(|e| e.code.as_str())
             .collect()
@@ -483,6 +502,7 @@ mod tests {
             summary: "s".into(),
             rationale: "r".into(),
             fix: "f".into(),
+            aliases: Vec::new(),
             references: Vec::new(),
             examples: Vec::new(),
             url: None,

@@ -6,25 +6,18 @@ use crate::config::Config;
 use crate::config_error::ConfigError;
 use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Candidate};
+use crate::files::FileSet;
+use crate::frontend::{self, Input, Linted, Lowered};
 use crate::kinds::{self, Detection};
-use crate::model::container::Image;
-use crate::model::deployment::Deployment;
-use crate::model::gunicorn::{self, GunicornConfig};
 use crate::model::project::{Facts, FileFacts, Project};
-use crate::model::systemd::Unit;
-use crate::model::{compose, procfile};
 use crate::rulepack::{self, PackRule};
-use crate::rules::{FileContext, PROJECT_RULES, RULES, Rule, RuleOptions, Sink, Syntax};
+use crate::rules::{FileContext, PROJECT_RULES, RULES, Rule, RuleOptions, Sink};
 use crate::source::SourceFile;
 use crate::suppress;
-use crate::syntax::{dockerfile, python, yaml};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-
-/// Bytes examined for NUL when deciding whether a file is binary (git and ripgrep do the same).
-const BINARY_SNIFF_LEN: usize = 8192;
 
 /// The longest `#!` line read (Linux reads 256 bytes of it since 5.1).
 const SHEBANG_LEN: usize = 256;
@@ -37,6 +30,9 @@ pub struct Settings {
     /// The trees being linted (canonical paths). Parsers that follow references to other
     /// files (includes, drop-ins) never read outside them.
     pub roots: Vec<PathBuf>,
+    /// The files read besides the linted ones, confined to `roots` (shared by every
+    /// configuration of a run, so each is read once).
+    pub files: Arc<FileSet>,
     /// The configuration these settings came from: per-file ignores, severity overrides.
     pub config: Arc<Config>,
     /// Selected rules from users' rule packs.
@@ -49,6 +45,7 @@ impl Default for Settings {
             rules: RULES.iter().collect(),
             options: RuleOptions::default(),
             roots: Vec::new(),
+            files: Arc::default(),
             config: Arc::new(Config::default()),
             custom: rulepack::builtin().to_vec(),
         }
@@ -122,6 +119,7 @@ impl Settings {
         Settings {
             rules,
             options: config.options.clone(),
+            files: Arc::new(FileSet::new(roots.clone())),
             roots,
             config: Arc::new(config),
             custom,
@@ -147,13 +145,14 @@ type SettingsResult = Result<Arc<Settings>, ConfigError>;
 pub struct Resolver {
     pub(crate) overrides: Overrides,
     roots: Vec<PathBuf>,
+    files: Arc<FileSet>,
     by_dir: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
     by_config: Mutex<HashMap<Option<PathBuf>, SettingsResult>>,
 }
 
 impl Resolver {
     pub fn new(paths: &[PathBuf], overrides: Overrides) -> Self {
-        let roots = paths
+        let roots: Vec<PathBuf> = paths
             .iter()
             .filter_map(|p| std::fs::canonicalize(p).ok())
             .map(|p| {
@@ -166,6 +165,7 @@ impl Resolver {
             .collect();
         Resolver {
             overrides,
+            files: Arc::new(FileSet::new(roots.clone())),
             roots,
             by_dir: Mutex::default(),
             by_config: Mutex::default(),
@@ -206,11 +206,10 @@ impl Resolver {
                     }
                     None => Config::defaults(base.clone()),
                 };
-                Ok(Arc::new(Settings::from_config(
-                    config,
-                    &self.overrides,
-                    self.roots.clone(),
-                )))
+                Ok(Arc::new(Settings {
+                    files: self.files.clone(),
+                    ..Settings::from_config(config, &self.overrides, self.roots.clone())
+                }))
             })
             .clone()
     }
@@ -356,10 +355,10 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
     }
     unify_paths(&mut outcome);
     outcome.catalog = Arc::new(resolver.catalog());
-    reload_dropped(&mut outcome, &dropped);
+    reload_dropped(&mut outcome, &dropped, &resolver.files);
     // Findings may point into files that were read but not linted themselves (a unit's
     // drop-ins): load those for rendering.
-    load_referenced_sources(&mut outcome);
+    load_referenced_sources(&mut outcome, &resolver.files);
     outcome
         .diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -435,7 +434,7 @@ fn unify_paths(outcome: &mut Outcome) {
 
 /// Reads again the texts `lint_candidate` dropped that a finding or label points into after
 /// all (the keep test there is only an economy; rendering must never lack a text).
-fn reload_dropped(outcome: &mut Outcome, dropped: &HashSet<PathBuf>) {
+fn reload_dropped(outcome: &mut Outcome, dropped: &HashSet<PathBuf>, files: &FileSet) {
     let wanted: HashSet<&PathBuf> = outcome
         .diagnostics
         .iter()
@@ -448,8 +447,8 @@ fn reload_dropped(outcome: &mut Outcome, dropped: &HashSet<PathBuf>) {
         let Ok(i) = outcome.sources.binary_search_by(|s| s.path().cmp(path)) else {
             continue;
         };
-        if let Some((text, _)) = discover::read_file(path).ok().and_then(decode) {
-            outcome.sources[i] = Arc::new(SourceFile::new(path.clone(), text));
+        if let Ok(file) = files.read(path) {
+            outcome.sources[i] = Arc::new(SourceFile::new(path.clone(), file.text.clone()));
         }
     }
 }
@@ -495,7 +494,7 @@ pub fn run_text(path: &Path, text: String, resolver: &Resolver, unnamed: bool) -
     outcome.sources.push(Arc::new(source));
     unify_paths(&mut outcome);
     // A label into a file on disk (the Dockerfile a compose buffer builds) is drawn from it.
-    load_referenced_sources(&mut outcome);
+    load_referenced_sources(&mut outcome, &resolver.files);
     outcome
 }
 
@@ -649,7 +648,7 @@ fn lint_candidate(candidate: &Candidate, settings: Arc<Settings>) -> FileOutcome
     let keep = !diagnostics.is_empty()
         || !facts.script_launches.is_empty()
         || source.text().contains("deploylint")
-        || (format == Format::Python && source.text().contains("run"));
+        || (frontend::front_end(format).keep_text)(source.text());
     let source = if keep {
         source
     } else {
@@ -672,17 +671,7 @@ fn lint_candidate(candidate: &Candidate, settings: Arc<Settings>) -> FileOutcome
     }
 }
 
-/// A file's bytes as the text that is linted: None for a binary file (a NUL byte near the
-/// start), else the text with invalid UTF-8 replaced, and whether any was.
-pub fn decode(bytes: Vec<u8>) -> Option<(String, bool)> {
-    if bytes[..bytes.len().min(BINARY_SNIFF_LEN)].contains(&0) {
-        return None;
-    }
-    Some(match String::from_utf8(bytes) {
-        Ok(text) => (text, false),
-        Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), true),
-    })
-}
+pub use crate::files::decode;
 
 /// Lints one file of a known format, with its suppressions applied. The text is never
 /// executed or written.
@@ -706,13 +695,13 @@ pub fn lint_source_with(
 }
 
 /// Lints one file and returns, with its findings, the facts it contributes to the project.
+/// The file's front end parses and lowers it; every selected rule then reads the result.
 pub fn lint_file(
     source: &SourceFile,
     format: Format,
     settings: &Settings,
 ) -> (Vec<Diagnostic>, Facts) {
-    let mut diagnostics = Vec::new();
-    let mut facts = Facts::default();
+    let front_end = frontend::front_end(format);
     let rules: Vec<&Rule> = settings
         .rules
         .iter()
@@ -729,7 +718,7 @@ pub fn lint_file(
                 .is_none_or(|may_fire| may_fire(format, source.text()))
         })
         .collect();
-    let needs_facts = format == Format::Dockerfile
+    let needs_facts = front_end.contributes_facts
         && PROJECT_RULES
             .iter()
             .any(|p| settings.rules.iter().any(|r| r.code == p.code));
@@ -740,14 +729,16 @@ pub fn lint_file(
         .filter(|p| p.applies_to(format))
         .collect();
     if rules.is_empty() && custom.is_empty() && !needs_facts {
-        return (diagnostics, facts);
+        return (Vec::new(), Facts::default());
     }
-    let mut apply = |syntax: Syntax<'_>, deployment: &Deployment| {
+    let mut check = |lowered: &Lowered<'_>| {
+        let mut diagnostics = Vec::new();
         let ctx = FileContext {
             source,
             format,
-            syntax,
-            deployment,
+            view: lowered.view,
+            deployment: lowered.deployment,
+            errors: lowered.errors,
             options: &settings.options,
         };
         for rule in &rules {
@@ -757,87 +748,26 @@ pub fn lint_file(
         }
         for pack_rule in &custom {
             let mut sink = Sink::new(&pack_rule.entry, source.path(), &mut diagnostics);
-            pack_rule.check(&ctx, &mut sink);
+            pack_rule.check(&ctx, lowered, &mut sink);
         }
+        diagnostics
     };
-    match format {
-        Format::Dockerfile => {
-            let file = dockerfile::parse(source.text());
-            let image = Image::new(&file);
-            facts.script_launches = image.script_launches();
-            let deployment = image.deployment();
-            apply(
-                Syntax::Dockerfile {
-                    file: &file,
-                    image: &image,
-                },
-                &deployment,
-            );
-        }
-        Format::Apache => {
-            let apache = crate::model::apache::load(source, &settings.roots);
-            facts.notes = apache.notes.clone();
-            apply(Syntax::Apache(&apache), &Deployment::default());
-        }
-        Format::Python => {
-            let file = python::parse(source.text());
-            match python::PyIndex::new(&file, source.text()) {
-                Some(index) => apply(Syntax::Python(&index), &Deployment::default()),
-                None => apply(Syntax::None, &Deployment::default()),
-            }
-        }
-        Format::Systemd => {
-            let unit = Unit::load(source.path(), source.text(), &settings.roots);
-            // A drop-in whose unit is in the tree is linted through that unit.
-            if !unit.covered {
-                apply(Syntax::Systemd(&unit), &unit.deployment());
-                unit.remap(&mut diagnostics);
-            }
-        }
-        Format::Compose => {
-            let doc = yaml::parse(source.text());
-            let file = compose::read(
-                &doc,
-                &compose::Reader {
-                    path: source.path(),
-                    roots: &settings.roots,
-                },
-            );
-            let deployment = file.deployment();
-            apply(Syntax::Compose(&file), &deployment);
-        }
-        Format::Procfile => {
-            let file = procfile::parse(source.text());
-            let deployment = file.deployment(source.path());
-            apply(Syntax::Procfile(&file), &deployment);
-        }
-        Format::Gunicorn => {
-            let file = python::parse(source.text());
-            match python::PyIndex::new(&file, source.text()) {
-                Some(index) => {
-                    let config = GunicornConfig::read(&index);
-                    let placement = gunicorn::placement(source.path(), &settings.roots);
-                    let deployment = config.deployment(placement);
-                    apply(
-                        Syntax::Gunicorn {
-                            index: &index,
-                            config: &config,
-                        },
-                        &deployment,
-                    );
-                }
-                None => apply(Syntax::None, &Deployment::default()),
-            }
-        }
-    }
+    let input = Input {
+        source,
+        files: &settings.files,
+    };
+    let Linted {
+        mut diagnostics,
+        facts,
+    } = (front_end.lint)(&input, &mut check);
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     (diagnostics, facts)
 }
 
 /// Loads the text of files that findings point into but that were not linted themselves (a
 /// systemd drop-in linted through its unit, an environment file), so they can be rendered.
-/// Parsers only read such files inside the lint roots, so these reads are too.
-fn load_referenced_sources(outcome: &mut Outcome) {
+/// They were read through the file set while linting, so this is a lookup, not a new read.
+fn load_referenced_sources(outcome: &mut Outcome, files: &FileSet) {
     outcome.sources.sort_by(|a, b| a.path().cmp(b.path()));
     let mut missing: Vec<PathBuf> = outcome
         .diagnostics
@@ -850,9 +780,10 @@ fn load_referenced_sources(outcome: &mut Outcome) {
     missing.sort();
     missing.dedup();
     for path in missing {
-        if let Ok(bytes) = std::fs::read(&path) {
-            let text = String::from_utf8_lossy(&bytes).into_owned();
-            outcome.sources.push(Arc::new(SourceFile::new(path, text)));
+        if let Ok(file) = files.read(&path) {
+            outcome
+                .sources
+                .push(Arc::new(SourceFile::new(path, file.text.clone())));
         }
     }
     outcome.sources.sort_by(|a, b| a.path().cmp(b.path()));
@@ -894,7 +825,8 @@ mod tests {
             }],
             ..Outcome::default()
         };
-        reload_dropped(&mut outcome, &HashSet::from([path.clone()]));
+        let files = FileSet::new(vec![std::fs::canonicalize(dir.path()).unwrap()]);
+        reload_dropped(&mut outcome, &HashSet::from([path.clone()]), &files);
         assert_eq!(outcome.source(&path).unwrap().text(), "FROM python\n");
     }
 }

@@ -218,7 +218,11 @@ pub fn check_python(text: &str) {
             let _ = index.literal(value);
         }
     }
-    for span in crate::model::python_app::dev_server_calls(&index) {
+    let file = python::parse(text);
+    let Some(semantic) = crate::model::python::Semantic::new(&file, text) else {
+        return;
+    };
+    for span in semantic.dev_server_calls() {
         assert_span(text, span, "dev server call");
     }
 }

@@ -9,7 +9,9 @@ pub mod diagnostic;
 pub mod discover;
 pub mod edit;
 pub mod engine;
+pub mod files;
 pub mod fix;
+pub mod frontend;
 #[doc(hidden)]
 pub mod invariants;
 pub mod kinds;

@@ -22,10 +22,9 @@
 
 use crate::catalog::{self, Catalog, Format, MatchSpec, RuleEntry};
 use crate::config_error::ConfigError;
-use crate::rules::{FileContext, Sink, Syntax};
-use crate::source::{MappedText, Span};
-use crate::syntax::dockerfile::Instruction;
-use crate::syntax::python::PyIndex;
+use crate::frontend::{FRONT_ENDS, Lowered, front_end};
+use crate::rules::{FileContext, Sink};
+use crate::source::MappedText;
 use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -35,23 +34,16 @@ use std::sync::{Arc, OnceLock};
 /// of slowing every run (the regex crate never backtracks, so matching stays linear).
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
-/// Formats whose files a `match` can look into, and what its `key` names there.
-const MATCHABLE: &[(Format, &str)] = &[
-    (Format::Dockerfile, "an instruction (FROM, RUN, ...)"),
-    (
-        Format::Python,
-        "a called function, by its imported name (subprocess.run)",
-    ),
-    (
-        Format::Apache,
-        "a directive (ServerSignature, WSGIDaemonProcess, ...)",
-    ),
-    (
-        Format::Systemd,
-        "a key, as Key or Section.Key (User, Service.ExecStart)",
-    ),
-    (Format::Procfile, "a process type (web, worker)"),
-];
+/// Formats whose files a `match` can look into (their front end supports it), and what its
+/// `key` names there, in the catalog's order of formats.
+fn matchable() -> Vec<(Format, &'static str)> {
+    let mut out: Vec<(Format, &'static str)> = FRONT_ENDS
+        .iter()
+        .filter_map(|f| f.pack.as_ref().map(|p| (f.format, p.key)))
+        .collect();
+    out.sort_by_key(|(format, _)| *format);
+    out
+}
 
 /// A loaded rule: its catalog entry and what it matches.
 #[derive(Debug)]
@@ -191,8 +183,9 @@ fn check_spec(entry: &RuleEntry, spec: &MatchSpec) -> Result<(), String> {
             spec.format.as_str()
         ));
     }
-    if !MATCHABLE.iter().any(|(f, _)| *f == spec.format) {
-        let known: Vec<String> = MATCHABLE
+    let matchable = matchable();
+    if !matchable.iter().any(|(f, _)| *f == spec.format) {
+        let known: Vec<String> = matchable
             .iter()
             .map(|(f, key)| format!("{} (key: {key})", f.as_str()))
             .collect();
@@ -321,90 +314,20 @@ impl PackRule {
         self.matches.iter().any(|m| m.format == format)
     }
 
-    /// Reports each match of the rule in the file.
-    pub fn check(&self, ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
+    /// Reports each match of the rule in the file, looked for by the file's front end.
+    pub fn check(&self, ctx: &FileContext<'_>, lowered: &Lowered<'_>, sink: &mut Sink<'_>) {
+        let Some(pack) = &front_end(ctx.format).pack else {
+            return;
+        };
         for m in self.matches.iter().filter(|m| m.format == ctx.format) {
-            m.check(ctx, &self.entry.summary, sink);
+            (pack.find)(lowered, ctx.source, m.key.as_deref(), &mut |text| {
+                m.report(text, &self.entry.summary, sink)
+            });
         }
     }
 }
 
 impl Matcher {
-    fn key_is(&self, name: &str) -> bool {
-        self.key
-            .as_ref()
-            .is_none_or(|k| k.eq_ignore_ascii_case(name))
-    }
-
-    fn check(&self, ctx: &FileContext<'_>, message: &str, sink: &mut Sink<'_>) {
-        let text = ctx.source.text();
-        let mut report = |value: &MappedText| self.report(value, message, sink);
-        match ctx.syntax {
-            Syntax::Dockerfile { file, .. } => {
-                let mut visit = |instr: &Instruction| {
-                    if self.key_is(&instr.keyword) {
-                        report(&MappedText::from_span(
-                            text,
-                            Span::new(instr.keyword_span.end, instr.span.end),
-                        ));
-                    }
-                };
-                for instr in &file.instructions {
-                    visit(instr);
-                    if let Some(inner) = &instr.onbuild {
-                        visit(inner);
-                    }
-                }
-            }
-            Syntax::Python(ix) => {
-                for &call in &ix.calls {
-                    let named = PyIndex::callee(call)
-                        .and_then(|c| ix.qualified_name(c))
-                        .is_some_and(|q| self.key.as_ref().is_none_or(|k| *k == q));
-                    if named {
-                        report(&MappedText::from_span(text, PyIndex::span(call)));
-                    }
-                }
-            }
-            // Only the linted file's own directives: included files answer for themselves.
-            Syntax::Apache(apache) => {
-                let conf = &apache.units[0].conf;
-                for (node, _) in conf.walk() {
-                    let node = &conf.nodes[node];
-                    if !self.key_is(&node.name) {
-                        continue;
-                    }
-                    let (Some(first), Some(last)) = (node.args.first(), node.args.last()) else {
-                        continue;
-                    };
-                    let args = first.span().cover(last.span());
-                    report(&MappedText::from_span(text, args));
-                }
-            }
-            Syntax::Systemd(unit) => {
-                let Some(file) = unit.files.first() else {
-                    return;
-                };
-                for section in &file.sections {
-                    for entry in &section.entries {
-                        let qualified = format!("{}.{}", section.name, entry.key);
-                        if self.key_is(&entry.key) || self.key_is(&qualified) {
-                            report(&entry.value);
-                        }
-                    }
-                }
-            }
-            Syntax::Procfile(file) => {
-                for process in &file.processes {
-                    if self.key_is(&process.name) {
-                        report(&process.command);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-
     fn report(&self, text: &MappedText, message: &str, sink: &mut Sink<'_>) {
         let value = text.as_str();
         if self.not.iter().any(|n| n.is_match(value)) {

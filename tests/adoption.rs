@@ -187,6 +187,42 @@ fn suppressions_in_dockerfiles_and_python() {
     );
 }
 
+/// SBX002 was merged into WSG008: its old code and name keep working everywhere a code is.
+#[test]
+fn merged_rule_answers_to_its_old_code() {
+    let unit = "[Service]\nUser=app\nExecStart=/usr/bin/gunicorn app:app\n";
+    let dir = project(&[("app.service", unit)]);
+    let wsg008 = |args: &[&str]| {
+        codes(dir.path(), args)
+            .iter()
+            .filter(|c| c.ends_with(" WSG008"))
+            .count()
+    };
+    assert_eq!(wsg008(&[]), 1);
+    assert_eq!(wsg008(&["--ignore", "SBX002"]), 0);
+    assert_eq!(
+        wsg008(&["--ignore", "service-without-working-directory"]),
+        0
+    );
+    assert_eq!(wsg008(&["--select", "SBX002"]), 1);
+    assert_eq!(wsg008(&["--select", "SBX"]), 1);
+    let explain = run(&["explain", "SBX002"], dir.path());
+    assert_eq!(explain.status.code(), Some(0));
+    assert!(stdout(&explain).contains("WSG008"), "{}", stdout(&explain));
+    // An inline suppression by the old code.
+    fs::write(
+        dir.path().join("app.service"),
+        format!("# deploylint: ignore[SBX002]\n{unit}"),
+    )
+    .unwrap();
+    assert_eq!(wsg008(&[]), 0);
+    // A baseline written before the merge records the old code.
+    fs::write(dir.path().join("app.service"), unit).unwrap();
+    let baseline = r#"{"version": 1, "findings": [{"path": "app.service", "code": "SBX002", "text": "[Service]"}]}"#;
+    fs::write(dir.path().join("baseline.json"), baseline).unwrap();
+    assert_eq!(wsg008(&["--baseline", "baseline.json"]), 0);
+}
+
 #[test]
 fn baseline_absorbs_known_findings_only() {
     let dir = project(&[

@@ -5,6 +5,7 @@
 
 mod common;
 
+use deploylint::files::FileSet;
 use deploylint::model::apache;
 use deploylint::source::SourceFile;
 use deploylint::syntax::apache::parse;
@@ -71,7 +72,7 @@ fn debian_tree_loads_with_its_includes() {
     let text = std::fs::read_to_string(&main).unwrap();
     let config = apache::load(
         &SourceFile::new(main.clone(), text),
-        std::slice::from_ref(&root),
+        &FileSet::new(vec![root.clone()]),
     );
     assert!(config.errors.is_empty(), "{:?}", config.errors);
     // `ports.conf` is included; the `*-enabled/` directories were not copied.
@@ -97,7 +98,7 @@ fn debian_tree_loads_with_its_includes() {
     // A site is read with the server's main configuration found above it.
     let site = root.join("sites-available/openstack-dashboard.conf");
     let text = std::fs::read_to_string(&site).unwrap();
-    let config = apache::load(&SourceFile::new(site, text), &[root]);
+    let config = apache::load(&SourceFile::new(site, text), &FileSet::new(vec![root]));
     assert_eq!(config.main.as_deref(), Some(main.as_path()));
     assert_eq!(config.vhosts.len(), 1);
     assert!(config.last_at(0, "loglevel").is_some());

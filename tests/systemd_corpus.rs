@@ -61,7 +61,11 @@ fn corpus_units_and_dropins_parse() {
             }
             None => name.rsplit("__").next().unwrap().to_string(),
         };
-        let unit = Unit::load(std::path::Path::new(&lint_name), &text, &[]);
+        let unit = Unit::load(
+            std::path::Path::new(&lint_name),
+            &text,
+            &deploylint::files::FileSet::default(),
+        );
         let rel = format!(
             "{}/{name}",
             path.parent()

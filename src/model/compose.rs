@@ -3,12 +3,17 @@
 //! privileges and volumes, with spans into the file. Both the Compose specification
 //! (`services:`) and legacy version-1 files (services at the top level) are read.
 
+use crate::diagnostic::Label;
+use crate::files::FileSet;
 use crate::model::container::{Image, UserSource};
-use crate::model::deployment::{Deployment, EnvVar, Placement, Process};
+use crate::model::deployment::{
+    Account, AccountKind, Deployment, EnvVar, PathFact, PathKind, Placement, Process,
+};
 use crate::model::launcher::{self, Launch};
+use crate::model::listen::{PublishedPort as Port, parse_port};
 use crate::source::{MappedText, Span};
-use crate::syntax::dockerfile;
 use crate::syntax::yaml::{Kind, NodeId, Yaml, YamlError};
+use crate::syntax::{dockerfile, dotenv};
 use std::path::{Path, PathBuf};
 
 /// A scalar from the file: its value and where it is.
@@ -93,20 +98,6 @@ pub struct EnvFile {
     pub vars: Vec<(String, String, Span)>,
 }
 
-/// A published port.
-#[derive(Debug, Clone)]
-pub struct Port {
-    /// The host address, `None` when not given (every interface); `Some("")` never occurs.
-    pub host_ip: Option<String>,
-    /// The host address is an interpolated variable.
-    pub host_ip_unknown: bool,
-    /// The host port, None for an ephemeral one.
-    pub published: Option<String>,
-    pub target: String,
-    /// The entry (short syntax) or its `published`/`target` value (long syntax).
-    pub span: Span,
-}
-
 /// A bind mount from the host.
 #[derive(Debug, Clone)]
 pub struct Volume {
@@ -119,8 +110,8 @@ pub struct Volume {
 pub struct Reader<'a> {
     /// The compose file's path.
     pub path: &'a Path,
-    /// Canonical roots the model may read inside; nothing is read when empty.
-    pub roots: &'a [PathBuf],
+    /// The files the model may read (inside the linted trees only).
+    pub files: &'a FileSet,
 }
 
 impl Reader<'_> {
@@ -129,22 +120,14 @@ impl Reader<'_> {
     fn read(&self, relative: &str) -> Result<(PathBuf, String), String> {
         let base = self.path.parent().unwrap_or(Path::new(""));
         let wanted = base.join(relative);
-        let canonical =
-            std::fs::canonicalize(&wanted).map_err(|e| format!("{}: {e}", wanted.display()))?;
-        if !self.roots.iter().any(|root| canonical.starts_with(root)) {
-            return Err(format!(
-                "{}: not read: outside the linted paths",
-                wanted.display()
-            ));
+        match self.files.read(&wanted) {
+            Ok(file) => Ok((wanted, file.text.clone())),
+            Err(why) => Err(format!("{}: {why}", wanted.display())),
         }
-        let bytes = std::fs::read(&canonical).map_err(|e| format!("{}: {e}", wanted.display()))?;
-        if bytes.len() > 4 << 20 {
-            return Err(format!("{}: not read: too large", wanted.display()));
-        }
-        Ok((wanted, String::from_utf8_lossy(&bytes).into_owned()))
     }
 }
 
+use crate::model::deployment::is_development_dir;
 pub use crate::model::deployment::is_development_word;
 
 /// Whether the file name says the file is a development configuration.
@@ -154,29 +137,6 @@ pub fn is_development_file(path: &Path) -> bool {
     let name = name.rsplit("__").next().unwrap_or(name);
     let stem = name.trim_end_matches(".yaml").trim_end_matches(".yml");
     is_development_word(stem)
-}
-
-/// Directory names that hold test or development setups, not deployments.
-fn is_development_dir(name: &str) -> bool {
-    name.to_ascii_lowercase()
-        .split(['-', '_', '.'])
-        .any(|part| {
-            matches!(
-                part,
-                "dev"
-                    | "devel"
-                    | "development"
-                    | "local"
-                    | "debug"
-                    | "test"
-                    | "tests"
-                    | "testing"
-                    | "testdata"
-                    | "fixtures"
-                    | "ci"
-                    | "e2e"
-            )
-        })
 }
 
 /// Whether the file is a development configuration: by its name, by a directory it sits in
@@ -193,7 +153,11 @@ fn is_development_config(reader: &Reader<'_>) -> bool {
     let mut parts: Vec<String> = name.split("__").map(str::to_string).collect();
     let own = parts.pop().unwrap_or_default();
     if let Ok(canonical) = std::fs::canonicalize(path)
-        && let Some(root) = reader.roots.iter().find(|r| canonical.starts_with(r))
+        && let Some(root) = reader
+            .files
+            .roots()
+            .iter()
+            .find(|r| canonical.starts_with(r))
         && let Ok(relative) = canonical.strip_prefix(root)
         && let Some(parent) = relative.parent()
     {
@@ -211,7 +175,7 @@ fn is_development_config(reader: &Reader<'_>) -> bool {
     let Some((stem, ext)) = own_lower.rsplit_once('.') else {
         return false;
     };
-    if !matches!(stem, "docker-compose" | "compose") || reader.roots.is_empty() {
+    if !matches!(stem, "docker-compose" | "compose") || reader.files.roots().is_empty() {
         return false;
     }
     let prefix = &name[..name.len() - own.len()];
@@ -440,18 +404,12 @@ fn built_image(path: PathBuf, text: &str, target: Option<&str>) -> Option<BuiltI
         },
         UserSource::BaseImage => BuiltUser::Unset,
     };
-    let mut base_stage = stage;
-    while let Some(parent) = image.parents[base_stage].filter(|p| *p < base_stage) {
-        base_stage = parent;
-    }
-    let from = &image.stages[base_stage];
+    let (base, base_stage) = image.base_image(stage);
     Some(BuiltImage {
         path,
         user,
-        base: image
-            .global_expand(from.image.as_str())
-            .unwrap_or_else(|| from.image.as_str().to_string()),
-        from_span: from.image.span(),
+        base,
+        from_span: image.stages[base_stage].image.span(),
     })
 }
 
@@ -596,22 +554,8 @@ fn env_files(
 /// values that interpolate a variable are left out.
 pub fn parse_env_file(text: &str) -> Vec<(String, String, Span)> {
     let mut out = Vec::new();
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let start = offset;
-        offset += line.len();
-        let content = line.trim_end_matches(['\n', '\r']);
-        let trimmed = content.trim_start();
-        let lead = content.len() - trimmed.len();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        let body = trimmed.strip_prefix("export ").unwrap_or(trimmed);
-        let body_at = start + lead + (trimmed.len() - body.len());
-        let Some((name, raw)) = body.split_once('=') else {
-            continue;
-        };
-        let raw = raw.trim();
+    for line in dotenv::lines(text, 0) {
+        let raw = line.value.as_str();
         let (value, interpolates) = match raw.as_bytes().first() {
             Some(b'\'') => (raw.trim_matches('\'').to_string(), false),
             Some(b'"') => (raw.trim_matches('"').to_string(), is_interpolated(raw)),
@@ -620,15 +564,9 @@ pub fn parse_env_file(text: &str) -> Vec<(String, String, Span)> {
                 (v.to_string(), is_interpolated(v))
             }
         };
-        if interpolates {
-            continue;
+        if !interpolates {
+            out.push((line.name.as_str().to_string(), value, line.span));
         }
-        let end = start + content.trim_end().len();
-        out.push((
-            name.trim().to_string(),
-            value,
-            Span::new(body_at, end.max(body_at)),
-        ));
     }
     out
 }
@@ -662,62 +600,6 @@ fn ports(yaml: &Yaml<'_>, value: NodeId) -> Vec<Port> {
         }
     }
     out
-}
-
-/// Short port syntax: `[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]`.
-pub fn parse_port(text: &str) -> Option<Port> {
-    let text = text.trim();
-    let text = text.split('/').next().unwrap_or(text);
-    let (ip, rest) = if let Some(after) = text.strip_prefix('[') {
-        let (ip, rest) = after.split_once(']')?;
-        (Some(ip.to_string()), rest.strip_prefix(':')?.to_string())
-    } else {
-        (None, text.to_string())
-    };
-    // Split on ':' outside `${…}`.
-    let mut parts = Vec::new();
-    let (mut depth, mut cur) = (0usize, String::new());
-    for c in rest.chars() {
-        match c {
-            '{' => depth += 1,
-            '}' => depth = depth.saturating_sub(1),
-            ':' if depth == 0 => {
-                parts.push(std::mem::take(&mut cur));
-                continue;
-            }
-            _ => {}
-        }
-        cur.push(c);
-    }
-    parts.push(cur);
-    let (host_ip, published, target) = match (ip, parts.as_slice()) {
-        (Some(ip), [host, target]) => (Some(ip), Some(host.clone()), target.clone()),
-        (None, [target]) => (None, None, target.clone()),
-        (None, [host, target]) => (None, Some(host.clone()), target.clone()),
-        (None, [ip, host, target]) => (Some(ip.clone()), Some(host.clone()), target.clone()),
-        // An IPv6 address without brackets.
-        (None, [.., host, target]) => {
-            let n = rest.len() - host.len() - target.len() - 2;
-            (
-                Some(rest[..n].to_string()),
-                Some(host.clone()),
-                target.clone(),
-            )
-        }
-        _ => return None,
-    };
-    // `${HOST:+${HOST}:}${PORT}`: a variable that may carry an address too.
-    let address_in_port = published.as_deref().is_some_and(|p| {
-        is_interpolated(p)
-            && (p.contains('+') || p.replace(":-", "").replace(":?", "").contains(':'))
-    });
-    Some(Port {
-        host_ip_unknown: host_ip.as_deref().is_some_and(is_interpolated) || address_in_port,
-        host_ip: host_ip.filter(|ip| !ip.is_empty()),
-        published: published.filter(|p| !p.is_empty()),
-        target,
-        span: Span::default(),
-    })
 }
 
 fn volumes(yaml: &Yaml<'_>, value: NodeId) -> Vec<Volume> {
@@ -769,20 +651,65 @@ impl ComposeFile {
             } else {
                 Placement::Container
             };
+            let index = out.services.len();
+            let subject = format!("service `{}`", service.name.value);
+            let writable = service
+                .volumes
+                .iter()
+                .map(|volume| PathFact {
+                    kind: PathKind::HostMount,
+                    path: volume.source.trim_end_matches('/').to_string(),
+                    how: format!("{subject} bind-mounts the host's"),
+                    at: volume.span,
+                })
+                .collect();
+            out.services.push(crate::model::deployment::Service {
+                user: service.account(),
+                writable,
+                name: Some(service.name.value.clone()),
+                image: service.image.as_ref().map(|i| i.value.clone()),
+                built: service.build.is_some(),
+                base_image: service
+                    .build
+                    .as_ref()
+                    .and_then(|b| b.dockerfile.as_ref())
+                    .map(|d| d.base.clone()),
+                published: service.ports.clone(),
+                ..crate::model::deployment::Service::new(subject, placement)
+            });
             for (launch, origin) in service.launches() {
-                out.processes.push(Process {
-                    launch,
-                    placement,
-                    origin,
-                });
+                out.processes
+                    .push(Process::new(launch, placement, origin).in_service(index));
             }
             for entry in &service.environment {
                 if let Some(value) = &entry.value {
+                    out.env.push(EnvVar::new(
+                        entry.name.clone(),
+                        value.clone(),
+                        entry.span,
+                        "environment:",
+                    ));
+                }
+            }
+            // `env_file:` entries, unless `environment:` sets the same name (it wins).
+            for env_file in &service.env_files {
+                for (name, value, span) in &env_file.vars {
+                    if service.environment.iter().any(|e| &e.name == name) {
+                        continue;
+                    }
                     out.env.push(EnvVar {
-                        name: entry.name.clone(),
-                        value: value.clone(),
-                        span: entry.span,
-                        origin: "environment:",
+                        label: Some(Label {
+                            path: Some(env_file.path.clone()),
+                            span: *span,
+                            message: "set here".to_string(),
+                        }),
+                        service: Some(index),
+                        ..EnvVar::new(
+                            name.clone(),
+                            value.clone(),
+                            env_file.entry.span,
+                            &format!("env_file {}", env_file.entry.value),
+                        )
                     });
                 }
             }
@@ -792,6 +719,50 @@ impl ComposeFile {
 }
 
 impl Service {
+    /// The account the service runs as: its `user:`, else the user of the Dockerfile it is
+    /// built from; unknown for an image pulled by name (it runs as whatever user it was
+    /// published with).
+    pub fn account(&self) -> Option<Account> {
+        if let Some(user) = &self.user {
+            let value = literal(&user.value);
+            return Some(Account {
+                how: format!("user: {}", value.as_deref().unwrap_or(&user.value)),
+                kind: AccountKind::Named(value),
+                at: user.span,
+                label: None,
+            });
+        }
+        let build = self.build.as_ref()?;
+        let image = build.dockerfile.as_ref()?;
+        let in_dockerfile = |span: Span, message: &str| {
+            Some(Label {
+                path: Some(image.path.clone()),
+                span,
+                message: message.to_string(),
+            })
+        };
+        Some(match &image.user {
+            BuiltUser::Set { value, span } => Account {
+                how: format!(
+                    "it sets no user: and its Dockerfile's last USER is {}",
+                    value.as_deref().unwrap_or("")
+                ),
+                kind: AccountKind::Named(value.clone()),
+                at: build.key,
+                label: in_dockerfile(*span, "the image switches to root here"),
+            },
+            BuiltUser::Unset => Account {
+                kind: AccountKind::ImageDefault(image.base.clone()),
+                how: "it sets no user: and its Dockerfile never sets USER".to_string(),
+                at: build.key,
+                label: in_dockerfile(
+                    image.from_span,
+                    "built from this base image, whose default user is root",
+                ),
+            },
+        })
+    }
+
     /// The processes the service's `entrypoint:` and `command:` start, combined as Docker
     /// combines them; a wrapper entrypoint is looked through to the command it is handed.
     pub fn launches(&self) -> Vec<(Launch, &'static str)> {
@@ -839,7 +810,7 @@ mod tests {
             &y,
             &Reader {
                 path: Path::new("compose.yaml"),
-                roots: &[],
+                files: &FileSet::default(),
             },
         )
     }
@@ -873,29 +844,6 @@ mod tests {
                 ("flask run".into(), "\"flask run\"".into())
             ]
         );
-    }
-
-    #[test]
-    fn ports() {
-        let p = |t: &str| {
-            let p = parse_port(t).unwrap();
-            (p.host_ip, p.published, p.target)
-        };
-        assert_eq!(p("5000:5000"), (None, Some("5000".into()), "5000".into()));
-        assert_eq!(p("8000"), (None, None, "8000".into()));
-        assert_eq!(
-            p("127.0.0.1:5000:5000/tcp"),
-            (Some("127.0.0.1".into()), Some("5000".into()), "5000".into())
-        );
-        assert_eq!(
-            p("[::1]:80:80"),
-            (Some("::1".into()), Some("80".into()), "80".into())
-        );
-        assert_eq!(
-            p("${PORT:-8000}:8000"),
-            (None, Some("${PORT:-8000}".into()), "8000".into())
-        );
-        assert!(parse_port("${IP}:80:80").unwrap().host_ip_unknown);
     }
 
     #[test]

@@ -1,11 +1,15 @@
 //! What a Dockerfile says about the image it builds: stages and their ancestry, which stages
 //! ship, the effective user and the command the container starts.
 
-use crate::model::deployment::{Deployment, EnvVar, Placement, Process};
+use crate::model::deployment::{
+    Account, AccountKind, Deployment, EnvVar, PathFact, PathKind, Placement, Process, Service,
+    Workdir, WorkdirKind,
+};
 use crate::model::launcher::{self, Launch};
 use crate::model::project::ScriptLaunch;
 use crate::source::{MappedText, Span};
 use crate::syntax::dockerfile::{Args, Dockerfile, Instruction, Scope, Stage};
+use crate::syntax::shell;
 
 pub struct Image<'a> {
     pub file: &'a Dockerfile,
@@ -162,16 +166,31 @@ impl<'a> Image<'a> {
     /// What the image deploys: the production stage's start command, and the environment set
     /// by the stages it ships (`ENV`, and `ARG` defaults not re-exported by an `ENV`).
     pub fn deployment(&self) -> Deployment {
+        let services: Vec<Service> = self
+            .final_stage()
+            .map(|last| {
+                let (workdir, writable) = self.paths(last);
+                Service {
+                    user: Some(self.account(last)),
+                    workdir,
+                    writable,
+                    ..Service::new("the image", Placement::Container)
+                }
+            })
+            .into_iter()
+            .collect();
         let Some(stage) = self.production_stage() else {
-            return Deployment::default();
+            return Deployment {
+                services,
+                ..Deployment::default()
+            };
         };
         let processes = self
             .launches(stage)
             .into_iter()
-            .map(|l| Process {
-                launch: l.launch,
-                placement: Placement::Container,
-                origin: "the image's start command",
+            .map(|l| {
+                Process::new(l.launch, Placement::Container, "the image's start command")
+                    .in_service(0)
             })
             .collect();
         let mut env = Vec::new();
@@ -199,16 +218,139 @@ impl<'a> Image<'a> {
                     let Some(expanded) = scope.expand(value.as_str(), self.file.escape) else {
                         continue;
                     };
-                    env.push(EnvVar {
-                        name: kv.key.as_str().to_string(),
-                        value: expanded,
-                        span: kv.key.span().cover(value.span()),
+                    env.push(EnvVar::new(
+                        kv.key.as_str().to_string(),
+                        expanded,
+                        kv.key.span().cover(value.span()),
                         origin,
-                    });
+                    ));
                 }
             });
         }
-        Deployment { processes, env }
+        Deployment {
+            processes,
+            env,
+            services,
+        }
+    }
+
+    /// The account the stage's container runs as: its last `USER` (through the stages it is
+    /// built from), else the default user of the external image it starts from.
+    pub fn account(&self, stage: usize) -> Account {
+        match self.effective_user(stage) {
+            UserSource::Instruction { word, value, .. } => {
+                let shown = match &value {
+                    Some(v) if v == word.as_str() => v.clone(),
+                    Some(v) => format!("{} (= {v})", word.as_str()),
+                    None => word.as_str().to_string(),
+                };
+                Account {
+                    kind: AccountKind::Named(value),
+                    how: format!("the last USER is {shown}"),
+                    at: word.span(),
+                    label: None,
+                }
+            }
+            UserSource::BaseImage => Account {
+                kind: AccountKind::ImageDefault(self.base_image(stage).0),
+                how: "the final stage never sets USER".to_string(),
+                at: self.stages[stage].image.span(),
+                label: None,
+            },
+        }
+    }
+
+    /// The `WORKDIR` in force when the container of `last` starts (a build step run
+    /// elsewhere before a later `WORKDIR` does not matter) and the `VOLUME`s of the stages
+    /// it ships.
+    fn paths(&self, last: usize) -> (Option<Workdir>, Vec<PathFact>) {
+        let mut last_workdir = None;
+        let mut volumes = Vec::new();
+        for stage in self.shipped_stages() {
+            self.walk_stage(stage, |instr, scope| {
+                let keyword = instr.keyword.as_str();
+                if !matches!(keyword, "WORKDIR" | "VOLUME") {
+                    return;
+                }
+                for word in instr.words(self.file.escape) {
+                    let path = scope
+                        .expand(word.as_str(), self.file.escape)
+                        .unwrap_or_else(|| word.as_str().to_string());
+                    if keyword == "WORKDIR" {
+                        last_workdir = Some((word.span(), path));
+                    } else {
+                        volumes.push(PathFact {
+                            kind: PathKind::Volume,
+                            path,
+                            how: "VOLUME".to_string(),
+                            at: word.span(),
+                        });
+                    }
+                }
+            });
+        }
+        let workdir = last_workdir.map(|(at, written)| Workdir {
+            // Relative WORKDIRs joined as Docker joins them, where known.
+            kind: WorkdirKind::Set(self.workdir(last).unwrap_or(written)),
+            how: "the container starts in".to_string(),
+            at,
+            label: None,
+        });
+        (workdir, volumes)
+    }
+
+    /// Every instruction of the file, `ONBUILD` triggers included.
+    fn all_instructions(&self) -> impl Iterator<Item = &'a Instruction> {
+        self.file
+            .instructions
+            .iter()
+            .flat_map(|i| std::iter::once(i).chain(i.onbuild.as_deref()))
+    }
+
+    /// The `--chmod=` flags of `COPY`/`ADD` (every stage): the instruction, the mode, and
+    /// the flag's span.
+    pub fn copy_modes(&self) -> Vec<(&'a str, &'a MappedText, Span)> {
+        self.all_instructions()
+            .filter(|i| matches!(i.keyword.as_str(), "COPY" | "ADD"))
+            .flat_map(|i| {
+                i.flags
+                    .iter()
+                    .filter(|f| f.name == "chmod")
+                    .filter_map(move |f| Some((i.keyword.as_str(), f.value.as_ref()?, f.span)))
+            })
+            .collect()
+    }
+
+    /// The words of each simple command the `RUN` instructions execute (every stage): a
+    /// shell-form line and each heredoc body split into commands, an exec-form argv as one.
+    pub fn run_commands(&self) -> Vec<Vec<MappedText>> {
+        let mut out = Vec::new();
+        for instr in self.all_instructions().filter(|i| i.keyword == "RUN") {
+            let mut scripts: Vec<&MappedText> = Vec::new();
+            match &instr.args {
+                Args::Shell(text) => scripts.push(text),
+                Args::Exec(words) => out.push(shell::exec_command(words).words),
+            }
+            scripts.extend(instr.heredocs.iter().map(|h| &h.body));
+            for script in scripts {
+                out.extend(shell::split_commands(script).into_iter().map(|c| c.words));
+            }
+        }
+        out
+    }
+
+    /// The external image a stage is ultimately built from (following `FROM <earlier
+    /// stage>`), expanded with the global ARGs where possible, and the stage that names it.
+    pub fn base_image(&self, stage: usize) -> (String, usize) {
+        let mut base = stage;
+        while let Some(parent) = self.parents[base].filter(|p| *p < base) {
+            base = parent;
+        }
+        let image = &self.stages[base].image;
+        let reference = self
+            .global_expand(image.as_str())
+            .unwrap_or_else(|| image.as_str().to_string());
+        (reference, base)
     }
 
     /// Python files the final stage's container runs (`python app.py`).

@@ -3,7 +3,9 @@
 //! written once (a dev server is a dev server whether a Dockerfile `CMD`, a systemd
 //! `ExecStart=` or a compose `command:` starts it).
 
-use crate::model::launcher::Launch;
+use crate::diagnostic::Label;
+use crate::model::launcher::{Launch, Program};
+use crate::model::listen::{Listen, PublishedPort, listen_addresses};
 use crate::source::Span;
 
 /// Where a process runs, which decides what a bind on every interface means.
@@ -23,6 +25,274 @@ pub struct Process {
     pub placement: Placement,
     /// What starts it, for messages: "the image's start command", "ExecStart=".
     pub origin: &'static str,
+    /// The service it runs in (an index into `Deployment::services`), when the file says.
+    pub service: Option<usize>,
+    /// The account the program itself switches to (`gunicorn --user app`,
+    /// `mod_wsgi-express --user app`), which overrides its service's.
+    pub user: Option<Account>,
+    /// The addresses its server listens on, as far as its command line tells.
+    pub listen: Vec<Listen>,
+}
+
+impl Process {
+    /// A process of `launch`, with the account its own options switch to.
+    pub fn new(launch: Launch, placement: Placement, origin: &'static str) -> Process {
+        let user = own_account(&launch);
+        let listen = listen_addresses(&launch);
+        Process {
+            launch,
+            placement,
+            origin,
+            service: None,
+            user,
+            listen,
+        }
+    }
+
+    pub fn in_service(mut self, service: usize) -> Process {
+        self.service = Some(service);
+        self
+    }
+}
+
+/// The servers that switch to another account themselves, and the options that say which.
+fn own_account(launch: &Launch) -> Option<Account> {
+    let (names, program): (&[&str], &str) = match launch.program {
+        Program::Gunicorn => (&["-u", "--user"], "gunicorn"),
+        Program::Hypercorn => (&["-u", "--user"], "hypercorn"),
+        Program::ModWsgiExpress => (&["--user"], "mod_wsgi-express"),
+        _ => return None,
+    };
+    let user = launch.option(names)?;
+    Some(Account {
+        kind: AccountKind::Named(Some(user.as_str().to_string())),
+        how: program.to_string(),
+        at: user.span(),
+        label: None,
+    })
+}
+
+/// Something that runs processes under one account and one set of settings: the container
+/// an image starts, a systemd service, a compose service, a mod_wsgi daemon process group,
+/// the server a gunicorn config sets up. A service may start nothing the file shows (an
+/// image without a start command) and still say how whatever it runs would run.
+#[derive(Debug, Clone)]
+pub struct Service {
+    /// How messages name it: "the image", "the service", "service `web`".
+    pub subject: String,
+    pub placement: Placement,
+    /// Whether it runs the Python web application (or may: an image), as opposed to a
+    /// database or `sshd`, whose accounts and sandboxes are outside deploylint's remit.
+    pub runs_app: bool,
+    /// The account its processes run as, and how that was decided; None when the file
+    /// does not say and nothing can be told (a drop-in read without its unit).
+    pub user: Option<Account>,
+    /// The group it runs with, where the file sets one apart from the user's.
+    pub group: Option<Account>,
+    /// The server it runs inside and shares a host account with, for messages ("Apache").
+    pub host: Option<&'static str>,
+    /// The directory its processes start in, and how that was decided.
+    pub workdir: Option<Workdir>,
+    /// Directories it keeps data in or writes to.
+    pub writable: Vec<PathFact>,
+    /// Whether `/tmp` and `/var/tmp` are its own (systemd's `PrivateTmp=`), not the host's.
+    pub private_tmp: bool,
+    /// The umask its processes create files with, where the file sets one.
+    pub umask: Option<Umask>,
+    /// Its own name in the file (a compose service's key), when it has one.
+    pub name: Option<String>,
+    /// The image it runs, when named (`image: postgres:16`).
+    pub image: Option<String>,
+    /// Built from the project's own source (compose `build:`), and the external image that
+    /// build starts from when its Dockerfile could be read.
+    pub built: bool,
+    pub base_image: Option<String>,
+    /// Ports it publishes on its host.
+    pub published: Vec<PublishedPort>,
+    /// The least-privilege settings its runtime offers, where deploylint judges them.
+    pub sandbox: Option<Sandbox>,
+}
+
+/// The least-privilege settings of a service's runtime (systemd's `NoNewPrivileges=`,
+/// `ProtectSystem=`, …).
+#[derive(Debug, Clone)]
+pub struct Sandbox {
+    /// Each setting as the fix would write it (`NoNewPrivileges=yes`), and whether it is in
+    /// force (set, or implied by another setting).
+    pub settings: Vec<(&'static str, bool)>,
+    /// Where findings about them point (the section that would hold them).
+    pub at: Span,
+    /// What they protect.
+    pub label: Option<Label>,
+}
+
+/// The directory a service starts in.
+#[derive(Debug, Clone)]
+pub struct Workdir {
+    pub kind: WorkdirKind,
+    /// How the file decides it, for messages. For a directory it sets: what reads before the
+    /// path ("the container starts in"); for a default: what reads after the subject ("sets
+    /// no WorkingDirectory=, so the app starts in / …").
+    pub how: String,
+    pub at: Span,
+    pub label: Option<Label>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WorkdirKind {
+    /// Set by the file (`WORKDIR`, `WorkingDirectory=`, `home=`), after substitutions.
+    Set(String),
+    /// Not set: the runtime's default, which nobody chose (`/` for a system service or a
+    /// mod_wsgi daemon).
+    Default(String),
+    /// Chosen somewhere deploylint does not read (the server's `--chdir`, its config file,
+    /// `RootDirectory=`, a user unit's home).
+    Elsewhere,
+}
+
+/// A directory the deployment gives a service.
+#[derive(Debug, Clone)]
+pub struct PathFact {
+    pub kind: PathKind,
+    /// After substitutions, or as written where they cannot be made.
+    pub path: String,
+    /// What reads before the path in messages: "ReadWritePaths= lets the service write to",
+    /// "service `web` bind-mounts the host's", "VOLUME".
+    pub how: String,
+    pub at: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathKind {
+    /// A volume the image declares: separate storage for whatever is kept below it.
+    Volume,
+    /// A host directory mounted into the service.
+    HostMount,
+    /// A directory the service writes its files to (`ReadWritePaths=`, `python-eggs=`,
+    /// `WSGISocketPrefix`).
+    Writable,
+}
+
+/// A umask the file sets.
+#[derive(Debug, Clone)]
+pub struct Umask {
+    pub mask: u32,
+    /// As written with its setting, for messages: `UMask=0002`, `umask=0022`.
+    pub written: String,
+    pub at: Span,
+    /// The group new files get: the one set, else the user's own.
+    pub group: Option<String>,
+}
+
+/// Parses an octal mode as systemd and mod_wsgi do (`0027`, `027`, `27`).
+pub fn parse_umask(value: &str) -> Option<u32> {
+    let v = value.trim();
+    if v.is_empty() || !v.bytes().all(|b| (b'0'..=b'7').contains(&b)) || v.len() > 8 {
+        return None;
+    }
+    u32::from_str_radix(v, 8).ok().filter(|m| *m <= 0o7777)
+}
+
+/// Whether a path lies in a directory every local user can write to.
+pub fn is_shared_tmp(path: &str) -> bool {
+    let path = path.trim();
+    ["/tmp", "/var/tmp", "/dev/shm"].iter().any(|tmp| {
+        path == *tmp
+            || path
+                .strip_prefix(tmp)
+                .is_some_and(|rest| rest.starts_with('/'))
+    })
+}
+
+impl Service {
+    /// A service that runs the app, with nothing known about how.
+    pub fn new(subject: impl Into<String>, placement: Placement) -> Service {
+        Service {
+            subject: subject.into(),
+            placement,
+            runs_app: true,
+            user: None,
+            group: None,
+            host: None,
+            workdir: None,
+            writable: Vec::new(),
+            private_tmp: false,
+            umask: None,
+            name: None,
+            image: None,
+            built: false,
+            base_image: None,
+            published: Vec::new(),
+            sandbox: None,
+        }
+    }
+}
+
+/// The account a service or process runs as, and how the file decides it.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub kind: AccountKind,
+    /// How the file decides it, for messages: "the last USER is root", "User=0",
+    /// "it sets neither User= nor DynamicUser=yes".
+    pub how: String,
+    /// Where findings about it point, in the linted file.
+    pub at: Span,
+    /// Where it comes from when that is elsewhere (the Dockerfile a compose service builds).
+    pub label: Option<Label>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountKind {
+    /// The file names it (`USER app`, `User=app`, `user: "1000"`, `user=app`); None when the
+    /// name depends on a value the file does not give (`USER $APP_USER`).
+    Named(Option<String>),
+    /// Left to the image it is built on, whose default user applies: root unless the image
+    /// is published to run unprivileged.
+    ImageDefault(String),
+    /// Root because nothing drops it (a system service without `User=`), or because the file
+    /// forces it (an `ExecStart=+` that ignores `User=`).
+    Root,
+    /// Not root, whatever the name: `DynamicUser=yes`, a user unit, a setuid wrapper.
+    Unprivileged,
+    /// Not set: the account of the server that runs it (a mod_wsgi daemon without `user=`
+    /// runs as Apache's `User`), named when the configuration says.
+    Inherited(Option<String>),
+}
+
+impl Account {
+    /// The account's name, where the file gives it (set or inherited).
+    pub fn name(&self) -> Option<&str> {
+        match &self.kind {
+            AccountKind::Named(name) | AccountKind::Inherited(name) => name.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Whether it is root: named so, forced, or left to a base image that is not known to
+    /// run unprivileged (`unprivileged_image` says which are).
+    pub fn is_root(&self, unprivileged_image: impl Fn(&str) -> bool) -> bool {
+        match &self.kind {
+            AccountKind::Root => true,
+            AccountKind::ImageDefault(image) => !unprivileged_image(image),
+            AccountKind::Unprivileged => false,
+            AccountKind::Named(_) | AccountKind::Inherited(_) => {
+                self.name().is_some_and(is_root_user)
+            }
+        }
+    }
+}
+
+/// Whether `account` (a user or group name) is one of `shared`, the accounts many services
+/// run as (the configured `shared-accounts`).
+pub fn is_shared_account(account: &str, shared: &[String]) -> bool {
+    let account = account.trim();
+    shared.iter().any(|s| s == account)
+}
+
+/// Whether an account (`root`, `0`, `0:0`, `root:app`) is the superuser.
+pub fn is_root_user(value: &str) -> bool {
+    let user = value.split(':').next().unwrap_or("").trim();
+    user == "root" || user.parse::<u64>() == Ok(0)
 }
 
 /// An environment variable the deployment sets for its processes.
@@ -31,16 +301,37 @@ pub struct EnvVar {
     pub name: String,
     /// The value after the substitutions the format performs.
     pub value: String,
-    /// The `NAME=value` text in the file.
+    /// The `NAME=value` text in the file, or what brings it in from another file (a compose
+    /// service's `env_file:` entry).
     pub span: Span,
-    /// What sets it, for messages: "ENV", "ARG", "Environment=".
-    pub origin: &'static str,
+    /// What sets it, for messages: "ENV", "ARG", "Environment=", "env_file .env".
+    pub origin: String,
+    /// Where the value is written when that is another file.
+    pub label: Option<Label>,
+    /// The service it is set for, when the file sets it for one of several (an index into
+    /// `Deployment::services`).
+    pub service: Option<usize>,
+}
+
+impl EnvVar {
+    /// A variable set in the linted file, for all its processes.
+    pub fn new(name: String, value: String, span: Span, origin: &str) -> EnvVar {
+        EnvVar {
+            name,
+            value,
+            span,
+            origin: origin.to_string(),
+            label: None,
+            service: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Deployment {
     pub processes: Vec<Process>,
     pub env: Vec<EnvVar>,
+    pub services: Vec<Service>,
 }
 
 impl Deployment {
@@ -48,37 +339,48 @@ impl Deployment {
     /// command lines.
     pub fn all_env(&self) -> impl Iterator<Item = EnvVar> + '_ {
         let inline = self.processes.iter().flat_map(|p| {
-            p.launch.env.iter().map(|(name, value)| EnvVar {
-                name: name.as_str().to_string(),
-                value: value.as_str().to_string(),
-                span: name.span().cover(value.span()),
-                origin: p.origin,
+            p.launch.env.iter().map(|(name, value)| {
+                EnvVar::new(
+                    name.as_str().to_string(),
+                    value.as_str().to_string(),
+                    name.span().cover(value.span()),
+                    p.origin,
+                )
             })
         });
         self.env.iter().cloned().chain(inline)
     }
 }
 
+/// The words that mark a name (a file, directory, stage, build target, profile, service or
+/// settings module) as development or test setup, where debug settings and development
+/// servers are intended. The one list every such judgement uses.
+pub const DEVELOPMENT_WORDS: &[&str] = &[
+    "dev",
+    "devel",
+    "develop",
+    "development",
+    "debug",
+    "local",
+    "test",
+    "tests",
+    "testing",
+    "ci",
+    "e2e",
+];
+
 /// Whether a name (a file, stage, build target, profile or service) says it is for development
-/// or tests, where debug settings and development servers are intended.
+/// or tests. Compose's `override` files are the local development layer.
 pub fn is_development_word(text: &str) -> bool {
     text.to_ascii_lowercase()
         .split(['-', '_', '.', '/'])
-        .any(|part| {
-            matches!(
-                part,
-                "dev"
-                    | "devel"
-                    | "develop"
-                    | "development"
-                    | "debug"
-                    | "local"
-                    | "override"
-                    | "test"
-                    | "tests"
-                    | "testing"
-                    | "ci"
-                    | "e2e"
-            )
-        })
+        .any(|part| DEVELOPMENT_WORDS.contains(&part) || part == "override")
+}
+
+/// Whether a directory name says it holds test or development setups, not deployments (test
+/// data and fixtures too).
+pub fn is_development_dir(name: &str) -> bool {
+    name.to_ascii_lowercase()
+        .split(['-', '_', '.'])
+        .any(|part| DEVELOPMENT_WORDS.contains(&part) || matches!(part, "testdata" | "fixtures"))
 }

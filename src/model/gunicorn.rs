@@ -2,13 +2,12 @@
 //! never executed: the module-level settings that matter (`bind`, `reload`, `user`,
 //! `loglevel`, `raw_env`), and where the server they configure runs.
 
-use crate::catalog::Format;
-use crate::kinds::{self, Detection};
-use crate::model::deployment::{Deployment, EnvVar, Placement, Process};
+use crate::model::deployment::{
+    Account, AccountKind, Deployment, EnvVar, Placement, Process, Service,
+};
 use crate::model::launcher::{Launch, Program};
 use crate::source::{MappedText, Span};
 use crate::syntax::python::{Literal, PyIndex};
-use std::path::{Path, PathBuf};
 use tree_sitter::Node;
 
 /// A setting's value as far as it is literal.
@@ -75,7 +74,8 @@ fn string_or_prefix<'t>(ix: &PyIndex<'t>, node: Node<'t>) -> Option<(String, Spa
 }
 
 impl GunicornConfig {
-    pub fn read(ix: &PyIndex<'_>) -> Self {
+    pub fn read(python: &crate::model::python::Semantic<'_>) -> Self {
+        let ix = python.index();
         let mut out = GunicornConfig::default();
         let at = |a: Node<'_>, v: Node<'_>| Setting {
             assignment: PyIndex::span(a),
@@ -125,25 +125,28 @@ impl GunicornConfig {
         if let Some(reload) = &self.reload {
             args.push(synthetic("--reload", reload.assignment));
         }
+        out.services.push(Service {
+            user: self.user.as_ref().map(|(user, setting)| Account {
+                kind: AccountKind::Named(Some(user.clone())),
+                how: format!("user = {user}"),
+                at: setting.value,
+                label: None,
+            }),
+            ..Service::new("the gunicorn server", placement)
+        });
         if !args.is_empty() {
-            out.processes.push(Process {
-                launch: Launch {
-                    program: Program::Gunicorn,
-                    program_span: Span::default(),
-                    args,
-                    env: Vec::new(),
-                },
-                placement,
-                origin: "the gunicorn config",
-            });
+            let launch = Launch {
+                program: Program::Gunicorn,
+                program_span: Span::default(),
+                args,
+                env: Vec::new(),
+            };
+            out.processes
+                .push(Process::new(launch, placement, "the gunicorn config").in_service(0));
         }
         for (name, value, span) in &self.raw_env {
-            out.env.push(EnvVar {
-                name: name.clone(),
-                value: value.clone(),
-                span: *span,
-                origin: "raw_env",
-            });
+            out.env
+                .push(EnvVar::new(name.clone(), value.clone(), *span, "raw_env"));
         }
         out
     }
@@ -156,107 +159,4 @@ fn synthetic(text: &str, span: Span) -> MappedText {
         m.push_char(c, span.start, span.end);
     }
     m.with_span(span)
-}
-
-/// How many directories above the config are searched for what starts gunicorn with it.
-const SEARCH_UP: usize = 3;
-
-/// Where the server configured by the file at `path` runs. A config file alone does not say,
-/// so it is taken to run on a host unless a Dockerfile, compose file or Procfile in its
-/// directory or up to three above (inside the linted trees) starts gunicorn with it:
-/// `-c <this file>`, or no `-c` at all for a file named `gunicorn.conf.py` (gunicorn reads
-/// that from its working directory by default).
-pub fn placement(path: &Path, roots: &[PathBuf]) -> Placement {
-    let Ok(canonical) = std::fs::canonicalize(path) else {
-        return Placement::Host;
-    };
-    let Some(file_name) = canonical.file_name().and_then(|n| n.to_str()) else {
-        return Placement::Host;
-    };
-    let is_default_name = file_name == "gunicorn.conf.py";
-    let mut dir = canonical.parent();
-    for _ in 0..=SEARCH_UP {
-        let Some(d) = dir else { break };
-        if !roots.iter().any(|r| d.starts_with(r)) {
-            break;
-        }
-        if starts_gunicorn_in(d, file_name, is_default_name) {
-            return Placement::Container;
-        }
-        dir = d.parent();
-    }
-    Placement::Host
-}
-
-fn starts_gunicorn_in(dir: &Path, config: &str, is_default_name: bool) -> bool {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return false;
-    };
-    let mut seen = 0;
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if !path.is_file() {
-            continue;
-        }
-        let format = match kinds::detect_by_name(&path) {
-            Detection::Known(f @ (Format::Dockerfile | Format::Compose | Format::Procfile)) => f,
-            _ => continue,
-        };
-        seen += 1;
-        if seen > 32 {
-            return false;
-        }
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            continue;
-        };
-        if text.len() > 1 << 20 || !text.contains("gunicorn") {
-            continue;
-        }
-        if launches(format, &path, &text).iter().any(|l| {
-            l.program == Program::Gunicorn
-                && match l.option(&["-c", "--config"]) {
-                    Some(c) => c
-                        .as_str()
-                        .trim_start_matches("python:")
-                        .rsplit('/')
-                        .next()
-                        .is_some_and(|n| n == config),
-                    None => is_default_name,
-                }
-        }) {
-            return true;
-        }
-    }
-    false
-}
-
-/// The launches a file starts (Dockerfile start command, compose commands, Procfile lines).
-fn launches(format: Format, path: &Path, text: &str) -> Vec<Launch> {
-    match format {
-        Format::Dockerfile => {
-            let file = crate::syntax::dockerfile::parse(text);
-            let image = crate::model::container::Image::new(&file);
-            image
-                .final_stage()
-                .map(|s| image.launches(s).into_iter().map(|l| l.launch).collect())
-                .unwrap_or_default()
-        }
-        Format::Compose => {
-            let doc = crate::syntax::yaml::parse(text);
-            let file = crate::model::compose::read(
-                &doc,
-                &crate::model::compose::Reader { path, roots: &[] },
-            );
-            file.services
-                .iter()
-                .flat_map(|s| s.launches().into_iter().map(|(l, _)| l))
-                .collect()
-        }
-        Format::Procfile => crate::model::procfile::parse(text)
-            .processes
-            .iter()
-            .flat_map(|p| crate::model::launcher::from_shell(&p.command))
-            .collect(),
-        _ => Vec::new(),
-    }
 }

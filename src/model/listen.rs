@@ -1,6 +1,8 @@
-//! Where a launched server listens: the bind options of each server command line, and the
-//! servers whose default is every interface.
+//! Where a launched server listens (the bind options of each server command line, and the
+//! servers whose default is every interface), and the ports a container publishes on its
+//! host.
 
+use crate::model::compose::is_interpolated;
 use crate::model::launcher::{Launch, Program};
 use crate::source::Span;
 
@@ -95,6 +97,31 @@ pub fn listen_addresses(launch: &Launch) -> Vec<Listen> {
     }
 }
 
+/// Whether a host string means every interface.
+pub fn is_all_interfaces(host: &str) -> bool {
+    let host = host.trim();
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    matches!(
+        host,
+        "" | "0.0.0.0" | "::" | "*" | "0:0:0:0:0:0:0:0" | "::0"
+    )
+}
+
+/// Host part of a `host:port` listen address (`0.0.0.0:8080`, `[::]:8080`, `*:8080`).
+pub fn listen_host(addr: &str) -> &str {
+    if let Some(rest) = addr.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or("");
+    }
+    match addr.rsplit_once(':') {
+        Some((host, _)) if !host.contains(':') => host,
+        Some(_) => addr,
+        None => addr,
+    }
+}
+
 /// Host of a `host:port` bind (`0.0.0.0:80`, `[::]:80`, `:80`); None for unix sockets and
 /// file descriptors.
 fn host_of_bind(bind: &str) -> Option<String> {
@@ -118,6 +145,76 @@ fn plain_host(host: &str) -> Option<String> {
             .trim_end_matches(']')
             .to_string(),
     )
+}
+
+/// A port a container publishes on the host (compose `ports:`).
+#[derive(Debug, Clone)]
+pub struct PublishedPort {
+    /// The host address, `None` when not given (every interface); `Some("")` never occurs.
+    pub host_ip: Option<String>,
+    /// The host address is an interpolated variable.
+    pub host_ip_unknown: bool,
+    /// The host port, None for an ephemeral one.
+    pub published: Option<String>,
+    pub target: String,
+    /// The entry (short syntax) or its `published`/`target` value (long syntax).
+    pub span: Span,
+}
+
+/// Short port syntax: `[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]`.
+pub fn parse_port(text: &str) -> Option<PublishedPort> {
+    let text = text.trim();
+    let text = text.split('/').next().unwrap_or(text);
+    let (ip, rest) = if let Some(after) = text.strip_prefix('[') {
+        let (ip, rest) = after.split_once(']')?;
+        (Some(ip.to_string()), rest.strip_prefix(':')?.to_string())
+    } else {
+        (None, text.to_string())
+    };
+    // Split on ':' outside `${…}`.
+    let mut parts = Vec::new();
+    let (mut depth, mut cur) = (0usize, String::new());
+    for c in rest.chars() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            ':' if depth == 0 => {
+                parts.push(std::mem::take(&mut cur));
+                continue;
+            }
+            _ => {}
+        }
+        cur.push(c);
+    }
+    parts.push(cur);
+    let (host_ip, published, target) = match (ip, parts.as_slice()) {
+        (Some(ip), [host, target]) => (Some(ip), Some(host.clone()), target.clone()),
+        (None, [target]) => (None, None, target.clone()),
+        (None, [host, target]) => (None, Some(host.clone()), target.clone()),
+        (None, [ip, host, target]) => (Some(ip.clone()), Some(host.clone()), target.clone()),
+        // An IPv6 address without brackets.
+        (None, [.., host, target]) => {
+            let n = rest.len() - host.len() - target.len() - 2;
+            (
+                Some(rest[..n].to_string()),
+                Some(host.clone()),
+                target.clone(),
+            )
+        }
+        _ => return None,
+    };
+    // `${HOST:+${HOST}:}${PORT}`: a variable that may carry an address too.
+    let address_in_port = published.as_deref().is_some_and(|p| {
+        is_interpolated(p)
+            && (p.contains('+') || p.replace(":-", "").replace(":?", "").contains(':'))
+    });
+    Some(PublishedPort {
+        host_ip_unknown: host_ip.as_deref().is_some_and(is_interpolated) || address_in_port,
+        host_ip: host_ip.filter(|ip| !ip.is_empty()),
+        published: published.filter(|p| !p.is_empty()),
+        target,
+        span: Span::default(),
+    })
 }
 
 #[cfg(test)]
@@ -168,5 +265,28 @@ mod tests {
             hosts("mod_wsgi-express start-server wsgi.py --host 0.0.0.0"),
             all("0.0.0.0")
         );
+    }
+
+    #[test]
+    fn ports() {
+        let p = |t: &str| {
+            let p = parse_port(t).unwrap();
+            (p.host_ip, p.published, p.target)
+        };
+        assert_eq!(p("5000:5000"), (None, Some("5000".into()), "5000".into()));
+        assert_eq!(p("8000"), (None, None, "8000".into()));
+        assert_eq!(
+            p("127.0.0.1:5000:5000/tcp"),
+            (Some("127.0.0.1".into()), Some("5000".into()), "5000".into())
+        );
+        assert_eq!(
+            p("[::1]:80:80"),
+            (Some("::1".into()), Some("80".into()), "80".into())
+        );
+        assert_eq!(
+            p("${PORT:-8000}:8000"),
+            (None, Some("${PORT:-8000}".into()), "8000".into())
+        );
+        assert!(parse_port("${IP}:80:80").unwrap().host_ip_unknown);
     }
 }

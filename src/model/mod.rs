@@ -3,13 +3,16 @@
 
 pub mod apache;
 pub mod compose;
+pub mod compose_fix;
 pub mod container;
 pub mod deployment;
 pub mod env;
 pub mod gunicorn;
+pub mod images;
 pub mod launcher;
 pub mod listen;
 pub mod procfile;
 pub mod project;
-pub mod python_app;
+pub mod python;
 pub mod systemd;
+pub mod view;

@@ -67,11 +67,8 @@ impl Procfile {
         }
         for line in &self.processes {
             for launch in launcher::from_shell(&line.command) {
-                out.processes.push(Process {
-                    launch,
-                    placement: Placement::Container,
-                    origin: "the Procfile",
-                });
+                out.processes
+                    .push(Process::new(launch, Placement::Container, "the Procfile"));
             }
         }
         out

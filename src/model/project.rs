@@ -3,9 +3,8 @@
 //! `app.run()` inside `app.py`).
 
 use crate::catalog::Format;
-use crate::model::python_app;
+use crate::model::python::{self, Semantic};
 use crate::source::{SourceFile, Span};
-use crate::syntax::python::{self, PyIndex};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -58,8 +57,8 @@ impl Project<'_> {
         };
         let source = &self.sources[found];
         let file = python::parse(source.text());
-        PyIndex::new(&file, source.text())
-            .map(|index| python_app::dev_server_calls(&index))
+        Semantic::new(&file, source.text())
+            .map(|python| python.dev_server_calls())
             .unwrap_or_default()
     }
 }

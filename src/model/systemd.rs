@@ -9,17 +9,32 @@
 //! each finding (and label) to the file its span lies in. Files besides the linted one are
 //! only read inside the lint roots.
 
-use crate::diagnostic::Diagnostic;
-use crate::model::deployment::{Deployment, EnvVar, Placement, Process};
+use crate::diagnostic::{Diagnostic, Label};
+use crate::files::FileSet;
+use crate::model::deployment::{
+    Account, AccountKind, Deployment, EnvVar, PathFact, PathKind, Placement, Process, Sandbox,
+    Service, Umask, Workdir, WorkdirKind, is_root_user, parse_umask,
+};
 use crate::model::launcher::{self, Program};
 use crate::source::{MappedText, Span};
-use crate::syntax::systemd::{self, Entry, ExecCommand, Specifiers, UnitFile};
+use crate::syntax::systemd::{self, Entry, ExecCommand, Specifiers, UnitFile, parse_bool};
 use std::path::{Path, PathBuf};
 
-/// Largest drop-in or environment file read alongside a unit.
-const MAX_EXTRA_FILE: u64 = 1 << 20;
 /// Most drop-ins merged into one unit.
 const MAX_DROPINS: usize = 64;
+
+/// Wrappers that switch to another account before running the command.
+const SETUID_WRAPPERS: &[&str] = &[
+    "sudo",
+    "runuser",
+    "su",
+    "setpriv",
+    "gosu",
+    "su-exec",
+    "chpst",
+    "s6-setuidgid",
+    "setuidgid",
+];
 
 /// The unit types whose files deploylint reads.
 pub const UNIT_TYPES: &[&str] = &[
@@ -93,27 +108,17 @@ fn file_name(path: &Path) -> &str {
     path.file_name().and_then(|n| n.to_str()).unwrap_or("")
 }
 
-/// Reads `path` if it lies inside one of `roots` (after resolving symlinks).
-fn read_inside(path: &Path, roots: &[PathBuf]) -> Option<(PathBuf, String)> {
-    let canonical = std::fs::canonicalize(path).ok()?;
-    if !roots.iter().any(|root| canonical.starts_with(root)) {
-        return None;
-    }
-    let meta = std::fs::metadata(&canonical).ok()?;
-    if !meta.is_file() || meta.len() > MAX_EXTRA_FILE {
-        return None;
-    }
-    let bytes = std::fs::read(&canonical).ok()?;
-    Some((
-        path.to_path_buf(),
-        String::from_utf8_lossy(&bytes).into_owned(),
-    ))
+/// Reads `path` through the file set (inside the linted trees only), with the path it was
+/// asked for.
+fn read_inside(path: &Path, files: &FileSet) -> Option<(PathBuf, String)> {
+    let file = files.read(path).ok()?;
+    Some((path.to_path_buf(), file.text.clone()))
 }
 
 impl Unit {
     /// Loads the unit (or drop-in) at `path` with text `text`, merging the drop-ins and
-    /// reading the environment files found inside `roots`.
-    pub fn load(path: &Path, text: &str, roots: &[PathBuf]) -> Unit {
+    /// reading the environment files found inside the linted trees.
+    pub fn load(path: &Path, text: &str, files: &FileSet) -> Unit {
         let own_name = file_name(path);
         let template = own_name.ends_with(".in");
         let dropin_of = dropin_unit_name(path);
@@ -148,12 +153,12 @@ impl Unit {
         if dropin_of.is_none()
             && let Some(dir) = unit_dir
         {
-            for (dropin, text) in dropins(dir, &unit.name, roots) {
+            for (dropin, text) in dropins(dir, &unit.name, files) {
                 unit.push_part(dropin, text, true);
             }
         }
         unit.scope = unit.detect_scope(unit_dir);
-        unit.read_env_files(roots);
+        unit.read_env_files(files);
         unit
     }
 
@@ -175,7 +180,7 @@ impl Unit {
 
     /// A unit from text alone (no drop-ins or environment files), for tests and stdin.
     pub fn from_text(name: &str, text: &str) -> Unit {
-        Unit::load(Path::new(name), text, &[])
+        Unit::load(Path::new(name), text, &FileSet::default())
     }
 
     fn detect_scope(&self, unit_dir: Option<&Path>) -> Scope {
@@ -200,7 +205,8 @@ impl Unit {
         }
     }
 
-    fn read_env_files(&mut self, roots: &[PathBuf]) {
+    fn read_env_files(&mut self, files: &FileSet) {
+        let roots = files.roots();
         if roots.is_empty() || self.exec_section().is_none() {
             return;
         }
@@ -219,7 +225,7 @@ impl Unit {
             // filesystem (`etc/app/env` in a repository with `/etc/app/env` in the unit).
             let candidates = std::iter::once(PathBuf::from(file))
                 .chain(roots.iter().map(|r| r.join(file.trim_start_matches('/'))));
-            if let Some((path, text)) = candidates.filter_map(|c| read_inside(&c, roots)).next() {
+            if let Some((path, text)) = candidates.filter_map(|c| read_inside(&c, files)).next() {
                 let path = self.display_path(&path, roots);
                 let index = self.push_part(path, text, false);
                 let lines =
@@ -374,22 +380,22 @@ impl Unit {
                 if !crate::syntax::shell::is_name(name) {
                     continue;
                 }
-                set(EnvVar {
-                    name: name.to_string(),
-                    value: word.as_str()[eq + 1..].to_string(),
-                    span: word.span(),
-                    origin: "Environment=",
-                });
+                set(EnvVar::new(
+                    name.to_string(),
+                    word.as_str()[eq + 1..].to_string(),
+                    word.span(),
+                    "Environment=",
+                ));
             }
         }
         for (_, lines) in &self.env_files {
             for line in lines {
-                set(EnvVar {
-                    name: line.name.as_str().to_string(),
-                    value: line.value.as_str().to_string(),
-                    span: line.name.span().cover(line.value.span()),
-                    origin: "EnvironmentFile=",
-                });
+                set(EnvVar::new(
+                    line.name.as_str().to_string(),
+                    line.value.as_str().to_string(),
+                    line.name.span().cover(line.value.span()),
+                    "EnvironmentFile=",
+                ));
             }
         }
         out
@@ -422,16 +428,221 @@ impl Unit {
         for (command, _) in self.exec_start() {
             let argv = self.argv(&command, &env);
             processes.extend(
-                launcher::from_exec(&argv)
-                    .into_iter()
-                    .map(|launch| Process {
-                        launch,
-                        placement: Placement::Host,
-                        origin: "ExecStart=",
-                    }),
+                launcher::from_exec(&argv).into_iter().map(|launch| {
+                    Process::new(launch, Placement::Host, "ExecStart=").in_service(0)
+                }),
             );
         }
-        Deployment { processes, env }
+        let mut deployment = Deployment {
+            processes,
+            env,
+            services: Vec::new(),
+        };
+        if let Some(section) = self.exec_section() {
+            let service = Service {
+                runs_app: web_process(&deployment).is_some(),
+                user: self.account(&deployment),
+                workdir: self.workdir(section, &deployment),
+                writable: self.writable_paths(section),
+                private_tmp: dynamic_user(self)
+                    || self.last(section, "PrivateTmp").is_some_and(|e| {
+                        let v = e.value.as_str();
+                        systemd::parse_bool(v) == Some(true) || v == "disconnected"
+                    }),
+                umask: self.umask(section),
+                sandbox: self.sandbox(&deployment),
+                ..Service::new("the service", Placement::Host)
+            };
+            deployment.services.push(service);
+        }
+        deployment
+    }
+
+    /// `WorkingDirectory=`, else where the service starts without it: `/` for a system
+    /// service, unless its server or `RootDirectory=` chooses.
+    fn workdir(&self, section: &str, deployment: &Deployment) -> Option<Workdir> {
+        if let Some(entry) = self.last(section, "WorkingDirectory") {
+            let dir = self.specifiers.expand(&entry.value);
+            return Some(Workdir {
+                kind: WorkdirKind::Set(dir.as_str().trim_start_matches('-').to_string()),
+                how: "the service starts in".to_string(),
+                at: entry.value.span(),
+                label: None,
+            });
+        }
+        if section != "Service" || self.partial {
+            return None;
+        }
+        let elsewhere = |how: &str, at| {
+            Some(Workdir {
+                kind: WorkdirKind::Elsewhere,
+                how: how.to_string(),
+                at,
+                label: None,
+            })
+        };
+        let header = self.header("Service")?;
+        if self.scope == Scope::User {
+            return elsewhere("a user unit starts in its user's home directory", header);
+        }
+        if let Some(root) = self.last("Service", "RootDirectory") {
+            return elsewhere("RootDirectory= chooses it", root.value.span());
+        }
+        let web = web_process(deployment);
+        if let Some(web) = web
+            && web.launch.chooses_own_directory()
+        {
+            return elsewhere("the server chooses it", web.launch.program_span);
+        }
+        Some(Workdir {
+            kind: WorkdirKind::Default("/".to_string()),
+            how: "sets no WorkingDirectory=, so the app starts in / and resolves relative paths there"
+                .to_string(),
+            at: header,
+            label: web.map(|w| Label {
+                path: None,
+                span: w.launch.program_span,
+                message: "started in /".to_string(),
+            }),
+        })
+    }
+
+    /// The least-privilege settings of a system service that runs a web app (a drop-in
+    /// alone may rely on its unit's).
+    fn sandbox(&self, deployment: &Deployment) -> Option<Sandbox> {
+        if self.partial {
+            return None;
+        }
+        let web = judged_web_service(self, deployment)?;
+        Some(Sandbox {
+            settings: sandbox_settings(self),
+            at: self.header("Service")?,
+            label: Some(Label {
+                path: None,
+                span: web.launch.program_span,
+                message: "the app this protects".to_string(),
+            }),
+        })
+    }
+
+    /// `ReadWritePaths=` entries in force.
+    fn writable_paths(&self, section: &str) -> Vec<PathFact> {
+        let mut out = Vec::new();
+        for entry in self.list(section, "ReadWritePaths") {
+            for word in systemd::split_words(&entry.value) {
+                let word = self.specifiers.expand(&word);
+                out.push(PathFact {
+                    kind: PathKind::Writable,
+                    path: word.as_str().trim_start_matches(['-', '+']).to_string(),
+                    how: "ReadWritePaths= lets the service write to".to_string(),
+                    at: word.span(),
+                });
+            }
+        }
+        out
+    }
+
+    /// `UMask=`, with the group new files get (`Group=`, else the user's own).
+    fn umask(&self, section: &str) -> Option<Umask> {
+        let entry = self.last(section, "UMask")?;
+        let value = entry.value.as_str();
+        Some(Umask {
+            mask: parse_umask(value)?,
+            written: format!("UMask={value}"),
+            at: entry.value.span(),
+            group: self
+                .last(section, "Group")
+                .map(|e| self.specifiers.expand(&e.value).as_str().to_string())
+                .or_else(|| user(self).map(|(name, _)| name)),
+        })
+    }
+
+    /// The account the service runs as. A system service runs as root unless `User=` or
+    /// `DynamicUser=yes` says otherwise, its command is wrapped in a setuid tool, or its
+    /// server switches accounts itself (then that process's account decides); a user unit
+    /// runs as the user who starts it.
+    fn account(&self, deployment: &Deployment) -> Option<Account> {
+        let header = self.header("Service")?;
+        let account = |kind, how: &str, at| Account {
+            kind,
+            how: how.to_string(),
+            at,
+            label: None,
+        };
+        if self.scope == Scope::User {
+            return Some(account(
+                AccountKind::Unprivileged,
+                "a user unit runs as the user who starts it",
+                header,
+            ));
+        }
+        let env = &deployment.env;
+        for (command, _) in self.exec_start() {
+            let Some(prefix) = command.privileged else {
+                continue;
+            };
+            let argv = self.argv(&command, env);
+            if launcher::from_exec(&argv)
+                .iter()
+                .any(|l| is_python_web(&l.program))
+            {
+                return Some(account(
+                    AccountKind::Root,
+                    "this prefix makes ExecStart= ignore User=",
+                    prefix,
+                ));
+            }
+        }
+        if let Some((name, entry)) = user(self) {
+            let how = format!("User={}", entry.value.as_str());
+            return Some(account(
+                AccountKind::Named(Some(name)),
+                &how,
+                entry.value.span(),
+            ));
+        }
+        if dynamic_user(self) {
+            return Some(account(
+                AccountKind::Unprivileged,
+                "DynamicUser=yes",
+                header,
+            ));
+        }
+        if self.partial {
+            return None;
+        }
+        let web = web_process(deployment);
+        if web.is_some_and(|w| w.user.is_some()) {
+            return None;
+        }
+        if self.wrapped_in_setuid() {
+            return Some(account(
+                AccountKind::Unprivileged,
+                "its command switches accounts",
+                header,
+            ));
+        }
+        let mut root = account(
+            AccountKind::Root,
+            "it sets neither User= nor DynamicUser=yes",
+            header,
+        );
+        root.label = web.map(|w| Label {
+            path: None,
+            span: w.launch.program_span,
+            message: "this server runs as root".to_string(),
+        });
+        Some(root)
+    }
+
+    /// `ExecStart=/usr/sbin/runuser -u app -- gunicorn …`.
+    fn wrapped_in_setuid(&self) -> bool {
+        self.exec_start().iter().any(|(command, _)| {
+            command.argv.first().is_some_and(|w| {
+                let name = w.as_str().rsplit('/').next().unwrap_or("");
+                SETUID_WRAPPERS.contains(&name)
+            })
+        })
     }
 
     /// The index of the part a span-space offset lies in.
@@ -489,8 +700,8 @@ fn shift(span: Span, base: usize) -> Span {
 /// The drop-ins of unit `name` in `dir`, in the order systemd applies them: `*.conf` files
 /// of `NAME.d/` and, for an instance `foo@bar.service`, of the template's `foo@.service.d/`
 /// (the instance's own file wins a name clash), sorted by file name.
-fn dropins(dir: &Path, name: &str, roots: &[PathBuf]) -> Vec<(PathBuf, String)> {
-    if roots.is_empty() {
+fn dropins(dir: &Path, name: &str, files: &FileSet) -> Vec<(PathBuf, String)> {
+    if files.roots().is_empty() {
         return Vec::new();
     }
     let mut dirs = vec![dir.join(format!("{name}.d"))];
@@ -522,8 +733,80 @@ fn dropins(dir: &Path, name: &str, roots: &[PathBuf]) -> Vec<(PathBuf, String)> 
     found
         .into_iter()
         .take(MAX_DROPINS)
-        .filter_map(|(_, p)| read_inside(&p, roots))
+        .filter_map(|(_, p)| read_inside(&p, files))
         .collect()
+}
+
+fn on(unit: &Unit, key: &str) -> bool {
+    unit.flag("Service", key).is_some_and(|(b, _)| b)
+}
+
+/// Whether the processes cannot gain privileges through setuid binaries or file caps.
+/// `SystemCallFilter=`, `PrivateDevices=` and the other seccomp-based settings force it only
+/// when the service manager lacks `CAP_SYS_ADMIN` (a user manager; systemd's
+/// `context_has_no_new_privileges`), never for a system service, so they do not count.
+pub fn no_new_privileges(unit: &Unit) -> bool {
+    on(unit, "NoNewPrivileges") || dynamic_user(unit)
+}
+
+/// `ProtectSystem=strict` (`full` and `yes` leave `/var`, `/srv` … writable).
+pub fn protect_system_strict(unit: &Unit) -> bool {
+    dynamic_user(unit)
+        || unit
+            .last("Service", "ProtectSystem")
+            .is_some_and(|e| e.value.as_str() == "strict")
+}
+
+/// `ProtectHome=yes`, `read-only` or `tmpfs`.
+pub fn protect_home(unit: &Unit) -> bool {
+    dynamic_user(unit)
+        || unit.last("Service", "ProtectHome").is_some_and(|e| {
+            let v = e.value.as_str();
+            parse_bool(v) == Some(true) || matches!(v, "read-only" | "tmpfs")
+        })
+}
+
+/// `PrivateTmp=yes` (or `disconnected`, systemd 255).
+pub fn private_tmp(unit: &Unit) -> bool {
+    dynamic_user(unit)
+        || unit.last("Service", "PrivateTmp").is_some_and(|e| {
+            let v = e.value.as_str();
+            parse_bool(v) == Some(true) || v == "disconnected"
+        })
+}
+
+/// A `CapabilityBoundingSet=` that limits the set: an empty assignment (no capabilities), a
+/// list, or `~…` (all but those). A lone `~` restores the full set.
+pub fn capabilities_bounded(unit: &Unit) -> bool {
+    unit.entries("Service", "CapabilityBoundingSet")
+        .last()
+        .is_some_and(|e| e.value.as_str().trim() != "~")
+}
+
+/// Whether the bounding set can matter: a process that runs as an unprivileged account, with
+/// no ambient capabilities and `NoNewPrivileges=` in force, holds no capability and cannot
+/// gain one, so bounding the set changes nothing.
+fn capabilities_moot(unit: &Unit) -> bool {
+    let unprivileged =
+        dynamic_user(unit) || user(unit).is_some_and(|(name, _)| !is_root_user(&name));
+    unprivileged
+        && no_new_privileges(unit)
+        && unit.list("Service", "AmbientCapabilities").is_empty()
+}
+
+/// Each least-privilege setting as the fix writes it, and whether the unit has it in force.
+fn sandbox_settings(unit: &Unit) -> Vec<(&'static str, bool)> {
+    let checks: [(bool, &str); 5] = [
+        (no_new_privileges(unit), "NoNewPrivileges=yes"),
+        (protect_system_strict(unit), "ProtectSystem=strict"),
+        (protect_home(unit), "ProtectHome=yes"),
+        (private_tmp(unit), "PrivateTmp=yes"),
+        (
+            capabilities_bounded(unit) || capabilities_moot(unit),
+            "CapabilityBoundingSet=",
+        ),
+    ];
+    checks.into_iter().map(|(ok, s)| (s, ok)).collect()
 }
 
 /// Whether a launch runs a Python web application or server, the deployments deploylint
@@ -610,10 +893,14 @@ mod tests {
         let dir = Unit::load(
             Path::new("x/user/a.service"),
             "[Install]\nWantedBy=multi-user.target\n",
-            &[],
+            &FileSet::default(),
         );
         assert_eq!(dir.scope, Scope::User);
-        let home = Unit::load(Path::new("/home/user/proj/a.service"), "", &[]);
+        let home = Unit::load(
+            Path::new("/home/user/proj/a.service"),
+            "",
+            &FileSet::default(),
+        );
         assert_eq!(home.scope, Scope::System);
     }
 

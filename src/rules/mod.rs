@@ -20,48 +20,25 @@ pub mod testing;
 
 use crate::catalog::{Format, RuleEntry};
 use crate::diagnostic::{Diagnostic, Label};
-use crate::model::compose::ComposeFile;
-use crate::model::container::Image;
 use crate::model::deployment::Deployment;
-use crate::model::gunicorn::GunicornConfig;
-use crate::model::procfile::Procfile;
 use crate::model::project::Project;
-use crate::model::systemd::Unit;
+pub use crate::model::view::{ParseError, View};
 use crate::source::{SourceFile, Span};
-use crate::syntax::dockerfile::Dockerfile;
-use crate::syntax::python::PyIndex;
 use std::path::PathBuf;
 
 pub use options::RuleOptions;
 
-/// What a rule sees of one file: its text and its parsed form.
+/// What a rule sees of one file: its text and what its front end lowered it into.
 pub struct FileContext<'a> {
     pub source: &'a SourceFile,
     pub format: Format,
-    pub syntax: Syntax<'a>,
+    /// The format's own view, for rules about one format.
+    pub view: View<'a>,
     /// The processes and environment the file deploys, whatever its format.
     pub deployment: &'a Deployment,
+    /// What does not parse (SYN001).
+    pub errors: &'a [ParseError],
     pub options: &'a RuleOptions,
-}
-
-pub enum Syntax<'a> {
-    /// An Apache httpd file with the configuration read around it.
-    Apache(&'a crate::model::apache::Apache),
-    Dockerfile {
-        file: &'a Dockerfile,
-        image: &'a Image<'a>,
-    },
-    Compose(&'a ComposeFile),
-    Procfile(&'a Procfile),
-    Gunicorn {
-        index: &'a PyIndex<'a>,
-        config: &'a GunicornConfig,
-    },
-    Python(&'a PyIndex<'a>),
-    /// A systemd unit merged with its drop-ins.
-    Systemd(&'a Unit),
-    /// The file could not be parsed into anything rules can read.
-    None,
 }
 
 pub struct Rule {
@@ -85,13 +62,13 @@ pub static RULES: &[Rule] = &[
     debug::django_debug_enabled::RULE,
     debug::werkzeug_debugger_enabled::RULE,
     wsgi::embedded_mode::RULE,
-    wsgi::restrict_embedded_off::RULE,
+    wsgi::embedded_not_restricted::RULE,
     wsgi::shared_daemon_user::RULE,
     wsgi::unrestricted_process_group::RULE,
     wsgi::no_global_application_group::RULE,
     wsgi::shared_python_home::RULE,
     wsgi::no_display_name::RULE,
-    wsgi::no_working_directory::RULE,
+    wsgi::daemon_without_working_directory::RULE,
     wsgi::untrusted_proxy_headers::RULE,
     docroot::script_in_document_root::RULE,
     docroot::code_in_document_root::RULE,
@@ -118,7 +95,6 @@ pub static RULES: &[Rule] = &[
     meta::unused_suppression::RULE,
     fs::loose_umask::RULE,
     sandbox::unsandboxed_service::RULE,
-    sandbox::no_working_directory::RULE,
     sandbox::privileged_container::RULE,
 ];
 

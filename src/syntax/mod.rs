@@ -2,6 +2,7 @@
 
 pub mod apache;
 pub mod dockerfile;
+pub mod dotenv;
 pub mod python;
 pub mod shell;
 pub mod systemd;

@@ -529,59 +529,19 @@ fn push_onto(m: &mut MappedText, text: &str, from: usize, to: usize) {
     m.push_str("", to);
 }
 
-/// One `NAME=value` of an environment file (`EnvironmentFile=`).
-#[derive(Debug, Clone)]
-pub struct EnvLine {
-    pub name: MappedText,
-    pub value: MappedText,
-}
+pub use crate::syntax::dotenv::EnvLine;
 
-/// Parses an environment file as systemd reads one: `NAME=value` lines, `#`/`;` comments,
-/// optional `export `, single or double quotes around the value, backslash continuations.
+/// Parses an environment file as systemd reads one (`crate::syntax::dotenv`): `NAME=value`
+/// lines with a shell name, one pair of quotes around the value stripped.
 pub fn parse_env_file(text: &str, base: usize) -> Vec<EnvLine> {
-    let mut out = Vec::new();
-    let mut offset = 0;
-    for raw in text.split_inclusive('\n') {
-        let origin = base + offset;
-        offset += raw.len();
-        let line = raw.trim_end_matches(['\n', '\r']);
-        let mut m = MappedText::new(origin);
-        m.push_str(line, origin);
-        let range = trim_range(line);
-        let body = m.sub(range);
-        let text = body.as_str();
-        if text.is_empty() || is_comment_start(text.chars().next()) {
-            continue;
-        }
-        let body = match text.strip_prefix("export ") {
-            Some(rest) => body.sub(text.len() - rest.len()..text.len()),
-            None => body,
-        };
-        let text = body.as_str();
-        let Some(eq) = text.find('=') else {
-            continue;
-        };
-        let name = body.sub(trim_range(&text[..eq]));
-        if !crate::syntax::shell::is_name(name.as_str()) {
-            continue;
-        }
-        let value_part = body.sub(eq + 1..text.len());
-        let value = value_part.sub(trim_range(value_part.as_str()));
-        let v = value.as_str();
-        let unquoted = if v.len() >= 2
-            && ((v.starts_with('"') && v.ends_with('"'))
-                || (v.starts_with('\'') && v.ends_with('\'')))
-        {
-            value.sub(1..v.len() - 1).with_span(value.span())
-        } else {
-            value
-        };
-        out.push(EnvLine {
-            name,
-            value: unquoted,
-        });
-    }
-    out
+    crate::syntax::dotenv::lines(text, base)
+        .into_iter()
+        .filter(|line| crate::syntax::shell::is_name(line.name.as_str()))
+        .map(|line| EnvLine {
+            value: crate::syntax::dotenv::unquoted(&line.value),
+            ..line
+        })
+        .collect()
 }
 
 /// Parses a boolean as systemd's `parse_boolean` does.

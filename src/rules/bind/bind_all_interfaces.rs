@@ -4,10 +4,9 @@
 
 use crate::catalog::Format;
 use crate::model::deployment::Placement;
-use crate::model::listen::listen_addresses;
-use crate::rules::{FileContext, Rule, Sink, Syntax};
-use crate::syntax::python::{Literal, PyIndex};
-use tree_sitter::Node;
+use crate::model::listen::{is_all_interfaces, listen_host};
+use crate::model::python::{Call, Expr, Literal, Semantic};
+use crate::rules::{FileContext, Rule, Sink, View};
 
 pub const RULE: Rule = Rule {
     code: "NET001",
@@ -28,31 +27,6 @@ fn may_bind_all(text: &str) -> bool {
     ];
     let host = ["0.0.0.0", "\"::\"", "'::'", "[::]", "\"\"", "''", "*:"];
     server.iter().any(|n| text.contains(n)) && host.iter().any(|n| text.contains(n))
-}
-
-/// Whether a host string means every interface.
-pub fn is_all_interfaces(host: &str) -> bool {
-    let host = host.trim();
-    let host = host
-        .strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .unwrap_or(host);
-    matches!(
-        host,
-        "" | "0.0.0.0" | "::" | "*" | "0:0:0:0:0:0:0:0" | "::0"
-    )
-}
-
-/// Host part of a `host:port` listen address (`0.0.0.0:8080`, `[::]:8080`, `*:8080`).
-pub fn listen_host(addr: &str) -> &str {
-    if let Some(rest) = addr.strip_prefix('[') {
-        return rest.split(']').next().unwrap_or("");
-    }
-    match addr.rsplit_once(':') {
-        Some((host, _)) if !host.contains(':') => host,
-        Some(_) => addr,
-        None => addr,
-    }
 }
 
 /// (callees, host keyword, host position): calls whose host argument decides the bind.
@@ -85,7 +59,7 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
         if process.placement != Placement::Host {
             continue;
         }
-        for listen in listen_addresses(&process.launch) {
+        for listen in &process.listen {
             if is_all_interfaces(&listen.host) {
                 let how = if listen.explicit {
                     "listens on"
@@ -104,40 +78,40 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
             }
         }
     }
-    let Syntax::Python(ix) = ctx.syntax else {
+    let View::Python(python) = ctx.view else {
         return;
     };
-    for &call in &ix.calls {
-        let Some(callee) = PyIndex::callee(call) else {
+    for call in python.calls() {
+        let Some(callee) = python.callee(call) else {
             continue;
         };
         // app.run(host="0.0.0.0"): Flask, Dash, Sanic, Bottle, Flask-SocketIO …
-        if PyIndex::receiver(call).is_some()
-            && matches!(ix.callee_attr(call), Some("run" | "run_server"))
+        if python.receiver(call).is_some()
+            && matches!(python.method(call), Some("run" | "run_server"))
         {
-            if ix
+            if python
                 .qualified_name(callee)
                 .is_some_and(|q| q.starts_with("asyncio.") || q.starts_with("uvicorn."))
             {
                 // uvicorn.run is handled below with its own signature.
             } else {
-                check_host(ix, call, "host", Some(0), sink);
+                check_host(python, call, "host", Some(0), sink);
                 continue;
             }
         }
-        if ix.refers_to(
-            callee,
+        if python.calls_any(
+            call,
             crate::rules::dev_server::http_server_in_code::STDLIB_SERVERS,
         ) {
-            check_address_tuple(ix, call, sink);
+            check_address_tuple(python, call, sink);
             continue;
         }
         for (targets, keyword, position) in HOST_ARGUMENTS {
-            if ix.refers_to(callee, targets) {
+            if python.calls_any(call, targets) {
                 let position = (*position != usize::MAX).then_some(*position);
-                check_host(ix, call, keyword, position, sink);
+                check_host(python, call, keyword, position, sink);
                 if targets[0].starts_with("waitress") {
-                    check_waitress_listen(ix, call, sink);
+                    check_waitress_listen(python, call, sink);
                 }
             }
         }
@@ -145,80 +119,78 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
 }
 
 fn check_host<'t>(
-    ix: &PyIndex<'t>,
-    call: Node<'t>,
+    python: &Semantic<'t>,
+    call: Call<'t>,
     keyword: &str,
     position: Option<usize>,
     sink: &mut Sink<'_>,
 ) {
-    let Some(value) = ix.arg(call, keyword, position) else {
+    let Some(value) = python.argument(call, keyword, position) else {
         return;
     };
-    if let Some(Literal::Str(host)) = ix.literal(value)
+    if let Some(Literal::Str(host)) = python.literal(value)
         && is_all_interfaces(&host)
     {
-        report(ix, call, value, &host, sink);
+        report(python, call, value, &host, sink);
     }
 }
 
 /// HTTPServer(("0.0.0.0", 8000), Handler): the host is the first item of the address tuple.
-fn check_address_tuple<'t>(ix: &PyIndex<'t>, call: Node<'t>, sink: &mut Sink<'_>) {
-    let Some(address) = ix.arg(call, "server_address", Some(0)) else {
+fn check_address_tuple<'t>(python: &Semantic<'t>, call: Call<'t>, sink: &mut Sink<'_>) {
+    let Some(address) = python.argument(call, "server_address", Some(0)) else {
         return;
     };
-    if let Some(Literal::Tuple(items)) = ix.literal(address)
+    if let Some(Literal::Tuple(items)) = python.literal(address)
         && let Some(Some(Literal::Str(host))) = items.first()
         && is_all_interfaces(host)
     {
         // Point at the tuple's host when it is written inline, else at the argument.
-        let target = if address.kind() == "tuple" {
-            address.named_child(0).unwrap_or(address)
-        } else {
-            address
-        };
-        report(ix, call, target, host, sink);
+        report(python, call, python.first_item(address), host, sink);
     }
 }
 
 /// waitress.serve(app, listen="0.0.0.0:8080 [::]:8080")
-fn check_waitress_listen<'t>(ix: &PyIndex<'t>, call: Node<'t>, sink: &mut Sink<'_>) {
-    let Some(value) = ix.arg(call, "listen", None) else {
+fn check_waitress_listen<'t>(python: &Semantic<'t>, call: Call<'t>, sink: &mut Sink<'_>) {
+    let Some(value) = python.argument(call, "listen", None) else {
         return;
     };
-    if let Some(Literal::Str(listen)) = ix.literal(value)
+    if let Some(Literal::Str(listen)) = python.literal(value)
         && let Some(addr) = listen
             .split_whitespace()
             .find(|a| is_all_interfaces(listen_host(a)))
     {
-        report(ix, call, value, addr, sink);
+        report(python, call, value, addr, sink);
     }
 }
 
-fn report<'t>(ix: &PyIndex<'t>, call: Node<'t>, value: Node<'t>, host: &str, sink: &mut Sink<'_>) {
+fn report<'t>(
+    python: &Semantic<'t>,
+    call: Call<'t>,
+    value: Expr<'t>,
+    host: &str,
+    sink: &mut Sink<'_>,
+) {
     let shown = if host.is_empty() {
         "\"\" (all interfaces)"
     } else {
         host
     };
     let diagnostic = sink.report(
-        PyIndex::span(value),
+        value.span(),
         format!("the server listens on {shown}, exposing it on every network interface"),
     );
     // When the host came through a variable, also show where it was set.
-    if value.kind() == "identifier" {
-        diagnostic.label(
-            PyIndex::callee(call).map_or(PyIndex::span(call), PyIndex::span),
-            "bound here",
-        );
-        if let Some(assigned) = ix.assigned_value(value) {
-            diagnostic.label(PyIndex::span(assigned), "address set here");
+    if value.is_name() {
+        diagnostic.label(python.callee_span(call), "bound here");
+        if let Some(assigned) = python.assigned_value(value) {
+            diagnostic.label(assigned.span(), "address set here");
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{is_all_interfaces, listen_host};
+    use crate::model::listen::{is_all_interfaces, listen_host};
     use crate::rules::testing::{fires_once, quiet};
 
     #[test]

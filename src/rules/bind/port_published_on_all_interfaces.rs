@@ -3,12 +3,11 @@
 //! the host is on, past the host firewall, instead of only through the reverse proxy.
 //! Reverse proxies (and ports 80/443, the public web's entry points) are meant to be public.
 
-use crate::edit::{Edit, line_ending};
-use crate::model::compose::{Port, Service, parse_port};
-use crate::rules::bind::bind_all_interfaces::is_all_interfaces;
-use crate::rules::{FileContext, Rule, Sink, Syntax};
-use crate::source::Span;
-use crate::syntax::yaml::{self, Kind, NodeId, Style, Yaml};
+use crate::model::compose_fix::publish_on_loopback;
+use crate::model::deployment::{Placement, Service};
+use crate::model::images::{is_datastore, names_proxy};
+use crate::model::listen::{PublishedPort, is_all_interfaces};
+use crate::rules::{FileContext, Rule, Sink};
 
 pub const RULE: Rule = Rule {
     code: "NET002",
@@ -16,102 +15,30 @@ pub const RULE: Rule = Rule {
     prefilter: Some(|_, text| text.contains("ports")),
 };
 
-/// Words in an image or service name that make it a reverse proxy or load balancer.
-const PROXIES: &[&str] = &[
-    "nginx",
-    "openresty",
-    "traefik",
-    "caddy",
-    "haproxy",
-    "envoy",
-    "httpd",
-    "apache",
-    "apache2",
-    "varnish",
-    "proxy",
-    "swag",
-    "kong",
-    "ingress",
-    "gateway",
-    "lb",
-    "loadbalancer",
-];
-
-/// Whether an image reference (`nginx:1.25`, `docker.io/library/traefik`, `jwilder/nginx-proxy`)
-/// or a service name names a proxy.
-pub fn names_proxy(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    let repo = name.split(['@']).next().unwrap_or("");
-    let repo = match repo.rsplit_once(':') {
-        Some((r, tag)) if !tag.contains('/') => r,
-        _ => repo,
-    };
-    let base = repo.rsplit('/').next().unwrap_or(repo);
-    base.split(['-', '_', '.'])
-        .any(|part| PROXIES.contains(&part))
-}
-
-/// Images of datastores: published on every interface, they take connections from any
-/// network past the host firewall.
-const DATASTORES: &[&str] = &[
-    "postgres",
-    "postgis",
-    "mysql",
-    "mariadb",
-    "redis",
-    "valkey",
-    "keydb",
-    "mongo",
-    "memcached",
-    "elasticsearch",
-    "opensearch",
-    "rabbitmq",
-    "cassandra",
-    "couchdb",
-    "influxdb",
-    "clickhouse-server",
-    "neo4j",
-    "etcd",
-];
-
-fn is_datastore(image: &str) -> bool {
-    let image = image.to_ascii_lowercase();
-    let repo = image.split(['@', ':']).next().unwrap_or("");
-    let base = repo.rsplit('/').next().unwrap_or(repo);
-    DATASTORES.contains(&base)
-}
-
 /// A backend of the app: built from the project's source, started as a Python server, or a
 /// datastore. Third-party services published on purpose (a DNS server, a game server, a VPN
 /// endpoint, an admin UI) are not judged.
-fn is_backend(service: &Service) -> bool {
-    service.build.is_some()
-        || service
-            .image
-            .as_ref()
-            .is_some_and(|i| is_datastore(&i.value))
-        || service
-            .launches()
+fn is_backend(ctx: &FileContext<'_>, index: usize, service: &Service) -> bool {
+    service.built
+        || service.image.as_deref().is_some_and(is_datastore)
+        || ctx
+            .deployment
+            .processes
             .iter()
-            .any(|(launch, _)| launch.program.is_python_server())
+            .filter(|p| p.service == Some(index))
+            .any(|p| p.launch.program.is_python_server())
 }
 
 fn is_proxy(service: &Service) -> bool {
-    names_proxy(&service.name.value)
-        || service
-            .image
-            .as_ref()
-            .is_some_and(|i| names_proxy(&i.value))
-        || service
-            .build
-            .as_ref()
-            .and_then(|b| b.dockerfile.as_ref())
-            .is_some_and(|d| names_proxy(&d.base))
+    [&service.name, &service.image, &service.base_image]
+        .into_iter()
+        .flatten()
+        .any(|name| names_proxy(name))
 }
 
 /// Host ports a site is served on to the public (web, and mail for apps that receive it):
 /// publishing them everywhere is the point.
-fn is_public_web_port(port: &Port) -> bool {
+fn is_public_web_port(port: &PublishedPort) -> bool {
     port.published
         .as_deref()
         .map(|p| p.split('-').next().unwrap_or(p))
@@ -119,18 +46,15 @@ fn is_public_web_port(port: &Port) -> bool {
 }
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    let Syntax::Compose(file) = ctx.syntax else {
-        return;
-    };
-    // Parsed again for fixes only: the model keeps no syntax.
-    let mut doc: Option<Yaml<'_>> = None;
-    // With host networking Docker publishes nothing; the process's own bind decides (NET001).
-    for service in file
-        .services
-        .iter()
-        .filter(|s| !s.development && !s.host_network && is_backend(s) && !is_proxy(s))
-    {
-        for port in &service.ports {
+    // With host networking nothing is published; the process's own bind decides (NET001).
+    for (index, service) in ctx.deployment.services.iter().enumerate() {
+        if service.placement == Placement::Host
+            || !is_backend(ctx, index, service)
+            || is_proxy(service)
+        {
+            continue;
+        }
+        for port in &service.published {
             if port.host_ip_unknown
                 || port
                     .host_ip
@@ -144,175 +68,18 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
                 Some(host) => format!("as host port {host}"),
                 None => "on an ephemeral host port".to_string(),
             };
-            let doc = doc.get_or_insert_with(|| yaml::parse(ctx.source.text()));
-            let fix = sink.fix(loopback(doc, port.span).unwrap_or_default());
+            let edits = publish_on_loopback(ctx.source.text(), port.span).unwrap_or_default();
+            let fix = sink.fix(edits);
             sink.report(
                 port.span,
                 format!(
-                    "service `{}` publishes container port {} {on} on every host interface",
-                    service.name.value, port.target
+                    "{} publishes container port {} {on} on every host interface",
+                    service.subject, port.target
                 ),
             )
             .set_fix(fix);
         }
     }
-}
-
-/// The loopback address of the same family as `all` (`0.0.0.0` or `::`).
-fn loopback_for(all: &str) -> &'static str {
-    if all.contains(':') {
-        "::1"
-    } else {
-        "127.0.0.1"
-    }
-}
-
-/// The edits that publish the port at `span` (a short-syntax entry, or the `published` or
-/// `target` value of a long one) on loopback only, in the file's quoting and indentation.
-/// None when the entry is shared through an anchor (the edit would change every service
-/// that uses it) or written in a form too unusual to edit safely.
-fn loopback(doc: &Yaml<'_>, span: Span) -> Option<Vec<Edit>> {
-    let text = doc.source();
-    let nodes = doc.nodes();
-    let id = (0..nodes.len())
-        .find(|&i| !matches!(nodes[i].kind, Kind::Alias(_)) && nodes[i].span == span)?;
-    // An anchored node that an alias uses, or anything inside one.
-    let shared = nodes.iter().any(|n| match n.kind {
-        Kind::Alias(target) => {
-            let t = nodes[target].span;
-            t.start <= span.start && span.end <= t.end
-        }
-        _ => false,
-    });
-    if shared {
-        return None;
-    }
-    if let Some((map, _)) = long_syntax_owner(doc, id) {
-        return long_syntax(doc, map, id);
-    }
-    let Kind::Scalar { value, style } = &nodes[id].kind else {
-        return None;
-    };
-    let quoted = matches!(style, Style::SingleQuoted | Style::DoubleQuoted);
-    if !quoted && *style != Style::Plain {
-        return None;
-    }
-    let content = if quoted { span.start + 1 } else { span.start };
-    let raw = text.get(content..span.end - usize::from(quoted))?;
-    let port = parse_port(value)?;
-    match &port.host_ip {
-        None => {
-            if raw.trim() != value.trim() || raw.starts_with(char::is_whitespace) {
-                return None;
-            }
-            // `127.0.0.1::8000` keeps an ephemeral host port ephemeral.
-            let prefix = if port.published.is_some() {
-                "127.0.0.1:"
-            } else {
-                "127.0.0.1::"
-            };
-            Some(vec![Edit::insert(content, prefix)])
-        }
-        Some(ip) => {
-            let written = if raw.starts_with('[') {
-                raw.find(']').map(|end| &raw[..=end])?
-            } else {
-                raw.get(..ip.len()).filter(|w| *w == ip)?
-            };
-            let address = loopback_for(ip);
-            let replacement = if written.starts_with('[') {
-                format!("[{address}]")
-            } else {
-                address.to_string()
-            };
-            Some(vec![Edit::replace(
-                Span::new(content, content + written.len()),
-                replacement,
-            )])
-        }
-    }
-}
-
-/// For a value inside a long-syntax port mapping, the mapping and its key.
-fn long_syntax_owner(doc: &Yaml<'_>, value: NodeId) -> Option<(NodeId, NodeId)> {
-    doc.nodes()
-        .iter()
-        .enumerate()
-        .find_map(|(i, n)| match &n.kind {
-            Kind::Map(pairs) => pairs
-                .iter()
-                .find(|(_, v)| *v == value)
-                .map(|(k, _)| (i, *k)),
-            _ => None,
-        })
-}
-
-/// `host_ip: 127.0.0.1` for a long-syntax mapping: an all-interfaces value replaced, or the
-/// key added after the last one (inside the braces of a flow mapping).
-fn long_syntax(doc: &Yaml<'_>, map: NodeId, value: NodeId) -> Option<Vec<Edit>> {
-    let text = doc.source();
-    let Kind::Map(pairs) = &doc.nodes()[map].kind else {
-        return None;
-    };
-    let quote = match &doc.nodes()[value].kind {
-        Kind::Scalar {
-            style: Style::DoubleQuoted,
-            ..
-        } => "\"",
-        Kind::Scalar {
-            style: Style::SingleQuoted,
-            ..
-        } => "'",
-        _ => "",
-    };
-    if let Some(&(_, ip)) = pairs
-        .iter()
-        .find(|(k, _)| doc.scalar(*k) == Some("host_ip"))
-    {
-        let Kind::Scalar {
-            value: written,
-            style,
-        } = &doc.nodes()[ip].kind
-        else {
-            return None;
-        };
-        let span = doc.nodes()[ip].span;
-        let inner = match style {
-            Style::Plain => span,
-            Style::SingleQuoted | Style::DoubleQuoted => Span::new(span.start + 1, span.end - 1),
-            _ => return None,
-        };
-        if text.get(inner.range()) != Some(written.as_str()) {
-            return None;
-        }
-        return Some(vec![Edit::replace(inner, loopback_for(written))]);
-    }
-    let &(last_key, last_value) = pairs.last()?;
-    if !matches!(doc.nodes()[last_value].kind, Kind::Scalar { .. }) {
-        return None;
-    }
-    let end = doc.nodes()[last_value].span.end;
-    let entry = format!("host_ip: {quote}127.0.0.1{quote}");
-    if text[doc.nodes()[map].span.range()].starts_with('{') {
-        return Some(vec![Edit::insert(end, format!(", {entry}"))]);
-    }
-    // A new line after the mapping's last, at its keys' column.
-    let key_start = doc.nodes()[last_key].span.start;
-    let line_start = text[..key_start].rfind('\n').map_or(0, |i| i + 1);
-    let lead = &text[line_start..key_start];
-    let indent = if lead.trim().is_empty() {
-        lead.to_string()
-    } else {
-        // `- target: 8000`: the key's column, under the dash.
-        " ".repeat(lead.chars().count())
-    };
-    let line_end = text[end..]
-        .find(['\r', '\n'])
-        .map_or(text.len(), |i| end + i);
-    Some(vec![Edit::insert(
-        line_end,
-        format!("{}{indent}{entry}", line_ending(text)),
-    )])
 }
 
 #[cfg(test)]

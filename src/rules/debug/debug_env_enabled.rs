@@ -1,9 +1,11 @@
 //! DBG004: an environment variable that switches on a debug mode (`FLASK_DEBUG=1`,
-//! `FLASK_ENV=development`, …) set for the deployed processes (a Dockerfile's `ENV`, `ARG` or start command).
+//! `FLASK_ENV=development`, …) set for the deployed processes: however the deployment model
+//! says it is set (a Dockerfile's `ENV`, `ARG` or start command, a unit's `Environment=` or
+//! environment file, a compose service's `environment:` or `env_file:`).
 
 use crate::catalog::Format;
 use crate::model::env::debug_setting;
-use crate::rules::{FileContext, Rule, Sink, Syntax};
+use crate::rules::{FileContext, Rule, Sink};
 
 pub const RULE: Rule = Rule {
     code: "DBG004",
@@ -34,37 +36,22 @@ const HELP: &[(Format, &str)] = &[
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
     sink.help_by_format(ctx.format, HELP);
     for var in ctx.deployment.all_env() {
-        if let Some(why) = debug_setting(&var.name, &var.value) {
-            sink.report(
-                var.span,
-                format!(
-                    "{} sets {}={}, which {why}",
-                    var.origin, var.name, var.value
-                ),
-            );
-        }
-    }
-    // Compose `env_file:` entries, unless `environment:` sets the same name (it wins).
-    if let Syntax::Compose(file) = ctx.syntax {
-        for service in file.services.iter().filter(|s| !s.development) {
-            for env_file in &service.env_files {
-                for (name, value, span) in &env_file.vars {
-                    if service.environment.iter().any(|e| &e.name == name) {
-                        continue;
-                    }
-                    if let Some(why) = debug_setting(name, value) {
-                        sink.report(
-                            env_file.entry.span,
-                            format!(
-                                "env_file {} sets {name}={value} for service `{}`, which {why}",
-                                env_file.entry.value, service.name.value
-                            ),
-                        )
-                        .label_in(env_file.path.clone(), *span, "set here");
-                    }
-                }
-            }
-        }
+        let Some(why) = debug_setting(&var.name, &var.value) else {
+            continue;
+        };
+        let scope = var
+            .service
+            .and_then(|i| ctx.deployment.services.get(i))
+            .map(|s| format!(" for {}", s.subject))
+            .unwrap_or_default();
+        let d = sink.report(
+            var.span,
+            format!(
+                "{} sets {}={}{scope}, which {why}",
+                var.origin, var.name, var.value
+            ),
+        );
+        d.labels.extend(var.label);
     }
 }
 

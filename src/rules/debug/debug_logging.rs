@@ -4,7 +4,7 @@
 
 use crate::catalog::Format;
 use crate::model::launcher::Program;
-use crate::rules::{FileContext, Rule, Sink, Syntax};
+use crate::rules::{FileContext, Rule, Sink, View};
 
 pub const RULE: Rule = Rule {
     code: "DBG005",
@@ -34,7 +34,7 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
             (Format::Procfile, COMMAND_LINE_HELP),
         ],
     );
-    if let Syntax::Gunicorn { config, .. } = ctx.syntax
+    if let View::Gunicorn { config, .. } = ctx.view
         && let Some((level, setting)) = &config.loglevel
         && is_debug_level(level)
     {

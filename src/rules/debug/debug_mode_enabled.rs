@@ -2,11 +2,8 @@
 //! Flask-SocketIO `run(debug=True)`, `app.debug = True`, `app.config["DEBUG"] = True`,
 //! FastAPI/Starlette `debug=True`, a production config class with `DEBUG = True`).
 
-use crate::edit::Edit;
-use crate::model::python_app::{is_app, is_run_call};
-use crate::rules::{FileContext, Rule, Sink, Syntax, contains_ignore_case};
-use crate::syntax::python::PyIndex;
-use tree_sitter::Node;
+use crate::model::python::{Assignment, Call, Semantic, Target};
+use crate::rules::{FileContext, Rule, Sink, View, contains_ignore_case};
 
 /// Constructors whose result `is_app` recognises, for the prefilter.
 const APP_NAMES: &[&str] = &[
@@ -41,89 +38,69 @@ const DEBUG_APPS: &[&str] = &[
     "Starlette",
 ];
 
-/// The edit that turns a literal `True` (or a non-zero number) off. A name or an expression is
-/// left alone: where its value comes from is the author's decision.
-pub fn switch_off(value: Option<Node<'_>>) -> Vec<Edit> {
-    match value.map(|v| (v.kind(), PyIndex::span(v))) {
-        Some(("true", span)) => vec![Edit::replace(span, "False")],
-        Some(("integer", span)) => vec![Edit::replace(span, "0")],
-        _ => Vec::new(),
-    }
-}
-
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    let Syntax::Python(ix) = ctx.syntax else {
+    let View::Python(python) = ctx.view else {
         return;
     };
-    for &call in &ix.calls {
-        check_call(ix, call, sink);
+    for call in python.calls() {
+        check_call(python, call, sink);
     }
-    for &assignment in &ix.assignments {
-        check_assignment(ix, assignment, sink);
+    for assignment in python.assignments() {
+        check_assignment(python, assignment, sink);
     }
 }
 
-fn check_call<'t>(ix: &PyIndex<'t>, call: Node<'t>, sink: &mut Sink<'_>) {
-    let Some(callee) = PyIndex::callee(call) else {
+fn check_call<'t>(python: &Semantic<'t>, call: Call<'t>, sink: &mut Sink<'_>) {
+    let Some(callee) = python.callee(call) else {
         return;
     };
-    let attr = ix.callee_attr(call).unwrap_or("");
-    if is_run_call(ix, call) {
+    let method = python.method(call).unwrap_or("");
+    if python.is_run_call(call) {
         // Flask.run(host, port, debug): debug is the third positional argument, but other
         // `run` methods (`contextvars.Context.run(func, *args)`) take anything there.
-        let flask_signature = PyIndex::receiver(call).is_some_and(|r| is_app(ix, r));
-        if let Some(value) = ix.arg(call, "debug", flask_signature.then_some(2))
-            && ix.literal(value).is_some_and(|v| v.is_true())
+        let flask_signature = python.receiver(call).is_some_and(|r| python.is_app(r));
+        if let Some(value) = python.argument(call, "debug", flask_signature.then_some(2))
+            && python.is_true(value)
         {
-            let span = ix
-                .keyword_argument(call, "debug")
-                .map_or(PyIndex::span(value), PyIndex::span);
-            let fix = sink.fix(switch_off(Some(value)));
+            let span = python
+                .keyword_span(call, "debug")
+                .unwrap_or_else(|| value.span());
+            let fix = sink.fix(value.switch_off());
             sink.report(
                 span,
                 "the app's development server is started with debug mode on",
             )
-            .label(PyIndex::span(callee), "started here")
+            .label(callee.span(), "started here")
             .set_fix(fix);
         }
         return;
     }
-    let qualified = ix.qualified_name(callee).unwrap_or_default();
-    if DEBUG_APPS.contains(&qualified.as_str()) || ix.refers_to(callee, DEBUG_APPS) {
-        if let Some(kw) = ix.true_keyword(call, "debug") {
-            let fix = sink.fix(switch_off(kw.child_by_field_name("value")));
+    let qualified = python.qualified_name(callee).unwrap_or_default();
+    if DEBUG_APPS.contains(&qualified.as_str()) || python.calls_any(call, DEBUG_APPS) {
+        if let Some(kw) = python.true_keyword(call, "debug") {
+            let fix = sink.fix(keyword_off(python, call, "debug"));
             sink.report(
-                PyIndex::span(kw),
-                format!("`{}` is created with debug=True", ix.text(callee)),
+                kw,
+                format!("`{}` is created with debug=True", python.text(callee)),
             )
             .set_fix(fix);
         }
         return;
     }
     // app.config.update(DEBUG=True), app.config.from_mapping(DEBUG=True) or with a dict.
-    if matches!(attr, "update" | "from_mapping")
-        && PyIndex::receiver(call).is_some_and(|r| is_config(ix, r))
+    if matches!(method, "update" | "from_mapping")
+        && python.receiver(call).is_some_and(|r| python.is_config(r))
     {
-        if let Some(kw) = ix.true_keyword(call, "DEBUG") {
-            let fix = sink.fix(switch_off(kw.child_by_field_name("value")));
-            sink.report(PyIndex::span(kw), "the app config sets DEBUG to true")
+        if let Some(kw) = python.true_keyword(call, "DEBUG") {
+            let fix = sink.fix(keyword_off(python, call, "DEBUG"));
+            sink.report(kw, "the app config sets DEBUG to true")
                 .set_fix(fix);
         }
-        if let Some(dict) = ix
-            .arg(call, "", Some(0))
-            .filter(|n| n.kind() == "dictionary")
-        {
-            let mut cursor = dict.walk();
-            for pair in dict.named_children(&mut cursor) {
-                let key = pair
-                    .child_by_field_name("key")
-                    .and_then(|k| ix.string_value(k));
-                let value = pair
-                    .child_by_field_name("value")
-                    .and_then(|v| ix.literal(v));
-                if key.as_deref() == Some("DEBUG") && value.is_some_and(|v| v.is_true()) {
-                    let fix = sink.fix(switch_off(pair.child_by_field_name("value")));
-                    sink.report(PyIndex::span(pair), "the app config sets DEBUG to true")
+        if let Some(dict) = python.argument(call, "", Some(0)) {
+            for (key, value, pair) in python.dict_items(dict) {
+                if python.string_value(key).as_deref() == Some("DEBUG") && python.is_true(value) {
+                    let fix = sink.fix(value.switch_off());
+                    sink.report(pair, "the app config sets DEBUG to true")
                         .set_fix(fix);
                 }
             }
@@ -131,87 +108,54 @@ fn check_call<'t>(ix: &PyIndex<'t>, call: Node<'t>, sink: &mut Sink<'_>) {
     }
 }
 
-/// `<something>.config`
-fn is_config(ix: &PyIndex<'_>, node: Node<'_>) -> bool {
-    node.kind() == "attribute"
-        && node
-            .child_by_field_name("attribute")
-            .is_some_and(|a| ix.text(a) == "config")
+/// The edit that turns `keyword=<literal true>` of `call` off.
+fn keyword_off<'t>(python: &Semantic<'t>, call: Call<'t>, keyword: &str) -> Vec<crate::edit::Edit> {
+    python
+        .argument(call, keyword, None)
+        .map(|value| value.switch_off())
+        .unwrap_or_default()
 }
 
-fn check_assignment<'t>(ix: &PyIndex<'t>, assignment: Node<'t>, sink: &mut Sink<'_>) {
-    let (Some(left), Some(right)) = (
-        assignment.child_by_field_name("left"),
-        ix.assignment_value(assignment),
-    ) else {
+fn check_assignment<'t>(python: &Semantic<'t>, assignment: Assignment<'t>, sink: &mut Sink<'_>) {
+    let (Some(target), Some(right)) = (python.target(assignment), python.value(assignment)) else {
         return;
     };
     // Only `True` and numbers are truthy literals here; skip evaluating anything else.
-    if !matches!(right.kind(), "true" | "integer" | "identifier")
-        || !ix.literal(right).is_some_and(|v| v.is_true())
-    {
+    if !right.may_be_truthy_literal() || !python.is_true(right) {
         return;
     }
-    match left.kind() {
+    match target {
         // app.debug = True
-        "attribute" => {
-            let (Some(object), Some(attr)) = (
-                left.child_by_field_name("object"),
-                left.child_by_field_name("attribute"),
-            ) else {
-                return;
-            };
-            if ix.text(attr) == "debug" && is_app(ix, object) {
-                let fix = sink.fix(switch_off(Some(right)));
-                sink.report(
-                    PyIndex::span(assignment),
-                    "debug mode is switched on for the app",
-                )
-                .set_fix(fix);
+        Target::Attribute { object, attribute } => {
+            if attribute == "debug" && python.is_app(object) {
+                let fix = sink.fix(right.switch_off());
+                sink.report(assignment.span(), "debug mode is switched on for the app")
+                    .set_fix(fix);
             }
         }
         // app.config["DEBUG"] = True
-        "subscript" => {
-            let (Some(value), Some(key)) = (
-                left.child_by_field_name("value"),
-                left.child_by_field_name("subscript"),
-            ) else {
-                return;
-            };
-            if is_config(ix, value) && ix.string_value(key).as_deref() == Some("DEBUG") {
-                let fix = sink.fix(switch_off(Some(right)));
-                sink.report(
-                    PyIndex::span(assignment),
-                    "the app config sets DEBUG to true",
-                )
-                .set_fix(fix);
+        Target::Subscript { value, key } => {
+            if python.is_config(value) && python.string_value(key).as_deref() == Some("DEBUG") {
+                let fix = sink.fix(right.switch_off());
+                sink.report(assignment.span(), "the app config sets DEBUG to true")
+                    .set_fix(fix);
             }
         }
         // class ProductionConfig: DEBUG = True
-        "identifier" if ix.text(left) == "DEBUG" => {
-            let class =
-                PyIndex::enclosing(assignment, &["class_definition", "function_definition"])
-                    .filter(|n| n.kind() == "class_definition");
-            let Some(class) = class else {
+        Target::Name("DEBUG") => {
+            let Some(class) = python.enclosing_class(assignment) else {
                 return;
             };
-            let name = class
-                .child_by_field_name("name")
-                .map(|n| ix.text(n).to_ascii_lowercase())
-                .unwrap_or_default();
-            if name.contains("prod") {
-                let fix = sink.fix(switch_off(Some(right)));
+            if class.to_ascii_lowercase().contains("prod") {
+                let fix = sink.fix(right.switch_off());
                 sink.report(
-                    PyIndex::span(assignment),
-                    format!(
-                        "production config class `{}` sets DEBUG to true",
-                        class.child_by_field_name("name").map_or("", |n| ix.text(n))
-                    ),
+                    assignment.span(),
+                    format!("production config class `{class}` sets DEBUG to true"),
                 )
                 .set_fix(fix);
             }
         }
-        _ => {}
+        Target::Name(_) => {}
     }
 }
 

@@ -1,7 +1,7 @@
 //! DBG002: `DEBUG = True` in a Django settings module that is not a development one.
 
-use crate::rules::{FileContext, Rule, Sink, Syntax};
-use crate::syntax::python::PyIndex;
+use crate::model::deployment::DEVELOPMENT_WORDS;
+use crate::rules::{FileContext, Rule, Sink, View};
 use std::path::Path;
 
 pub const RULE: Rule = Rule {
@@ -18,32 +18,15 @@ const DJANGO_SETTINGS_MARKERS: &[&str] = &[
     "WSGI_APPLICATION",
 ];
 
-/// Name parts of settings modules meant for development, where DEBUG = True is intended.
-const DEVELOPMENT_NAMES: &[&str] = &[
-    "dev",
-    "develop",
-    "development",
-    "local",
-    "test",
-    "tests",
-    "testing",
-    "ci",
-    "debug",
-];
-
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    let Syntax::Python(ix) = ctx.syntax else {
+    let View::Python(python) = ctx.view else {
         return;
     };
     if is_development_module(ctx.source.path()) {
         return;
     }
-    let module_level = |name: &'static str| {
-        ix.assignments_to(name)
-            .iter()
-            .copied()
-            .filter(|a| PyIndex::is_module_level(*a))
-    };
+    let module_level =
+        |name: &'static str| python.assignments_to(name).filter(|a| a.is_module_level());
     let named_settings = ctx
         .source
         .path()
@@ -59,17 +42,10 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
         return;
     }
     for assignment in module_level("DEBUG") {
-        let value = ix.assignment_value(assignment);
-        if value
-            .and_then(|v| ix.literal(v))
-            .is_some_and(|v| v.is_true())
-        {
-            let fix = sink.fix(super::debug_mode_enabled::switch_off(value));
-            sink.report(
-                PyIndex::span(assignment),
-                "Django settings set DEBUG = True",
-            )
-            .set_fix(fix);
+        if let Some(value) = python.value(assignment).filter(|v| python.is_true(*v)) {
+            let fix = sink.fix(value.switch_off());
+            sink.report(assignment.span(), "Django settings set DEBUG = True")
+                .set_fix(fix);
         }
     }
 }
@@ -87,7 +63,7 @@ fn is_development_module(path: &Path) -> bool {
     let stem_parts = stem
         .split(['_', '-', '.'])
         .map(str::to_ascii_lowercase)
-        .any(|part| DEVELOPMENT_NAMES.contains(&part.as_str()));
+        .any(|part| DEVELOPMENT_WORDS.contains(&part.as_str()));
     let in_test_dir = path
         .components()
         .any(|c| matches!(c.as_os_str().to_str(), Some("tests" | "test" | "testing")));

@@ -1,8 +1,7 @@
 //! DBG003: the Werkzeug interactive debugger switched on (`run_simple(use_debugger=True)`,
 //! `DebuggedApplication(app, evalex=True)`), which lets anyone who sees a traceback run code.
 
-use crate::rules::{FileContext, Rule, Sink, Syntax};
-use crate::syntax::python::PyIndex;
+use crate::rules::{FileContext, Rule, Sink, View};
 
 pub const RULE: Rule = Rule {
     code: "DBG003",
@@ -30,29 +29,29 @@ const DEBUGGER_SWITCHES: &[(&[&str], &str, usize, &str)] = &[
 ];
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    let Syntax::Python(ix) = ctx.syntax else {
+    let View::Python(python) = ctx.view else {
         return;
     };
-    for &call in &ix.calls {
-        let Some(callee) = PyIndex::callee(call) else {
+    for call in python.calls() {
+        let Some(callee) = python.callee(call) else {
             continue;
         };
         for (targets, keyword, position, message) in DEBUGGER_SWITCHES {
             // A bare `run_simple` that was not imported still means Werkzeug's in practice.
             let bare = targets[0].rsplit('.').next().unwrap_or("");
-            let named = ix.refers_to(callee, targets)
-                || (callee.kind() == "identifier"
-                    && ix.text(callee) == bare
-                    && ix.qualified_name(callee).as_deref() == Some(bare));
+            let named = python.calls_any(call, targets)
+                || (callee.is_name()
+                    && python.text(callee) == bare
+                    && python.qualified_name(callee).as_deref() == Some(bare));
             if !named {
                 continue;
             }
-            if let Some(value) = ix.arg(call, keyword, Some(*position))
-                && ix.literal(value).is_some_and(|v| v.is_true())
+            if let Some(value) = python.argument(call, keyword, Some(*position))
+                && python.is_true(value)
             {
-                let span = ix
-                    .keyword_argument(call, keyword)
-                    .map_or(PyIndex::span(value), PyIndex::span);
+                let span = python
+                    .keyword_span(call, keyword)
+                    .unwrap_or_else(|| value.span());
                 sink.report(span, *message);
             }
         }

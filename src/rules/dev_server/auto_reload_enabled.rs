@@ -4,8 +4,7 @@
 
 use crate::catalog::Format;
 use crate::model::launcher::Program;
-use crate::rules::{FileContext, Rule, Sink, Syntax};
-use crate::syntax::python::PyIndex;
+use crate::rules::{FileContext, Rule, Sink, View};
 
 pub const RULE: Rule = Rule {
     code: "DEV002",
@@ -43,20 +42,14 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
             sink.report(span, format!("{server} is started with its auto-reloader"));
         }
     }
-    let Syntax::Python(ix) = ctx.syntax else {
+    let View::Python(python) = ctx.view else {
         return;
     };
-    for &call in &ix.calls {
-        let Some(callee) = PyIndex::callee(call) else {
-            continue;
-        };
-        if ix.refers_to(callee, &["uvicorn.run", "uvicorn.main.run"])
-            && let Some(kw) = ix.true_keyword(call, "reload")
+    for call in python.calls() {
+        if python.calls_any(call, &["uvicorn.run", "uvicorn.main.run"])
+            && let Some(kw) = python.true_keyword(call, "reload")
         {
-            sink.report(
-                PyIndex::span(kw),
-                "uvicorn is started with its auto-reloader",
-            );
+            sink.report(kw, "uvicorn is started with its auto-reloader");
         }
     }
 }

@@ -1,8 +1,7 @@
 //! DEV003: Python code that serves HTTP with the standard library's `http.server` /
 //! `socketserver` classes, which are meant for local development only.
 
-use crate::rules::{FileContext, Rule, Sink, Syntax};
-use crate::syntax::python::PyIndex;
+use crate::rules::{FileContext, Rule, Sink, View};
 
 pub const RULE: Rule = Rule {
     code: "DEV003",
@@ -21,33 +20,23 @@ pub const STDLIB_SERVERS: &[&str] = &[
 ];
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    let Syntax::Python(ix) = ctx.syntax else {
+    let View::Python(python) = ctx.view else {
         return;
     };
-    let serve_forever: Vec<_> = ix
-        .calls
-        .iter()
-        .filter(|c| {
-            PyIndex::receiver(**c).is_some() && ix.callee_attr(**c) == Some("serve_forever")
-        })
-        .collect();
-    let Some(first_serve) = serve_forever.first() else {
+    let Some(first_serve) = python
+        .calls()
+        .find(|c| python.receiver(*c).is_some() && python.method(*c) == Some("serve_forever"))
+    else {
         return;
     };
-    for &call in &ix.calls {
-        let Some(callee) = PyIndex::callee(call) else {
-            continue;
-        };
-        if ix.refers_to(callee, STDLIB_SERVERS) {
-            let name = ix.qualified_name(callee).unwrap_or_default();
+    for call in python.calls() {
+        if python.calls_any(call, STDLIB_SERVERS) {
+            let name = python.callee_name(call).unwrap_or_default();
             sink.report(
-                PyIndex::span(callee),
+                python.callee_span(call),
                 format!("`{name}` is a development server and is run with serve_forever()"),
             )
-            .label(
-                PyIndex::callee(**first_serve).map_or(PyIndex::span(**first_serve), PyIndex::span),
-                "served here",
-            );
+            .label(python.callee_span(first_serve), "served here");
         }
     }
 }

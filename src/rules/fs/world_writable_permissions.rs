@@ -1,10 +1,8 @@
 //! FS001: the image makes files world-writable (`chmod 777`, `chmod o+w`, `COPY --chmod=666`),
 //! so any process in the container can rewrite the application.
 
-use crate::rules::{FileContext, Rule, Sink, Syntax};
+use crate::rules::{FileContext, Rule, Sink, View};
 use crate::source::MappedText;
-use crate::syntax::dockerfile::{Args, Instruction};
-use crate::syntax::shell;
 
 pub const RULE: Rule = Rule {
     code: "FS001",
@@ -40,49 +38,22 @@ fn is_sticky(mode: &str) -> bool {
 }
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    let Syntax::Dockerfile { file, .. } = ctx.syntax else {
+    let View::Dockerfile { image, .. } = ctx.view else {
         return;
     };
-    for instr in &file.instructions {
-        check_instruction(instr, sink);
-        if let Some(inner) = &instr.onbuild {
-            check_instruction(inner, sink);
+    for (keyword, mode, span) in image.copy_modes() {
+        if grants_world_write(mode.as_str()) {
+            sink.report(
+                span,
+                format!(
+                    "{keyword} --chmod={} makes the copied files world-writable",
+                    mode.as_str()
+                ),
+            );
         }
     }
-}
-
-fn check_instruction(instr: &Instruction, sink: &mut Sink<'_>) {
-    match instr.keyword.as_str() {
-        "COPY" | "ADD" => {
-            for flag in instr.flags.iter().filter(|f| f.name == "chmod") {
-                if let Some(mode) = &flag.value
-                    && grants_world_write(mode.as_str())
-                {
-                    sink.report(
-                        flag.span,
-                        format!(
-                            "{} --chmod={} makes the copied files world-writable",
-                            instr.keyword,
-                            mode.as_str()
-                        ),
-                    );
-                }
-            }
-        }
-        "RUN" => {
-            let mut scripts: Vec<MappedText> = Vec::new();
-            match &instr.args {
-                Args::Shell(text) => scripts.push(text.clone()),
-                Args::Exec(words) => check_chmod(&shell::exec_command(words).words, sink),
-            }
-            scripts.extend(instr.heredocs.iter().map(|h| h.body.clone()));
-            for script in &scripts {
-                for command in shell::split_commands(script) {
-                    check_chmod(&command.words, sink);
-                }
-            }
-        }
-        _ => {}
+    for words in image.run_commands() {
+        check_chmod(&words, sink);
     }
 }
 

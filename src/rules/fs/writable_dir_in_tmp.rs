@@ -1,12 +1,13 @@
 //! FS002: application state kept under a shared temporary directory (`/tmp`, `/var/tmp`,
-//! `/dev/shm`): a shipped image's `WORKDIR`/`VOLUME`, or an upload, session or cache folder
+//! `/dev/shm`): where a service starts (a shipped image's `WORKDIR`, `WorkingDirectory=`,
+//! `home=`), the directories it keeps data in or writes to (`VOLUME`, a compose bind mount,
+//! `ReadWritePaths=`, mod_wsgi's sockets and eggs), or an upload, session or cache folder
 //! configured in Python. Other local users can read, replace or pre-create files there.
 
-use super::is_shared_tmp;
 use crate::catalog::Format;
-use crate::rules::{FileContext, Rule, Sink, Syntax};
-use crate::syntax::python::{Literal, PyIndex};
-use tree_sitter::Node;
+use crate::model::deployment::{PathKind, WorkdirKind, is_shared_tmp};
+use crate::model::python::{Assignment, Expr, Literal, Semantic, Target};
+use crate::rules::{FileContext, Rule, Sink, View};
 
 pub const RULE: Rule = Rule {
     code: "FS002",
@@ -57,166 +58,61 @@ const HELP: &[(Format, &str)] = &[
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
     sink.help_by_format(ctx.format, HELP);
-    match ctx.syntax {
-        Syntax::Dockerfile { file, image } => {
-            // Only the WORKDIR in force when the container starts matters: a build step run in
-            // /tmp before a later WORKDIR is harmless.
-            let mut last_workdir = None;
-            for stage in image.shipped_stages() {
-                image.walk_stage(stage, |instr, scope| {
-                    let keyword = instr.keyword.as_str();
-                    if !matches!(keyword, "WORKDIR" | "VOLUME") {
-                        return;
-                    }
-                    for word in instr.words(file.escape) {
-                        let path = scope
-                            .expand(word.as_str(), file.escape)
-                            .unwrap_or_else(|| word.as_str().to_string());
-                        if keyword == "WORKDIR" {
-                            last_workdir = Some((word, path));
-                        } else if is_below_shared_tmp(&path) {
-                            sink.report(
-                                word.span(),
-                                format!("VOLUME {path} keeps the app's data in a shared temporary directory"),
-                            );
-                        }
-                    }
-                });
-            }
-            if let Some((word, path)) = last_workdir
-                && is_shared_tmp(&path)
-            {
-                sink.report(
-                    word.span(),
-                    format!("the container starts in {path}, a shared temporary directory"),
-                );
-            }
+    for service in &ctx.deployment.services {
+        // With a private /tmp (systemd's `PrivateTmp=`), only /dev/shm is still shared.
+        let shared = |path: &str| {
+            (!service.private_tmp || path.trim().starts_with("/dev/shm")) && is_shared_tmp(path)
+        };
+        if let Some(workdir) = &service.workdir
+            && let WorkdirKind::Set(path) = &workdir.kind
+            && shared(path)
+        {
+            sink.report(
+                workdir.at,
+                format!("{} {path}, a shared temporary directory", workdir.how),
+            );
         }
-        Syntax::Python(ix) => {
-            for &assignment in &ix.assignments {
-                check_assignment(ix, assignment, sink);
-            }
-            for &call in &ix.calls {
-                let args = call.child_by_field_name("arguments");
-                let mut cursor = args.map(|a| a.walk());
-                let (Some(args), Some(cursor)) = (args, cursor.as_mut()) else {
-                    continue;
-                };
-                for kw in args
-                    .named_children(cursor)
-                    .filter(|a| a.kind() == "keyword_argument")
-                {
-                    let (Some(name), Some(value)) = (
-                        kw.child_by_field_name("name"),
-                        kw.child_by_field_name("value"),
-                    ) else {
-                        continue;
-                    };
-                    report_if_tmp(ix, ix.text(name), value, PyIndex::span(kw), sink);
+        for fact in &service.writable {
+            let path = fact.path.as_str();
+            match fact.kind {
+                PathKind::Volume if is_below_shared_tmp(path) && shared(path) => {
+                    sink.report(
+                        fact.at,
+                        format!(
+                            "{} {path} keeps the app's data in a shared temporary directory",
+                            fact.how
+                        ),
+                    );
                 }
-            }
-        }
-        Syntax::Systemd(unit) => check_unit(unit, sink),
-        Syntax::Compose(file) => check_compose(file, sink),
-        Syntax::Apache(apache) => check_apache(apache, sink),
-        _ => {}
-    }
-}
-
-/// mod_wsgi's socket prefix, egg cache and daemon working directories under a shared temp dir.
-fn check_apache(apache: &crate::model::apache::Apache, sink: &mut Sink<'_>) {
-    for name in ["wsgisocketprefix", "wsgipythoneggs"] {
-        for e in apache.named(name) {
-            let Some(path) = apache.entries[e].args.first() else {
-                continue;
-            };
-            if apache.is_local(e) && is_shared_tmp(path) {
-                sink.report(
-                    apache.arg_span(e, 0),
-                    format!(
-                        "{} {path} puts mod_wsgi's files in a shared temporary directory",
-                        apache.node(e).name
-                    ),
-                );
+                // The X11 socket directory is a socket, not state; `/dev/shm` mounts share
+                // memory with browsers.
+                PathKind::HostMount
+                    if shared(path)
+                        && !path.starts_with("/dev/shm")
+                        && !path.starts_with("/tmp/.X11-unix") =>
+                {
+                    sink.report(
+                        fact.at,
+                        format!("{} {path}, a shared temporary directory", fact.how),
+                    );
+                }
+                PathKind::Writable if shared(path) => {
+                    sink.report(
+                        fact.at,
+                        format!("{} {path}, a shared temporary directory", fact.how),
+                    );
+                }
+                _ => {}
             }
         }
     }
-    for daemon in apache.daemons() {
-        for opt in &daemon.opts {
-            if matches!(opt.key.as_str(), "home" | "python-eggs")
-                && apache.is_local(daemon.entry)
-                && is_shared_tmp(&opt.value)
-            {
-                sink.report(
-                    opt.value_span,
-                    format!(
-                        "{}={} puts daemon process group {}'s files in a shared temporary directory",
-                        opt.key, opt.value, daemon.name
-                    ),
-                );
-            }
+    if let View::Python(python) = ctx.view {
+        for assignment in python.assignments() {
+            check_assignment(python, assignment, sink);
         }
-    }
-}
-
-/// A compose service that bind-mounts a host directory under `/tmp` or `/var/tmp`: the app's
-/// files live where every local user of the host can read, replace or pre-create them. The
-/// X11 socket directory is a socket, not state; `/dev/shm` mounts share memory with browsers.
-fn check_compose(file: &crate::model::compose::ComposeFile, sink: &mut Sink<'_>) {
-    for service in file.services.iter().filter(|s| !s.development) {
-        for volume in &service.volumes {
-            let source = volume.source.trim_end_matches('/');
-            if !is_shared_tmp(source)
-                || source.starts_with("/dev/shm")
-                || source.starts_with("/tmp/.X11-unix")
-            {
-                continue;
-            }
-            sink.report(
-                volume.span,
-                format!(
-                    "service `{}` bind-mounts the host's {source}, a shared temporary directory",
-                    service.name.value
-                ),
-            );
-        }
-    }
-}
-
-/// systemd: `WorkingDirectory=` or a `ReadWritePaths=` entry under a shared temporary
-/// directory. With `PrivateTmp=yes` (or `DynamicUser=yes`, which implies it) the service's
-/// `/tmp` and `/var/tmp` are its own, so only `/dev/shm` is still shared.
-fn check_unit(unit: &crate::model::systemd::Unit, sink: &mut Sink<'_>) {
-    use crate::syntax::systemd::split_words;
-    let Some(section) = unit.exec_section() else {
-        return;
-    };
-    let private_tmp = crate::model::systemd::dynamic_user(unit)
-        || unit.last(section, "PrivateTmp").is_some_and(|e| {
-            let v = e.value.as_str();
-            crate::syntax::systemd::parse_bool(v) == Some(true) || v == "disconnected"
-        });
-    let shared =
-        |path: &str| (!private_tmp || path.trim().starts_with("/dev/shm")) && is_shared_tmp(path);
-    if let Some(entry) = unit.last(section, "WorkingDirectory") {
-        let dir = unit.specifiers.expand(&entry.value);
-        let path = dir.as_str().trim_start_matches('-');
-        if shared(path) {
-            sink.report(
-                entry.value.span(),
-                format!("the service starts in {path}, a shared temporary directory"),
-            );
-        }
-    }
-    for entry in unit.list(section, "ReadWritePaths") {
-        for word in split_words(&entry.value) {
-            let word = unit.specifiers.expand(&word);
-            let path = word.as_str().trim_start_matches(['-', '+']);
-            if shared(path) {
-                sink.report(
-                    word.span(),
-                    format!("ReadWritePaths= lets the service write to {path}, a shared temporary directory"),
-                );
+        for call in python.calls() {
+            for kw in python.keywords(call) {
+                report_if_tmp(python, kw.name, kw.value, kw.span, sink);
             }
         }
     }
@@ -227,41 +123,33 @@ fn is_below_shared_tmp(path: &str) -> bool {
     is_shared_tmp(path) && !matches!(path.trim_end_matches('/'), "/tmp" | "/var/tmp" | "/dev/shm")
 }
 
-fn check_assignment<'t>(ix: &PyIndex<'t>, assignment: Node<'t>, sink: &mut Sink<'_>) {
-    let (Some(left), Some(value)) = (
-        assignment.child_by_field_name("left"),
-        ix.assignment_value(assignment),
-    ) else {
+fn check_assignment<'t>(python: &Semantic<'t>, assignment: Assignment<'t>, sink: &mut Sink<'_>) {
+    let (Some(target), Some(value)) = (python.target(assignment), python.value(assignment)) else {
         return;
     };
-    let setting = match left.kind() {
-        "identifier" => Some(ix.text(left).to_string()),
+    let setting = match target {
+        Target::Name(name) => Some(name.to_string()),
         // app.config["UPLOAD_FOLDER"] = …
-        "subscript" => left
-            .child_by_field_name("subscript")
-            .and_then(|k| ix.string_value(k)),
+        Target::Subscript { key, .. } => python.string_value(key),
         // app.upload_folder = … (attribute names are lower case)
-        "attribute" => left
-            .child_by_field_name("attribute")
-            .map(|a| ix.text(a).to_ascii_uppercase()),
-        _ => None,
+        Target::Attribute { attribute, .. } => Some(attribute.to_ascii_uppercase()),
     };
     if let Some(setting) = setting {
-        report_if_tmp(ix, &setting, value, PyIndex::span(assignment), sink);
+        report_if_tmp(python, &setting, value, assignment.span(), sink);
     }
 }
 
 fn report_if_tmp<'t>(
-    ix: &PyIndex<'t>,
+    python: &Semantic<'t>,
     setting: &str,
-    value: Node<'t>,
+    value: Expr<'t>,
     span: crate::source::Span,
     sink: &mut Sink<'_>,
 ) {
     if !WRITABLE_DIR_SETTINGS.contains(&setting) {
         return;
     }
-    if let Some(path) = tmp_path(ix, value) {
+    if let Some(path) = tmp_path(python, value) {
         sink.report(
             span,
             format!("{setting} points into the shared temporary directory ({path})"),
@@ -270,17 +158,15 @@ fn report_if_tmp<'t>(
 }
 
 /// A literal path under a shared temp dir, directly or as the first part of `os.path.join`.
-fn tmp_path<'t>(ix: &PyIndex<'t>, value: Node<'t>) -> Option<String> {
-    if let Some(Literal::Str(path)) = ix.literal(value) {
+fn tmp_path<'t>(python: &Semantic<'t>, value: Expr<'t>) -> Option<String> {
+    if let Some(Literal::Str(path)) = python.literal(value) {
         return is_shared_tmp(&path).then_some(path);
     }
-    if value.kind() == "call" {
-        let callee = PyIndex::callee(value)?;
-        if ix.refers_to(callee, &["os.path.join", "posixpath.join"]) {
-            let first = ix.arg(value, "", Some(0))?;
-            if let Some(Literal::Str(path)) = ix.literal(first) {
-                return is_shared_tmp(&path).then_some(path);
-            }
+    let call = python.as_call(value)?;
+    if python.calls_any(call, &["os.path.join", "posixpath.join"]) {
+        let first = python.argument(call, "", Some(0))?;
+        if let Some(Literal::Str(path)) = python.literal(first) {
+            return is_shared_tmp(&path).then_some(path);
         }
     }
     None

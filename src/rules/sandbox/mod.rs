@@ -1,6 +1,5 @@
 //! Sandboxing: the privileges and isolation the deployed process runs with (systemd's
 //! least-privilege settings, privileged containers).
 
-pub mod no_working_directory;
 pub mod privileged_container;
 pub mod unsandboxed_service;

@@ -1,7 +1,7 @@
 //! SBX101: a compose service runs `privileged: true`: every capability, every host device and
 //! no seccomp or AppArmor confinement, so a compromise of the app is a compromise of the host.
 
-use crate::rules::{FileContext, Rule, Sink, Syntax};
+use crate::rules::{FileContext, Rule, Sink, View};
 
 pub const RULE: Rule = Rule {
     code: "SBX101",
@@ -10,7 +10,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    let Syntax::Compose(file) = ctx.syntax else {
+    let View::Compose(file) = ctx.view else {
         return;
     };
     for service in file.services.iter().filter(|s| !s.development) {

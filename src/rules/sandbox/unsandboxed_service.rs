@@ -1,14 +1,13 @@
 //! SBX001: a system service that runs a Python web app without the least-privilege settings
 //! the hardening guidance implies (`NoNewPrivileges=yes`, `ProtectSystem=strict`,
 //! `ProtectHome=`, `PrivateTmp=yes`, `CapabilityBoundingSet=`), reported once, listing what
-//! is missing, at the `[Service]` header. Settings systemd implies are accounted for
+//! is missing, at the `[Service]` header. The model accounts for the settings systemd implies
 //! (systemd.exec(5)): `DynamicUser=yes` implies `NoNewPrivileges=yes`,
 //! `ProtectSystem=strict`, `ProtectHome=read-only` and `PrivateTmp=yes`.
 
 use crate::edit::{Edit, indentation_at, line_ending};
-use crate::model::systemd::{Unit, dynamic_user, judged_web_service, user};
-use crate::rules::{FileContext, Rule, Sink, Syntax};
-use crate::syntax::systemd::parse_bool;
+use crate::model::systemd::Unit;
+use crate::rules::{FileContext, Rule, Sink, View};
 
 pub const RULE: Rule = Rule {
     code: "SBX001",
@@ -16,110 +15,36 @@ pub const RULE: Rule = Rule {
     prefilter: None,
 };
 
-fn on(unit: &Unit, key: &str) -> bool {
-    unit.flag("Service", key).is_some_and(|(b, _)| b)
-}
-
-/// Whether the processes cannot gain privileges through setuid binaries or file caps.
-/// `SystemCallFilter=`, `PrivateDevices=` and the other seccomp-based settings force it only
-/// when the service manager lacks `CAP_SYS_ADMIN` (a user manager; systemd's
-/// `context_has_no_new_privileges`), never for a system service, so they do not count.
-pub fn no_new_privileges(unit: &Unit) -> bool {
-    on(unit, "NoNewPrivileges") || dynamic_user(unit)
-}
-
-/// `ProtectSystem=strict` (`full` and `yes` leave `/var`, `/srv` … writable).
-pub fn protect_system_strict(unit: &Unit) -> bool {
-    dynamic_user(unit)
-        || unit
-            .last("Service", "ProtectSystem")
-            .is_some_and(|e| e.value.as_str() == "strict")
-}
-
-/// `ProtectHome=yes`, `read-only` or `tmpfs`.
-pub fn protect_home(unit: &Unit) -> bool {
-    dynamic_user(unit)
-        || unit.last("Service", "ProtectHome").is_some_and(|e| {
-            let v = e.value.as_str();
-            parse_bool(v) == Some(true) || matches!(v, "read-only" | "tmpfs")
-        })
-}
-
-/// `PrivateTmp=yes` (or `disconnected`, systemd 255).
-pub fn private_tmp(unit: &Unit) -> bool {
-    dynamic_user(unit)
-        || unit.last("Service", "PrivateTmp").is_some_and(|e| {
-            let v = e.value.as_str();
-            parse_bool(v) == Some(true) || v == "disconnected"
-        })
-}
-
-/// A `CapabilityBoundingSet=` that limits the set: an empty assignment (no capabilities), a
-/// list, or `~…` (all but those). A lone `~` restores the full set.
-pub fn capabilities_bounded(unit: &Unit) -> bool {
-    unit.entries("Service", "CapabilityBoundingSet")
-        .last()
-        .is_some_and(|e| e.value.as_str().trim() != "~")
-}
-
-/// Whether the bounding set can matter: a process that runs as an unprivileged account, with
-/// no ambient capabilities and `NoNewPrivileges=` in force, holds no capability and cannot
-/// gain one, so bounding the set changes nothing.
-fn capabilities_moot(unit: &Unit) -> bool {
-    let unprivileged = dynamic_user(unit)
-        || user(unit)
-            .is_some_and(|(name, _)| !crate::rules::user::runs_as_root::is_root_user(&name));
-    unprivileged
-        && no_new_privileges(unit)
-        && unit.list("Service", "AmbientCapabilities").is_empty()
-}
-
-/// The settings missing from a unit, as `Key=value` suggestions.
-pub fn missing(unit: &Unit) -> Vec<&'static str> {
-    let checks: [(bool, &str); 5] = [
-        (no_new_privileges(unit), "NoNewPrivileges=yes"),
-        (protect_system_strict(unit), "ProtectSystem=strict"),
-        (protect_home(unit), "ProtectHome=yes"),
-        (private_tmp(unit), "PrivateTmp=yes"),
-        (
-            capabilities_bounded(unit) || capabilities_moot(unit),
-            "CapabilityBoundingSet=",
-        ),
-    ];
-    checks
-        .into_iter()
-        .filter(|(ok, _)| !ok)
-        .map(|(_, s)| s)
-        .collect()
-}
-
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    let Syntax::Systemd(unit) = ctx.syntax else {
-        return;
-    };
-    if unit.partial {
-        return;
+    for service in ctx.deployment.services.iter().filter(|s| s.runs_app) {
+        let Some(sandbox) = &service.sandbox else {
+            continue;
+        };
+        let missing: Vec<&str> = sandbox
+            .settings
+            .iter()
+            .filter(|(_, on)| !on)
+            .map(|(setting, _)| *setting)
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let edits = match ctx.view {
+            View::Systemd(unit) => harden(unit, &missing),
+            _ => Vec::new(),
+        };
+        let fix = sink.fix(edits);
+        let d = sink.report(
+            sandbox.at,
+            format!(
+                "{} runs a web app without least-privilege settings: {}",
+                service.subject,
+                missing.join(", ")
+            ),
+        );
+        d.labels.extend(sandbox.label.clone());
+        d.set_fix(fix);
     }
-    let Some(web) = judged_web_service(unit, ctx.deployment) else {
-        return;
-    };
-    let missing = missing(unit);
-    if missing.is_empty() {
-        return;
-    }
-    let Some(header) = unit.header("Service") else {
-        return;
-    };
-    let fix = sink.fix(harden(unit, &missing));
-    sink.report(
-        header,
-        format!(
-            "the service runs a web app without least-privilege settings: {}",
-            missing.join(", ")
-        ),
-    )
-    .label(web.launch.program_span, "the app this protects")
-    .set_fix(fix);
 }
 
 /// The edits that add the `missing` settings to the linted file's last `[Service]` section

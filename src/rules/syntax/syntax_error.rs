@@ -1,7 +1,7 @@
 //! SYN001: the file does not parse as its format, so the tool that reads it will reject it
 //! (and other rules may miss what follows).
 
-use crate::rules::{FileContext, Rule, Sink, Syntax};
+use crate::rules::{FileContext, Rule, Sink};
 
 pub const RULE: Rule = Rule {
     code: "SYN001",
@@ -9,60 +9,12 @@ pub const RULE: Rule = Rule {
     prefilter: None,
 };
 
+/// Each front end lists its file's parse errors, already without what the format tolerates
+/// (template placeholders); errors in a systemd drop-in are moved to that file afterwards.
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    match ctx.syntax {
-        Syntax::Dockerfile { file, .. } => {
-            // Template markup (`{% if %}`, `{{ var }}`) means the file is a template for a
-            // Dockerfile, not one; its placeholders are not errors in what it will render.
-            for error in file
-                .errors
-                .iter()
-                .filter(|e| !is_template_markup(&e.message))
-            {
-                sink.report(error.span, error.message.clone());
-            }
-        }
-        Syntax::Apache(apache) => {
-            // The linted file's own errors, and include cycles found from it.
-            for error in &apache.units[0].conf.errors {
-                sink.report(error.span, error.message.clone());
-            }
-            for (span, message) in &apache.errors {
-                sink.report(*span, message.clone());
-            }
-        }
-        Syntax::Systemd(unit) => {
-            // Errors in a drop-in are moved to that file after the rules ran.
-            for error in unit.errors() {
-                sink.report(error.span, error.message.clone());
-            }
-        }
-        Syntax::Compose(file) => {
-            // A Jinja/cookiecutter template is not YAML until rendered.
-            if let Some(error) = &file.error
-                && !is_template(ctx.source.text())
-            {
-                sink.report(error.span, format!("invalid YAML: {}", error.message));
-            }
-        }
-        Syntax::Procfile(file) => {
-            for span in &file.errors {
-                sink.report(*span, "not a `process: command` line");
-            }
-        }
-        _ => {}
+    for error in ctx.errors {
+        sink.report(error.span, error.message.clone());
     }
-}
-
-/// Text with Jinja markup (`{{ var }}`, `{% if %}`).
-fn is_template(text: &str) -> bool {
-    text.contains("{{") && text.contains("}}") || text.contains("{%")
-}
-
-fn is_template_markup(message: &str) -> bool {
-    message
-        .strip_prefix("unknown instruction: ")
-        .is_some_and(|word| word.starts_with('{'))
 }
 
 #[cfg(test)]

@@ -1,11 +1,12 @@
 //! mod_wsgi: daemon mode, isolation between daemon process groups, and how requests reach
 //! them. Also the helpers the Apache rule families share.
 
+pub mod daemon_without_working_directory;
 pub mod embedded_mode;
 pub mod no_display_name;
 pub mod no_global_application_group;
-pub mod no_working_directory;
-pub mod restrict_embedded_off;
+
+pub mod embedded_not_restricted;
 pub mod shared_daemon_user;
 pub mod shared_python_home;
 pub mod unrestricted_process_group;
@@ -14,13 +15,13 @@ pub mod untrusted_proxy_headers;
 use crate::catalog::Format;
 use crate::edit::{Edit, match_case};
 use crate::model::apache::{Apache, Daemon};
-use crate::rules::{FileContext, Sink, Syntax, contains_ignore_case};
+use crate::rules::{FileContext, Sink, View, contains_ignore_case};
 use crate::source::Span;
 
 /// The Apache configuration a rule sees, if the file is one.
 pub fn apache_of<'a>(ctx: &FileContext<'a>) -> Option<&'a Apache> {
-    match ctx.syntax {
-        Syntax::Apache(apache) => Some(apache),
+    match ctx.view {
+        View::Apache(apache) => Some(apache),
         _ => None,
     }
 }

@@ -2,7 +2,7 @@
 //! read, signal or ptrace the other: no isolation between them.
 
 use super::{apache_of, mentions};
-use crate::rules::user::runs_as_root::is_root_user;
+use crate::model::deployment::is_root_user;
 use crate::rules::{FileContext, Rule, Sink};
 
 pub const RULE: Rule = Rule {

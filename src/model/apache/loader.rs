@@ -1,4 +1,4 @@
-//! The effective Apache httpd configuration around one linted file: the file itself, the files
+//! Reads the Apache httpd configuration around one linted file: the file itself, the files
 //! it includes (`Include`/`IncludeOptional`, wildcards, confined to the linted trees, cycles
 //! detected), and — for a fragment such as `sites-available/x.conf` — the server's main
 //! configuration (`apache2.conf`/`httpd.conf` found above it in the tree), so that each
@@ -16,9 +16,9 @@
 //! that contain them are not compared. httpd substitutes on the whole line before splitting
 //! words; here each word is substituted, which differs only for values holding spaces.
 
-use crate::diagnostic::Diagnostic;
-use crate::source::{SourceFile, Span};
-use crate::syntax::apache::{self, ConfFile, Node};
+use super::{Apache, Entry, Unit, has_wildcard, is_main_name};
+use crate::files::FileSet;
+use crate::source::SourceFile;
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
@@ -50,322 +50,10 @@ const CONDITIONALS: &[&str] = &[
     "else",
 ];
 
-/// A file read as part of the configuration. Unit 0 is the linted file.
-#[derive(Debug)]
-pub struct Unit {
-    pub path: PathBuf,
-    pub conf: ConfFile,
-    /// Offsets of line starts, for notes.
-    pub line_starts: Vec<usize>,
-}
-
-impl Unit {
-    fn new(path: PathBuf, text: &str) -> Unit {
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Unit {
-            path,
-            conf: apache::parse(text),
-            line_starts,
-        }
-    }
-
-    fn line(&self, offset: usize) -> usize {
-        self.line_starts.partition_point(|&s| s <= offset)
-    }
-}
-
-/// One directive or section, as read.
-#[derive(Debug, Clone)]
-pub struct Entry {
-    pub unit: usize,
-    pub node: usize,
-    /// Lower-case name (`virtualhost`, `wsgidaemonprocess`).
-    pub name: String,
-    /// Arguments after `${VAR}` substitution.
-    pub args: Vec<String>,
-    /// 0 for the main server, `k` for the `k`-th `VirtualHost` (`vhosts[k - 1]`).
-    pub scope: usize,
-    /// The innermost container section around it (`Directory`, `Location`, `Files`, …).
-    pub section: Option<usize>,
-}
-
-/// A `key=value` option of `WSGIDaemonProcess` or `WSGIScriptAlias`.
-#[derive(Debug, Clone)]
-pub struct Opt {
-    /// Lower case.
-    pub key: String,
-    pub value: String,
-    /// The whole `key=value` word.
-    pub span: Span,
-    /// The value only.
-    pub value_span: Span,
-}
-
-/// A `WSGIDaemonProcess` group.
-#[derive(Debug, Clone)]
-pub struct Daemon {
-    pub entry: usize,
-    pub name: String,
-    pub name_span: Span,
-    pub opts: Vec<Opt>,
-}
-
-impl Daemon {
-    pub fn opt(&self, key: &str) -> Option<&Opt> {
-        self.opts.iter().rev().find(|o| o.key == key)
-    }
-}
-
-/// A `WSGIScriptAlias` or `WSGIScriptAliasMatch`.
-#[derive(Debug, Clone)]
-pub struct Mount {
-    pub entry: usize,
-    pub url: String,
-    pub target: String,
-    pub target_span: Span,
-    pub is_match: bool,
-    pub opts: Vec<Opt>,
-}
-
-impl Mount {
-    pub fn opt(&self, key: &str) -> Option<&Opt> {
-        self.opts.iter().rev().find(|o| o.key == key)
-    }
-}
-
-/// The configuration read around the linted file.
-#[derive(Debug, Default)]
-pub struct Apache {
-    pub units: Vec<Unit>,
-    pub entries: Vec<Entry>,
-    /// Entry of each `<VirtualHost>`; scope `k` is `vhosts[k - 1]`.
-    pub vhosts: Vec<usize>,
-    /// Errors found while following includes (cycles, nesting), located in the linted file.
-    pub errors: Vec<(Span, String)>,
-    /// What was not read and why, for the user.
-    pub notes: Vec<String>,
-    /// False when an include could not be read (outside the tree, an unknown variable), so
-    /// the absence of a directive proves nothing.
-    pub complete: bool,
-    /// The linted file is an `.htaccess` file (directory context).
-    pub htaccess: bool,
-    /// The main configuration found above a fragment, if any.
-    pub main: Option<PathBuf>,
-}
-
-impl Apache {
-    pub fn node(&self, e: usize) -> &Node {
-        let entry = &self.entries[e];
-        &self.units[entry.unit].conf.nodes[entry.node]
-    }
-
-    pub fn path(&self, e: usize) -> &Path {
-        &self.units[self.entries[e].unit].path
-    }
-
-    /// Whether an entry is in the linted file (findings are reported only there, so a
-    /// directive is reported once, when its own file is linted).
-    pub fn is_local(&self, e: usize) -> bool {
-        self.entries[e].unit == 0
-    }
-
-    /// Entries named `name` (lower case), in reading order.
-    pub fn named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = usize> + 'a {
-        self.entries
-            .iter()
-            .enumerate()
-            .filter(move |(_, e)| e.name == name)
-            .map(|(i, _)| i)
-    }
-
-    /// Span of argument `i` (or of the name when it is missing).
-    pub fn arg_span(&self, e: usize, i: usize) -> Span {
-        let node = self.node(e);
-        node.args.get(i).map_or(node.name_span, |a| a.span())
-    }
-
-    /// The last entry named `name` set directly in `scope` (not inside a container section).
-    pub fn last_at(&self, scope: usize, name: &str) -> Option<usize> {
-        self.named(name)
-            .filter(|&e| self.entries[e].scope == scope && self.entries[e].section.is_none())
-            .last()
-    }
-
-    /// The value in effect for a virtual host: its own last setting, else the main server's.
-    pub fn effective(&self, scope: usize, name: &str) -> Option<usize> {
-        self.last_at(scope, name)
-            .or_else(|| (scope != 0).then(|| self.last_at(0, name)).flatten())
-    }
-
-    /// Container sections around an entry, innermost first.
-    pub fn sections(&self, e: usize) -> Vec<usize> {
-        let mut out = Vec::new();
-        let mut at = self.entries[e].section;
-        while let Some(s) = at {
-            out.push(s);
-            at = self.entries[s].section;
-        }
-        out
-    }
-
-    /// Entries named `name` that may apply to a request for `url` (mapped to file `file`)
-    /// in `scope`: set in the scope or the main server, directly or inside sections that may
-    /// match (a section whose match is a pattern is assumed to match).
-    pub fn applicable(
-        &self,
-        scope: usize,
-        name: &str,
-        url: Option<&str>,
-        file: Option<&str>,
-    ) -> Vec<usize> {
-        self.named(name)
-            .filter(|&e| {
-                let entry = &self.entries[e];
-                (entry.scope == scope || entry.scope == 0)
-                    && self
-                        .sections(e)
-                        .into_iter()
-                        .all(|s| self.section_may_match(s, url, file))
-            })
-            .collect()
-    }
-
-    fn section_may_match(&self, s: usize, url: Option<&str>, file: Option<&str>) -> bool {
-        let entry = &self.entries[s];
-        let pattern = entry.args.first().map(String::as_str).unwrap_or("");
-        let is_regex = pattern == "~" || entry.name.ends_with("match") || has_wildcard(pattern);
-        match entry.name.as_str() {
-            "directory" if !is_regex => file.is_none_or(|f| related_paths(pattern, f)),
-            "location" if !is_regex => url.is_none_or(|u| related_paths(pattern, u)),
-            "proxy" | "proxymatch" => false,
-            _ => true,
-        }
-    }
-
-    /// Adds a secondary label at an entry's `span`, in its own file.
-    pub fn label(&self, d: &mut Diagnostic, e: usize, span: Span, message: impl Into<String>) {
-        if self.is_local(e) {
-            d.label(span, message);
-        } else {
-            d.label_in(self.path(e).to_path_buf(), span, message);
-        }
-    }
-
-    /// Every `WSGIDaemonProcess`, in reading order.
-    pub fn daemons(&self) -> Vec<Daemon> {
-        self.named("wsgidaemonprocess")
-            .filter_map(|e| {
-                let node = self.node(e);
-                let name = self.entries[e].args.first()?.clone();
-                Some(Daemon {
-                    entry: e,
-                    name,
-                    name_span: node.args[0].span(),
-                    opts: self.options(e, 1),
-                })
-            })
-            .collect()
-    }
-
-    /// Every `WSGIScriptAlias`/`WSGIScriptAliasMatch` with a target.
-    /// The mounts whose directive is in the linted file (findings are reported there once).
-    pub fn local_mounts(&self) -> Vec<Mount> {
-        let mut mounts = self.mounts();
-        mounts.retain(|m| self.is_local(m.entry));
-        mounts
-    }
-
-    pub fn mounts(&self) -> Vec<Mount> {
-        self.entries
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.name == "wsgiscriptalias" || e.name == "wsgiscriptaliasmatch")
-            .filter_map(|(i, e)| {
-                let target = e.args.get(1)?.clone();
-                Some(Mount {
-                    entry: i,
-                    url: e.args[0].clone(),
-                    target,
-                    target_span: self.arg_span(i, 1),
-                    is_match: e.name == "wsgiscriptaliasmatch",
-                    opts: self.options(i, 2),
-                })
-            })
-            .collect()
-    }
-
-    /// `key=value` arguments of an entry from argument `from` on.
-    pub fn options(&self, e: usize, from: usize) -> Vec<Opt> {
-        let node = self.node(e);
-        let entry = &self.entries[e];
-        entry
-            .args
-            .iter()
-            .enumerate()
-            .skip(from)
-            .filter_map(|(i, arg)| {
-                let (key, value) = arg.split_once('=')?;
-                let word = &node.args[i];
-                let raw = word.as_str();
-                let value_span = match raw.find('=') {
-                    Some(eq) if !word.quoted && raw[eq + 1..] == *value => {
-                        word.text.span_of(eq + 1..raw.len())
-                    }
-                    _ => word.span(),
-                };
-                Some(Opt {
-                    key: key.to_ascii_lowercase(),
-                    value: value.to_string(),
-                    span: word.span(),
-                    value_span,
-                })
-            })
-            .collect()
-    }
-
-    /// Whether the configuration read is a whole server's (the linted file is the main
-    /// configuration, or one was found above it) and nothing was left unread, so that the
-    /// absence of a server-level directive means it is not set.
-    pub fn server_view(&self) -> bool {
-        let name = self.units[0].path.file_name().and_then(|n| n.to_str());
-        self.complete && (self.main.is_some() || name.is_some_and(is_main_name))
-    }
-
-    /// Whether mod_wsgi serves anything in the configuration.
-    pub fn uses_wsgi(&self) -> bool {
-        self.entries.iter().any(|e| e.name.starts_with("wsgi"))
-    }
-}
-
-/// Whether one path is inside the other (or equal), compared by components.
-pub fn related_paths(a: &str, b: &str) -> bool {
-    is_under(a, b) || is_under(b, a)
-}
-
-/// Whether `path` is `dir` or inside it, by components (`/var/www` holds `/var/www/x`, not
-/// `/var/wwwx`). Paths with unresolved variables are never related.
-pub fn is_under(path: &str, dir: &str) -> bool {
-    if path.contains("${") || dir.contains("${") {
-        return false;
-    }
-    let parts = |p: &str| -> Vec<String> {
-        p.split('/')
-            .filter(|c| !c.is_empty() && *c != ".")
-            .map(str::to_string)
-            .collect()
-    };
-    let (p, d) = (parts(path), parts(dir));
-    path.starts_with('/') == dir.starts_with('/') && p.len() >= d.len() && p[..d.len()] == d[..]
-}
-
-fn has_wildcard(s: &str) -> bool {
-    s.contains(['*', '?', '['])
-}
-
 /// Loads the configuration around `source`. Files other than the linted one are read only
-/// inside `roots`; with no roots nothing else is read.
-pub fn load(source: &SourceFile, roots: &[PathBuf]) -> Apache {
+/// through `files`, inside the linted trees only.
+pub fn load(source: &SourceFile, files: &FileSet) -> Apache {
+    let roots = files.roots();
     let path = source.path().to_path_buf();
     let name = path
         .file_name()
@@ -395,7 +83,7 @@ pub fn load(source: &SourceFile, roots: &[PathBuf]) -> Apache {
         .unwrap_or_default();
     let mut reader = Reader {
         apache: &mut apache,
-        roots,
+        files,
         defines: HashMap::new(),
         server_root: base.clone(),
         base,
@@ -409,10 +97,12 @@ pub fn load(source: &SourceFile, roots: &[PathBuf]) -> Apache {
     };
     if let Some(main) = &main {
         reader.apache.main = Some(main.clone());
-        if let Ok(text) = std::fs::read(main) {
-            let text = String::from_utf8_lossy(&text).into_owned();
+        if let Ok(file) = files.read(main) {
             let unit = reader.apache.units.len();
-            reader.apache.units.push(Unit::new(main.clone(), &text));
+            reader
+                .apache
+                .units
+                .push(Unit::new(main.clone(), &file.text));
             reader.stack.push(main.clone());
             reader.walk(unit, server);
             reader.stack.pop();
@@ -425,10 +115,6 @@ pub fn load(source: &SourceFile, roots: &[PathBuf]) -> Apache {
         reader.walk(0, server);
     }
     apache
-}
-
-fn is_main_name(name: &str) -> bool {
-    matches!(name, "apache2.conf" | "httpd.conf")
 }
 
 /// The server's main configuration above a fragment, inside the linted trees.
@@ -462,7 +148,7 @@ struct Ctx {
 
 struct Reader<'a> {
     apache: &'a mut Apache,
-    roots: &'a [PathBuf],
+    files: &'a FileSet,
     defines: HashMap<String, String>,
     /// Where relative includes are resolved first (ServerRoot mapped into the tree).
     server_root: PathBuf,
@@ -611,7 +297,7 @@ impl Reader<'_> {
             );
             return;
         }
-        if self.roots.is_empty() {
+        if self.files.roots().is_empty() {
             self.apache.complete = false;
             return;
         }
@@ -676,7 +362,7 @@ impl Reader<'_> {
             let Ok(canonical) = std::fs::canonicalize(&file) else {
                 continue;
             };
-            if !self.roots.iter().any(|r| canonical.starts_with(r)) {
+            if !self.files.contains(&canonical) {
                 self.apache.complete = false;
                 self.note(
                     unit,
@@ -709,15 +395,12 @@ impl Reader<'_> {
                 self.apache.complete = false;
                 return;
             }
-            let Ok(bytes) = std::fs::read(&canonical) else {
+            // A binary or unreadable file is not configuration httpd would read either.
+            let Ok(read) = self.files.read(&canonical) else {
                 continue;
             };
-            if bytes.iter().take(8192).any(|&b| b == 0) {
-                continue;
-            }
-            let text = String::from_utf8_lossy(&bytes).into_owned();
             let index = self.apache.units.len();
-            self.apache.units.push(Unit::new(file, &text));
+            self.apache.units.push(Unit::new(file, &read.text));
             self.stack.push(canonical);
             self.walk(index, ctx);
             self.stack.pop();
@@ -737,9 +420,7 @@ impl Reader<'_> {
     /// is inside the tree, else the tree directory that ends with the path's leading
     /// components (`/etc/apache2/conf.d` in a copy at `…/etc/apache2`).
     fn map_absolute(&self, path: &Path) -> Option<PathBuf> {
-        if let Ok(c) = std::fs::canonicalize(path)
-            && self.roots.iter().any(|r| c.starts_with(r))
-        {
+        if let Some(c) = self.files.inside(path) {
             return Some(c);
         }
         let parts: Vec<&std::ffi::OsStr> = path
@@ -756,7 +437,7 @@ impl Reader<'_> {
                 if d.ends_with(&prefix) {
                     let mut mapped = d.to_path_buf();
                     mapped.extend(&parts[k..]);
-                    if self.roots.iter().any(|r| mapped.starts_with(r)) {
+                    if self.files.contains(&mapped) {
                         return Some(mapped);
                     }
                 }
@@ -786,11 +467,12 @@ fn expand_glob(path: &Path) -> Vec<PathBuf> {
                 let Ok(entries) = std::fs::read_dir(base) else {
                     continue;
                 };
+                let matches = component_matcher(&text);
                 let mut names: Vec<String> = entries
                     .filter_map(|e| e.ok())
                     .map(|e| e.file_name().to_string_lossy().into_owned())
                     .filter(|n| !n.starts_with('.') || text.starts_with('.'))
-                    .filter(|n| fnmatch(&text, n))
+                    .filter(|n| matches(n))
                     .collect();
                 names.sort();
                 next.extend(names.into_iter().map(|n| base.join(n)));
@@ -824,142 +506,44 @@ fn expand_glob(path: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// Shell-style matching of one path component: `*`, `?`, `[abc]`, `[a-z]`, `[!x]`.
-pub fn fnmatch(pattern: &str, name: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let n: Vec<char> = name.chars().collect();
-    let (mut pi, mut ni) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while ni < n.len() {
-        if pi < p.len() {
-            match p[pi] {
-                '*' => {
-                    star = Some((pi, ni));
-                    pi += 1;
-                    continue;
-                }
-                '?' => {
-                    pi += 1;
-                    ni += 1;
-                    continue;
-                }
-                '[' => {
-                    if let Some((matched, len)) = class_match(&p[pi..], n[ni])
-                        && matched
-                    {
-                        pi += len;
-                        ni += 1;
-                        continue;
-                    }
-                }
-                c if c == n[ni] => {
-                    pi += 1;
-                    ni += 1;
-                    continue;
-                }
-                _ => {}
-            }
-        }
-        match star {
-            Some((sp, sn)) => {
-                pi = sp + 1;
-                ni = sn + 1;
-                star = Some((sp, sn + 1));
-            }
-            None => return false,
-        }
+/// A matcher for one path component of an include pattern, as httpd's `apr_fnmatch` reads
+/// it: `*`, `?`, `[abc]`, `[a-z]`, `[!x]`, backslash escapes; braces are literal (globset
+/// would read `{a,b}` as alternatives). A pattern globset rejects (an unclosed `[`) matches
+/// only itself.
+fn component_matcher(pattern: &str) -> impl Fn(&str) -> bool {
+    let literal_braces = pattern.replace('{', "[{]").replace('}', "[}]");
+    let glob = globset::GlobBuilder::new(&literal_braces)
+        .literal_separator(true)
+        .build()
+        .ok()
+        .map(|g| g.compile_matcher());
+    let pattern = pattern.to_string();
+    move |name: &str| match &glob {
+        Some(glob) => glob.is_match(name),
+        None => name == pattern,
     }
-    p[pi..].iter().all(|&c| c == '*')
-}
-
-/// Matches a `[...]` class at the start of `p`: (matched, length of the class).
-fn class_match(p: &[char], c: char) -> Option<(bool, usize)> {
-    let mut i = 1;
-    let negate = matches!(p.get(1), Some('!' | '^'));
-    if negate {
-        i += 1;
-    }
-    let mut matched = false;
-    let mut first = true;
-    while i < p.len() && (p[i] != ']' || first) {
-        first = false;
-        if i + 2 < p.len() && p[i + 1] == '-' && p[i + 2] != ']' {
-            if p[i] <= c && c <= p[i + 2] {
-                matched = true;
-            }
-            i += 3;
-        } else {
-            if p[i] == c {
-                matched = true;
-            }
-            i += 1;
-        }
-    }
-    (i < p.len()).then_some((matched != negate, i + 1))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
-    fn load_text(text: &str) -> Apache {
-        load(&SourceFile::new("apache2/site.conf", text), &[])
-    }
+    use super::component_matcher;
 
     #[test]
-    fn scopes_sections_and_effective_values() {
-        let a = load_text(
-            "DocumentRoot /srv/default\nServerTokens OS\n<VirtualHost *:80>\n  DocumentRoot /var/www\n  <Directory /var/www/app>\n    Options ExecCGI\n  </Directory>\n</VirtualHost>\n<VirtualHost *:81>\n</VirtualHost>\n<IfModule mod_x.c>\nServerTokens Prod\n</IfModule>\n<Macro M>\nServerTokens Full\n</Macro>\n",
-        );
-        assert_eq!(a.vhosts.len(), 2);
-        let root = |s| a.entries[a.effective(s, "documentroot").unwrap()].args[0].clone();
-        assert_eq!(root(1), "/var/www");
-        assert_eq!(root(2), "/srv/default");
-        let options = a.named("options").next().unwrap();
-        assert_eq!(a.entries[options].scope, 1);
-        assert_eq!(
-            a.node(a.entries[options].section.unwrap()).name,
-            "Directory"
-        );
-        let tokens = a.effective(0, "servertokens").unwrap();
-        assert_eq!(a.entries[tokens].args[0], "Prod");
-    }
-
-    #[test]
-    fn defines_and_ifdefine() {
-        let a = load_text(
-            "Define ROOT /srv/app\nDocumentRoot ${ROOT}/public\nUser ${APACHE_RUN_USER}\nErrorLog ${NOPE}/x\n<IfDefine !ROOT>\nServerName skipped\n</IfDefine>\n",
-        );
-        let arg = |n: &str| a.entries[a.named(n).next().unwrap()].args[0].clone();
-        assert_eq!(arg("documentroot"), "/srv/app/public");
-        assert_eq!(arg("user"), "www-data");
-        assert_eq!(arg("errorlog"), "${NOPE}/x");
-        assert_eq!(a.named("servername").count(), 0);
-    }
-
-    #[test]
-    fn daemon_options_have_spans() {
-        let text = "WSGIDaemonProcess app processes=2 \\\n  user=app-svc \"home=/srv/a b\"\n";
-        let a = load_text(text);
-        let d = &a.daemons()[0];
-        assert_eq!(d.name, "app");
-        let user = d.opt("user").unwrap();
-        assert_eq!(&text[user.span.range()], "user=app-svc");
-        assert_eq!(&text[user.value_span.range()], "app-svc");
-        assert_eq!(d.opt("home").unwrap().value, "/srv/a b");
-    }
-
-    #[test]
-    fn paths_and_globs() {
-        assert!(is_under("/var/www/app/wsgi.py", "/var/www/"));
-        assert!(is_under("/var/www", "/var/www"));
-        assert!(!is_under("/var/wwwx/a", "/var/www"));
-        assert!(!is_under("${X}/a", "/"));
-        assert!(fnmatch("*.conf", "a.conf"));
-        assert!(!fnmatch("*.conf", "a.load"));
-        assert!(fnmatch("0[0-9]-*", "05-x"));
-        assert!(fnmatch("[!a]*", "bc"));
-        assert!(!fnmatch("[!a]*", "ac"));
-        assert!(fnmatch("a?c", "abc"));
+    fn include_patterns_match_as_httpd_does() {
+        let m = |pattern: &str, name: &str| component_matcher(pattern)(name);
+        assert!(m("*.conf", "a.conf"));
+        assert!(!m("*.conf", "a.load"));
+        assert!(m("0[0-9]-*", "05-x"));
+        assert!(m("[!a]*", "bc"));
+        assert!(!m("[!a]*", "ac"));
+        assert!(m("a?c", "abc"));
+        assert!(!m("a?c", "ac"));
+        assert!(m("*", ".hidden"));
+        // Braces are literal to httpd.
+        assert!(m("x{a,b}", "x{a,b}"));
+        assert!(!m("x{a,b}", "xa"));
+        // Not a valid glob: only the name itself.
+        assert!(m("a[b", "a[b"));
+        assert!(!m("a[b", "ab"));
     }
 }

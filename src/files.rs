@@ -1,0 +1,216 @@
+//! The file set: every file deploylint reads after discovery (an Apache include, a systemd
+//! drop-in or environment file, a compose service's `env_file` or Dockerfile, a launcher
+//! beside a gunicorn config, a file a finding points into) is read here, once per run: only
+//! inside the linted trees (symlinks resolved), at most `discover::MAX_FILE_BYTES`, never a
+//! binary file, and cached by its canonical path with an id, so a second lookup (another
+//! unit sharing a drop-in, the renderer wanting a label's text) does not read it again.
+
+use crate::discover::{self, Unread};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// Bytes examined for NUL when deciding whether a file is binary (git and ripgrep do the same).
+const BINARY_SNIFF_LEN: usize = 8192;
+
+/// A file's identity within one run: the same file (whatever path named it) has one id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(u32);
+
+/// A file read through the set.
+#[derive(Debug)]
+pub struct File {
+    pub id: FileId,
+    /// Its canonical path (inside one of the roots).
+    pub canonical: PathBuf,
+    /// Its text, invalid UTF-8 replaced.
+    pub text: String,
+}
+
+/// Why a file was not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unreadable {
+    /// It does not lie inside the linted trees (or there are none: a buffer from stdin).
+    Outside,
+    /// Missing, unreadable, not a regular file or too large, with the reason.
+    Failed(String),
+    Binary,
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unreadable::Outside => write!(f, "not read: outside the linted paths"),
+            Unreadable::Failed(reason) => write!(f, "{reason}"),
+            Unreadable::Binary => write!(f, "not read: a binary file"),
+        }
+    }
+}
+
+/// The files of one run, confined to its roots.
+#[derive(Debug, Default)]
+pub struct FileSet {
+    roots: Vec<PathBuf>,
+    cache: Mutex<Cache>,
+}
+
+#[derive(Debug, Default)]
+struct Cache {
+    by_path: HashMap<PathBuf, Result<Arc<File>, Unreadable>>,
+    next_id: u32,
+}
+
+impl FileSet {
+    /// The files inside `roots` (canonical directories); with none, nothing is readable.
+    pub fn new(roots: Vec<PathBuf>) -> FileSet {
+        FileSet {
+            roots,
+            cache: Mutex::default(),
+        }
+    }
+
+    /// The canonical roots of the linted trees.
+    pub fn roots(&self) -> &[PathBuf] {
+        &self.roots
+    }
+
+    /// The canonical form of `path` when it exists inside the roots.
+    pub fn inside(&self, path: &Path) -> Option<PathBuf> {
+        let canonical = std::fs::canonicalize(path).ok()?;
+        self.roots
+            .iter()
+            .any(|root| canonical.starts_with(root))
+            .then_some(canonical)
+    }
+
+    /// Whether `path` (canonical) lies inside the roots.
+    pub fn contains(&self, canonical: &Path) -> bool {
+        self.roots.iter().any(|root| canonical.starts_with(root))
+    }
+
+    /// Reads `path` if it lies inside the roots; each file is read once per run.
+    pub fn read(&self, path: &Path) -> Result<Arc<File>, Unreadable> {
+        if self.roots.is_empty() {
+            return Err(Unreadable::Outside);
+        }
+        let canonical = match std::fs::canonicalize(path) {
+            Ok(c) => c,
+            Err(e) => return Err(Unreadable::Failed(discover::io_reason(&e))),
+        };
+        if !self.contains(&canonical) {
+            return Err(Unreadable::Outside);
+        }
+        if let Some(known) = self.lock().by_path.get(&canonical) {
+            return known.clone();
+        }
+        // Read without holding the lock, so threads reading different files do not wait on
+        // each other; two threads racing for one file both read it, and the first result
+        // is kept.
+        let read = match discover::read_file(&canonical) {
+            Ok(bytes) => decode(bytes)
+                .map(|(text, _)| text)
+                .ok_or(Unreadable::Binary),
+            Err(Unread::Failed(reason) | Unread::Skipped(reason)) => {
+                Err(Unreadable::Failed(reason))
+            }
+        };
+        let mut cache = self.lock();
+        let next_id = cache.next_id;
+        let entry = cache
+            .by_path
+            .entry(canonical.clone())
+            .or_insert_with(|| {
+                read.map(|text| {
+                    Arc::new(File {
+                        id: FileId(next_id),
+                        canonical,
+                        text,
+                    })
+                })
+            })
+            .clone();
+        if entry.as_ref().is_ok_and(|f| f.id == FileId(next_id)) {
+            cache.next_id += 1;
+        }
+        entry
+    }
+
+    /// The id of a file already read, by any path that names it.
+    pub fn id(&self, path: &Path) -> Option<FileId> {
+        let canonical = std::fs::canonicalize(path).ok()?;
+        match self.lock().by_path.get(&canonical)? {
+            Ok(file) => Some(file.id),
+            Err(_) => None,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Cache> {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A file's bytes as the text that is linted: None for a binary file (a NUL byte near the
+/// start), else the text with invalid UTF-8 replaced, and whether any was.
+pub fn decode(bytes: Vec<u8>) -> Option<(String, bool)> {
+    if bytes[..bytes.len().min(BINARY_SNIFF_LEN)].contains(&0) {
+        return None;
+    }
+    Some(match String::from_utf8(bytes) {
+        Ok(text) => (text, false),
+        Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), true),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_inside_the_roots_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        let inside = root.join("a.conf");
+        std::fs::write(&inside, "x\n").unwrap();
+        std::fs::write(root.join("bin"), b"a\0b").unwrap();
+        let outside_dir = tempfile::tempdir().unwrap();
+        let outside = outside_dir.path().join("b.conf");
+        std::fs::write(&outside, "y\n").unwrap();
+        let files = FileSet::new(vec![root.clone()]);
+        let first = files.read(&inside).unwrap();
+        assert_eq!(first.text, "x\n");
+        // A second lookup, through another spelling of the path, is the same read.
+        std::fs::write(&inside, "changed\n").unwrap();
+        let again = files.read(&root.join(".").join("a.conf")).unwrap();
+        assert!(Arc::ptr_eq(&first, &again));
+        assert_eq!(files.id(&inside), Some(first.id));
+        assert_eq!(files.read(&outside).unwrap_err(), Unreadable::Outside);
+        assert_eq!(
+            files.read(&root.join("bin")).unwrap_err(),
+            Unreadable::Binary
+        );
+        assert!(matches!(
+            files.read(&root.join("missing")),
+            Err(Unreadable::Failed(_))
+        ));
+        assert_eq!(
+            FileSet::default().read(&inside).unwrap_err(),
+            Unreadable::Outside
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_out_of_the_roots_is_outside() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        let outside_dir = tempfile::tempdir().unwrap();
+        let target = outside_dir.path().join("secret");
+        std::fs::write(&target, "s\n").unwrap();
+        std::os::unix::fs::symlink(&target, root.join("link")).unwrap();
+        let files = FileSet::new(vec![root.clone()]);
+        assert_eq!(
+            files.read(&root.join("link")).unwrap_err(),
+            Unreadable::Outside
+        );
+    }
+}

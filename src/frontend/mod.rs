@@ -1,0 +1,150 @@
+//! The front ends: one per file format, listed once in `FRONT_ENDS` (as rules are in
+//! `RULES`). Each owns how its files are recognised (by name, then by content), how they are
+//! parsed and lowered into the deployment model, which parse errors it reports, and what a
+//! rule pack's `match` looks into. The engine, discovery and reports loop over this table and
+//! name no format, so a new format is new files plus a row here.
+
+mod apache;
+mod compose;
+mod dockerfile;
+mod gunicorn;
+mod procfile;
+mod python;
+mod systemd;
+
+use crate::catalog::Format;
+use crate::diagnostic::Diagnostic;
+use crate::files::FileSet;
+use crate::model::deployment::Deployment;
+use crate::model::project::Facts;
+use crate::model::view::{ParseError, View};
+use crate::source::{MappedText, SourceFile};
+use std::path::Path;
+
+/// How strongly a file name says a file is of a format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameMatch {
+    No,
+    /// The name decides it.
+    Yes,
+    /// The name allows it; the content must confirm (see `FrontEnd::sniff`).
+    Maybe,
+}
+
+/// What a front end lowers a file into, for the rules to read.
+pub struct Lowered<'a> {
+    /// The format's own view (typed entries format-only rules read).
+    pub view: View<'a>,
+    /// The processes the file deploys and their environment, whatever the format.
+    pub deployment: &'a Deployment,
+    /// What does not parse, already filtered of what the format tolerates (template
+    /// placeholders): SYN001 reports these.
+    pub errors: &'a [ParseError],
+}
+
+/// What a front end is given: the file, and the trees it may read other files in.
+pub struct Input<'a> {
+    pub source: &'a SourceFile,
+    /// The files it may read besides its own, confined to the linted trees.
+    pub files: &'a FileSet,
+}
+
+/// Runs the rules on a lowered file and returns their findings.
+pub type Check<'c> = dyn FnMut(&Lowered<'_>) -> Vec<Diagnostic> + 'c;
+
+/// A front end's result: the findings (placed in the files they are in) and what the file
+/// contributes to the project-wide view.
+#[derive(Default)]
+pub struct Linted {
+    pub diagnostics: Vec<Diagnostic>,
+    pub facts: Facts,
+}
+
+/// Calls its last argument with the text of each item of the lowered file whose name is the
+/// given `key` (every item when None).
+pub type PackFind = fn(&Lowered<'_>, &SourceFile, Option<&str>, &mut dyn FnMut(&MappedText));
+
+/// How a rule pack's `match` looks into a format's files.
+pub struct PackMatch {
+    /// What `key` names in this format, for messages and docs.
+    pub key: &'static str,
+    pub find: PackFind,
+}
+
+pub struct FrontEnd {
+    pub format: Format,
+    pub by_name: fn(&Path) -> NameMatch,
+    /// Whether the start of a file's text looks like this format.
+    pub sniff: fn(&str) -> bool,
+    /// Parses and lowers the file and runs `check` on each view of it (once, or not at all
+    /// for a file linted through another: a systemd drop-in through its unit).
+    pub lint: fn(&Input<'_>, &mut Check<'_>) -> Linted,
+    /// Whether project rules read what this format contributes (`Facts`), so the file is
+    /// lowered even when no per-file rule applies.
+    pub contributes_facts: bool,
+    /// Whether project rules may read this file's text after it was linted (a Python file a
+    /// launcher elsewhere runs), so the text is kept.
+    pub keep_text: fn(&str) -> bool,
+    /// Rule packs' `match` on this format, where supported.
+    pub pack: Option<PackMatch>,
+    /// The launches a file of this format starts, read cheaply without linting it: what other
+    /// front ends look for around their file (who starts gunicorn with this config).
+    pub launches: Option<fn(&Path, &str) -> Vec<crate::model::launcher::Launch>>,
+}
+
+/// Every format, in the order detection tries them (the first name that decides wins).
+pub static FRONT_ENDS: &[FrontEnd] = &[
+    dockerfile::FRONT_END,
+    compose::FRONT_END,
+    procfile::FRONT_END,
+    // Before Python: a gunicorn config is a `.py` file read for its settings.
+    gunicorn::FRONT_END,
+    python::FRONT_END,
+    systemd::FRONT_END,
+    apache::FRONT_END,
+];
+
+/// The front end of `format`.
+pub fn front_end(format: Format) -> &'static FrontEnd {
+    FRONT_ENDS
+        .iter()
+        .find(|f| f.format == format)
+        .unwrap_or_else(|| panic!("format {} has no front end", format.as_str()))
+}
+
+/// The front end a file's name alone decides, if any (the first in table order).
+pub fn decided_by_name(path: &Path) -> Option<&'static FrontEnd> {
+    FRONT_ENDS
+        .iter()
+        .find(|f| (f.by_name)(path) == NameMatch::Yes)
+}
+
+fn never(_: &str) -> bool {
+    false
+}
+
+fn file_name(path: &Path) -> &str {
+    path.file_name().and_then(|n| n.to_str()).unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each format has exactly one front end, and the catalog's formats are all covered.
+    #[test]
+    fn one_front_end_per_format() {
+        for front_end in FRONT_ENDS {
+            let rows = FRONT_ENDS
+                .iter()
+                .filter(|f| f.format == front_end.format)
+                .count();
+            assert_eq!(rows, 1, "{}", front_end.format.as_str());
+        }
+        for entry in crate::catalog::catalog() {
+            for format in &entry.formats {
+                front_end(*format);
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! Procfiles: each `name: command` line a process the platform starts in its own dyno.
+
+use super::{Check, FrontEnd, Input, Linted, Lowered, NameMatch, PackMatch, file_name, never};
+use crate::catalog::Format;
+use crate::model::procfile;
+use crate::model::view::{ParseError, View};
+use crate::source::{MappedText, SourceFile};
+use std::path::Path;
+
+pub const FRONT_END: FrontEnd = FrontEnd {
+    format: Format::Procfile,
+    by_name: procfile_name,
+    sniff: never,
+    lint,
+    contributes_facts: false,
+    keep_text: never,
+    pack: Some(PackMatch {
+        key: "a process type (web, worker)",
+        find: pack_find,
+    }),
+    launches: Some(launches),
+};
+
+fn lint(input: &Input<'_>, check: &mut Check<'_>) -> Linted {
+    let file = procfile::parse(input.source.text());
+    let deployment = file.deployment(input.source.path());
+    let errors: Vec<ParseError> = file
+        .errors
+        .iter()
+        .map(|span| ParseError {
+            span: *span,
+            message: "not a `process: command` line".to_string(),
+        })
+        .collect();
+    Linted {
+        diagnostics: check(&Lowered {
+            view: View::Procfile(&file),
+            deployment: &deployment,
+            errors: &errors,
+        }),
+        ..Linted::default()
+    }
+}
+
+fn launches(_: &Path, text: &str) -> Vec<crate::model::launcher::Launch> {
+    procfile::parse(text)
+        .processes
+        .iter()
+        .flat_map(|p| crate::model::launcher::from_shell(&p.command))
+        .collect()
+}
+
+/// A pack's `key` is a process type; the text is its command.
+fn pack_find(
+    lowered: &Lowered<'_>,
+    _: &SourceFile,
+    key: Option<&str>,
+    found: &mut dyn FnMut(&MappedText),
+) {
+    let View::Procfile(file) = lowered.view else {
+        return;
+    };
+    for process in &file.processes {
+        if key.is_none_or(|k| k.eq_ignore_ascii_case(&process.name)) {
+            found(&process.command);
+        }
+    }
+}
+
+/// `Procfile`, and variants such as `Procfile.web` (by name) or `Procfile.dev`.
+fn procfile_name(path: &Path) -> NameMatch {
+    let name = file_name(path);
+    if name == "Procfile"
+        || name.strip_prefix("Procfile.").is_some_and(|rest| {
+            !rest.is_empty() && !matches!(rest.rsplit('.').next(), Some("md" | "txt" | "rst"))
+        })
+    {
+        NameMatch::Yes
+    } else {
+        NameMatch::No
+    }
+}

@@ -1,0 +1,237 @@
+//! USR002: the app's process runs as an account shared with other services (the Apache
+//! account, `nobody`, `daemon`; see `RuleOptions::shared_accounts`), so a bug in it reaches
+//! whatever those services can. One rule over the deployment model: a service's user (named,
+//! or inherited from the server it runs in), its group where set apart, and a server's own
+//! `--user`. A systemd `Group=www-data` alone is not lowered as a group apart: it is the
+//! usual way to let a reverse proxy reach the app's socket.
+
+use crate::catalog::Format;
+use crate::model::deployment::{AccountKind, is_shared_account};
+use crate::rules::{FileContext, Rule, Sink};
+
+pub const RULE: Rule = Rule {
+    code: "USR002",
+    check,
+    prefilter: None,
+};
+
+/// The fix in each format's terms (the catalog's `fix:` covers units and daemons together).
+const HELP: &[(Format, &str)] = &[
+    (
+        Format::Systemd,
+        "Create an account for this application (`useradd --system --home /srv/app \
+         example-app`) and run as it: `User=example-app`, or `DynamicUser=yes`.",
+    ),
+    (
+        Format::Apache,
+        "Create an account for this application (`useradd --system --home /srv/app \
+         example-app`) and run the daemon as it: `user=example-app group=example-app` on its \
+         `WSGIDaemonProcess`.",
+    ),
+];
+
+fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
+    sink.help_by_format(ctx.format, HELP);
+    let shared = |name: &str| is_shared_account(name, &ctx.options.shared_accounts);
+    let others = |host: Option<&str>| match host {
+        Some(host) => format!("an account shared with {host} and other services"),
+        None => "an account other services share".to_string(),
+    };
+    for service in ctx.deployment.services.iter().filter(|s| s.runs_app) {
+        let Some(user) = &service.user else {
+            continue;
+        };
+        match &user.kind {
+            // Running inside a server as its account shares it with all the server runs.
+            AccountKind::Inherited(name) => {
+                let host = service.host.unwrap_or("the server");
+                let who = match name {
+                    Some(name) => format!("{host}'s account ({name})"),
+                    None => format!("{host}'s account"),
+                };
+                let d = sink.report(
+                    user.at,
+                    format!(
+                        "{} {}: it runs as {who}, shared with everything else {host} serves",
+                        service.subject, user.how
+                    ),
+                );
+                d.labels.extend(user.label.clone());
+            }
+            AccountKind::Named(Some(name)) if shared(name) => {
+                sink.report(
+                    user.at,
+                    format!(
+                        "{} runs as {name}, {}",
+                        service.subject,
+                        others(service.host)
+                    ),
+                );
+            }
+            AccountKind::Named(_) => {
+                if let Some(group) = &service.group
+                    && let Some(name) = group.name()
+                    && shared(name)
+                {
+                    let host = service.host.unwrap_or("other services");
+                    sink.report(
+                        group.at,
+                        format!(
+                            "{} runs with group {name}, shared with {host} and other services",
+                            service.subject
+                        ),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    // A server told to switch to a shared account itself (`mod_wsgi-express --user www-data`).
+    for process in &ctx.deployment.processes {
+        if let Some(account) = &process.user
+            && let Some(name) = account.name()
+            && shared(name)
+        {
+            sink.report(
+                account.at,
+                format!(
+                    "{} runs {} as {name}, an account shared with other services",
+                    process.origin, account.how
+                ),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{fires_once, quiet, quiet_in};
+
+    mod apache {
+        use super::*;
+
+        const SITE: &str = "apache2/site.conf";
+
+        #[test]
+        fn vectors() {
+            fires_once(
+                "USR002",
+                SITE,
+                &[
+                    ("WSGIDaemonProcess app threads=5\n", "app"),
+                    (
+                        "WSGIDaemonProcess app user=www-data group=www-data\n",
+                        "www-data",
+                    ),
+                    ("WSGIDaemonProcess app user=app group=apache\n", "apache"),
+                    (
+                        "User ${APACHE_RUN_USER}\n<VirtualHost *>\nWSGIDaemonProcess app\n</VirtualHost>\n",
+                        "app",
+                    ),
+                ],
+            );
+            quiet(
+                "USR002",
+                SITE,
+                &[
+                    "WSGIDaemonProcess app user=app-svc group=app-svc\n",
+                    "WSGIDaemonProcess app user=app-svc\n",
+                    // root is USR001's.
+                    "WSGIDaemonProcess app user=root\n",
+                    "# WSGIDaemonProcess app\n",
+                ],
+            );
+        }
+    }
+
+    mod systemd {
+        use super::*;
+
+        #[test]
+        fn fail() {
+            fires_once(
+                "USR002",
+                "app.service",
+                &[
+                    (
+                        "[Service]\nUser=www-data\nExecStart=/usr/bin/gunicorn app:app\n",
+                        "www-data",
+                    ),
+                    (
+                        "[Service]\nUser=nobody\nExecStart=/usr/bin/python3 /srv/app/app.py\n",
+                        "nobody",
+                    ),
+                    (
+                        "[Service]\nUser=app\nUser=  www-data \nExecStart=/usr/bin/uvicorn main:app\n",
+                        "www-data",
+                    ),
+                ],
+            );
+        }
+
+        #[test]
+        fn pass() {
+            quiet_in(
+                "USR002",
+                &[
+                    (
+                        "app.service",
+                        "[Service]\nUser=app\nGroup=www-data\nExecStart=/usr/bin/gunicorn app:app\n",
+                    ),
+                    (
+                        "app.service",
+                        "[Service]\nUser=www-data-app\nExecStart=/usr/bin/gunicorn app:app\n",
+                    ),
+                    // Apache's own tools run as Apache's account by design.
+                    (
+                        "apache-htcacheclean.service",
+                        "[Service]\nUser=www-data\nExecStart=/usr/bin/htcacheclean -d 120\n",
+                    ),
+                    (
+                        "app.service",
+                        "[Service]\nUser=www-data\nUser=\nUser=app\nExecStart=/usr/bin/gunicorn app:app\n",
+                    ),
+                    (
+                        "systemd/user/app.service",
+                        "[Service]\nUser=nobody\nExecStart=/usr/bin/gunicorn app:app\n",
+                    ),
+                    (
+                        "app.service",
+                        "[Service]\n# User=www-data\nUser=app\nExecStart=/usr/bin/gunicorn app:app\n",
+                    ),
+                ],
+            );
+        }
+    }
+
+    /// A server's own `--user` decides its processes' account, from any launcher.
+    #[test]
+    fn servers_switching_to_a_shared_account() {
+        fires_once(
+            "USR002",
+            "app.service",
+            &[
+                (
+                    "[Service]\nUser=app\nExecStart=/usr/bin/mod_wsgi-express start-server app.wsgi --user www-data\n",
+                    "www-data",
+                ),
+                (
+                    "[Service]\nUser=app\nExecStart=/usr/bin/gunicorn --user nobody app:app\n",
+                    "nobody",
+                ),
+            ],
+        );
+        quiet(
+            "USR002",
+            "app.service",
+            &["[Service]\nUser=app\nExecStart=/usr/bin/gunicorn -u app-svc app:app\n"],
+        );
+        quiet_in(
+            "USR002",
+            &[(
+                "app.service",
+                "[Service]\nUser=app\nGroup=www-data\nExecStart=/usr/bin/gunicorn app:app\n",
+            )],
+        );
+    }
+}
