@@ -68,13 +68,7 @@ fn other_name(w: &MappedText) -> String {
     if b.is_empty() { w.as_str() } else { b }.to_string()
 }
 
-fn push(
-    out: &mut Vec<Launch>,
-    program: Program,
-    span: Span,
-    args: &[MappedText],
-    env: &Env,
-) {
+fn push(out: &mut Vec<Launch>, program: Program, span: Span, args: &[MappedText], env: &Env) {
     out.push(Launch {
         program,
         program_span: span,
