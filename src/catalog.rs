@@ -5,7 +5,7 @@
 
 use crate::diagnostic::Severity;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -110,6 +110,14 @@ pub struct RuleEntry {
     pub summary: String,
     pub rationale: String,
     pub fix: String,
+    /// The fix in one format's terms, where `fix` (written for every format) would not read
+    /// right there.
+    #[serde(
+        default,
+        rename = "fix-by-format",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub fix_by_format: BTreeMap<Format, String>,
     /// Codes and names of rules merged into this one: accepted wherever a code is (select,
     /// ignore, suppressions, explain) and meaning this rule.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -502,6 +510,7 @@ mod tests {
             summary: "s".into(),
             rationale: "r".into(),
             fix: "f".into(),
+            fix_by_format: BTreeMap::new(),
             aliases: Vec::new(),
             references: Vec::new(),
             examples: Vec::new(),

@@ -385,11 +385,15 @@ pub fn discover_files(paths: &[PathBuf], resolver: &Resolver) -> discover::Disco
 /// Says what was looked for in a directory where nothing was linted, so an empty run is not
 /// mistaken for a clean one.
 fn nothing_to_lint(dir: &Path) -> String {
+    let kinds: Vec<&str> = frontend::FRONT_ENDS
+        .iter()
+        .map(|f| f.format.as_str())
+        .collect();
     format!(
-        "{}: found no file deploylint reads (Dockerfiles, compose files, systemd units, Apache \
-         httpd configuration, Procfiles, gunicorn configs, Python files); hidden files, files \
-         ignored by .gitignore or .ignore and excluded paths are skipped",
-        dir.display()
+        "{}: found no file deploylint reads (kinds: {}); hidden files, files ignored by \
+         .gitignore or .ignore and excluded paths are skipped",
+        dir.display(),
+        kinds.join(", ")
     )
 }
 
@@ -474,7 +478,7 @@ pub fn run_text(path: &Path, text: String, resolver: &Resolver, unnamed: bool) -
         if unnamed {
             outcome.errors.push(
                 "standard input: cannot tell which kind of file this is; name it with \
-                 --stdin-filename (e.g. `--stdin-filename Dockerfile`)"
+                 --stdin-filename and the file's path"
                     .into(),
             );
         } else {
@@ -518,7 +522,7 @@ fn finish_file(
     let unused = suppress::apply(source, format, diagnostics, &enabled, settings.catalog());
     if enabled.contains(&suppress::UNUSED_CODE) {
         let entry = settings.catalog().entry(suppress::UNUSED_CODE);
-        let mut sink = Sink::new(entry, source.path(), diagnostics);
+        let mut sink = Sink::new(entry, source.path(), diagnostics).for_format(format);
         for unused in unused {
             let fix = sink.fix(unused.removal);
             let d = sink.report(unused.span, unused.message);
@@ -576,7 +580,7 @@ pub fn classify(candidate: &Candidate) -> Classified {
     if quiet
         && matches!(by_name, Detection::Unknown)
         && !discover::read_head(path, SHEBANG_LEN)
-            .is_ok_and(|head| kinds::shebang_kind(&head) == Some(Some(Format::Python)))
+            .is_ok_and(|head| kinds::shebang_kind(&head).is_some_and(|kind| kind.is_some()))
     {
         return Classified::Skipped(None);
     }
@@ -743,7 +747,7 @@ pub fn lint_file(
         };
         for rule in &rules {
             let entry = settings.catalog().entry(rule.code);
-            let mut sink = Sink::new(entry, source.path(), &mut diagnostics);
+            let mut sink = Sink::new(entry, source.path(), &mut diagnostics).for_format(format);
             (rule.check)(&ctx, &mut sink);
         }
         for pack_rule in &custom {

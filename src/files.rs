@@ -1,11 +1,11 @@
 //! The file set: every file deploylint reads after discovery (an Apache include, a systemd
 //! drop-in or environment file, a compose service's `env_file` or Dockerfile, a launcher
 //! beside a gunicorn config, a file a finding points into) is read here, once per run: only
-//! inside the linted trees (symlinks resolved), at most `discover::MAX_FILE_BYTES`, never a
+//! inside the linted trees (symlinks resolved), at most `MAX_FILE_BYTES`, never a
 //! binary file, and cached by its canonical path with an id, so a second lookup (another
 //! unit sharing a drop-in, the renderer wanting a label's text) does not read it again.
+//! The linted files themselves are read with `read_file` too, under the same limit.
 
-use crate::discover::{self, Unread};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -95,7 +95,7 @@ impl FileSet {
         }
         let canonical = match std::fs::canonicalize(path) {
             Ok(c) => c,
-            Err(e) => return Err(Unreadable::Failed(discover::io_reason(&e))),
+            Err(e) => return Err(Unreadable::Failed(io_reason(&e))),
         };
         if !self.contains(&canonical) {
             return Err(Unreadable::Outside);
@@ -106,7 +106,7 @@ impl FileSet {
         // Read without holding the lock, so threads reading different files do not wait on
         // each other; two threads racing for one file both read it, and the first result
         // is kept.
-        let read = match discover::read_file(&canonical) {
+        let read = match read_file(&canonical) {
             Ok(bytes) => decode(bytes)
                 .map(|(text, _)| text)
                 .ok_or(Unreadable::Binary),
@@ -159,6 +159,82 @@ pub fn decode(bytes: Vec<u8>) -> Option<(String, bool)> {
         Ok(text) => (text, false),
         Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), true),
     })
+}
+
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+/// Files larger than this are skipped with a note: deployment files are kilobytes, and a
+/// parser's working memory is a multiple of its input (see README "Reliability").
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Why a discovered file was not read.
+pub enum Unread {
+    /// Not linted, with the reason (too large, not a regular file); the run goes on.
+    Skipped(String),
+    /// Could not be read (exit 2).
+    Failed(String),
+}
+
+/// Reads a file to lint, at most `MAX_FILE_BYTES`. Opened without blocking and checked to be
+/// a regular file on the open handle, so a FIFO or device that replaced a file after the walk
+/// is never read from (opening a FIFO for reading would wait for a writer).
+pub fn read_file(path: &Path) -> Result<Vec<u8>, Unread> {
+    use std::io::Read;
+    let failed = |e: std::io::Error| Unread::Failed(io_reason(&e));
+    let (file, meta) = open_regular(path)?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // `take` bounds a file that grows while it is read.
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(failed)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+/// Opens a file without blocking and checks on the open handle that it is a regular file.
+fn open_regular(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), Unread> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let failed = |e: std::io::Error| Unread::Failed(io_reason(&e));
+    let file = options.open(path).map_err(failed)?;
+    let meta = file.metadata().map_err(failed)?;
+    if !meta.is_file() {
+        return Err(Unread::Skipped("not a regular file".into()));
+    }
+    Ok((file, meta))
+}
+
+/// The first `len` bytes of a file, as text (invalid UTF-8 replaced), opened as `read_file`
+/// opens files.
+pub fn read_head(path: &Path, len: usize) -> Result<String, Unread> {
+    use std::io::Read;
+    let (file, _) = open_regular(path)?;
+    let mut bytes = Vec::with_capacity(len);
+    file.take(len as u64)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Unread::Failed(io_reason(&e)))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+fn too_large(len: u64) -> Unread {
+    Unread::Skipped(format!(
+        "{:.1} MiB is over the {} MiB limit for one file",
+        len as f64 / 1048576.0,
+        MAX_FILE_BYTES / 1048576
+    ))
 }
 
 #[cfg(test)]

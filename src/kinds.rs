@@ -49,10 +49,10 @@ pub fn detect_by_content(path: &Path, text: &str, any_name: bool) -> Option<Form
         .map(|spec| spec.format)
 }
 
-/// What a `#!` first line says: `None` without one, `Some(Some(Python))` for a Python
-/// interpreter (`python3`, `/usr/bin/python3.11`, `env -S python3 -u`, `pypy3`,
-/// `uv run --script`), `Some(None)` for any other interpreter (`sh`, `bash`, `node`): a script
-/// in a language deploylint does not read, whatever keywords its lines start with.
+/// What a `#!` first line says: `None` without one, `Some(Some(format))` for an interpreter a
+/// front end runs (`/usr/bin/python3.11`, `env -S python3 -u`), `Some(None)` for any other
+/// (`sh`, `bash`, `node`): a script in a language deploylint does not read, whatever keywords
+/// its lines start with.
 pub fn shebang_kind(head: &str) -> Option<Option<Format>> {
     let line = head.strip_prefix("#!")?.lines().next().unwrap_or("");
     let mut words = line.split_whitespace();
@@ -73,17 +73,13 @@ pub fn shebang_kind(head: &str) -> Option<Option<Format>> {
             }
         }
     }
-    let python = program
-        .strip_prefix("python")
-        .or_else(|| program.strip_prefix("pypy"))
-        .is_some_and(|version| {
-            version.is_empty()
-                || version == "w"
-                || version.chars().all(|c| c.is_ascii_digit() || c == '.')
-        })
-        // A PEP 723 script: `uv run --script` installs its dependencies and runs it.
-        || (program == "uv" && words.next() == Some("run"));
-    Some(python.then_some(Format::Python))
+    let args: Vec<&str> = words.collect();
+    Some(
+        FRONT_ENDS
+            .iter()
+            .find(|f| f.interpreter.is_some_and(|runs| runs(program, &args)))
+            .map(|f| f.format),
+    )
 }
 
 fn basename(program: &str) -> &str {

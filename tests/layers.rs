@@ -155,8 +155,40 @@ const FORMAT_BRANCHES: &[(&str, &[&str])] = &[
     ("rules/fs/world_writable_permissions.rs", &["dockerfile"]),
     ("rules/fs/writable_dir_in_tmp.rs", &["python"]),
     ("rules/sandbox/privileged_container.rs", &["compose"]),
+    // Its fix edits the unit's text: the systemd view.
+    ("rules/sandbox/unsandboxed_service.rs", &["systemd"]),
     ("rules/wsgi/mod.rs", &["apache"]),
     ("model/project.rs", &["python"]),
+    // Where a fix's result is re-parsed and where each format's comments may go: format
+    // knowledge the front ends should own (a follow-up moves it behind the table).
+    ("fix/apply.rs", &["gunicorn", "python"]),
+    (
+        "statements.rs",
+        &[
+            "apache",
+            "compose",
+            "dockerfile",
+            "gunicorn",
+            "procfile",
+            "python",
+            "systemd",
+        ],
+    ),
+    (
+        "suppress.rs",
+        &[
+            "apache",
+            "compose",
+            "dockerfile",
+            "gunicorn",
+            "python",
+            "systemd",
+        ],
+    ),
+    (
+        "fix/suppressions.rs",
+        &["compose", "gunicorn", "procfile", "python"],
+    ),
 ];
 
 #[test]

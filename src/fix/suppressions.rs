@@ -256,7 +256,7 @@ mod tests {
         assert!(left.is_empty(), "{left:?}\n{after}");
         assert_eq!(
             after,
-            "# deploylint: ignore[SBX001, SBX002, USR001]\r\n[Service]\r\n# deploylint: ignore[NET001]\r\nExecStart=/usr/bin/gunicorn \\\r\n  --bind 0.0.0.0:8000 app:app\r\n"
+            "# deploylint: ignore[SBX001, USR001, WSG008]\r\n[Service]\r\n# deploylint: ignore[NET001]\r\nExecStart=/usr/bin/gunicorn \\\r\n  --bind 0.0.0.0:8000 app:app\r\n"
         );
         let site =
             "<VirtualHost *:80>\n    ServerTokens OS\n    ServerSignature On\n</VirtualHost>\n";

@@ -11,6 +11,7 @@ pub const FRONT_END: FrontEnd = FrontEnd {
     format: Format::Apache,
     by_name: apache_name,
     sniff: apache_content,
+    interpreter: None,
     lint,
     contributes_facts: false,
     keep_text: never,

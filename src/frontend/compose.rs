@@ -13,6 +13,7 @@ pub const FRONT_END: FrontEnd = FrontEnd {
     format: Format::Compose,
     by_name: compose_name,
     sniff: compose_content,
+    interpreter: None,
     lint,
     contributes_facts: false,
     keep_text: never,

@@ -13,6 +13,7 @@ pub const FRONT_END: FrontEnd = FrontEnd {
     format: Format::Dockerfile,
     by_name: dockerfile_name,
     sniff: dockerfile_content,
+    interpreter: None,
     lint,
     contributes_facts: true,
     keep_text: never,

@@ -16,6 +16,7 @@ pub const FRONT_END: FrontEnd = FrontEnd {
     format: Format::Gunicorn,
     by_name: gunicorn_name,
     sniff: never,
+    interpreter: None,
     lint,
     contributes_facts: false,
     keep_text: never,

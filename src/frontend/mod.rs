@@ -76,6 +76,9 @@ pub struct FrontEnd {
     pub by_name: fn(&Path) -> NameMatch,
     /// Whether the start of a file's text looks like this format.
     pub sniff: fn(&str) -> bool,
+    /// Whether a `#!` line's program (its base name, after `env`) and arguments run files of
+    /// this format: the strongest evidence of a script's kind.
+    pub interpreter: Option<fn(&str, &[&str]) -> bool>,
     /// Parses and lowers the file and runs `check` on each view of it (once, or not at all
     /// for a file linted through another: a systemd drop-in through its unit).
     pub lint: fn(&Input<'_>, &mut Check<'_>) -> Linted,

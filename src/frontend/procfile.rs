@@ -11,6 +11,7 @@ pub const FRONT_END: FrontEnd = FrontEnd {
     format: Format::Procfile,
     by_name: procfile_name,
     sniff: never,
+    interpreter: None,
     lint,
     contributes_facts: false,
     keep_text: never,

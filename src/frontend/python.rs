@@ -13,6 +13,7 @@ pub const FRONT_END: FrontEnd = FrontEnd {
     format: Format::Python,
     by_name: python_name,
     sniff: python_content,
+    interpreter: Some(runs_python),
     lint,
     contributes_facts: false,
     // A launcher elsewhere (`CMD python app.py`) may make this file's `.run()` a finding.
@@ -70,6 +71,20 @@ fn python_name(path: &Path) -> NameMatch {
         Some("py" | "wsgi" | "pyw") => NameMatch::Yes,
         _ => NameMatch::No,
     }
+}
+
+/// `python3`, `python3.11`, `pythonw`, `pypy3`, and `uv run --script` (a PEP 723 script: uv
+/// installs its dependencies and runs it).
+fn runs_python(program: &str, args: &[&str]) -> bool {
+    program
+        .strip_prefix("python")
+        .or_else(|| program.strip_prefix("pypy"))
+        .is_some_and(|version| {
+            version.is_empty()
+                || version == "w"
+                || version.chars().all(|c| c.is_ascii_digit() || c == '.')
+        })
+        || (program == "uv" && args.first() == Some(&"run"))
 }
 
 /// A Python file without a `.py` name is recognised by its shebang (`kinds::shebang_kind`).

@@ -12,6 +12,7 @@ pub const FRONT_END: FrontEnd = FrontEnd {
     format: Format::Systemd,
     by_name: systemd_name,
     sniff: systemd_content,
+    interpreter: None,
     lint,
     contributes_facts: false,
     keep_text: super::never,

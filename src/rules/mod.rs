@@ -113,9 +113,10 @@ pub struct Sink<'a> {
     entry: &'a RuleEntry,
     path: &'a std::path::Path,
     out: &'a mut Vec<Diagnostic>,
-    /// The fix in the terms of the file's format, where the catalog's `fix:` (written for
-    /// every format the rule covers) would tell a systemd unit to `RUN useradd`.
-    help: Option<&'static str>,
+    /// The fix in the terms of the file's format (the entry's `fix-by-format:`), where the
+    /// catalog's `fix:` (written for every format the rule covers) would tell a systemd unit
+    /// to `RUN useradd`.
+    help: Option<&'a str>,
 }
 
 impl<'a> Sink<'a> {
@@ -132,13 +133,11 @@ impl<'a> Sink<'a> {
         }
     }
 
-    /// Uses the entry of `by_format` for `format` as the help of the findings reported from
-    /// now on (the catalog's `fix:` for a format without an entry).
-    pub fn help_by_format(&mut self, format: Format, by_format: &[(Format, &'static str)]) {
-        self.help = by_format
-            .iter()
-            .find(|(f, _)| *f == format)
-            .map(|(_, help)| *help);
+    /// Findings of a file in `format`: their help is the entry's `fix-by-format:` text for
+    /// it, else its `fix:`.
+    pub fn for_format(mut self, format: Format) -> Self {
+        self.help = self.entry.fix_by_format.get(&format).map(String::as_str);
+        self
     }
 
     pub fn report(&mut self, span: Span, message: impl Into<String>) -> &mut Diagnostic {

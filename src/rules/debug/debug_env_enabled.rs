@@ -3,7 +3,6 @@
 //! says it is set (a Dockerfile's `ENV`, `ARG` or start command, a unit's `Environment=` or
 //! environment file, a compose service's `environment:` or `env_file:`).
 
-use crate::catalog::Format;
 use crate::model::env::debug_setting;
 use crate::rules::{FileContext, Rule, Sink};
 
@@ -13,28 +12,7 @@ pub const RULE: Rule = Rule {
     prefilter: None,
 };
 
-/// The fix in each format's terms (the catalog's `fix:` speaks of an image).
-const HELP: &[(Format, &str)] = &[
-    (
-        Format::Systemd,
-        "Remove the variable from the unit and its environment files (or set it to its off \
-         value, such as `FLASK_DEBUG=0`); turn debug on only where you develop.",
-    ),
-    (
-        Format::Compose,
-        "Remove the variable from the service's `environment:` and `env_file:` (or set it to \
-         its off value, such as `FLASK_DEBUG=0`); turn debug on only in a development \
-         override such as `compose.override.yaml`.",
-    ),
-    (
-        Format::Gunicorn,
-        "Remove the variable from `raw_env` (or set it to its off value, such as \
-         `FLASK_DEBUG=0`); turn debug on only where you develop.",
-    ),
-];
-
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    sink.help_by_format(ctx.format, HELP);
     for var in ctx.deployment.all_env() {
         let Some(why) = debug_setting(&var.name, &var.value) else {
             continue;

@@ -2,7 +2,6 @@
 //! debug` on gunicorn, uvicorn or hypercorn): request details and internals go to the logs of
 //! a production service, and the volume hides what matters.
 
-use crate::catalog::Format;
 use crate::model::launcher::Program;
 use crate::rules::{FileContext, Rule, Sink, View};
 
@@ -20,20 +19,7 @@ fn is_debug_level(level: &str) -> bool {
     level.eq_ignore_ascii_case("debug") || level.eq_ignore_ascii_case("trace")
 }
 
-/// On a command line (the catalog's `fix:` speaks of gunicorn's config file).
-const COMMAND_LINE_HELP: &str = "Start the server with `--log-level info` (or `warning`) in \
-     production, and read the level from the environment when a deployment needs to raise it \
-     temporarily.";
-
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    sink.help_by_format(
-        ctx.format,
-        &[
-            (Format::Dockerfile, COMMAND_LINE_HELP),
-            (Format::Compose, COMMAND_LINE_HELP),
-            (Format::Procfile, COMMAND_LINE_HELP),
-        ],
-    );
     if let View::Gunicorn { config, .. } = ctx.view
         && let Some((level, setting)) = &config.loglevel
         && is_debug_level(level)

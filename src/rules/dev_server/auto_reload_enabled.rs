@@ -2,7 +2,6 @@
 //! `uvicorn --reload`, `uvicorn.run(..., reload=True)`), which watches the filesystem and
 //! restarts workers whenever code changes.
 
-use crate::catalog::Format;
 use crate::model::launcher::Program;
 use crate::rules::{FileContext, Rule, Sink, View};
 
@@ -14,22 +13,7 @@ pub const RULE: Rule = Rule {
 
 const RELOAD_FLAGS: &[&str] = &["--reload", "--reload-dir", "--reload-include"];
 
-/// Where the reloader is a setting rather than a flag (the catalog's `fix:` names the flag).
-const HELP: &[(Format, &str)] = &[
-    (
-        Format::Python,
-        "Remove `reload=True` from the call (or read it from the environment with a false \
-         default); deploy new code by restarting the service.",
-    ),
-    (
-        Format::Gunicorn,
-        "Remove `reload = True` from the gunicorn config (or read it from the environment with \
-         a false default); deploy new code by restarting the service.",
-    ),
-];
-
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    sink.help_by_format(ctx.format, HELP);
     for process in &ctx.deployment.processes {
         let launch = &process.launch;
         let server = match launch.program {

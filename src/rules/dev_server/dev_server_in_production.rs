@@ -1,7 +1,7 @@
 //! DEV001: the deployment starts a development server (`flask run`, `manage.py runserver`,
 //! `python -m http.server`) instead of a production WSGI/ASGI server.
 
-use crate::catalog::{Format, RuleEntry};
+use crate::catalog::RuleEntry;
 use crate::diagnostic::Diagnostic;
 use crate::model::launcher::Program;
 use crate::model::project::{self, Project};
@@ -26,7 +26,7 @@ fn check_project(project: &Project<'_>, entry: &RuleEntry, out: &mut Vec<Diagnos
         .iter()
         .filter(|f| !f.facts.script_launches.is_empty())
     {
-        let mut sink = Sink::new(entry, &dockerfile.path, out);
+        let mut sink = Sink::new(entry, &dockerfile.path, out).for_format(dockerfile.format);
         for launch in &dockerfile.facts.script_launches {
             let Some(script) = project::resolve_script(&dockerfile.path, launch, &python_files)
             else {
@@ -64,26 +64,7 @@ pub fn dev_server(program: &Program) -> Option<&'static str> {
     }
 }
 
-/// Where binding every interface is wrong (a host) or takes `$PORT` (a Procfile), the
-/// example differs from the catalog's container one.
-const HELP: &[(Format, &str)] = &[
-    (
-        Format::Systemd,
-        "Start a production server behind the reverse proxy instead, e.g. \
-         `ExecStart=/srv/app/venv/bin/gunicorn --bind 127.0.0.1:8000 app:app`, \
-         `waitress-serve --listen=127.0.0.1:8000 app:app`, or `uvicorn` without `--reload` for \
-         ASGI apps.",
-    ),
-    (
-        Format::Procfile,
-        "Start a production server instead, e.g. `web: gunicorn --bind 0.0.0.0:$PORT app:app`, \
-         `web: waitress-serve --port=$PORT app:app`, or `uvicorn` without `--reload` for ASGI \
-         apps.",
-    ),
-];
-
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    sink.help_by_format(ctx.format, HELP);
     for process in &ctx.deployment.processes {
         if let Some(what) = dev_server(&process.launch.program) {
             sink.report(

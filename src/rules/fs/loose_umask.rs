@@ -2,7 +2,6 @@
 //! to them (a systemd `UMask=`, a `WSGIDaemonProcess umask=`), or group write when the group
 //! is an account other services share. One rule over the services of the deployment model.
 
-use crate::catalog::Format;
 use crate::edit::Edit;
 use crate::model::deployment::is_shared_account;
 use crate::rules::{FileContext, Rule, Sink};
@@ -14,21 +13,7 @@ pub const RULE: Rule = Rule {
     prefilter: Some(|_, t| crate::rules::contains_ignore_case(t, "umask")),
 };
 
-/// The fix in each format's terms (the catalog's `fix:` names both settings).
-const HELP: &[(Format, &str)] = &[
-    (
-        Format::Systemd,
-        "Set `UMask=0027` in `[Service]` (or `0077` when the group needs no access either).",
-    ),
-    (
-        Format::Apache,
-        "Set `umask=0027` on the `WSGIDaemonProcess` (or `0077` when the group needs no access \
-         either).",
-    ),
-];
-
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    sink.help_by_format(ctx.format, HELP);
     for service in &ctx.deployment.services {
         let Some(umask) = &service.umask else {
             continue;

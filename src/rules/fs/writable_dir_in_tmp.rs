@@ -4,7 +4,6 @@
 //! `ReadWritePaths=`, mod_wsgi's sockets and eggs), or an upload, session or cache folder
 //! configured in Python. Other local users can read, replace or pre-create files there.
 
-use crate::catalog::Format;
 use crate::model::deployment::{PathKind, WorkdirKind, is_shared_tmp};
 use crate::model::python::{Assignment, Expr, Literal, Semantic, Target};
 use crate::rules::{FileContext, Rule, Sink, View};
@@ -30,34 +29,7 @@ const WRITABLE_DIR_SETTINGS: &[&str] = &[
     "DATA_DIR",
 ];
 
-/// The fix in each format's terms (the catalog's `fix:` speaks of application code).
-const HELP: &[(Format, &str)] = &[
-    (
-        Format::Dockerfile,
-        "Keep the app's files in a directory owned by its account, such as `/srv/app` or \
-         `/var/lib/myapp` (`WORKDIR`, `VOLUME`, created with `--chown` or `chown`).",
-    ),
-    (
-        Format::Systemd,
-        "Let systemd create directories owned by the service's account: `StateDirectory=myapp` \
-         (`/var/lib/myapp`), `CacheDirectory=`, `RuntimeDirectory=`; for scratch space, \
-         `PrivateTmp=yes` gives the service a `/tmp` of its own.",
-    ),
-    (
-        Format::Compose,
-        "Mount a named volume (or a host directory owned by the app's account, such as \
-         `/srv/app/uploads`) instead of a path under the host's `/tmp`.",
-    ),
-    (
-        Format::Apache,
-        "Use a directory only root and the daemon's account can write: \
-         `WSGISocketPrefix /var/run/wsgi` (Debian: `${APACHE_RUN_DIR}/wsgi`), and a `home=` or \
-         `python-eggs=` directory owned by the daemon's user.",
-    ),
-];
-
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    sink.help_by_format(ctx.format, HELP);
     for service in &ctx.deployment.services {
         // With a private /tmp (systemd's `PrivateTmp=`), only /dev/shm is still shared.
         let shared = |path: &str| {

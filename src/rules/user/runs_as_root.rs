@@ -4,7 +4,6 @@
 //! mod_wsgi daemon's `user=`, a gunicorn config's `user`, a server's own `--user`. Services
 //! that do not run the Python web app (`sshd`, `getty`) are outside its remit.
 
-use crate::catalog::Format;
 use crate::model::deployment::{AccountKind, is_root_user};
 use crate::model::images::base_runs_unprivileged;
 use crate::rules::{FileContext, Rule, Sink};
@@ -15,37 +14,7 @@ pub const RULE: Rule = Rule {
     prefilter: None,
 };
 
-/// The fix in each format's terms (the catalog's `fix:` covers images and units together).
-const HELP: &[(Format, &str)] = &[
-    (
-        Format::Dockerfile,
-        "Create an account and switch to it at the end of the final stage: \
-         `RUN useradd --system --uid 10001 app` then `USER app` (or `USER 10001:10001`).",
-    ),
-    (
-        Format::Systemd,
-        "Run the service as an account created for this app: `User=app` (after \
-         `useradd --system app`), or let systemd allocate one with `DynamicUser=yes`.",
-    ),
-    (
-        Format::Compose,
-        "Give the service an unprivileged account: `user: \"10001:10001\"` (or `user: app`), \
-         or end the Dockerfile it is built from with `USER app`.",
-    ),
-    (
-        Format::Gunicorn,
-        "Set `user` (and `group`) to an account created for this app (`user = \"app\"`), or \
-         start gunicorn as that account in the first place.",
-    ),
-    (
-        Format::Apache,
-        "Set `user=` and `group=` on the `WSGIDaemonProcess` to an account created for this \
-         app (`user=example-app group=example-app`).",
-    ),
-];
-
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    sink.help_by_format(ctx.format, HELP);
     let unprivileged_image =
         |image: &str| base_runs_unprivileged(image, &ctx.options.nonroot_images);
     for service in ctx.deployment.services.iter().filter(|s| s.runs_app) {

@@ -5,7 +5,6 @@
 //! `--user`. A systemd `Group=www-data` alone is not lowered as a group apart: it is the
 //! usual way to let a reverse proxy reach the app's socket.
 
-use crate::catalog::Format;
 use crate::model::deployment::{AccountKind, is_shared_account};
 use crate::rules::{FileContext, Rule, Sink};
 
@@ -15,23 +14,7 @@ pub const RULE: Rule = Rule {
     prefilter: None,
 };
 
-/// The fix in each format's terms (the catalog's `fix:` covers units and daemons together).
-const HELP: &[(Format, &str)] = &[
-    (
-        Format::Systemd,
-        "Create an account for this application (`useradd --system --home /srv/app \
-         example-app`) and run as it: `User=example-app`, or `DynamicUser=yes`.",
-    ),
-    (
-        Format::Apache,
-        "Create an account for this application (`useradd --system --home /srv/app \
-         example-app`) and run the daemon as it: `user=example-app group=example-app` on its \
-         `WSGIDaemonProcess`.",
-    ),
-];
-
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    sink.help_by_format(ctx.format, HELP);
     let shared = |name: &str| is_shared_account(name, &ctx.options.shared_accounts);
     let others = |host: Option<&str>| match host {
         Some(host) => format!("an account shared with {host} and other services"),
