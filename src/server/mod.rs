@@ -369,7 +369,7 @@ impl Server {
                     title: format!(
                         "Fix {}: {}{}",
                         d.code,
-                        fix.title.trim(),
+                        fix.title.trim().trim_end_matches('.'),
                         if safe { "" } else { " (unsafe: review it)" }
                     ),
                     kind: Some(CodeActionKind::QUICKFIX),
