@@ -280,3 +280,41 @@ fn hanging_up_ends_the_server() {
     assert_eq!(client.wait().code(), Some(1));
     assert!(started.elapsed() < Duration::from_secs(5));
 }
+
+#[test]
+fn a_label_in_another_file_and_republishing_when_that_file_is_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let dockerfile = root.join("Dockerfile");
+    let base = "FROM python:3.12-slim\nCMD [\"gunicorn\", \"app:app\"]\n";
+    std::fs::write(&dockerfile, base).unwrap();
+    let mut client = start(&root);
+    client.initialize(&[&root]);
+    let compose = "services:\n  web:\n    build: .\n";
+    let compose_uri = client.open(&root.join("compose.yaml"), "yaml", compose);
+    let published = client.diagnostics(&compose_uri);
+    let root_user = finding(&published, "USR001");
+    assert_eq!(root_user["range"], range((2, 4), (2, 9)));
+    // The label points into the Dockerfile the service is built from.
+    let related = &root_user["relatedInformation"][0];
+    assert_eq!(related["location"]["uri"], lsp::uri(&dockerfile));
+    assert_eq!(related["location"]["range"], range((0, 5), (0, 21)));
+
+    // The Dockerfile is edited and saved: the compose file's findings follow.
+    let docker_uri = client.open(&dockerfile, "dockerfile", base);
+    client.diagnostics(&docker_uri);
+    let fixed = format!("{base}USER app\n");
+    client.change(&docker_uri, 2, &fixed);
+    client.diagnostics(&docker_uri);
+    std::fs::write(&dockerfile, &fixed).unwrap();
+    client.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": docker_uri}}),
+    );
+    let published = client.diagnostics(&compose_uri);
+    assert!(
+        !codes(&published).contains(&"USR001".into()),
+        "{published:#}"
+    );
+    assert_eq!(client.shutdown().code(), Some(0));
+}
