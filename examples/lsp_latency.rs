@@ -131,12 +131,7 @@ fn main() {
     let mut client = lsp::Client::start(&bin, &dir);
     client.initialize(&[&dir]);
     let py = measure(&mut client, &dir.join("app.py"), "python", &python(500));
-    let conf = measure(
-        &mut client,
-        &dir.join("httpd.conf"),
-        "apache",
-        &apache(300),
-    );
+    let conf = measure(&mut client, &dir.join("httpd.conf"), "apache", &apache(300));
     assert_eq!(client.shutdown().code(), Some(0));
     let _ = std::fs::remove_dir_all(&dir);
     report("python, 500 lines", py);
