@@ -174,6 +174,12 @@ fn each_workspace_folder_uses_its_configuration_reread_on_change() {
     std::fs::write(quiet.join("deploylint.toml"), "ignore = [\"USR001\"]\n").unwrap();
     let mut client = start(&root);
     client.initialize(&[&quiet, &loud]);
+    // The client can watch files: the server asks it to watch the configuration files.
+    let registration = client.expect(|m| m["method"] == "client/registerCapability");
+    let watchers =
+        registration["params"]["registrations"][0]["registerOptions"]["watchers"].to_string();
+    assert!(watchers.contains("**/deploylint.toml"), "{watchers}");
+    assert!(watchers.contains("**/pyproject.toml"), "{watchers}");
     let dockerfile = "FROM python:3.12-slim\nCMD [\"gunicorn\", \"app:app\"]\n";
     let quiet_uri = client.open(&quiet.join("Dockerfile"), "dockerfile", dockerfile);
     let loud_uri = client.open(&loud.join("Dockerfile"), "dockerfile", dockerfile);

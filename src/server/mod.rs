@@ -123,13 +123,24 @@ impl Server {
         for event in events {
             match event {
                 Event::Incoming(Incoming::Message(Message::Request(request))) => {
-                    self.request(request)
+                    let (id, method) = (request.id.clone(), request.method.clone());
+                    if let Err(panic) = self.guarded(|server| server.request(request)) {
+                        let why = format!("handling `{method}` failed (a deploylint bug): {panic}");
+                        self.log(MessageType::ERROR, why.clone());
+                        self.reply(id, Err((ErrorCode::InternalError, why)));
+                    }
                 }
                 Event::Incoming(Incoming::Message(Message::Notification(n))) => {
                     if n.method == "exit" {
                         return exit_code(self.shut_down);
                     }
-                    self.notification(n);
+                    let method = n.method.clone();
+                    if let Err(panic) = self.guarded(|server| server.notification(n)) {
+                        self.log(
+                            MessageType::ERROR,
+                            format!("handling `{method}` failed (a deploylint bug): {panic}"),
+                        );
+                    }
                 }
                 // Answers to our own requests (capability registration): nothing to do.
                 Event::Incoming(Incoming::Message(Message::Response(_))) => {}
@@ -148,6 +159,12 @@ impl Server {
             }
         }
         exit_code(self.shut_down)
+    }
+
+    /// Runs a handler; a panic in it becomes its message, and the server carries on.
+    fn guarded(&mut self, handler: impl FnOnce(&mut Server)) -> Result<(), String> {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(self)))
+            .map_err(|panic| panic_message(&*panic))
     }
 
     // ---- output
@@ -605,13 +622,7 @@ impl Server {
                 let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     document::lint(job, &resolver, lint)
                 }))
-                .map_err(|panic| {
-                    panic
-                        .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| panic.downcast_ref::<String>().cloned())
-                        .unwrap_or_else(|| "a panic".into())
-                });
+                .map_err(|panic| panic_message(&*panic));
                 let _ = events.send(Event::Linted {
                     uri,
                     generation,
@@ -684,6 +695,14 @@ impl Server {
             }
         }
     }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".into())
 }
 
 fn parse<T: serde::de::DeserializeOwned>(params: Value) -> Result<T, (ErrorCode, String)> {

@@ -134,3 +134,14 @@ fn edits_during_a_lint_publish_only_the_newest_text() {
     assert_eq!(published["params"]["version"], 4);
     assert_eq!(published["params"]["diagnostics"], json!([]));
 }
+
+#[test]
+fn a_panicking_handler_is_caught() {
+    let (events, _events_rx) = mpsc::channel::<Event>();
+    let (out, _out_rx) = mpsc::channel::<String>();
+    let mut server = Server::new(out, events, explain, troubled_lint);
+    let caught = server.guarded(|_| panic!("handler exploded"));
+    assert_eq!(caught, Err("handler exploded".to_string()));
+    assert_eq!(server.guarded(|s| s.shut_down = true), Ok(()));
+    assert!(server.shut_down);
+}
