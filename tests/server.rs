@@ -131,7 +131,7 @@ fn diagnostics_code_actions_and_hover_in_an_editor_session() {
         "{fixed}"
     );
     client.change(&app_uri, 2, &fixed);
-    let app = client.diagnostics(&app_uri);
+    let app = client.diagnostics_at(&app_uri, 2);
     assert_eq!(app["version"], 2);
     assert!(!codes(&app).contains(&"DBG001".into()), "{app:#}");
 
@@ -143,7 +143,7 @@ fn diagnostics_code_actions_and_hover_in_an_editor_session() {
         "{suppressed}"
     );
     client.change(&docker_uri, 2, &suppressed);
-    let docker = client.diagnostics(&docker_uri);
+    let docker = client.diagnostics_at(&docker_uri, 2);
     assert!(!codes(&docker).contains(&"USR001".into()), "{docker:#}");
     // No actions for a stale or foreign document.
     let none = client.request(
@@ -158,8 +158,12 @@ fn diagnostics_code_actions_and_hover_in_an_editor_session() {
         "textDocument/didClose",
         json!({"textDocument": {"uri": app_uri}}),
     );
-    let closed = client.diagnostics(&app_uri);
-    assert_eq!(closed["diagnostics"], json!([]));
+    let closed = client.expect(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == app_uri
+            && m["params"].get("version").is_none()
+    });
+    assert_eq!(closed["params"]["diagnostics"], json!([]));
 
     assert_eq!(client.shutdown().code(), Some(0));
 }
@@ -317,10 +321,58 @@ fn a_label_in_another_file_and_republishing_when_that_file_is_saved() {
         "textDocument/didSave",
         json!({"textDocument": {"uri": docker_uri}}),
     );
-    let published = client.diagnostics(&compose_uri);
-    assert!(
-        !codes(&published).contains(&"USR001".into()),
-        "{published:#}"
+    let published = client.expect(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == compose_uri
+            && !m["params"]["diagnostics"].to_string().contains("USR001")
+    });
+    assert_eq!(published["params"]["diagnostics"], json!([]));
+    assert_eq!(client.shutdown().code(), Some(0));
+}
+
+#[test]
+fn a_finding_that_needs_two_open_files_follows_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let dockerfile = "FROM python:3.12-slim\nUSER app\nCMD [\"python\", \"app.py\"]\n";
+    std::fs::write(root.join("Dockerfile"), dockerfile).unwrap();
+    std::fs::write(root.join("app.py"), APP).unwrap();
+    let mut client = start(&root);
+    client.initialize(&[&root]);
+    let docker_uri = client.open(&root.join("Dockerfile"), "dockerfile", dockerfile);
+    let app_uri = client.open(&root.join("app.py"), "python", APP);
+    // With app.py open, the Dockerfile is linted with it: its CMD starts a development server.
+    let dev_server = |m: &Value| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == docker_uri
+            && m["params"]["diagnostics"].to_string().contains("DEV001")
+    };
+    let published = client.expect(dev_server);
+    let cmd = finding(&published["params"], "DEV001");
+    assert_eq!(cmd["range"]["start"]["line"], 2);
+
+    // app.py no longer starts the development server, and is saved: the Dockerfile follows.
+    let served = "from flask import Flask\napp = Flask(__name__)\n";
+    client.change(&app_uri, 2, served);
+    std::fs::write(root.join("app.py"), served).unwrap();
+    client.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": app_uri}}),
     );
+    let published = client.expect(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == docker_uri
+            && !m["params"]["diagnostics"].to_string().contains("DEV001")
+    });
+    assert_eq!(published["params"]["diagnostics"], json!([]));
+
+    // While a buffer differs from its file, it is linted from the buffer, alone.
+    client.change(
+        &docker_uri,
+        2,
+        "FROM python:3.12-slim\nCMD [\"python\", \"app.py\"]\n",
+    );
+    let published = client.diagnostics_at(&docker_uri, 2);
+    assert_eq!(codes(&published), ["USR001"]);
     assert_eq!(client.shutdown().code(), Some(0));
 }

@@ -20,6 +20,8 @@ pub struct Document {
     pub path: PathBuf,
     /// The tree its configuration and references are looked up in.
     pub root: PathBuf,
+    /// Whether it names a file (not an unsaved `untitled:` buffer).
+    pub on_disk: bool,
     pub text: Arc<String>,
     pub version: i32,
     /// Counts text changes; a lint result for an older count is stale.
@@ -56,6 +58,9 @@ pub struct Job {
     pub path: PathBuf,
     pub text: Arc<String>,
     pub generation: u64,
+    /// The other open files of its tree, linted with it when its text is the one on disk, so
+    /// findings that need several files (a Dockerfile whose CMD runs `app.py`) appear.
+    pub companions: Vec<PathBuf>,
 }
 
 /// The workspace folder holding `path` (the innermost), else its directory.
@@ -83,6 +88,7 @@ fn name_for_language(language: &str) -> Option<&'static str> {
 
 impl Document {
     pub fn new(uri: Uri, language: &str, version: i32, text: String, folders: &[PathBuf]) -> Self {
+        let on_disk = convert::uri_path(&uri).is_some();
         let path = match convert::uri_path(&uri) {
             Some(path) => path,
             None => {
@@ -100,6 +106,7 @@ impl Document {
             uri,
             path,
             root,
+            on_disk,
             text: Arc::new(text),
             version,
             generation: 0,
@@ -183,7 +190,8 @@ pub fn lint(job: Job, resolver: &Resolver, lint: Lint) -> Published {
             skipped,
         };
     }
-    let outcome = lint(&job.path, text.clone(), resolver);
+    let outcome =
+        together(&job, resolver).unwrap_or_else(|| lint(&job.path, text.clone(), resolver));
     let own = crate::source::normalize_path(&job.path);
     let source = outcome
         .sources
@@ -210,6 +218,27 @@ pub fn lint(job: Job, resolver: &Resolver, lint: Lint) -> Published {
         config_errors: outcome.config_errors.clone(),
         skipped: None,
     }
+}
+
+/// The job's file linted from disk together with its companions, as `deploylint check FILE...`
+/// does; `None` when the buffer is not what is on disk (then it is linted alone, from the
+/// buffer: the engine reads other files only from disk).
+fn together(job: &Job, resolver: &Resolver) -> Option<crate::engine::Outcome> {
+    if job.companions.is_empty() {
+        return None;
+    }
+    let on_disk = crate::discover::read_file(&job.path).ok()?;
+    if on_disk != job.text.as_bytes() {
+        return None;
+    }
+    let paths: Vec<PathBuf> = std::iter::once(job.path.clone())
+        .chain(job.companions.iter().cloned())
+        .collect();
+    let outcome = crate::engine::run(&paths, resolver);
+    // The file may have changed on disk since it was compared.
+    let own = crate::source::normalize_path(&job.path);
+    let read = outcome.source(&own)?;
+    (read.text() == job.text.as_str()).then_some(outcome)
 }
 
 #[cfg(test)]

@@ -502,8 +502,24 @@ impl Server {
             item.text,
             &self.folders,
         );
+        let root = doc.root.clone();
         self.documents.insert(item.uri.clone(), doc);
         self.schedule(&item.uri);
+        // The others of its tree are now linted with it.
+        self.schedule_tree(&root, Some(&item.uri));
+    }
+
+    /// Re-lints the open documents of the tree `root` (but `except`).
+    fn schedule_tree(&mut self, root: &Path, except: Option<&Uri>) {
+        let uris: Vec<Uri> = self
+            .documents
+            .values()
+            .filter(|d| d.root == root && Some(&d.uri) != except)
+            .map(|d| d.uri.clone())
+            .collect();
+        for uri in uris {
+            self.schedule(&uri);
+        }
     }
 
     fn did_change(&mut self, p: DidChangeTextDocumentParams) {
@@ -531,25 +547,19 @@ impl Server {
             return;
         };
         // Other documents may read this one from disk (a compose file's build context, a
-        // label drawn from it): re-lint those in the same tree.
-        let same_tree: Vec<Uri> = self
-            .documents
-            .values()
-            .filter(|d| d.root == root)
-            .map(|d| d.uri.clone())
-            .collect();
-        for uri in same_tree {
-            self.schedule(&uri);
-        }
+        // Dockerfile's CMD running it): re-lint the whole tree, this one included (its text
+        // is now the one on disk, which lets it be linted with the others).
+        self.schedule_tree(&root, None);
     }
 
     fn did_close(&mut self, p: DidCloseTextDocumentParams) {
         let uri = p.text_document.uri;
-        if self.documents.remove(&uri).is_some() {
+        if let Some(closed) = self.documents.remove(&uri) {
             self.notify(
                 "textDocument/publishDiagnostics",
                 PublishDiagnosticsParams::new(uri, Vec::new(), None),
             );
+            self.schedule_tree(&closed.root, None);
         }
     }
 
@@ -598,6 +608,12 @@ impl Server {
             return;
         };
         let resolver = self.resolver(&root);
+        let companions: Vec<PathBuf> = self
+            .documents
+            .values()
+            .filter(|d| d.root == root && d.uri != *uri && d.on_disk)
+            .map(|d| d.path.clone())
+            .collect();
         let Some(doc) = self.documents.get_mut(uri) else {
             return;
         };
@@ -612,6 +628,7 @@ impl Server {
             path: doc.path.clone(),
             text: doc.text.clone(),
             generation: doc.generation,
+            companions: if doc.on_disk { companions } else { Vec::new() },
         };
         let events = self.events.clone();
         let lint = self.lint;

@@ -142,6 +142,16 @@ impl Client {
             .clone()
     }
 
+    /// The next diagnostics published for `uri` at `version` of its text.
+    pub fn diagnostics_at(&mut self, uri: &str, version: i64) -> Value {
+        self.expect(|m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri
+                && m["params"]["version"] == version
+        })["params"]
+            .clone()
+    }
+
     /// `initialize` with `folders` as workspace folders, then `initialized`.
     pub fn initialize(&mut self, folders: &[&Path]) -> Value {
         let folders: Vec<Value> = folders
