@@ -4,11 +4,14 @@ use super::Lint;
 use super::convert;
 use crate::catalog::{Catalog, Format};
 use crate::diagnostic::Diagnostic;
-use crate::engine::Resolver;
+use crate::engine::{Outcome, Resolver};
 use crate::source::SourceFile;
 use lsp_types::{TextDocumentContentChangeEvent, Uri};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::{Mutex, OnceLock};
+use std::time::SystemTime;
 
 /// Bytes examined for NUL when deciding whether a buffer is binary, as for files.
 const BINARY_SNIFF_LEN: usize = 8192;
@@ -61,6 +64,9 @@ pub struct Job {
     /// The other open files of its tree, linted with it when its text is the one on disk, so
     /// findings that need several files (a Dockerfile whose CMD runs `app.py`) appear.
     pub companions: Vec<PathBuf>,
+    pub runs: Arc<TreeRuns>,
+    /// Counts configuration changes, so a run under an older configuration is not reused.
+    pub epoch: u64,
 }
 
 /// The workspace folder holding `path` (the innermost), else its directory.
@@ -190,8 +196,15 @@ pub fn lint(job: Job, resolver: &Resolver, lint: Lint) -> Published {
             skipped,
         };
     }
-    let outcome =
-        together(&job, resolver).unwrap_or_else(|| lint(&job.path, text.clone(), resolver));
+    let together = together(&job, resolver);
+    let alone;
+    let outcome: &Outcome = match &together {
+        Some(outcome) => outcome,
+        None => {
+            alone = lint(&job.path, text.clone(), resolver);
+            &alone
+        }
+    };
     let own = crate::source::normalize_path(&job.path);
     let source = outcome
         .sources
@@ -205,7 +218,7 @@ pub fn lint(job: Job, resolver: &Resolver, lint: Lint) -> Published {
         .iter()
         .filter(|d| d.path == source.path())
         .map(|d| Finding {
-            lsp: convert::diagnostic(d, &source, &job.uri, &outcome, &outcome.catalog),
+            lsp: convert::diagnostic(d, &source, &job.uri, outcome, &outcome.catalog),
             engine: d.clone(),
         })
         .collect();
@@ -223,7 +236,7 @@ pub fn lint(job: Job, resolver: &Resolver, lint: Lint) -> Published {
 /// The job's file linted from disk together with its companions, as `deploylint check FILE...`
 /// does; `None` when the buffer is not what is on disk (then it is linted alone, from the
 /// buffer: the engine reads other files only from disk).
-fn together(job: &Job, resolver: &Resolver) -> Option<crate::engine::Outcome> {
+fn together(job: &Job, resolver: &Resolver) -> Option<Arc<Outcome>> {
     if job.companions.is_empty() {
         return None;
     }
@@ -231,14 +244,53 @@ fn together(job: &Job, resolver: &Resolver) -> Option<crate::engine::Outcome> {
     if on_disk != job.text.as_bytes() {
         return None;
     }
-    let paths: Vec<PathBuf> = std::iter::once(job.path.clone())
+    let mut paths: Vec<PathBuf> = std::iter::once(job.path.clone())
         .chain(job.companions.iter().cloned())
         .collect();
-    let outcome = crate::engine::run(&paths, resolver);
+    paths.sort();
+    let outcome = job.runs.run(job.epoch, &paths, resolver);
     // The file may have changed on disk since it was compared.
     let own = crate::source::normalize_path(&job.path);
     let read = outcome.source(&own)?;
     (read.text() == job.text.as_str()).then_some(outcome)
+}
+
+/// Runs over a tree's open files, shared by the documents of the tree: saving one file
+/// re-lints every open document of its tree, and all but the first reuse the first's run
+/// instead of each linting every file again.
+#[derive(Default)]
+pub struct TreeRuns {
+    runs: Mutex<HashMap<RunKey, Arc<OnceLock<Arc<Outcome>>>>>,
+}
+
+/// The configuration epoch, and each file with its modification time and length.
+type RunKey = (u64, Vec<(PathBuf, Option<SystemTime>, u64)>);
+
+/// Runs kept: enough for the trees being edited at once.
+const KEPT_RUNS: usize = 16;
+
+impl TreeRuns {
+    fn run(&self, epoch: u64, paths: &[PathBuf], resolver: &Resolver) -> Arc<Outcome> {
+        let stamp = |p: &PathBuf| {
+            let meta = std::fs::metadata(p).ok();
+            (
+                p.clone(),
+                meta.as_ref().and_then(|m| m.modified().ok()),
+                meta.map_or(0, |m| m.len()),
+            )
+        };
+        let key = (epoch, paths.iter().map(stamp).collect());
+        let once = {
+            let mut runs = self.runs.lock().unwrap_or_else(|e| e.into_inner());
+            if runs.len() >= KEPT_RUNS && !runs.contains_key(&key) {
+                runs.clear();
+            }
+            runs.entry(key).or_default().clone()
+        };
+        // Documents of the tree asking at once wait for one run rather than each making one.
+        once.get_or_init(|| Arc::new(crate::engine::run(paths, resolver)))
+            .clone()
+    }
 }
 
 #[cfg(test)]
@@ -265,6 +317,25 @@ mod tests {
         });
         assert_eq!(*doc.text, "ä𝄞 = 3\ny");
         assert_eq!(doc.root, PathBuf::from("/w"));
+    }
+
+    #[test]
+    fn a_tree_run_is_shared_until_a_file_or_the_configuration_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let files = [root.join("Dockerfile"), root.join("app.py")];
+        std::fs::write(&files[0], "FROM python\nCMD [\"python\", \"app.py\"]\n").unwrap();
+        std::fs::write(&files[1], "app.run(debug=True)\n").unwrap();
+        let resolver = Resolver::new(std::slice::from_ref(&root), Default::default());
+        let runs = TreeRuns::default();
+        let first = runs.run(0, &files, &resolver);
+        assert!(Arc::ptr_eq(&first, &runs.run(0, &files, &resolver)));
+        assert!(!Arc::ptr_eq(&first, &runs.run(1, &files, &resolver)));
+        std::fs::write(&files[1], "app.run(debug=False)  # longer\n").unwrap();
+        let changed = runs.run(0, &files, &resolver);
+        assert!(!Arc::ptr_eq(&first, &changed));
+        assert!(changed.diagnostics.iter().all(|d| d.code != "DBG001"));
+        assert!(first.diagnostics.iter().any(|d| d.code == "DBG001"));
     }
 
     #[test]

@@ -99,6 +99,9 @@ struct Server {
     documents: HashMap<Uri, Document>,
     /// Configuration errors already shown, so each is shown once.
     shown_errors: HashSet<String>,
+    tree_runs: Arc<document::TreeRuns>,
+    /// Counts configuration changes.
+    epoch: u64,
 }
 
 impl Server {
@@ -115,6 +118,8 @@ impl Server {
             resolvers: HashMap::new(),
             documents: HashMap::new(),
             shown_errors: HashSet::new(),
+            tree_runs: Arc::default(),
+            epoch: 0,
         }
     }
 
@@ -587,6 +592,7 @@ impl Server {
     fn configuration_changed(&mut self) {
         self.resolvers.clear();
         self.shown_errors.clear();
+        self.epoch += 1;
         let uris: Vec<Uri> = self.documents.keys().cloned().collect();
         for uri in uris {
             self.schedule(&uri);
@@ -629,6 +635,8 @@ impl Server {
             text: doc.text.clone(),
             generation: doc.generation,
             companions: if doc.on_disk { companions } else { Vec::new() },
+            runs: self.tree_runs.clone(),
+            epoch: self.epoch,
         };
         let events = self.events.clone();
         let lint = self.lint;
