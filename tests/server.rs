@@ -376,3 +376,46 @@ fn a_finding_that_needs_two_open_files_follows_both() {
     assert_eq!(codes(&published), ["USR001"]);
     assert_eq!(client.shutdown().code(), Some(0));
 }
+
+#[test]
+fn rule_packs_apply_and_are_reread_when_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let pack = |regex: &str| {
+        format!(
+            "rules:\n  - code: ORG001\n    name: unpinned-base-image\n    family: user\n    \
+             severity: error\n    formats: [dockerfile]\n    summary: Base images are pinned.\n    \
+             rationale: A tag moves.\n    fix: Pin it.\n    url: https://wiki.example.com/ORG001\n    \
+             match:\n      format: dockerfile\n      key: FROM\n      regex: '{regex}'\n"
+        )
+    };
+    std::fs::write(root.join("org.yaml"), pack("python")).unwrap();
+    std::fs::write(root.join("deploylint.toml"), "rules = [\"org.yaml\"]\n").unwrap();
+    let mut client = start(&root);
+    client.initialize(&[&root]);
+    let text = "FROM python:3.12-slim\nUSER app\nCMD [\"gunicorn\", \"app:app\"]\n";
+    let uri = client.open(&root.join("Dockerfile"), "dockerfile", text);
+    let published = client.diagnostics(&uri);
+    let org = finding(&published, "ORG001");
+    assert_eq!(org["range"], range((0, 5), (0, 11)));
+    assert_eq!(
+        org["codeDescription"]["href"],
+        "https://wiki.example.com/ORG001"
+    );
+    let hover = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 6}}),
+    );
+    let shown = hover["result"]["contents"]["value"].as_str().unwrap();
+    assert!(shown.contains("Base images are pinned."), "{shown}");
+
+    // The pack is edited and saved in the editor: the server reads it again.
+    std::fs::write(root.join("org.yaml"), pack("alpine")).unwrap();
+    client.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": lsp::uri(&root.join("org.yaml"))}}),
+    );
+    let published = client.diagnostics(&uri);
+    assert_eq!(codes(&published), Vec::<String>::new(), "{published:#}");
+    assert_eq!(client.shutdown().code(), Some(0));
+}

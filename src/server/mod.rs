@@ -460,7 +460,10 @@ impl Server {
             "textDocument/didClose" => parse(params).map(|p| self.did_close(p)),
             "workspace/didChangeWatchedFiles" => {
                 parse(params).map(|p: DidChangeWatchedFilesParams| {
-                    if p.changes.iter().any(|c| is_config(&c.uri)) {
+                    if p.changes
+                        .iter()
+                        .any(|c| is_config(&c.uri) || self.is_rule_pack(&c.uri))
+                    {
                         self.configuration_changed();
                     }
                 })
@@ -542,7 +545,7 @@ impl Server {
 
     fn did_save(&mut self, p: DidSaveTextDocumentParams) {
         let uri = p.text_document.uri;
-        if is_config(&uri) {
+        if is_config(&uri) || self.is_rule_pack(&uri) {
             return self.configuration_changed();
         }
         if let (Some(text), Some(doc)) = (p.text, self.documents.get_mut(&uri)) {
@@ -555,6 +558,24 @@ impl Server {
         // Dockerfile's CMD running it): re-lint the whole tree, this one included (its text
         // is now the one on disk, which lets it be linted with the others).
         self.schedule_tree(&root, None);
+    }
+
+    /// Whether the URI names a rule pack a configuration in use loaded.
+    fn is_rule_pack(&self, uri: &Uri) -> bool {
+        let Some(path) = convert::uri_path(uri) else {
+            return false;
+        };
+        let same = |pack: &Path| {
+            pack == path
+                || std::fs::canonicalize(pack)
+                    .is_ok_and(|p| std::fs::canonicalize(&path).is_ok_and(|q| p == q))
+        };
+        self.resolvers.values().any(|resolver| {
+            resolver
+                .catalog()
+                .with_origin()
+                .any(|(_, pack)| pack.is_some_and(same))
+        })
     }
 
     fn did_close(&mut self, p: DidCloseTextDocumentParams) {
