@@ -3,10 +3,16 @@
 //! the CLI would use for that path, and their findings published as LSP diagnostics, with code
 //! actions (the rule's fix, a suppression comment) and hover (the rule's explanation).
 //!
+//! A document whose buffer is its file on disk is linted together with the other open files of
+//! its tree, as `deploylint check FILE...` would, so findings that need two files (a Dockerfile
+//! whose CMD runs `app.py`) appear and follow saves; a modified buffer is linted alone (the
+//! engine reads other files only from disk).
+//!
 //! Each lint runs on its own thread, so a slow document never holds up another; a document
 //! has at most one lint running, and edits that arrive meanwhile are coalesced into one more
-//! run of the newest text (a result for an older text is never published). A panic in a lint
-//! is caught and logged; the server lives on.
+//! run of the newest text (a result for an older text is never published): the debounce costs
+//! no latency when edits are slower than lints. A panic in a lint or a handler is caught and
+//! logged; the server lives on.
 
 mod convert;
 mod document;
