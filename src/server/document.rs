@@ -240,6 +240,10 @@ fn together(job: &Job, resolver: &Resolver) -> Option<Arc<Outcome>> {
     if job.companions.is_empty() {
         return None;
     }
+    // While typing, the length usually differs: no need to read the file.
+    if std::fs::metadata(&job.path).ok()?.len() != job.text.len() as u64 {
+        return None;
+    }
     let on_disk = crate::discover::read_file(&job.path).ok()?;
     if on_disk != job.text.as_bytes() {
         return None;
