@@ -707,7 +707,13 @@ impl Server {
         let published = match result {
             Ok(published) => published,
             Err(panic) => {
-                let path = doc.path.display().to_string();
+                // The last findings' positions may no longer fit the text: clear them.
+                let (path, version) = (doc.path.display().to_string(), doc.version);
+                doc.published = None;
+                self.notify(
+                    "textDocument/publishDiagnostics",
+                    PublishDiagnosticsParams::new(uri, Vec::new(), Some(version)),
+                );
                 return self.log(
                     MessageType::ERROR,
                     format!("linting {path} failed (a deploylint bug; please report it): {panic}"),

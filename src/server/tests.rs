@@ -88,6 +88,10 @@ fn a_panicking_lint_is_logged_and_the_server_lives_on() {
     let dir = tempfile::tempdir().unwrap();
     let h = Harness::start();
     let bad = h.open(&dir.path().join("Dockerfile"), "FROM python\n# PANIC\n");
+    // Its findings are cleared (sent first), and the panic logged.
+    let cleared = h.diagnostics_for(&bad);
+    assert_eq!(cleared["params"]["version"], 1);
+    assert_eq!(cleared["params"]["diagnostics"], json!([]));
     let log = h.expect(|m| m["method"] == "window/logMessage");
     let message = log["params"]["message"].as_str().unwrap();
     assert!(message.contains("lint exploded"), "{message}");
@@ -98,6 +102,11 @@ fn a_panicking_lint_is_logged_and_the_server_lives_on() {
         "contentChanges": [{"text": "FROM python\nCMD [\"python\", \"app.py\"]\n"}]}}));
     let published = h.diagnostics_for(&bad);
     assert_eq!(published["params"]["version"], 2);
+    assert!(
+        published["params"]["diagnostics"]
+            .to_string()
+            .contains("USR001")
+    );
     h.send(json!({"id": 2, "method": "shutdown"}));
     h.expect(|m| m["id"] == 2);
     h.send(json!({"method": "exit"}));
