@@ -51,6 +51,8 @@ enum Command {
         #[command(flatten)]
         rules: RuleSources,
     },
+    /// Run a language server (LSP) over stdin and stdout, for editors.
+    Server,
     /// Print a shell completion script.
     Completion {
         #[arg(value_enum)]
@@ -228,6 +230,7 @@ pub fn main() -> i32 {
             rules,
         } => list_rules(output_format, &rules),
         Command::Explain { rule, rules } => explain(&rule, &rules),
+        Command::Server => Ok(crate::server::run(render_explanation)),
         Command::Completion { shell } => completion(shell),
         Command::Man {
             command,

@@ -19,6 +19,7 @@ pub mod model;
 pub mod report;
 pub mod rulepack;
 pub mod rules;
+pub mod server;
 pub mod show;
 pub mod source;
 pub mod statements;

@@ -1254,6 +1254,7 @@ fn manual_pages() {
             "deploylint-explain.1",
             "deploylint-man.1",
             "deploylint-rules.1",
+            "deploylint-server.1",
             "deploylint.1"
         ]
     );
