@@ -1,9 +1,10 @@
 //! The file set: every file deploylint reads after discovery (an Apache include, a systemd
 //! drop-in or environment file, a compose service's `env_file` or Dockerfile, a launcher
-//! beside a gunicorn config, a file a finding points into) is read here, once per run: only
-//! inside the linted trees (symlinks resolved), at most `MAX_FILE_BYTES`, never a
-//! binary file, and cached by its canonical path with an id, so a second lookup (another
-//! unit sharing a drop-in, the renderer wanting a label's text) does not read it again.
+//! beside a gunicorn config, a file a finding points into) is read here: only inside the
+//! linted trees (symlinks resolved), at most `MAX_FILE_BYTES`, never a binary file, and
+//! cached by its canonical path with an id, so a second lookup (another unit sharing a
+//! drop-in, the renderer wanting a label's text) does not read it again unless the file
+//! changed on disk (a long-lived set: the language server's).
 //! The linted files themselves are read with `read_file` too, under the same limit.
 
 use std::collections::HashMap;
@@ -56,8 +57,20 @@ pub struct FileSet {
 
 #[derive(Debug, Default)]
 struct Cache {
-    by_path: HashMap<PathBuf, Result<Arc<File>, Unreadable>>,
+    by_path: HashMap<PathBuf, Entry>,
     next_id: u32,
+}
+
+/// What a file looked like when it was read: a long-lived set (the language server's) reads
+/// it again once it changes on disk.
+type Stamp = (u64, Option<std::time::SystemTime>);
+
+/// A file's stamp when it was read, and what reading it gave.
+type Entry = (Option<Stamp>, Result<Arc<File>, Unreadable>);
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.len(), meta.modified().ok()))
 }
 
 impl FileSet {
@@ -88,7 +101,8 @@ impl FileSet {
         self.roots.iter().any(|root| canonical.starts_with(root))
     }
 
-    /// Reads `path` if it lies inside the roots; each file is read once per run.
+    /// Reads `path` if it lies inside the roots; each file is read once, and again only when
+    /// it changed on disk since.
     pub fn read(&self, path: &Path) -> Result<Arc<File>, Unreadable> {
         if self.roots.is_empty() {
             return Err(Unreadable::Outside);
@@ -100,7 +114,10 @@ impl FileSet {
         if !self.contains(&canonical) {
             return Err(Unreadable::Outside);
         }
-        if let Some(known) = self.lock().by_path.get(&canonical) {
+        let now = stamp(&canonical);
+        if let Some((seen, known)) = self.lock().by_path.get(&canonical)
+            && *seen == now
+        {
             return known.clone();
         }
         // Read without holding the lock, so threads reading different files do not wait on
@@ -116,19 +133,25 @@ impl FileSet {
         };
         let mut cache = self.lock();
         let next_id = cache.next_id;
-        let entry = cache
+        let slot = cache
             .by_path
             .entry(canonical.clone())
-            .or_insert_with(|| {
+            .or_insert_with(|| (None, Err(Unreadable::Outside)));
+        if slot.0 != now || slot.0.is_none() {
+            // A file keeps its id when it is read again.
+            let id = slot.1.as_ref().map_or(FileId(next_id), |f| f.id);
+            *slot = (
+                now,
                 read.map(|text| {
                     Arc::new(File {
-                        id: FileId(next_id),
+                        id,
                         canonical,
                         text,
                     })
-                })
-            })
-            .clone();
+                }),
+            );
+        }
+        let entry = slot.1.clone();
         if entry.as_ref().is_ok_and(|f| f.id == FileId(next_id)) {
             cache.next_id += 1;
         }
@@ -138,7 +161,7 @@ impl FileSet {
     /// The id of a file already read, by any path that names it.
     pub fn id(&self, path: &Path) -> Option<FileId> {
         let canonical = std::fs::canonicalize(path).ok()?;
-        match self.lock().by_path.get(&canonical)? {
+        match &self.lock().by_path.get(&canonical)?.1 {
             Ok(file) => Some(file.id),
             Err(_) => None,
         }
@@ -242,7 +265,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_inside_the_roots_once() {
+    fn reads_inside_the_roots_once_while_unchanged() {
         let dir = tempfile::tempdir().unwrap();
         let root = std::fs::canonicalize(dir.path()).unwrap();
         let inside = root.join("a.conf");
@@ -255,7 +278,6 @@ mod tests {
         let first = files.read(&inside).unwrap();
         assert_eq!(first.text, "x\n");
         // A second lookup, through another spelling of the path, is the same read.
-        std::fs::write(&inside, "changed\n").unwrap();
         let again = files.read(&root.join(".").join("a.conf")).unwrap();
         assert!(Arc::ptr_eq(&first, &again));
         assert_eq!(files.id(&inside), Some(first.id));
@@ -288,5 +310,24 @@ mod tests {
             files.read(&root.join("link")).unwrap_err(),
             Unreadable::Outside
         );
+    }
+
+    /// Regression (found by the language server's test): a long-lived set served a file's
+    /// first text after the file changed on disk, so a compose file kept a finding its
+    /// Dockerfile had fixed.
+    #[test]
+    fn a_changed_file_is_read_again_under_its_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        let path = root.join("Dockerfile");
+        std::fs::write(&path, "FROM a\n").unwrap();
+        let files = FileSet::new(vec![root.clone()]);
+        let first = files.read(&path).unwrap();
+        assert_eq!(first.text, "FROM a\n");
+        assert!(Arc::ptr_eq(&first, &files.read(&path).unwrap()), "cached");
+        std::fs::write(&path, "FROM a\nUSER app\n").unwrap();
+        let second = files.read(&path).unwrap();
+        assert_eq!(second.text, "FROM a\nUSER app\n");
+        assert_eq!(second.id, first.id);
     }
 }
