@@ -3,23 +3,13 @@
 
 mod common;
 
-use common::{bin, run, stderr, stdout};
+use common::{bin, project, run, stderr, stdout};
 use std::fs;
 use std::io::Write;
 use std::path::Path;
 use std::process::Stdio;
 
 const ROOT_DOCKERFILE: &str = "FROM python:3.12-slim\nCMD [\"gunicorn\", \"app:app\"]\n";
-
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, content) in files {
-        let path = dir.path().join(name);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, content).unwrap();
-    }
-    dir
-}
 
 fn codes(dir: &Path, args: &[&str]) -> Vec<String> {
     let mut all = vec!["check", "--output-format", "concise"];

@@ -5,21 +5,11 @@
 
 mod common;
 
-use common::{bin, manifest_dir, run, stderr, stdout};
+use common::{bin, manifest_dir, project, run, stderr, stdout};
 use std::fs;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Output, Stdio};
-
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, content) in files {
-        let path = dir.path().join(name);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, content).unwrap();
-    }
-    dir
-}
 
 fn run_stdin(args: &[&str], cwd: &Path, input: &str) -> Output {
     let mut child = bin()

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{bin, manifest_dir, stderr, stdout};
+use common::{bin, manifest_dir, project, stderr, stdout};
 use deploylint::catalog::{self, Format};
 use deploylint::engine::{Settings, lint_source};
 use deploylint::fix::Applicability;
@@ -31,16 +31,6 @@ fn copy_tree(from: &Path, to: &Path) {
 fn sample() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(&manifest_dir().join("fixtures/sample"), dir.path());
-    dir
-}
-
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, content) in files {
-        let path = dir.path().join(name);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, content).unwrap();
-    }
     dir
 }
 

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{bin, manifest_dir, run, stderr, stdout};
+use common::{bin, manifest_dir, project, run, stderr, stdout};
 use serde_json::Value;
 use std::fs;
 use std::io::Write;
@@ -15,16 +15,6 @@ use std::process::Stdio;
 const ROOT_DOCKERFILE: &str = "FROM python:3.12-slim\nCMD [\"gunicorn\", \"app:app\"]\n";
 const CLEAN_DOCKERFILE: &str = "FROM python:3.12-slim\nUSER app\nCMD [\"gunicorn\", \"-b\", \"127.0.0.1:8000\", \"app:app\"]\n";
 const DEBUG_APP: &str = "app.run(debug=True)\n";
-
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, content) in files {
-        let path = dir.path().join(name);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, content).unwrap();
-    }
-    dir
-}
 
 fn json(out: &std::process::Output) -> Value {
     serde_json::from_slice(&out.stdout)

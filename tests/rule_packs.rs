@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{run, stderr, stdout};
+use common::{project, run, stderr, stdout};
 use std::fs;
 use std::path::Path;
 
@@ -59,16 +59,6 @@ const OTHER_PACK: &str = r#"rules:
 
 const DOCKERFILE: &str = "FROM python:latest\nUSER app\nCMD [\"gunicorn\", \"app:app\"]\n";
 const TOOL: &str = "import subprocess\nsubprocess.run('ls', shell=True)\n";
-
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, content) in files {
-        let path = dir.path().join(name);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, content).unwrap();
-    }
-    dir
-}
 
 /// A project whose configuration file loads `packs/org.yaml` (`pack`).
 fn configured_with(pack: &str) -> tempfile::TempDir {

@@ -18,6 +18,17 @@ pub fn run(args: &[&str], cwd: &Path) -> Output {
         .expect("run deploylint")
 }
 
+/// A temporary project holding `files` (`(relative path, content)`), directories created.
+pub fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, content) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+    dir
+}
+
 pub fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
