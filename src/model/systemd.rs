@@ -440,7 +440,8 @@ impl Unit {
         };
         if let Some(section) = self.exec_section() {
             let service = Service {
-                runs_app: web_process(&deployment).is_some() && !self.is_maintenance_job(&deployment),
+                runs_app: web_process(&deployment).is_some()
+                    && !self.is_maintenance_job(&deployment),
                 user: self.account(&deployment),
                 workdir: self.workdir(section, &deployment),
                 writable: self.writable_paths(section),

@@ -154,11 +154,17 @@ impl Mount {
         }
     }
 
+    /// The sections around the mount, innermost first: `<Files app.wsgi> in <Directory /srv>`.
     fn entries_section(&self, apache: &Apache) -> Option<String> {
-        let s = apache.entries[self.entry].section?;
-        let node = apache.node(s);
-        let args: Vec<&str> = apache.entries[s].args.iter().map(String::as_str).collect();
-        Some(format!("<{} {}>", node.name, args.join(" ")))
+        let sections: Vec<String> = apache
+            .sections(self.entry)
+            .into_iter()
+            .map(|s| {
+                let args = apache.entries[s].args.join(" ");
+                format!("<{} {args}>", apache.node(s).name)
+            })
+            .collect();
+        (!sections.is_empty()).then(|| sections.join(" in "))
     }
 }
 

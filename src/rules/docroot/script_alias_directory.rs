@@ -17,7 +17,11 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
     };
     // A wsgi-script handler runs every script of its directory by design; where that is
     // switched on (`Options ExecCGI`) is DOC004's finding.
-    for mount in apache.local_mounts().into_iter().filter(|m| m.handler.is_none()) {
+    for mount in apache
+        .local_mounts()
+        .into_iter()
+        .filter(|m| m.handler.is_none())
+    {
         let substituted = mount.is_match
             && mount
                 .target

@@ -159,8 +159,7 @@ mod tests {
         }
     }
 
-    const SANDBOXED: &str =
-        "User=app\nNoNewPrivileges=yes\nProtectHome=yes\nPrivateTmp=yes\n";
+    const SANDBOXED: &str = "User=app\nNoNewPrivileges=yes\nProtectHome=yes\nPrivateTmp=yes\n";
 
     #[test]
     fn read_only_root_is_strict() {
@@ -170,11 +169,21 @@ mod tests {
             "ReadOnlyPaths=/srv \"/\"\n",
             "ReadOnlyDirectories=/\nReadWritePaths=/var/lib/app\n",
         ] {
-            assert!(message(&format!("[Service]\n{RUN}{SANDBOXED}{ro}")).is_empty(), "{ro}");
+            assert!(
+                message(&format!("[Service]\n{RUN}{SANDBOXED}{ro}")).is_empty(),
+                "{ro}"
+            );
         }
         // Only part of the tree, or a list reset after `/`, is not the whole tree.
-        for weak in ["ReadOnlyPaths=/srv /usr\n", "ReadOnlyPaths=/\nReadOnlyPaths=\n"] {
-            assert_eq!(message(&format!("[Service]\n{RUN}{SANDBOXED}{weak}")).len(), 1, "{weak}");
+        for weak in [
+            "ReadOnlyPaths=/srv /usr\n",
+            "ReadOnlyPaths=/\nReadOnlyPaths=\n",
+        ] {
+            assert_eq!(
+                message(&format!("[Service]\n{RUN}{SANDBOXED}{weak}")).len(),
+                1,
+                "{weak}"
+            );
         }
     }
 
@@ -186,11 +195,15 @@ mod tests {
             &format!("[Service]\n{RUN}{SANDBOXED}ProtectSystem=full\n"),
         );
         assert_eq!(d.len(), 1);
-        assert!(d[0].message.ends_with(": ProtectSystem=strict"), "{}", d[0].message);
         assert!(
-            d[0].labels.iter().any(|l| l.message.starts_with(
-                "ProtectSystem=full makes only /usr, /boot, /efi and /etc read-only"
-            )),
+            d[0].message.ends_with(": ProtectSystem=strict"),
+            "{}",
+            d[0].message
+        );
+        assert!(
+            d[0].labels.iter().any(|l| l
+                .message
+                .starts_with("ProtectSystem=full makes only /usr, /boot, /efi and /etc read-only")),
             "{:?}",
             d[0].labels
         );
