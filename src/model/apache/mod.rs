@@ -371,10 +371,12 @@ impl Apache {
                     _ => {}
                 }
             }
-            if target.is_empty() && self.htaccess && self.entries[i].unit == 0 {
-                if let Some(dir) = self.units[0].path.parent() {
-                    target = dir.to_string_lossy().into_owned();
-                }
+            if target.is_empty()
+                && self.htaccess
+                && self.entries[i].unit == 0
+                && let Some(dir) = self.units[0].path.parent()
+            {
+                target = dir.to_string_lossy().into_owned();
             }
             mounts.push(Mount {
                 entry: i,

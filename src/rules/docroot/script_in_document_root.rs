@@ -9,7 +9,7 @@ use crate::rules::{FileContext, Rule, Sink};
 pub const RULE: Rule = Rule {
     code: "DOC001",
     check,
-    prefilter: Some(|f, t| mentions_mount(f, t)),
+    prefilter: Some(mentions_mount),
 };
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
@@ -36,17 +36,18 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
             .into_iter()
             .collect();
         if let Some((root, root_path)) = root_holding(&roots, path) {
-            let d = sink.report(
-                mount.target_span,
+            let message = if mount.handler.is_some() {
                 format!(
-                    "{}",
-                    if mount.handler.is_some() {
-                        format!("the wsgi-script handler runs scripts in {}, under the DocumentRoot {root_path}: if the handler ever goes, Apache serves them as static files", mount.target)
-                    } else {
-                        format!("the WSGI script {} is under the DocumentRoot {root_path}: if the alias ever goes, Apache serves it as a static file", mount.target)
-                    }
-                ),
-            );
+                    "the wsgi-script handler runs scripts in {}, under the DocumentRoot {root_path}: if the handler ever goes, Apache serves them as static files",
+                    mount.target
+                )
+            } else {
+                format!(
+                    "the WSGI script {} is under the DocumentRoot {root_path}: if the alias ever goes, Apache serves it as a static file",
+                    mount.target
+                )
+            };
+            let d = sink.report(mount.target_span, message);
             apache.label(
                 d,
                 root,

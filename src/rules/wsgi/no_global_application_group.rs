@@ -7,7 +7,7 @@ use crate::rules::{FileContext, Rule, Sink};
 pub const RULE: Rule = Rule {
     code: "WSG005",
     check,
-    prefilter: Some(|f, t| mentions_mount(f, t)),
+    prefilter: Some(mentions_mount),
 };
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {

@@ -8,7 +8,7 @@ use crate::rules::{FileContext, Rule, Sink};
 pub const RULE: Rule = Rule {
     code: "WSG004",
     check,
-    prefilter: Some(|f, t| mentions_mount(f, t)),
+    prefilter: Some(mentions_mount),
 };
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
