@@ -124,6 +124,9 @@ pub struct Sandbox {
     pub at: Span,
     /// What they protect.
     pub label: Option<Label>,
+    /// Settings present but weaker than the fix's value, each with what it still leaves open
+    /// (`ProtectSystem=full` protects `/usr`, `/boot` and `/etc` only).
+    pub partial: Vec<Label>,
 }
 
 /// The directory a service starts in.

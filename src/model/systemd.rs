@@ -15,7 +15,7 @@ use crate::model::deployment::{
     Account, AccountKind, Deployment, EnvVar, PathFact, PathKind, Placement, Process, Sandbox,
     Service, Umask, Workdir, WorkdirKind, is_root_user, parse_umask,
 };
-use crate::model::launcher::{self, Program};
+use crate::model::launcher::{self, Launch, Program};
 use crate::source::{MappedText, Span};
 use crate::syntax::systemd::{self, Entry, ExecCommand, Specifiers, UnitFile, parse_bool};
 use std::path::{Path, PathBuf};
@@ -440,7 +440,8 @@ impl Unit {
         };
         if let Some(section) = self.exec_section() {
             let service = Service {
-                runs_app: web_process(&deployment).is_some(),
+                runs_app: web_process(&deployment).is_some()
+                    && !self.is_maintenance_job(&deployment),
                 user: self.account(&deployment),
                 workdir: self.workdir(section, &deployment),
                 writable: self.writable_paths(section),
@@ -456,6 +457,25 @@ impl Unit {
             deployment.services.push(service);
         }
         deployment
+    }
+
+    /// A job that runs and exits (`Type=oneshot`, typically started by a timer: migrations,
+    /// `clearsessions`, backups) or whose only Python program is a Django management command
+    /// other than a server: not the long-running web app whose account and sandbox
+    /// deploylint judges.
+    pub fn is_maintenance_job(&self, deployment: &Deployment) -> bool {
+        let one_shot = self
+            .exec_section()
+            .and_then(|s| self.last(s, "Type"))
+            .is_some_and(|e| e.value.as_str().trim() == "oneshot");
+        one_shot || {
+            let mut web = deployment
+                .processes
+                .iter()
+                .filter(|p| is_python_web(&p.launch.program))
+                .peekable();
+            web.peek().is_some() && web.all(|p| is_management_command(&p.launch))
+        }
     }
 
     /// `WorkingDirectory=`, else where the service starts without it: `/` for a system
@@ -522,6 +542,7 @@ impl Unit {
                 span: web.launch.program_span,
                 message: "the app this protects".to_string(),
             }),
+            partial: partial_protect_system(self).into_iter().collect(),
         })
     }
 
@@ -749,12 +770,51 @@ pub fn no_new_privileges(unit: &Unit) -> bool {
     on(unit, "NoNewPrivileges") || dynamic_user(unit)
 }
 
-/// `ProtectSystem=strict` (`full` and `yes` leave `/var`, `/srv` … writable).
+/// `ProtectSystem=strict` (`full` and `yes` leave `/var`, `/srv` … writable), or what
+/// amounts to it: `ReadOnlyPaths=/` with `ReadWritePaths=` exceptions.
 pub fn protect_system_strict(unit: &Unit) -> bool {
     dynamic_user(unit)
         || unit
             .last("Service", "ProtectSystem")
             .is_some_and(|e| e.value.as_str() == "strict")
+        || read_only_root(unit)
+}
+
+/// `ReadOnlyPaths=/` (or its older name `ReadOnlyDirectories=`), with the `-` and `+`
+/// prefixes systemd allows: the whole tree read-only, as `ProtectSystem=strict` makes it.
+fn read_only_root(unit: &Unit) -> bool {
+    ["ReadOnlyPaths", "ReadOnlyDirectories"].iter().any(|key| {
+        unit.list("Service", key).iter().any(|e| {
+            e.value.as_str().split_whitespace().any(|path| {
+                path.trim_matches('"')
+                    .trim_start_matches(['-', '+'])
+                    .trim_end_matches('/')
+                    .is_empty()
+            })
+        })
+    })
+}
+
+/// A `ProtectSystem=` value weaker than `strict`, labelled with what it covers and what it
+/// leaves writable (systemd.exec(5)).
+fn partial_protect_system(unit: &Unit) -> Option<Label> {
+    if protect_system_strict(unit) {
+        return None;
+    }
+    let entry = unit.last("Service", "ProtectSystem")?;
+    let value = entry.value.as_str();
+    let covers = match value {
+        "full" => "/usr, /boot, /efi and /etc",
+        _ if parse_bool(value) == Some(true) => "/usr, /boot and /efi",
+        _ => return None,
+    };
+    Some(Label {
+        path: None,
+        span: entry.value.span(),
+        message: format!(
+            "ProtectSystem={value} makes only {covers} read-only: /var, /srv, /opt and the rest stay writable"
+        ),
+    })
 }
 
 /// `ProtectHome=yes`, `read-only` or `tmpfs`.
@@ -807,6 +867,27 @@ fn sandbox_settings(unit: &Unit) -> Vec<(&'static str, bool)> {
         ),
     ];
     checks.into_iter().map(|(ok, s)| (s, ok)).collect()
+}
+
+/// `manage.py <command>` for a command that does not serve requests (`migrate`,
+/// `clearsessions`, `rqworker`); the serving ones (`runserver`, `runmodwsgi`) are servers.
+fn is_management_command(launch: &Launch) -> bool {
+    let Program::PythonScript { script } = &launch.program else {
+        return false;
+    };
+    let is_manage = script.as_str().rsplit('/').next() == Some("manage.py");
+    let command = launch
+        .args
+        .iter()
+        .map(|a| a.as_str())
+        .find(|a| !a.starts_with('-'));
+    is_manage
+        && command.is_some_and(|c| {
+            !matches!(
+                c,
+                "runserver" | "runserver_plus" | "runmodwsgi" | "run_gunicorn" | "runfcgi"
+            )
+        })
 }
 
 /// Whether a launch runs a Python web application or server, the deployments deploylint

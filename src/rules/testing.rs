@@ -14,18 +14,25 @@ pub fn lines(code: &str, name: &str, text: &str) -> Vec<usize> {
         .collect()
 }
 
-/// (line, underlined text) of each finding of rule `code`.
-pub fn findings(code: &str, name: &str, text: &str) -> Vec<(usize, String)> {
+/// The findings of rule `code` when `text` is linted as file `name`, with every rule running
+/// as in real use (suppressions are judged against all of them).
+pub fn diagnostics(code: &str, name: &str, text: &str) -> Vec<crate::diagnostic::Diagnostic> {
     let format = match kinds::detect_by_name(Path::new(name)) {
         Detection::Known(f) => f,
         _ => Format::Python,
     };
     let source = SourceFile::new(name, text);
-    // Every rule runs, as in real use (suppressions are judged against all of them); only
-    // `code`'s findings are returned.
     lint_source(&source, format, &Settings::default())
         .into_iter()
         .filter(|d| d.code == code)
+        .collect()
+}
+
+/// (line, underlined text) of each finding of rule `code`.
+pub fn findings(code: &str, name: &str, text: &str) -> Vec<(usize, String)> {
+    let source = SourceFile::new(name, text);
+    diagnostics(code, name, text)
+        .into_iter()
         .map(|d| {
             (
                 source.line_col(d.span.start).0,

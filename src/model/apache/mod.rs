@@ -85,20 +85,86 @@ impl Daemon {
     }
 }
 
-/// A `WSGIScriptAlias` or `WSGIScriptAliasMatch`.
+/// A place where mod_wsgi runs scripts: a `WSGIScriptAlias`/`WSGIScriptAliasMatch`, or a
+/// `SetHandler wsgi-script` / `AddHandler wsgi-script .ext` in a section.
 #[derive(Debug, Clone)]
 pub struct Mount {
     pub entry: usize,
+    /// The URL it serves: the alias's, or the enclosing `<Location>`'s; empty when unknown
+    /// (a handler in a `<Directory>` serves whatever URL maps there).
     pub url: String,
+    /// The script file or directory: the alias's target, or the enclosing `<Directory>`
+    /// (for an `.htaccess` file, its own directory); empty when unknown.
     pub target: String,
     pub target_span: Span,
     pub is_match: bool,
     pub opts: Vec<Opt>,
+    /// Set for `SetHandler`/`AddHandler`: how it picks the scripts.
+    pub handler: Option<Handler>,
+}
+
+/// How a handler mount picks the files it runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Handler {
+    /// `SetHandler wsgi-script`: every file the section covers (one file inside `<Files>`).
+    Every { single_file: bool },
+    /// `AddHandler wsgi-script .wsgi .py`: files with these extensions.
+    Extensions(Vec<String>),
 }
 
 impl Mount {
     pub fn opt(&self, key: &str) -> Option<&Opt> {
         self.opts.iter().rev().find(|o| o.key == key)
+    }
+
+    /// The URL for matching `<Location>` sections, when known.
+    pub fn request_url(&self) -> Option<&str> {
+        (!self.url.is_empty()).then_some(self.url.as_str())
+    }
+
+    /// The script file for matching `<Directory>`/`<Files>` sections, when it is one path.
+    pub fn script_path(&self) -> Option<&str> {
+        (!self.is_match && !self.target.is_empty()).then_some(self.target.as_str())
+    }
+
+    /// The mount as the user wrote it, for messages: `WSGIScriptAlias /app`,
+    /// `SetHandler wsgi-script in <Directory /srv/app>`.
+    pub fn describe(&self, apache: &Apache) -> String {
+        let name = &apache.node(self.entry).name;
+        match &self.handler {
+            None => format!("{name} {}", self.url),
+            Some(handler) => {
+                let what = match handler {
+                    Handler::Every { .. } => format!("{name} wsgi-script"),
+                    Handler::Extensions(exts) => format!("{name} wsgi-script {}", exts.join(" ")),
+                };
+                match self.entries_section(apache) {
+                    Some(section) => format!("{what} in {section}"),
+                    None => what,
+                }
+            }
+        }
+    }
+
+    /// What is served, for messages: the alias's URL, else the app the handler runs.
+    pub fn served(&self, apache: &Apache) -> String {
+        match (&self.handler, self.request_url()) {
+            (None, _) | (_, Some(_)) if !self.url.is_empty() => self.url.clone(),
+            _ => format!("the app of {}", self.describe(apache)),
+        }
+    }
+
+    /// The sections around the mount, innermost first: `<Files app.wsgi> in <Directory /srv>`.
+    fn entries_section(&self, apache: &Apache) -> Option<String> {
+        let sections: Vec<String> = apache
+            .sections(self.entry)
+            .into_iter()
+            .map(|s| {
+                let args = apache.entries[s].args.join(" ");
+                format!("<{} {args}>", apache.node(s).name)
+            })
+            .collect();
+        (!sections.is_empty()).then(|| sections.join(" in "))
     }
 }
 
@@ -258,9 +324,71 @@ impl Apache {
                     target_span: self.arg_span(i, 1),
                     is_match: e.name == "wsgiscriptaliasmatch",
                     opts: self.options(i, 2),
+                    handler: None,
                 })
             })
+            .chain(self.handler_mounts())
             .collect()
+    }
+
+    /// `SetHandler wsgi-script` and `AddHandler wsgi-script .ext…`: the section they are in
+    /// says which directory or URL they cover.
+    fn handler_mounts(&self) -> Vec<Mount> {
+        let mut mounts = Vec::new();
+        for (i, e) in self.entries.iter().enumerate() {
+            let handler = match e.name.as_str() {
+                "sethandler" if is_wsgi_handler(e.args.first()) => {
+                    let single_file = self.sections(i).iter().any(|&s| {
+                        let section = &self.entries[s];
+                        section.name == "files"
+                            && section
+                                .args
+                                .first()
+                                .is_some_and(|a| a != "~" && !has_wildcard(a))
+                    });
+                    Handler::Every { single_file }
+                }
+                "addhandler" if is_wsgi_handler(e.args.first()) => {
+                    let exts: Vec<String> = e.args[1..].to_vec();
+                    if exts.is_empty() {
+                        continue;
+                    }
+                    Handler::Extensions(exts)
+                }
+                _ => continue,
+            };
+            let mut url = String::new();
+            let mut target = String::new();
+            for s in self.sections(i) {
+                let section = &self.entries[s];
+                let Some(arg) = section.args.first() else {
+                    continue;
+                };
+                let literal = arg != "~" && !has_wildcard(arg);
+                match section.name.as_str() {
+                    "location" if literal && url.is_empty() => url = arg.clone(),
+                    "directory" if literal && target.is_empty() => target = arg.clone(),
+                    _ => {}
+                }
+            }
+            if target.is_empty()
+                && self.htaccess
+                && self.entries[i].unit == 0
+                && let Some(dir) = self.units[0].path.parent()
+            {
+                target = dir.to_string_lossy().into_owned();
+            }
+            mounts.push(Mount {
+                entry: i,
+                url,
+                target,
+                target_span: self.arg_span(i, 0),
+                is_match: false,
+                opts: Vec::new(),
+                handler: Some(handler),
+            });
+        }
+        mounts
     }
 
     /// `key=value` arguments of an entry from argument `from` on.
@@ -431,6 +559,10 @@ fn is_main_name(name: &str) -> bool {
 }
 
 /// Whether one path is inside the other (or equal), compared by components.
+fn is_wsgi_handler(name: Option<&String>) -> bool {
+    name.is_some_and(|n| n.eq_ignore_ascii_case("wsgi-script"))
+}
+
 pub fn related_paths(a: &str, b: &str) -> bool {
     is_under(a, b) || is_under(b, a)
 }

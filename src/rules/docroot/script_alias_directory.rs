@@ -15,7 +15,13 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
     let Some(apache) = apache_of(ctx) else {
         return;
     };
-    for mount in apache.local_mounts() {
+    // A wsgi-script handler runs every script of its directory by design; where that is
+    // switched on (`Options ExecCGI`) is DOC004's finding.
+    for mount in apache
+        .local_mounts()
+        .into_iter()
+        .filter(|m| m.handler.is_none())
+    {
         let substituted = mount.is_match
             && mount
                 .target
@@ -68,6 +74,8 @@ mod tests {
                 "WSGIScriptAlias /app/ /srv/app/wsgi.py\n",
                 "WSGIScriptAliasMatch ^/(api|admin) /srv/app/wsgi.py\n",
                 "WSGIScriptAlias / /srv/app/wsgi.py\n",
+                // DOC004's concern, not reported twice.
+                "<Directory /srv/app>\nOptions ExecCGI\nAddHandler wsgi-script .wsgi\n</Directory>\n",
             ],
         );
     }

@@ -3,13 +3,13 @@
 //! script (and the code beside it) as plain text.
 
 use super::root_holding;
-use crate::rules::wsgi::{apache_of, mentions};
+use crate::rules::wsgi::{apache_of, mentions_mount};
 use crate::rules::{FileContext, Rule, Sink};
 
 pub const RULE: Rule = Rule {
     code: "DOC001",
     check,
-    prefilter: Some(|f, t| mentions(f, t, "wsgiscriptalias")),
+    prefilter: Some(mentions_mount),
 };
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
@@ -26,6 +26,9 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
         } else {
             mount.target.as_str()
         };
+        if path.is_empty() {
+            continue;
+        }
         let scope = apache.entries[mount.entry].scope;
         let roots: Vec<(usize, String)> = apache
             .effective(scope, "documentroot")
@@ -33,13 +36,18 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
             .into_iter()
             .collect();
         if let Some((root, root_path)) = root_holding(&roots, path) {
-            let d = sink.report(
-                mount.target_span,
+            let message = if mount.handler.is_some() {
+                format!(
+                    "the wsgi-script handler runs scripts in {}, under the DocumentRoot {root_path}: if the handler ever goes, Apache serves them as static files",
+                    mount.target
+                )
+            } else {
                 format!(
                     "the WSGI script {} is under the DocumentRoot {root_path}: if the alias ever goes, Apache serves it as a static file",
                     mount.target
-                ),
-            );
+                )
+            };
+            let d = sink.report(mount.target_span, message);
             apache.label(
                 d,
                 root,
@@ -78,6 +86,11 @@ mod tests {
                     "Define ROOT /srv/site\nDocumentRoot ${ROOT}\nWSGIScriptAlias / ${ROOT}/app.wsgi\n",
                     "${ROOT}/app.wsgi",
                 ),
+                // The classic handler layout: scripts served from a folder of the site.
+                (
+                    "<VirtualHost *>\nDocumentRoot /var/www/site\n<Directory /var/www/site/app>\nOptions ExecCGI\nAddHandler wsgi-script .wsgi\n</Directory>\n</VirtualHost>\n",
+                    "wsgi-script",
+                ),
             ],
         );
         quiet(
@@ -89,6 +102,9 @@ mod tests {
                 "<VirtualHost *>\nDocumentRoot /var/www\n</VirtualHost>\nWSGIScriptAlias / /var/www/app/wsgi.py\n",
                 "DocumentRoot /var/www\nWSGIScriptAlias / /var/wwwapp/wsgi.py\n",
                 "DocumentRoot ${UNKNOWN}\nWSGIScriptAlias / /srv/x/wsgi.py\n",
+                // A handler outside the document root, or in a section with no directory.
+                "<VirtualHost *>\nDocumentRoot /var/www/html\n<Directory /srv/app/wsgi>\nSetHandler wsgi-script\n</Directory>\n</VirtualHost>\n",
+                "DocumentRoot /var/www\n<Location /app>\nSetHandler wsgi-script\n</Location>\n",
             ],
         );
     }

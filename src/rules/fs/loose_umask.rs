@@ -74,7 +74,11 @@ fn others_access(mask: u32) -> Option<String> {
         .filter(|(bit, _)| open & bit != 0)
         .map(|(_, w)| *w)
         .collect();
-    (!words.is_empty()).then(|| words.join(" and "))
+    match words.as_slice() {
+        [] => None,
+        [one] => Some(one.to_string()),
+        [rest @ .., last] => Some(format!("{} and {last}", rest.join(", "))),
+    }
 }
 
 /// Whether a umask leaves new files writable by their group.
@@ -126,8 +130,9 @@ mod tests {
         assert_eq!(others_access(0o002).as_deref(), Some("read and execute"));
         assert_eq!(
             others_access(0o000).as_deref(),
-            Some("read and write and execute")
+            Some("read, write and execute")
         );
+        assert_eq!(others_access(0o003).as_deref(), Some("read"));
         assert_eq!(others_access(0o027), None);
         assert_eq!(others_access(0o007), None);
     }

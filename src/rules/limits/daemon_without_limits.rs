@@ -18,24 +18,23 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
         if !apache.is_local(daemon.entry) {
             continue;
         }
-        let missing: Vec<&str> = ["request-timeout", "maximum-requests"]
-            .into_iter()
-            .filter(|k| daemon.opt(k).is_none())
-            .collect();
-        if !missing.is_empty() {
-            sink.report(
-                daemon.name_span,
-                format!(
-                    "daemon process group {} has no {}: hung requests or leaks are never bounded",
-                    daemon.name,
-                    missing
-                        .iter()
-                        .map(|k| format!("{k}="))
-                        .collect::<Vec<_>>()
-                        .join(" or ")
-                ),
-            );
-        }
+        let consequence = match (
+            daemon.opt("request-timeout").is_some(),
+            daemon.opt("maximum-requests").is_some(),
+        ) {
+            (true, true) => continue,
+            (false, false) => {
+                "request-timeout= or maximum-requests=: hung requests and leaks are never bounded"
+            }
+            (false, true) => "request-timeout=: a hung request holds its thread forever",
+            (true, false) => {
+                "maximum-requests=: a memory leak grows until the daemon is restarted by hand"
+            }
+        };
+        sink.report(
+            daemon.name_span,
+            format!("daemon process group {} has no {consequence}", daemon.name),
+        );
     }
 }
 
@@ -59,6 +58,27 @@ mod tests {
             "LIM003",
             SITE,
             &["WSGIDaemonProcess app request-timeout=60 maximum-requests=1000\n"],
+        );
+    }
+
+    #[test]
+    fn message_names_only_what_is_missing() {
+        let message = |conf: &str| {
+            crate::rules::testing::diagnostics("LIM003", SITE, conf)
+                .pop()
+                .map(|d| d.message)
+                .unwrap_or_default()
+        };
+        assert!(
+            message("WSGIDaemonProcess app request-timeout=60\n")
+                .ends_with("has no maximum-requests=: a memory leak grows until the daemon is restarted by hand")
+        );
+        assert!(
+            message("WSGIDaemonProcess app maximum-requests=500\n")
+                .ends_with("has no request-timeout=: a hung request holds its thread forever")
+        );
+        assert!(
+            message("WSGIDaemonProcess app\n").contains("request-timeout= or maximum-requests=")
         );
     }
 }

@@ -2,13 +2,13 @@
 //! size of request bodies Apache hands to the app is bounded only by httpd's default.
 
 use super::report_per_serving_scope;
-use crate::rules::wsgi::{apache_of, mentions};
+use crate::rules::wsgi::{apache_of, mentions, mentions_mount};
 use crate::rules::{FileContext, Rule, Sink};
 
 pub const RULE: Rule = Rule {
     code: "LIM002",
     check,
-    prefilter: Some(|f, t| mentions(f, t, "wsgiscriptalias") || mentions(f, t, "limitrequestbody")),
+    prefilter: Some(|f, t| mentions_mount(f, t) || mentions(f, t, "limitrequestbody")),
 };
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
@@ -39,7 +39,7 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
         |m| {
             format!(
                 "{} is served with no LimitRequestBody in the configuration read",
-                m.url
+                m.served(apache)
             )
         },
     );

@@ -3,13 +3,13 @@
 //! built-in defaults are loaded elsewhere.
 
 use super::report_per_serving_scope;
-use crate::rules::wsgi::{apache_of, mentions};
+use crate::rules::wsgi::{apache_of, mentions_mount};
 use crate::rules::{FileContext, Rule, Sink};
 
 pub const RULE: Rule = Rule {
     code: "LIM001",
     check,
-    prefilter: Some(|f, t| mentions(f, t, "wsgiscriptalias")),
+    prefilter: Some(mentions_mount),
 };
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
@@ -27,7 +27,7 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
         |m| {
             format!(
                 "{} is served with no RequestReadTimeout in the configuration read",
-                m.url
+                m.served(apache)
             )
         },
     );

@@ -43,6 +43,7 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
             ),
         );
         d.labels.extend(sandbox.label.clone());
+        d.labels.extend(sandbox.partial.iter().cloned());
         d.set_fix(fix);
     }
 }
@@ -156,6 +157,79 @@ mod tests {
                 "{weak}"
             );
         }
+    }
+
+    const SANDBOXED: &str = "User=app\nNoNewPrivileges=yes\nProtectHome=yes\nPrivateTmp=yes\n";
+
+    #[test]
+    fn read_only_root_is_strict() {
+        for ro in [
+            "ReadOnlyPaths=/\n",
+            "ReadOnlyPaths=-/\n",
+            "ReadOnlyPaths=/srv \"/\"\n",
+            "ReadOnlyDirectories=/\nReadWritePaths=/var/lib/app\n",
+        ] {
+            assert!(
+                message(&format!("[Service]\n{RUN}{SANDBOXED}{ro}")).is_empty(),
+                "{ro}"
+            );
+        }
+        // Only part of the tree, or a list reset after `/`, is not the whole tree.
+        for weak in [
+            "ReadOnlyPaths=/srv /usr\n",
+            "ReadOnlyPaths=/\nReadOnlyPaths=\n",
+        ] {
+            assert_eq!(
+                message(&format!("[Service]\n{RUN}{SANDBOXED}{weak}")).len(),
+                1,
+                "{weak}"
+            );
+        }
+    }
+
+    #[test]
+    fn weak_protect_system_says_what_it_leaves_open() {
+        let d = crate::rules::testing::diagnostics(
+            "SBX001",
+            "app.service",
+            &format!("[Service]\n{RUN}{SANDBOXED}ProtectSystem=full\n"),
+        );
+        assert_eq!(d.len(), 1);
+        assert!(
+            d[0].message.ends_with(": ProtectSystem=strict"),
+            "{}",
+            d[0].message
+        );
+        assert!(
+            d[0].labels.iter().any(|l| l
+                .message
+                .starts_with("ProtectSystem=full makes only /usr, /boot, /efi and /etc read-only")),
+            "{:?}",
+            d[0].labels
+        );
+    }
+
+    #[test]
+    fn maintenance_jobs_are_not_judged() {
+        quiet_in(
+            "SBX001",
+            &[
+                (
+                    "clearsessions.service",
+                    "[Service]\nType=oneshot\nExecStart=/srv/venv/bin/python -m app.jobs\n",
+                ),
+                (
+                    "migrate.service",
+                    "[Service]\nExecStart=/srv/venv/bin/python /srv/app/manage.py migrate --noinput\n",
+                ),
+            ],
+        );
+        // A management command that serves is a server.
+        assert_eq!(
+            message("[Service]\nExecStart=/srv/venv/bin/python manage.py runmodwsgi --port 8000\n")
+                .len(),
+            1
+        );
     }
 
     #[test]

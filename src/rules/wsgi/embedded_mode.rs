@@ -2,13 +2,13 @@
 //! (no `process-group=` option, no `WSGIProcessGroup` in scope, or `%{GLOBAL}`), so the app
 //! runs embedded in Apache's own worker processes, as Apache's user.
 
-use super::{apache_of, embedded_restricted, mentions};
+use super::{apache_of, embedded_restricted, mentions_mount};
 use crate::rules::{FileContext, Rule, Sink};
 
 pub const RULE: Rule = Rule {
     code: "WSG001",
     check,
-    prefilter: Some(|f, t| mentions(f, t, "wsgiscriptalias")),
+    prefilter: Some(mentions_mount),
 };
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
@@ -22,13 +22,17 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
     let daemons = apache.daemons();
     for mount in apache.local_mounts() {
         let scope = apache.entries[mount.entry].scope;
-        let file = (!mount.is_match).then_some(mount.target.as_str());
         let group = mount
             .opt("process-group")
             .map(|o| (o.value.clone(), o.span))
             .or_else(|| {
                 let e = *apache
-                    .applicable(scope, "wsgiprocessgroup", Some(&mount.url), file)
+                    .applicable(
+                        scope,
+                        "wsgiprocessgroup",
+                        mount.request_url(),
+                        mount.script_path(),
+                    )
                     .last()?;
                 Some((
                     apache.entries[e].args.first()?.clone(),
@@ -40,16 +44,16 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
             None => sink.report(
                 node.name_span,
                 format!(
-                    "{} {} is not directed into a daemon process group: the app runs embedded in Apache's worker processes",
-                    node.name, mount.url
+                    "{} is not directed into a daemon process group: the app runs embedded in Apache's worker processes",
+                    mount.describe(apache)
                 ),
             ),
             Some((name, span)) if name == "%{GLOBAL}" || name.is_empty() => {
                 let d = sink.report(
                     node.name_span,
                     format!(
-                        "{} {} runs in process group %{{GLOBAL}}, which is embedded mode: the app runs in Apache's worker processes",
-                        node.name, mount.url
+                        "{} runs in process group %{{GLOBAL}}, which is embedded mode: the app runs in Apache's worker processes",
+                        mount.describe(apache)
                     ),
                 );
                 d.label(*span, "%{GLOBAL} selects embedded mode");
@@ -101,6 +105,15 @@ mod tests {
                     "<Directory /srv/other>\nWSGIProcessGroup a\n</Directory>\nWSGIScriptAlias / /srv/app/wsgi.py\n",
                     "WSGIScriptAlias",
                 ),
+                // Handler mounts are mounts too.
+                (
+                    "<Directory /srv/app>\nOptions ExecCGI\nAddHandler wsgi-script .wsgi .py\n</Directory>\n",
+                    "AddHandler",
+                ),
+                (
+                    "<Location /app>\nSetHandler wsgi-script\n</Location>\n<Location /other>\nWSGIProcessGroup a\n</Location>\n",
+                    "SetHandler",
+                ),
             ],
         );
     }
@@ -118,6 +131,12 @@ mod tests {
                 "WSGIRestrictEmbedded On\nWSGIScriptAlias / /srv/app/wsgi.py\n",
                 "# WSGIScriptAlias / /srv/app/wsgi.py\n",
                 "<Macro App>\nWSGIScriptAlias / /srv/app/wsgi.py\n</Macro>\n",
+                // A handler directed by its section, by an enclosing one, or not WSGI at all.
+                "<Directory /srv/app>\nAddHandler wsgi-script .wsgi\nWSGIProcessGroup app\n</Directory>\n",
+                "<Directory /srv/app>\nWSGIProcessGroup app\n<Files app.wsgi>\nSetHandler wsgi-script\n</Files>\n</Directory>\n",
+                "<Location /app>\nSetHandler wsgi-script\nWSGIProcessGroup app\n</Location>\n",
+                "<Directory /srv/app>\nAddHandler cgi-script .py\nSetHandler server-status\n</Directory>\n",
+                "WSGIRestrictEmbedded On\n<Directory /srv/app>\nAddHandler wsgi-script .wsgi\n</Directory>\n",
             ],
         );
     }

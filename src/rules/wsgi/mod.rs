@@ -31,6 +31,12 @@ pub fn mentions(format: Format, text: &str, needle: &str) -> bool {
     format == Format::Apache && contains_ignore_case(text, needle)
 }
 
+/// Prefilter: an Apache file that may mount a WSGI app (`WSGIScriptAlias…`, or a
+/// `SetHandler`/`AddHandler wsgi-script`).
+pub fn mentions_mount(format: Format, text: &str) -> bool {
+    mentions(format, text, "wsgiscriptalias") || mentions(format, text, "wsgi-script")
+}
+
 /// Whether the server refuses embedded mode (`WSGIRestrictEmbedded On`).
 pub fn embedded_restricted(apache: &Apache) -> bool {
     apache.last_at(0, "wsgirestrictembedded").is_some_and(|e| {

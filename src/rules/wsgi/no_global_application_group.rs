@@ -1,13 +1,13 @@
 //! WSG005: a WSGI app without `WSGIApplicationGroup %{GLOBAL}` (or `application-group=`) runs
 //! in a sub-interpreter, which C extensions handle poorly and which is no security boundary.
 
-use super::{apache_of, mentions};
+use super::{apache_of, mentions_mount};
 use crate::rules::{FileContext, Rule, Sink};
 
 pub const RULE: Rule = Rule {
     code: "WSG005",
     check,
-    prefilter: Some(|f, t| mentions(f, t, "wsgiscriptalias")),
+    prefilter: Some(mentions_mount),
 };
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
@@ -19,19 +19,22 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
             continue;
         }
         let scope = apache.entries[mount.entry].scope;
-        let file = (!mount.is_match).then_some(mount.target.as_str());
         if !apache
-            .applicable(scope, "wsgiapplicationgroup", Some(&mount.url), file)
+            .applicable(
+                scope,
+                "wsgiapplicationgroup",
+                mount.request_url(),
+                mount.script_path(),
+            )
             .is_empty()
         {
             continue;
         }
-        let node = apache.node(mount.entry);
         sink.report(
-            node.name_span,
+            apache.node(mount.entry).name_span,
             format!(
-                "{} {} has no WSGIApplicationGroup: the app runs in a sub-interpreter instead of its daemon's main interpreter",
-                node.name, mount.url
+                "{} has no WSGIApplicationGroup: the app runs in a sub-interpreter instead of its daemon's main interpreter",
+                mount.describe(apache)
             ),
         );
     }
@@ -56,6 +59,10 @@ mod tests {
                     "<VirtualHost *>\nWSGIApplicationGroup %{GLOBAL}\n</VirtualHost>\n<VirtualHost *>\nWSGIScriptAlias / /srv/a/wsgi.py\n</VirtualHost>\n",
                     "WSGIScriptAlias",
                 ),
+                (
+                    "<Directory /srv/a>\nSetHandler wsgi-script\n</Directory>\n<Directory /srv/b>\nWSGIApplicationGroup %{GLOBAL}\n</Directory>\n",
+                    "SetHandler",
+                ),
             ],
         );
         quiet(
@@ -65,6 +72,7 @@ mod tests {
                 "WSGIApplicationGroup %{GLOBAL}\nWSGIScriptAlias / /srv/a/wsgi.py\n",
                 "WSGIScriptAlias / /srv/a/wsgi.py application-group=%{GLOBAL}\n",
                 "<VirtualHost *>\nWSGIScriptAlias / /srv/a/wsgi.py\n<Directory /srv/a>\nWSGIApplicationGroup %{GLOBAL}\n</Directory>\n</VirtualHost>\n",
+                "<Directory /srv/a>\nAddHandler wsgi-script .wsgi\nWSGIApplicationGroup %{GLOBAL}\n</Directory>\n",
             ],
         );
     }

@@ -2,13 +2,13 @@
 //! app does not fence its routing with `WSGIRestrictProcess`, so a stray `WSGIProcessGroup`
 //! (a typo, an `.htaccess`) can send its requests into another component's daemon.
 
-use super::{apache_of, mentions};
+use super::{apache_of, mentions_mount};
 use crate::rules::{FileContext, Rule, Sink};
 
 pub const RULE: Rule = Rule {
     code: "WSG004",
     check,
-    prefilter: Some(|f, t| mentions(f, t, "wsgiscriptalias")),
+    prefilter: Some(mentions_mount),
 };
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
