@@ -51,10 +51,10 @@ pub fn detect_by_content(path: &Path, text: &str, any_name: bool) -> Option<Form
 }
 
 /// What a front end makes of a name; a template (`site.conf.j2`) is judged by the name it
-/// renders to. Python code is not read from templates: a `.py.example` is not what runs.
+/// renders to, by the front ends that read templates.
 fn name_match(spec: &crate::frontend::FrontEnd, path: &Path) -> NameMatch {
     match (spec.by_name)(path) {
-        NameMatch::No if spec.format != Format::Python => template::rendered_name(path)
+        NameMatch::No if spec.templates => template::rendered_name(path)
             .map_or(NameMatch::No, |rendered| (spec.by_name)(&rendered)),
         found => found,
     }
