@@ -14,6 +14,7 @@ use crate::rulepack::{self, PackRule};
 use crate::rules::{FileContext, PROJECT_RULES, RULES, Rule, RuleOptions, Sink};
 use crate::source::SourceFile;
 use crate::suppress;
+use crate::template;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -735,6 +736,11 @@ pub fn lint_file(
     if rules.is_empty() && custom.is_empty() && !needs_facts {
         return (Vec::new(), Facts::default());
     }
+    // A template is linted as the file it renders to, its markup masked in place.
+    let template = source.path();
+    let rendered = template::lint_as(source);
+    let structure_renders = rendered.is_some() && template::has_control_blocks(source.text());
+    let source = rendered.as_ref().map_or(source, |r| &r.source);
     let mut check = |lowered: &Lowered<'_>| {
         let mut diagnostics = Vec::new();
         let ctx = FileContext {
@@ -742,7 +748,11 @@ pub fn lint_file(
             format,
             view: lowered.view,
             deployment: lowered.deployment,
-            errors: lowered.errors,
+            errors: if structure_renders {
+                &[]
+            } else {
+                lowered.errors
+            },
             options: &settings.options,
         };
         for rule in &rules {
@@ -764,6 +774,9 @@ pub fn lint_file(
         mut diagnostics,
         facts,
     } = (front_end.lint)(&input, &mut check);
+    if let Some(rendered) = &rendered {
+        rendered.restore(&mut diagnostics, template);
+    }
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     (diagnostics, facts)
 }

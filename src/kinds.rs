@@ -5,6 +5,7 @@
 use crate::catalog::Format;
 use crate::frontend::FRONT_ENDS;
 pub use crate::frontend::NameMatch;
+use crate::template;
 use std::path::Path;
 
 /// What the name alone tells: a kind, a need to look at the content, or nothing.
@@ -17,7 +18,7 @@ pub enum Detection {
 pub fn detect_by_name(path: &Path) -> Detection {
     let mut maybe = false;
     for spec in FRONT_ENDS {
-        match (spec.by_name)(path) {
+        match name_match(spec, path) {
             NameMatch::Yes => return Detection::Known(spec.format),
             NameMatch::Maybe => maybe = true,
             NameMatch::No => {}
@@ -36,7 +37,7 @@ pub fn detect_by_name(path: &Path) -> Detection {
 pub fn detect_by_content(path: &Path, text: &str, any_name: bool) -> Option<Format> {
     let head = head_of(text);
     let allowed = |spec: &crate::frontend::FrontEnd| {
-        let name = (spec.by_name)(path);
+        let name = name_match(spec, path);
         name == NameMatch::Maybe || (any_name && name == NameMatch::No)
     };
     if let Some(script) = shebang_kind(head) {
@@ -47,6 +48,16 @@ pub fn detect_by_content(path: &Path, text: &str, any_name: bool) -> Option<Form
         .iter()
         .find(|spec| allowed(spec) && (spec.sniff)(head))
         .map(|spec| spec.format)
+}
+
+/// What a front end makes of a name; a template (`site.conf.j2`) is judged by the name it
+/// renders to, by the front ends that read templates.
+fn name_match(spec: &crate::frontend::FrontEnd, path: &Path) -> NameMatch {
+    match (spec.by_name)(path) {
+        NameMatch::No if spec.templates => template::rendered_name(path)
+            .map_or(NameMatch::No, |rendered| (spec.by_name)(&rendered)),
+        found => found,
+    }
 }
 
 /// What a `#!` first line says: `None` without one, `Some(Some(format))` for an interpreter a

@@ -25,3 +25,4 @@ pub mod source;
 pub mod statements;
 pub mod suppress;
 pub mod syntax;
+pub mod template;

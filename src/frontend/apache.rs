@@ -10,6 +10,7 @@ use std::path::Path;
 pub const FRONT_END: FrontEnd = FrontEnd {
     format: Format::Apache,
     by_name: apache_name,
+    templates: true,
     sniff: apache_content,
     interpreter: None,
     lint,

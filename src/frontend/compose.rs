@@ -12,6 +12,7 @@ use std::path::Path;
 pub const FRONT_END: FrontEnd = FrontEnd {
     format: Format::Compose,
     by_name: compose_name,
+    templates: true,
     sniff: compose_content,
     interpreter: None,
     lint,

@@ -12,6 +12,7 @@ use std::path::Path;
 pub const FRONT_END: FrontEnd = FrontEnd {
     format: Format::Dockerfile,
     by_name: dockerfile_name,
+    templates: true,
     sniff: dockerfile_content,
     interpreter: None,
     lint,

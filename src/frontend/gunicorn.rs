@@ -15,6 +15,7 @@ use std::path::Path;
 pub const FRONT_END: FrontEnd = FrontEnd {
     format: Format::Gunicorn,
     by_name: gunicorn_name,
+    templates: true,
     sniff: never,
     interpreter: None,
     lint,

@@ -74,6 +74,9 @@ pub struct PackMatch {
 pub struct FrontEnd {
     pub format: Format,
     pub by_name: fn(&Path) -> NameMatch,
+    /// Whether a template named for this format (`site.conf.j2`) is read as one of its files
+    /// (see `crate::template`). Not for code: a `settings.py.example` is not what runs.
+    pub templates: bool,
     /// Whether the start of a file's text looks like this format.
     pub sniff: fn(&str) -> bool,
     /// Whether a `#!` line's program (its base name, after `env`) and arguments run files of

@@ -10,6 +10,7 @@ use std::path::Path;
 pub const FRONT_END: FrontEnd = FrontEnd {
     format: Format::Procfile,
     by_name: procfile_name,
+    templates: true,
     sniff: never,
     interpreter: None,
     lint,

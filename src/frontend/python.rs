@@ -12,6 +12,7 @@ use std::path::Path;
 pub const FRONT_END: FrontEnd = FrontEnd {
     format: Format::Python,
     by_name: python_name,
+    templates: false,
     sniff: python_content,
     interpreter: Some(runs_python),
     lint,

@@ -11,6 +11,7 @@ use std::path::Path;
 pub const FRONT_END: FrontEnd = FrontEnd {
     format: Format::Systemd,
     by_name: systemd_name,
+    templates: true,
     sniff: systemd_content,
     interpreter: None,
     lint,
