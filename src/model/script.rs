@@ -433,14 +433,7 @@ impl<'t> Runner<'t> {
                 for (patterns, body) in arms {
                     for s in std::mem::take(&mut pending) {
                         let subject = expand_one(subject, &s.params);
-                        let matched = patterns.iter().fold(Some(false), |acc, p| {
-                            let m = glob_match(&expand_one(p, &s.params), &subject);
-                            match (acc, m) {
-                                (Some(true), _) | (_, Some(true)) => Some(true),
-                                (Some(false), Some(false)) => Some(false),
-                                _ => None,
-                            }
-                        });
+                        let matched = any_match(patterns, &subject, &s.params);
                         match matched {
                             Some(true) => out.extend(self.items(body, vec![s], calls)),
                             Some(false) => pending.push(s),
@@ -661,6 +654,23 @@ fn expand_one(w: &MappedText, params: &Option<Vec<MappedText>>) -> MappedText {
     synthetic(&result)
 }
 
+/// Whether one of a case item's patterns matches; None when that cannot be told.
+fn any_match(
+    patterns: &[MappedText],
+    subject: &MappedText,
+    params: &Option<Vec<MappedText>>,
+) -> Option<bool> {
+    let mut result = Some(false);
+    for p in patterns {
+        match glob_match(&expand_one(p, params), subject) {
+            Some(true) => return Some(true),
+            Some(false) => {}
+            None => result = None,
+        }
+    }
+    result
+}
+
 fn is_literal(pattern: &str) -> bool {
     !pattern.is_empty() && !pattern.contains(['*', '?', '[', '$', '#', '%'])
 }
@@ -695,7 +705,10 @@ fn test(words: &[MappedText]) -> Option<bool> {
                 "=" | "==" => Some(a? == b?),
                 "!=" => Some(a? != b?),
                 "-eq" | "-ne" | "-lt" | "-le" | "-gt" | "-ge" => {
-                    let (a, b) = (a?.trim().parse::<i64>().ok()?, b?.trim().parse::<i64>().ok()?);
+                    let (a, b) = (
+                        a?.trim().parse::<i64>().ok()?,
+                        b?.trim().parse::<i64>().ok()?,
+                    );
                     Some(match op.as_str() {
                         "-eq" => a == b,
                         "-ne" => a != b,

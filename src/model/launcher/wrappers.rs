@@ -156,7 +156,10 @@ fn options_in(
         let w = &words[j];
         let t = w.as_str();
         if let Some(name) = names.iter().find(|n| t == **n) {
-            found = words.get(j + 1).cloned().filter(|_| value_opts.contains(name));
+            found = words
+                .get(j + 1)
+                .cloned()
+                .filter(|_| value_opts.contains(name));
             j += 2;
             continue;
         }

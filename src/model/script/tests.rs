@@ -37,37 +37,118 @@ fn finals(script: &str, cmd: Option<&[&str]>) -> (Vec<String>, bool) {
 }
 
 #[test]
+#[allow(clippy::type_complexity)]
 fn exec_of_the_command_it_is_handed() {
     let cases: &[(&str, Option<&[&str]>, &[&str])] = &[
-        ("#!/bin/sh\nset -e\nexec \"$@\"\n", Some(&["gunicorn", "app:app"]), &["Gunicorn"]),
+        (
+            "#!/bin/sh\nset -e\nexec \"$@\"\n",
+            Some(&["gunicorn", "app:app"]),
+            &["Gunicorn"],
+        ),
         ("#!/bin/sh\nset -e\nexec \"$@\"\n", None, &["$@"]),
         ("exec gunicorn -b :80 app:app", None, &["Gunicorn"]),
-        ("python manage.py migrate\nexec gunicorn app", None, &["Gunicorn"]),
+        (
+            "python manage.py migrate\nexec gunicorn app",
+            None,
+            &["Gunicorn"],
+        ),
         // Without exec, the last server it runs is what it ends in.
-        ("python manage.py migrate --noinput\ngunicorn app", None, &["Gunicorn"]),
+        (
+            "python manage.py migrate --noinput\ngunicorn app",
+            None,
+            &["Gunicorn"],
+        ),
         // Line continuations and comments.
-        ("# exec flask run\nexec \\\n  uvicorn \\\n  main:app # trailing\n", None, &["Uvicorn"]),
-        ("exec gosu app \"$@\"", Some(&["gunicorn", "app"]), &["Gunicorn as app"]),
-        ("exec su-exec app:app \"$@\"", Some(&["gunicorn"]), &["Gunicorn as app:app"]),
-        ("exec s6-setuidgid app \"$@\"", Some(&["gunicorn"]), &["Gunicorn as app"]),
-        ("exec setpriv --reuid=app --regid=app --init-groups \"$@\"", Some(&["gunicorn"]), &["Gunicorn as app"]),
-        ("exec setpriv --reuid 1000 --regid 1000 --clear-groups -- \"$@\"", Some(&["gunicorn"]), &["Gunicorn as 1000"]),
-        ("exec runuser -u app -- \"$@\"", Some(&["gunicorn"]), &["Gunicorn as app"]),
-        ("exec chpst -u app:app \"$@\"", Some(&["gunicorn"]), &["Gunicorn as app:app"]),
-        ("exec chpst -uapp \"$@\"", Some(&["gunicorn"]), &["Gunicorn as app"]),
+        (
+            "# exec flask run\nexec \\\n  uvicorn \\\n  main:app # trailing\n",
+            None,
+            &["Uvicorn"],
+        ),
+        (
+            "exec gosu app \"$@\"",
+            Some(&["gunicorn", "app"]),
+            &["Gunicorn as app"],
+        ),
+        (
+            "exec su-exec app:app \"$@\"",
+            Some(&["gunicorn"]),
+            &["Gunicorn as app:app"],
+        ),
+        (
+            "exec s6-setuidgid app \"$@\"",
+            Some(&["gunicorn"]),
+            &["Gunicorn as app"],
+        ),
+        (
+            "exec setpriv --reuid=app --regid=app --init-groups \"$@\"",
+            Some(&["gunicorn"]),
+            &["Gunicorn as app"],
+        ),
+        (
+            "exec setpriv --reuid 1000 --regid 1000 --clear-groups -- \"$@\"",
+            Some(&["gunicorn"]),
+            &["Gunicorn as 1000"],
+        ),
+        (
+            "exec runuser -u app -- \"$@\"",
+            Some(&["gunicorn"]),
+            &["Gunicorn as app"],
+        ),
+        (
+            "exec chpst -u app:app \"$@\"",
+            Some(&["gunicorn"]),
+            &["Gunicorn as app:app"],
+        ),
+        (
+            "exec chpst -uapp \"$@\"",
+            Some(&["gunicorn"]),
+            &["Gunicorn as app"],
+        ),
         ("exec su app -c 'gunicorn app'", None, &["Gunicorn as app"]),
-        ("exec su -s /bin/sh -c 'exec gunicorn app' app", None, &["Gunicorn as app"]),
-        ("exec sudo -u app -E gunicorn app", None, &["Gunicorn as app"]),
-        ("exec sudo --user=app gunicorn app", None, &["Gunicorn as app"]),
+        (
+            "exec su -s /bin/sh -c 'exec gunicorn app' app",
+            None,
+            &["Gunicorn as app"],
+        ),
+        (
+            "exec sudo -u app -E gunicorn app",
+            None,
+            &["Gunicorn as app"],
+        ),
+        (
+            "exec sudo --user=app gunicorn app",
+            None,
+            &["Gunicorn as app"],
+        ),
         // sudo without -u, setpriv without --reuid: no account switch.
         ("exec sudo gunicorn app", None, &["Gunicorn"]),
-        ("exec setpriv --no-new-privs gunicorn app", None, &["Gunicorn"]),
+        (
+            "exec setpriv --no-new-privs gunicorn app",
+            None,
+            &["Gunicorn"],
+        ),
         // The innermost switch wins.
-        ("exec gosu app gosu root gunicorn app", None, &["Gunicorn as root"]),
-        ("exec tini -- gosu app \"$@\"", Some(&["uvicorn", "a:b"]), &["Uvicorn as app"]),
+        (
+            "exec gosu app gosu root gunicorn app",
+            None,
+            &["Gunicorn as root"],
+        ),
+        (
+            "exec tini -- gosu app \"$@\"",
+            Some(&["uvicorn", "a:b"]),
+            &["Uvicorn as app"],
+        ),
         // `set --` replaces the parameters.
-        ("set -- gunicorn \"$@\"\nexec \"$@\"", Some(&["app:app"]), &["Gunicorn"]),
-        ("shift\nexec \"$@\"", Some(&["web", "gunicorn", "app"]), &["Gunicorn"]),
+        (
+            "set -- gunicorn \"$@\"\nexec \"$@\"",
+            Some(&["app:app"]),
+            &["Gunicorn"],
+        ),
+        (
+            "shift\nexec \"$@\"",
+            Some(&["web", "gunicorn", "app"]),
+            &["Gunicorn"],
+        ),
     ];
     for (script, cmd, want) in cases {
         let (got, _) = finals(script, *cmd);
@@ -110,9 +191,13 @@ exec "$@"
 
 #[test]
 fn a_drop_only_for_the_worker_leaves_the_server_root() {
-    let script = "#!/bin/sh\nif [ \"$1\" = 'celery' ]; then\n  exec gosu app \"$@\"\nfi\nexec \"$@\"\n";
+    let script =
+        "#!/bin/sh\nif [ \"$1\" = 'celery' ]; then\n  exec gosu app \"$@\"\nfi\nexec \"$@\"\n";
     assert_eq!(finals(script, Some(&["gunicorn", "app"])).0, ["Gunicorn"]);
-    assert_eq!(finals(script, Some(&["celery", "worker"])).0, ["celery as app"]);
+    assert_eq!(
+        finals(script, Some(&["celery", "worker"])).0,
+        ["celery as app"]
+    );
     // A condition deploylint cannot decide is followed both ways.
     let script = "if [ -n \"$RUN_AS_APP\" ]; then exec gosu app \"$@\"; fi\nexec \"$@\"";
     assert_eq!(
@@ -134,7 +219,10 @@ _main() {
 }
 _main "$@"
 "#;
-    assert_eq!(finals(script, Some(&["web", "app:app"])).0, ["Gunicorn as app"]);
+    assert_eq!(
+        finals(script, Some(&["web", "app:app"])).0,
+        ["Gunicorn as app"]
+    );
     assert_eq!(finals(script, Some(&["dev"])).0, ["FlaskRun"]);
     assert_eq!(finals(script, Some(&["uvicorn", "a:b"])).0, ["Uvicorn"]);
     assert_eq!(
@@ -193,7 +281,9 @@ fn hostile_scripts_stay_bounded() {
     let _ = run(&mt(recursive), None);
     let case_deep = "case x in ".repeat(2_000);
     let _ = run(&mt(&case_deep), None);
-    for s in ["", "fi", "esac", ")", "}", "then", "if", "case", "f()", "function", ";;", "!"] {
+    for s in [
+        "", "fi", "esac", ")", "}", "then", "if", "case", "f()", "function", ";;", "!",
+    ] {
         let _ = run(&mt(s), Some(&[]));
     }
 }
@@ -210,7 +300,10 @@ fn which_launches_run_a_script() {
             })
             .collect::<Vec<_>>()
     };
-    assert_eq!(got("/entrypoint.sh gunicorn app"), ["/entrypoint.sh gunicorn app"]);
+    assert_eq!(
+        got("/entrypoint.sh gunicorn app"),
+        ["/entrypoint.sh gunicorn app"]
+    );
     assert_eq!(got("./start"), ["./start "]);
     assert_eq!(got("docker-entrypoint.sh"), ["docker-entrypoint.sh "]);
     assert_eq!(got("sh -e scripts/start.sh x"), ["scripts/start.sh x"]);
