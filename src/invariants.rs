@@ -244,6 +244,28 @@ pub fn check_command_line(text: &str) {
     assert_launches(text, &crate::model::launcher::from_exec(&words));
 }
 
+/// Follows a start script's ways through it (parameters unknown, then none) and checks the
+/// launches it finds, and the accounts wrappers drop to, point inside its text.
+pub fn check_start_script(text: &str) {
+    let script = MappedText::from_span(text, Span::new(0, text.len()));
+    for params in [None, Some(&[][..])] {
+        let run = crate::model::script::run(&script, params);
+        assert_launches(text, &run.launches);
+        for launch in &run.launches {
+            if let Some(run_as) = &launch.runs_as {
+                assert_mapped(text, &run_as.user, "account a wrapper drops to");
+            }
+        }
+        assert!(
+            run.endings
+                .iter()
+                .flatten()
+                .all(|i| *i < run.launches.len()),
+            "an ending names no launch"
+        );
+    }
+}
+
 /// Parses httpd configuration text and checks every node's and argument's span.
 pub fn check_apache(text: &str) {
     let conf = crate::syntax::apache::parse(text);

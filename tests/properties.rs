@@ -211,6 +211,122 @@ proptest! {
     }
 }
 
+/// Pieces of start scripts: control structure, parameters, privilege drops.
+const SCRIPT_TOKENS: &[&str] = &[
+    "if ",
+    "then ",
+    "elif ",
+    "else ",
+    "fi",
+    "case ",
+    " in ",
+    "esac",
+    ";;",
+    ")",
+    "(",
+    "{ ",
+    "}",
+    "while ",
+    "until ",
+    "do ",
+    "done",
+    "for x in a b; ",
+    "function f ",
+    "f() ",
+    "f ",
+    "! ",
+    "; ",
+    "\n",
+    "\n",
+    " && ",
+    " || ",
+    " | ",
+    " & ",
+    "\\\n",
+    "# c\n",
+    "exec ",
+    "\"$@\"",
+    "$1 ",
+    "\"${1#-}\" ",
+    "$# ",
+    "[ ",
+    " ] ",
+    "[[ ",
+    " ]] ",
+    "= ",
+    "!= ",
+    "-eq 0 ",
+    "-z ",
+    "set -- ",
+    "set -e",
+    "shift ",
+    "exit 1",
+    "return ",
+    "gosu app ",
+    "su-exec app:app ",
+    "setpriv --reuid=app --init-groups ",
+    "runuser -u app -- ",
+    "chpst -u app ",
+    "su app -c 'gunicorn x' ",
+    "sudo -u app ",
+    "gunicorn -b 0.0.0.0:80 a:b",
+    "flask run",
+    "'celery'",
+    "\"$(id -u)\" ",
+    "0 ",
+    "*) ",
+    "web|w) ",
+    "sh -c '",
+    "'",
+];
+
+fn script_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => prop::collection::vec(prop::sample::select(SCRIPT_TOKENS), 0..64)
+            .prop_map(|t| t.concat()),
+        1 => text(),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// Any script text: following it never panics, and what it finds points inside it.
+    #[test]
+    fn start_scripts_never_panic_and_stay_inside(text in script_text()) {
+        invariants::check_start_script(&text);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// A whole check of an image whose entrypoint script is random text: findings moved into
+    /// the script point inside it, and rendering them never panics.
+    #[test]
+    fn whole_check_with_a_random_entrypoint_script(script in script_text()) {
+        let dir = write_tree(&[
+            (
+                "Dockerfile".to_string(),
+                "FROM python\nCOPY entrypoint.sh /\nENTRYPOINT [\"/entrypoint.sh\"]\nCMD [\"gunicorn\", \"a:b\"]\n".to_string(),
+            ),
+            ("entrypoint.sh".to_string(), script.clone()),
+        ]);
+        let paths = vec![dir.path().to_path_buf()];
+        let resolver = Resolver::new(&paths, Overrides::default());
+        let outcome = engine::run(&paths, &resolver);
+        for d in &outcome.diagnostics {
+            if d.path.ends_with("entrypoint.sh") {
+                prop_assert!(d.span.end <= script.len() && d.span.start <= d.span.end);
+                prop_assert!(script.is_char_boundary(d.span.start) && script.is_char_boundary(d.span.end));
+            }
+        }
+        for (format, _) in invariants::RENDERINGS {
+            let _ = render(&outcome, *format);
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 

@@ -27,7 +27,8 @@ pub const FRONT_END: FrontEnd = FrontEnd {
 
 fn lint(input: &Input<'_>, check: &mut Check<'_>) -> Linted {
     let file = dockerfile::parse(input.source.text());
-    let image = Image::new(&file);
+    let mut image = Image::new(&file);
+    image.read_scripts(input.source.path(), input.source.text().len(), input.files);
     let deployment = image.deployment();
     // Template markup (`{% if %}`, `{{ var }}`) means the file is a template for a
     // Dockerfile, not one; its placeholders are not errors in what it will render.
@@ -40,7 +41,7 @@ fn lint(input: &Input<'_>, check: &mut Check<'_>) -> Linted {
             message: e.message.clone(),
         })
         .collect();
-    let diagnostics = check(&Lowered {
+    let mut diagnostics = check(&Lowered {
         view: View::Dockerfile {
             file: &file,
             image: &image,
@@ -48,6 +49,8 @@ fn lint(input: &Input<'_>, check: &mut Check<'_>) -> Linted {
         deployment: &deployment,
         errors: &errors,
     });
+    // Findings in a start script the image runs go to that file.
+    image.remap(input.source.path(), &mut diagnostics);
     let mut linted = Linted {
         diagnostics,
         ..Linted::default()

@@ -1,15 +1,19 @@
 //! What a Dockerfile says about the image it builds: stages and their ancestry, which stages
 //! ship, the effective user and the command the container starts.
 
+use crate::diagnostic::{Diagnostic, Label};
+use crate::files::FileSet;
 use crate::model::deployment::{
     Account, AccountKind, Deployment, EnvVar, PathFact, PathKind, Placement, Process, Service,
-    Workdir, WorkdirKind,
+    Workdir, WorkdirKind, is_root_user, wrapper_account,
 };
 use crate::model::launcher::{self, Launch};
 use crate::model::project::ScriptLaunch;
+use crate::model::script;
 use crate::source::{MappedText, Span};
 use crate::syntax::dockerfile::{Args, Dockerfile, Instruction, Scope, Stage};
 use crate::syntax::shell;
+use std::path::{Component, Path, PathBuf};
 
 pub struct Image<'a> {
     pub file: &'a Dockerfile,
@@ -17,6 +21,23 @@ pub struct Image<'a> {
     /// For each stage, the earlier stage it is built `FROM`, if any.
     pub parents: Vec<Option<usize>>,
     global: Scope,
+    /// The start scripts read from the build context (see `read_scripts`).
+    scripts: Vec<ImageScript>,
+}
+
+/// A script the container starts (`ENTRYPOINT ["/entrypoint.sh"]`), read from the build
+/// context: the file `COPY`/`ADD` put at that path in the image.
+#[derive(Debug)]
+pub struct ImageScript {
+    /// The repository file.
+    pub path: PathBuf,
+    /// Its text, mapped past the Dockerfile's own text (after earlier scripts), so spans in
+    /// it never collide with the Dockerfile's: `remap` moves findings there to the file.
+    pub text: MappedText,
+    /// The word of the instruction that runs it.
+    pub via: Span,
+    /// The instruction's keyword (`ENTRYPOINT`, `CMD`), for labels.
+    pub keyword: String,
 }
 
 /// Where the effective user of a stage comes from.
@@ -36,6 +57,11 @@ pub enum UserSource<'a> {
 pub struct ContainerLaunch<'a> {
     pub launch: Launch,
     pub instructions: Vec<&'a Instruction>,
+    /// The container ends in it: the last program its command starts, or what a start
+    /// script ends in (rather than a step before: `manage.py migrate`, `chown`).
+    pub ends: bool,
+    /// Started by a start script (its spans lie in the script's text).
+    pub in_script: bool,
 }
 
 impl<'a> Image<'a> {
@@ -61,6 +87,107 @@ impl<'a> Image<'a> {
             stages,
             parents,
             global,
+            scripts: Vec::new(),
+        }
+    }
+
+    /// Reads the start scripts the production stage runs from the build context beside
+    /// `dockerfile` (whose text is `text_len` bytes), through `files`: confined to the
+    /// linted trees. A script is found where the stage's `COPY`/`ADD` instructions put it.
+    pub fn read_scripts(&mut self, dockerfile: &Path, text_len: usize, files: &FileSet) {
+        let Some(stage) = self.production_stage() else {
+            return;
+        };
+        let launches = self.launches(stage);
+        if !launches
+            .iter()
+            .any(|l| script::script_of(&l.launch).is_some())
+        {
+            return;
+        }
+        let context = dockerfile.parent().unwrap_or(Path::new("")).to_path_buf();
+        let workdir = self.workdir(stage);
+        let copies = self.copies(stage);
+        let mut base = text_len + 1;
+        for l in launches {
+            let Some((word, _)) = script::script_of(&l.launch) else {
+                continue;
+            };
+            if self.scripts.iter().any(|s| s.via == word.span()) {
+                continue;
+            }
+            for in_image in image_paths(word.as_str(), workdir.as_deref()) {
+                let Some((path, text)) = find_copied(&in_image, &copies, &context, files) else {
+                    continue;
+                };
+                let mut mapped = MappedText::new(base);
+                mapped.push_str(&text, base);
+                base += text.len() + 1;
+                self.scripts.push(ImageScript {
+                    path,
+                    text: mapped,
+                    via: word.span(),
+                    keyword: l
+                        .instructions
+                        .first()
+                        .map_or_else(String::new, |i| i.keyword.clone()),
+                });
+                break;
+            }
+        }
+    }
+
+    /// The start scripts read by `read_scripts`.
+    pub fn scripts(&self) -> &[ImageScript] {
+        &self.scripts
+    }
+
+    /// Moves findings whose spans lie in a start script to that file, with a label at the
+    /// instruction that runs it; labels into the script get its path.
+    pub fn remap(&self, dockerfile: &Path, diagnostics: &mut [Diagnostic]) {
+        let Some(first) = self.scripts.first() else {
+            return;
+        };
+        let first_base = first.text.span().start;
+        let script_at = |offset: usize| {
+            (offset >= first_base)
+                .then(|| {
+                    self.scripts
+                        .iter()
+                        .rev()
+                        .find(|s| s.text.span().start <= offset)
+                })
+                .flatten()
+        };
+        let shift = |span: Span, s: &ImageScript| {
+            let base = s.text.span().start;
+            Span::new(span.start - base, span.end.saturating_sub(base))
+        };
+        for d in diagnostics {
+            let moved = script_at(d.span.start);
+            for label in d.labels.iter_mut().filter(|l| l.path.is_none()) {
+                match script_at(label.span.start) {
+                    Some(s) => {
+                        label.span = shift(label.span, s);
+                        if moved.is_none_or(|m| !std::ptr::eq(m, s)) {
+                            label.path = Some(s.path.clone());
+                        }
+                    }
+                    None if moved.is_some() => label.path = Some(dockerfile.to_path_buf()),
+                    None => {}
+                }
+            }
+            if let Some(s) = moved {
+                d.path = s.path.clone();
+                d.span = shift(d.span, s);
+                // `--fix` edits only the file it lints.
+                d.fix = None;
+                d.labels.push(Label {
+                    path: Some(dockerfile.to_path_buf()),
+                    span: s.via,
+                    message: format!("the {} runs this script", s.keyword),
+                });
+            }
         }
     }
 
@@ -166,7 +293,7 @@ impl<'a> Image<'a> {
     /// What the image deploys: the production stage's start command, and the environment set
     /// by the stages it ships (`ENV`, and `ARG` defaults not re-exported by an `ENV`).
     pub fn deployment(&self) -> Deployment {
-        let services: Vec<Service> = self
+        let mut services: Vec<Service> = self
             .final_stage()
             .map(|last| {
                 let (workdir, writable) = self.paths(last);
@@ -185,14 +312,29 @@ impl<'a> Image<'a> {
                 ..Deployment::default()
             };
         };
-        let processes = self
-            .launches(stage)
+        let launches = self.launches(stage);
+        let dropped = dropped_account(&launches);
+        let mut processes: Vec<Process> = launches
             .into_iter()
             .map(|l| {
-                Process::new(l.launch, Placement::Container, "the image's start command")
-                    .in_service(0)
+                let origin = if l.in_script {
+                    "the image's start script"
+                } else {
+                    "the image's start command"
+                };
+                Process::new(l.launch, Placement::Container, origin).in_service(0)
             })
             .collect();
+        if let Some(account) = dropped {
+            // The whole container runs as the account it drops to: judged once, there.
+            for p in &mut processes {
+                let wrapper = p.launch.runs_as.as_ref().map(|r| r.user.span());
+                if p.user.as_ref().is_some_and(|u| Some(u.at) == wrapper) {
+                    p.user = None;
+                }
+            }
+            services[0].user = Some(account);
+        }
         let mut env = Vec::new();
         for shipped in self.shipped_stages() {
             let env_keys: Vec<String> = self.stages[shipped]
@@ -365,6 +507,9 @@ impl<'a> Image<'a> {
         let workdir = self.workdir(stage);
         launches
             .into_iter()
+            // Spans in a start script are not the Dockerfile's (the project rule reports in
+            // the Dockerfile).
+            .filter(|l| !l.in_script)
             .filter_map(|l| match l.launch.program {
                 launcher::Program::PythonScript { script } => Some(ScriptLaunch {
                     script: script.as_str().to_string(),
@@ -424,17 +569,19 @@ impl<'a> Image<'a> {
     }
 
     /// The processes the stage's container starts: ENTRYPOINT and CMD combined as Docker
-    /// combines them. A wrapper entrypoint script (`docker-entrypoint.sh`, which ends in
-    /// `exec "$@"`) is looked through to the CMD it is handed.
+    /// combines them. A start script read from the build context (`read_scripts`) is
+    /// followed to what it runs with the words it is handed; a wrapper entrypoint that was
+    /// not read (`docker-entrypoint.sh`, which usually ends in `exec "$@"`) is looked
+    /// through to the CMD it is handed.
     pub fn launches(&self, stage: usize) -> Vec<ContainerLaunch<'a>> {
         let entrypoint = self.effective(stage, "ENTRYPOINT");
         let cmd = self.effective(stage, "CMD");
         let mut out = Vec::new();
         let mut push = |launches: Vec<Launch>, instructions: Vec<&'a Instruction>| {
-            out.extend(launches.into_iter().map(|launch| ContainerLaunch {
-                launch,
-                instructions: instructions.clone(),
-            }));
+            let last = launches.len().saturating_sub(1);
+            for (i, launch) in launches.into_iter().enumerate() {
+                self.push_following_scripts(launch, i == last, &instructions, &mut out);
+            }
         };
         match (entrypoint, cmd) {
             (Some(ep), cmd) => match &ep.args {
@@ -447,9 +594,11 @@ impl<'a> Image<'a> {
                         used.push(cmd);
                     }
                     let launches = launcher::from_exec(&argv);
-                    let wrapper_only = launches
-                        .iter()
-                        .all(|l| matches!(l.program, launcher::Program::Other { .. }));
+                    let wrapper_only = launches.iter().all(|l| {
+                        matches!(l.program, launcher::Program::Other { .. })
+                            && script::script_of(l)
+                                .is_none_or(|(w, _)| self.script(w.span()).is_none())
+                    });
                     push(launches, used);
                     if wrapper_only && let Some(cmd) = cmd {
                         push(launches_of(cmd), vec![cmd]);
@@ -461,6 +610,245 @@ impl<'a> Image<'a> {
         }
         out
     }
+
+    fn script(&self, via: Span) -> Option<&ImageScript> {
+        self.scripts.iter().find(|s| s.via == via)
+    }
+
+    /// Adds `launch`, or what the start script it runs starts (with the account a wrapper
+    /// around the script switched to, where the script's own command does not switch).
+    fn push_following_scripts(
+        &self,
+        launch: Launch,
+        ends: bool,
+        instructions: &[&'a Instruction],
+        out: &mut Vec<ContainerLaunch<'a>>,
+    ) {
+        let found = script::script_of(&launch)
+            .and_then(|(word, args)| Some((self.script(word.span())?, args)));
+        let Some((image_script, args)) = found else {
+            out.push(ContainerLaunch {
+                launch,
+                instructions: instructions.to_vec(),
+                ends,
+                in_script: false,
+            });
+            return;
+        };
+        let run = script::run(&image_script.text, Some(&args));
+        let finals: Vec<usize> = run.endings.iter().flatten().copied().collect();
+        let open_end = run.may_end_without_launch();
+        for (i, mut inner) in run.launches.into_iter().enumerate() {
+            if inner.runs_as.is_none() {
+                inner.runs_as.clone_from(&launch.runs_as);
+            }
+            let in_script = self.in_script_space(inner.program_span);
+            out.push(ContainerLaunch {
+                launch: inner,
+                instructions: instructions.to_vec(),
+                ends: ends && finals.contains(&i) && !run.truncated,
+                in_script,
+            });
+        }
+        if ends && open_end {
+            // A way through the script that starts nothing deploylint can see: the account
+            // the container ends in is not known from the script.
+            out.push(ContainerLaunch {
+                launch,
+                instructions: instructions.to_vec(),
+                ends: true,
+                in_script: false,
+            });
+        }
+    }
+
+    fn in_script_space(&self, span: Span) -> bool {
+        self.scripts
+            .first()
+            .is_some_and(|s| span.start >= s.text.span().start)
+    }
+
+    /// The `COPY`/`ADD` instructions from the build context that the stage's image holds
+    /// (through the stages it is built from), each with its destination in the image.
+    fn copies(&self, stage: usize) -> Vec<Copied> {
+        let mut chain = vec![stage];
+        while let Some(p) =
+            self.parents[*chain.last().unwrap_or(&stage)].filter(|p| !chain.contains(p))
+        {
+            chain.push(p);
+        }
+        let mut out = Vec::new();
+        let mut workdir = String::from("/");
+        for &s in chain.iter().rev() {
+            self.walk_stage(s, |instr, scope| {
+                let expand = |w: &MappedText| {
+                    scope
+                        .expand(w.as_str(), self.file.escape)
+                        .unwrap_or_else(|| w.as_str().to_string())
+                };
+                match instr.keyword.as_str() {
+                    "WORKDIR" => {
+                        if let Some(w) = instr.words(self.file.escape).first() {
+                            workdir = join_image_path(&workdir, &expand(w));
+                        }
+                    }
+                    "COPY" | "ADD" if !instr.flags.iter().any(|f| f.name == "from") => {
+                        let mut words: Vec<String> =
+                            instr.words(self.file.escape).iter().map(expand).collect();
+                        let Some(dest) = words.pop() else {
+                            return;
+                        };
+                        let sources: Vec<String> = words
+                            .into_iter()
+                            .filter(|w| !w.contains("://") && !w.starts_with("<<"))
+                            .collect();
+                        if sources.is_empty() {
+                            return;
+                        }
+                        out.push(Copied {
+                            dir: dest.ends_with('/') || sources.len() > 1,
+                            dest: join_image_path(&workdir, &dest),
+                            sources,
+                        });
+                    }
+                    _ => {}
+                }
+            });
+        }
+        out
+    }
+}
+
+/// A `COPY`/`ADD` from the build context: its sources as written and its destination.
+struct Copied {
+    sources: Vec<String>,
+    /// Absolute, normalised.
+    dest: String,
+    /// The destination is a directory for certain (`/app/`, several sources).
+    dir: bool,
+}
+
+/// `path` as Docker resolves it against `dir`, normalised (`.` and `..` resolved).
+fn join_image_path(dir: &str, path: &str) -> String {
+    let joined = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("{dir}/{path}")
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for part in joined.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+/// The directories a bare command name is looked up in (the official images' `PATH`).
+const PATH_DIRS: &[&str] = &[
+    "/usr/local/sbin",
+    "/usr/local/bin",
+    "/usr/sbin",
+    "/usr/bin",
+    "/sbin",
+    "/bin",
+];
+
+/// Where in the image a script word may name: an absolute path as is, a relative one
+/// against the working directory, a bare name there (`sh start.sh`) or on `PATH`.
+fn image_paths(word: &str, workdir: Option<&str>) -> Vec<String> {
+    let workdir = workdir.unwrap_or("/");
+    if word.starts_with('/') {
+        return vec![join_image_path("/", word)];
+    }
+    let mut out = vec![join_image_path(workdir, word)];
+    if !word.contains('/') {
+        out.extend(PATH_DIRS.iter().map(|d| format!("{d}/{word}")));
+    }
+    out
+}
+
+/// The build-context file a `COPY`/`ADD` put at `in_image`, read through `files`; the
+/// latest instruction that could have put it there wins.
+fn find_copied(
+    in_image: &str,
+    copies: &[Copied],
+    context: &Path,
+    files: &FileSet,
+) -> Option<(PathBuf, String)> {
+    let name = in_image.rsplit('/').next().unwrap_or("");
+    for copy in copies.iter().rev() {
+        let mut candidates: Vec<PathBuf> = Vec::new();
+        let below = in_image
+            .strip_prefix(copy.dest.as_str())
+            .and_then(|rest| {
+                rest.strip_prefix('/')
+                    .or((copy.dest == "/").then_some(rest))
+            })
+            .filter(|rest| !rest.is_empty());
+        for source in &copy.sources {
+            let source = source.trim_end_matches('/');
+            let globbed = source.contains(['*', '?', '[']);
+            let source_dir = if globbed {
+                source.rsplit_once('/').map_or("", |(d, _)| d)
+            } else {
+                source
+            };
+            // The source is a file copied to the destination (or into it)…
+            if !globbed && !copy.dir && copy.dest == in_image {
+                candidates.push(context_path(context, source));
+            }
+            if let Some(rest) = below {
+                let file = source.rsplit('/').next().unwrap_or(source);
+                if globbed && !rest.contains('/') {
+                    candidates.push(context_path(context, &format!("{source_dir}/{rest}")));
+                } else if !globbed && rest == name && file == name {
+                    candidates.push(context_path(context, source));
+                }
+                // …or a directory whose contents were copied there.
+                if !globbed {
+                    candidates.push(context_path(context, &format!("{source}/{rest}")));
+                }
+            }
+        }
+        for candidate in candidates {
+            if let Ok(file) = files.read(&candidate) {
+                return Some((candidate, file.text.clone()));
+            }
+        }
+    }
+    None
+}
+
+/// A build-context path under `context`, never above it.
+fn context_path(context: &Path, source: &str) -> PathBuf {
+    let relative: PathBuf = Path::new(source)
+        .components()
+        .filter(|c| matches!(c, Component::Normal(_)))
+        .collect();
+    context.join(relative)
+}
+
+/// The account the container ends up in when every program it ends in was started by a
+/// wrapper that switches to another account than root (`exec gosu app "$@"`).
+fn dropped_account(launches: &[ContainerLaunch<'_>]) -> Option<Account> {
+    let mut ends = launches.iter().filter(|l| l.ends).peekable();
+    ends.peek()?;
+    let mut first = None;
+    for l in ends {
+        let account = wrapper_account(l.launch.runs_as.as_ref()?);
+        if account.name().is_none_or(is_root_user) {
+            return None;
+        }
+        first.get_or_insert(account);
+    }
+    let mut account = first?;
+    account.how = format!("its start command switches to it with {}", account.how);
+    Some(account)
 }
 
 fn launches_of(instr: &Instruction) -> Vec<Launch> {

@@ -55,21 +55,38 @@ impl Process {
     }
 }
 
-/// The servers that switch to another account themselves, and the options that say which.
+/// The account a process switches to: the one its server's own option names, else the one
+/// a wrapper (`gosu app`, `setpriv --reuid app`) started it as.
 fn own_account(launch: &Launch) -> Option<Account> {
     let (names, program): (&[&str], &str) = match launch.program {
         Program::Gunicorn => (&["-u", "--user"], "gunicorn"),
         Program::Hypercorn => (&["-u", "--user"], "hypercorn"),
         Program::ModWsgiExpress => (&["--user"], "mod_wsgi-express"),
-        _ => return None,
+        _ => return launch.runs_as.as_ref().map(wrapper_account),
     };
-    let user = launch.option(names)?;
+    let Some(user) = launch.option(names) else {
+        return launch.runs_as.as_ref().map(wrapper_account);
+    };
     Some(Account {
         kind: AccountKind::Named(Some(user.as_str().to_string())),
         how: program.to_string(),
         at: user.span(),
         label: None,
     })
+}
+
+/// The account a privilege-dropping wrapper switches to: the user part of `app:app`, unknown
+/// when it is a variable.
+pub fn wrapper_account(run_as: &crate::model::launcher::RunAs) -> Account {
+    let written = run_as.user.as_str();
+    let user = written.split(':').next().unwrap_or("").trim();
+    let known = !user.is_empty() && !user.contains('$');
+    Account {
+        kind: AccountKind::Named(known.then(|| user.to_string())),
+        how: run_as.tool.clone(),
+        at: run_as.user.span(),
+        label: None,
+    }
 }
 
 /// Something that runs processes under one account and one set of settings: the container

@@ -140,6 +140,8 @@ impl GunicornConfig {
                 program_span: Span::default(),
                 args,
                 env: Vec::new(),
+                runs_as: None,
+                program_word: None,
             };
             out.processes
                 .push(Process::new(launch, placement, "the gunicorn config").in_service(0));

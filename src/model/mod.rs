@@ -14,5 +14,6 @@ pub mod listen;
 pub mod procfile;
 pub mod project;
 pub mod python;
+pub mod script;
 pub mod systemd;
 pub mod view;

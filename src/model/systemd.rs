@@ -85,6 +85,20 @@ pub struct Unit {
     pub template: bool,
     pub specifiers: Specifiers,
     env_files: Vec<(usize, Vec<systemd::EnvLine>)>,
+    /// Start scripts `ExecStart=` runs, read from the tree.
+    scripts: Vec<UnitScript>,
+}
+
+/// A script an `ExecStart=` command runs (`ExecStart=/opt/app/bin/start.sh`), found in the
+/// linted tree by the end of its absolute path: a guess, said so in labels.
+#[derive(Debug, Clone)]
+pub struct UnitScript {
+    /// Its part (the text lies in the unit's span space).
+    pub part: usize,
+    /// The word of `ExecStart=` that names it.
+    pub via: Span,
+    /// Its text in the unit's span space.
+    text: MappedText,
 }
 
 /// `foo.service` → `service`.
@@ -135,6 +149,7 @@ impl Unit {
             covered: false,
             template,
             env_files: Vec::new(),
+            scripts: Vec::new(),
         };
         // The directory the unit lives in (for a drop-in, the one above its `.d`).
         let unit_dir = if dropin_of.is_some() {
@@ -159,7 +174,110 @@ impl Unit {
         }
         unit.scope = unit.detect_scope(unit_dir);
         unit.read_env_files(files);
+        unit.read_scripts(files);
         unit
+    }
+
+    /// Reads the shell scripts `ExecStart=` runs from the linted tree: the file whose path
+    /// ends like the script's absolute path (the longest such ending first), looked for in
+    /// the unit's directory and each one above it inside the root.
+    fn read_scripts(&mut self, files: &FileSet) {
+        let roots = files.roots();
+        let Some(unit_path) = self.parts.first().map(|p| p.path.clone()) else {
+            return;
+        };
+        let Ok(canonical) = std::fs::canonicalize(&unit_path) else {
+            return;
+        };
+        let Some(root) = roots.iter().find(|r| canonical.starts_with(r)) else {
+            return;
+        };
+        // The unit's directory and those above it, as given, down to the root.
+        let levels = canonical
+            .parent()
+            .and_then(|p| p.strip_prefix(root).ok())
+            .map_or(0, |rel| rel.components().count());
+        let mut dirs = Vec::new();
+        let mut dir = unit_path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        for _ in 0..=levels {
+            dirs.push(dir.clone());
+            dir = match dir.parent() {
+                Some(parent) if !dir.ends_with("..") => parent.to_path_buf(),
+                _ => dir.join(".."),
+            };
+        }
+        let env = self.environment();
+        let mut wanted = Vec::new();
+        for (command, _) in self.exec_start() {
+            let argv = self.argv(&command, &env);
+            for launch in launcher::from_exec(&argv) {
+                if let Some((word, _)) = crate::model::script::script_of(&launch)
+                    && word.as_str().starts_with('/')
+                    && !systemd::has_placeholder(word.as_str())
+                {
+                    wanted.push(word);
+                }
+            }
+        }
+        for word in wanted {
+            if self.scripts.iter().any(|s| s.via == word.span()) {
+                continue;
+            }
+            let parts: Vec<&str> = word.as_str().split('/').filter(|p| !p.is_empty()).collect();
+            let found = (0..parts.len()).find_map(|skip| {
+                let suffix: PathBuf = parts[skip..].iter().collect();
+                dirs.iter()
+                    .map(|d| d.join(&suffix))
+                    .find_map(|c| read_inside(&c, files))
+            });
+            let Some((path, text)) = found else {
+                continue;
+            };
+            let path = crate::source::normalize_path(&path);
+            let index = self.push_part(path, text, false);
+            let base = self.parts[index].base;
+            let mut mapped = MappedText::new(base);
+            mapped.push_str(&self.parts[index].text, base);
+            self.scripts.push(UnitScript {
+                part: index,
+                via: word.span(),
+                text: mapped,
+            });
+        }
+    }
+
+    /// The processes an `ExecStart=` launch starts: those of the script it runs, when that
+    /// was read, else the launch itself.
+    fn follow_script(&self, launch: launcher::Launch) -> Vec<(launcher::Launch, &'static str)> {
+        let found = crate::model::script::script_of(&launch).and_then(|(word, args)| {
+            Some((self.scripts.iter().find(|s| s.via == word.span())?, args))
+        });
+        let Some((script, args)) = found else {
+            return vec![(launch, "ExecStart=")];
+        };
+        let run = crate::model::script::run(&script.text, Some(&args));
+        let finals: Vec<usize> = run.endings.iter().flatten().copied().collect();
+        let mut launches: Vec<(usize, launcher::Launch)> =
+            run.launches.into_iter().enumerate().collect();
+        // What the script ends in first: it is the server (`web_process`), the steps before
+        // it (`manage.py migrate`) are not.
+        launches.sort_by_key(|(i, _)| !finals.contains(i));
+        let mut out: Vec<_> = launches
+            .into_iter()
+            .map(|(_, mut inner)| {
+                if inner.runs_as.is_none() {
+                    inner.runs_as.clone_from(&launch.runs_as);
+                }
+                (inner, "the service's start script")
+            })
+            .collect();
+        if out.is_empty() {
+            out.push((launch, "ExecStart="));
+        }
+        out
     }
 
     fn push_part(&mut self, path: PathBuf, text: String, unit_syntax: bool) -> usize {
@@ -428,9 +546,12 @@ impl Unit {
         for (command, _) in self.exec_start() {
             let argv = self.argv(&command, &env);
             processes.extend(
-                launcher::from_exec(&argv).into_iter().map(|launch| {
-                    Process::new(launch, Placement::Host, "ExecStart=").in_service(0)
-                }),
+                launcher::from_exec(&argv)
+                    .into_iter()
+                    .flat_map(|launch| self.follow_script(launch))
+                    .map(|(launch, origin)| {
+                        Process::new(launch, Placement::Host, origin).in_service(0)
+                    }),
             );
         }
         let mut deployment = Deployment {
@@ -696,16 +817,31 @@ impl Unit {
                 d.path = part.path.clone();
                 d.span = shift(d.span, part.base);
             }
+            let mut via = None;
             for label in &mut d.labels {
                 if label.path.is_some() {
                     continue;
                 }
                 let at = self.part_at(label.span.start);
+                via = via.or(self.scripts.iter().find(|s| s.part == at));
                 let label_part = &self.parts[at];
                 label.span = shift(label.span, label_part.base);
                 if at != own {
                     label.path = Some(label_part.path.clone());
                 }
+            }
+            // A finding in a script `ExecStart=` runs points back at the command, and says
+            // the link is a guess from the end of the path.
+            if let Some(script) = self.scripts.iter().find(|s| s.part == own).or(via) {
+                let unit = self.part_at(script.via.start);
+                d.labels.push(Label {
+                    path: (unit != own).then(|| self.parts[unit].path.clone()),
+                    span: shift(script.via, self.parts[unit].base),
+                    message: format!(
+                        "ExecStart= runs this script (taken to be {}, whose path ends the same way)",
+                        self.parts[script.part].path.display()
+                    ),
+                });
             }
         }
     }

@@ -27,6 +27,48 @@ pub fn split_commands(line: &MappedText) -> Vec<SimpleCommand> {
     Parser::new(line).run()
 }
 
+/// One step of a script as the shell reads it, for callers that follow its control flow
+/// (`model::script`): the simple commands `split_commands` finds, with the separators
+/// between them and the reserved words, case patterns and function names around them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScriptEvent {
+    Command(SimpleCommand),
+    /// What ended a command: `;` (a newline too), `&&`, `||`, `|`, `|&`, `&`, or `;;` (and
+    /// `;&`, `;;&`) ending a case item.
+    Sep(&'static str),
+    /// A reserved word where a command starts (`if`, `then`, `fi`, `case`, `esac`, `{`, `!`,
+    /// …), or `(`/`)` around a subshell.
+    Keyword(&'static str),
+    /// The word a `case` examines.
+    CaseSubject(MappedText),
+    /// One alternative of a case pattern (`web` and `w` in `web|w)`).
+    Pattern(MappedText),
+    /// The `)` ending a case pattern.
+    PatternEnd,
+    /// A function definition's name (`name()` or `function name`); its body follows.
+    Function(MappedText),
+}
+
+/// The reserved words `ScriptEvent::Keyword` reports.
+const KEYWORDS: &[&str] = &[
+    "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "esac",
+    "for", "select", "case", "function",
+];
+
+/// A script split as `split_commands` splits it, with its structure kept as events.
+pub fn script_events(script: &MappedText) -> Vec<ScriptEvent> {
+    let mut parser = Parser::new(script);
+    parser.events = Some(Vec::new());
+    while let Some(tok) = parser.lx.next_token() {
+        match tok {
+            Tok::Word(w) => parser.word(w),
+            Tok::Op(op) => parser.op(op),
+        }
+    }
+    parser.finish();
+    parser.events.unwrap_or_default()
+}
+
 /// Words of an already-split argument vector (exec form) as a command. Assignments are not
 /// recognised here: in `["FOO=1", "x"]` the program is `FOO=1`.
 pub fn exec_command(words: &[MappedText]) -> SimpleCommand {
@@ -137,6 +179,8 @@ struct Lexer<'a> {
     plain: bool,
     /// Here-documents whose bodies start after the next newline: (delimiter, strip tabs).
     heredocs: Vec<(String, bool)>,
+    /// The text of the last `Op::Join` read.
+    join: &'static str,
 }
 
 /// A word being assembled.
@@ -184,6 +228,7 @@ impl<'a> Lexer<'a> {
             pos: 0,
             plain,
             heredocs: Vec::new(),
+            join: "",
         }
     }
 
@@ -275,8 +320,11 @@ impl<'a> Lexer<'a> {
                 }
                 '&' if r.starts_with("&>") => self.redir_op(),
                 '&' | '|' => {
-                    let two = r.starts_with("&&") || r.starts_with("||") || r.starts_with("|&");
-                    self.pos += if two { 2 } else { 1 };
+                    self.join = ["&&", "||", "|&", "|", "&"]
+                        .into_iter()
+                        .find(|j| r.starts_with(j))
+                        .unwrap_or("&");
+                    self.pos += self.join.len();
                     Op::Join
                 }
                 '(' => {
@@ -560,6 +608,8 @@ struct Parser<'a> {
     case_depth: usize,
     /// A redirection is waiting for its target word.
     redir: Option<Option<bool>>,
+    /// The structure, when asked for (`script_events`).
+    events: Option<Vec<ScriptEvent>>,
 }
 
 impl<'a> Parser<'a> {
@@ -571,6 +621,7 @@ impl<'a> Parser<'a> {
             mode: Mode::Normal,
             case_depth: 0,
             redir: None,
+            events: None,
         }
     }
 
@@ -592,7 +643,26 @@ impl<'a> Parser<'a> {
     fn finish(&mut self) {
         self.redir = None;
         if !self.at_start() {
+            if let Some(events) = &mut self.events {
+                events.push(ScriptEvent::Command(self.cur.clone()));
+            }
             self.out.push(std::mem::take(&mut self.cur));
+        }
+    }
+
+    fn event(&mut self, event: ScriptEvent) {
+        if let Some(events) = &mut self.events {
+            events.push(event);
+        }
+    }
+
+    fn keyword_paren(&mut self, paren: &'static str) {
+        self.event(ScriptEvent::Keyword(paren));
+    }
+
+    fn keyword(&mut self, kw: &str) {
+        if let Some(k) = KEYWORDS.iter().find(|k| **k == kw) {
+            self.event(ScriptEvent::Keyword(k));
         }
     }
 
@@ -621,22 +691,29 @@ impl<'a> Parser<'a> {
                 // `for x do …` has no separator before `do`.
                 if kw == "do" {
                     self.mode = Mode::Normal;
+                    self.keyword("do");
                 }
                 return;
             }
             Mode::FunctionName => {
                 self.mode = Mode::Normal;
+                self.event(ScriptEvent::Function(w.text));
                 return;
             }
             Mode::CaseHeader => {
                 if kw == "in" {
                     self.mode = Mode::CasePattern;
+                } else {
+                    self.event(ScriptEvent::CaseSubject(w.text));
                 }
                 return;
             }
             Mode::CasePattern => {
                 if kw == "esac" {
                     self.close_case();
+                    self.keyword("esac");
+                } else {
+                    self.event(ScriptEvent::Pattern(w.text));
                 }
                 return;
             }
@@ -650,6 +727,7 @@ impl<'a> Parser<'a> {
             Mode::Normal => {}
         }
         if self.at_start() {
+            self.keyword(kw);
             match kw {
                 "if" | "then" | "else" | "elif" | "fi" | "do" | "done" | "while" | "until"
                 | "!" | "{" | "}" => return,
@@ -708,6 +786,7 @@ impl<'a> Parser<'a> {
             Mode::CasePattern => {
                 if op == Op::RParen {
                     self.mode = Mode::Normal;
+                    self.event(ScriptEvent::PatternEnd);
                 }
                 return;
             }
@@ -730,22 +809,39 @@ impl<'a> Parser<'a> {
                 {
                     // `name() { …; }`: a function definition, not a command.
                     self.lx.consume_through(')');
-                    self.cur = SimpleCommand::default();
+                    let cur = std::mem::take(&mut self.cur);
+                    self.event(ScriptEvent::Function(
+                        cur.words.into_iter().next().unwrap_or_default(),
+                    ));
                     self.redir = None;
                 } else if self.at_start() && self.lx.peek() == Some('(') {
                     // `(( … ))` arithmetic.
                     self.lx.skip_parens(1);
                 } else {
                     self.finish();
+                    self.keyword_paren("(");
                 }
             }
             Op::CaseEnd => {
                 self.finish();
+                self.event(ScriptEvent::Sep(";;"));
                 if self.case_depth > 0 {
                     self.mode = Mode::CasePattern;
                 }
             }
-            _ => self.finish(),
+            Op::RParen => {
+                self.finish();
+                self.keyword_paren(")");
+            }
+            Op::Join => {
+                self.finish();
+                let join = self.lx.join;
+                self.event(ScriptEvent::Sep(join));
+            }
+            Op::Semi | Op::Newline => {
+                self.finish();
+                self.event(ScriptEvent::Sep(";"));
+            }
         }
     }
 }

@@ -13,7 +13,7 @@ mod programs;
 mod types;
 mod wrappers;
 
-pub use types::{Launch, Program};
+pub use types::{Launch, Program, RunAs};
 
 use crate::source::{MappedText, Span};
 use crate::syntax::shell::{self, SimpleCommand};
@@ -30,6 +30,13 @@ pub fn from_shell(line: &MappedText) -> Vec<Launch> {
     for cmd in shell::split_commands(line) {
         command(&cmd, &[], 0, &mut out);
     }
+    out
+}
+
+/// The launches of one simple command already split by the shell (a line of a script).
+pub fn from_command(cmd: &SimpleCommand) -> Vec<Launch> {
+    let mut out = Vec::new();
+    command(cmd, &[], 0, &mut out);
     out
 }
 
@@ -74,6 +81,8 @@ fn push(out: &mut Vec<Launch>, program: Program, span: Span, args: &[MappedText]
         program_span: span,
         args: args.to_vec(),
         env: env.clone(),
+        runs_as: None,
+        program_word: None,
     });
 }
 

@@ -349,4 +349,7 @@ pub(super) fn named(
         },
     };
     push(out, program, span, rest(words, i + 1), env);
+    if let Some(launch) = out.last_mut() {
+        launch.program_word = Some(w.clone());
+    }
 }

@@ -50,6 +50,23 @@ pub struct Launch {
     /// Leading VAR=value assignments and `env`/`sudo` VAR=value prefixes that apply here,
     /// outermost first.
     pub env: Vec<(MappedText, MappedText)>,
+    /// The account a wrapper switched to before starting the program, the innermost one
+    /// when several do (`gosu app`, `setpriv --reuid app`, `su app -c …`).
+    pub runs_as: Option<RunAs>,
+    /// The word naming a program deploylint does not know, as written (`/entrypoint.sh`):
+    /// the script a launcher may run.
+    pub program_word: Option<MappedText>,
+}
+
+/// An account a wrapper switches to before starting the program: `gosu app`, `su-exec
+/// app:app`, `s6-setuidgid app`, `setpriv --reuid app`, `runuser -u app --`, `chpst -u app`,
+/// `su app -c …`, `sudo -u app`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunAs {
+    /// The account as written (`app`, `app:app`, `1000`); its span is the evidence.
+    pub user: MappedText,
+    /// The wrapper, for messages (`gosu`, `setpriv`).
+    pub tool: String,
 }
 
 impl Program {

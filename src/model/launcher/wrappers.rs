@@ -2,7 +2,7 @@
 //! `sudo`, `gosu`, `su -c`, `sh -c`, process supervisors, `poetry run` and other runners.
 
 use super::programs::{is_python, named, python, python_module};
-use super::{Env, Launch, MAX_DEPTH, basename, command, rest, text};
+use super::{Env, Launch, MAX_DEPTH, RunAs, basename, command, rest, text};
 use crate::source::MappedText;
 use crate::syntax::shell;
 
@@ -39,8 +39,50 @@ pub(super) fn skip_options(words: &[MappedText], mut j: usize, value_opts: &[&st
     j
 }
 
-/// Looks through wrappers at `words` and records the launch it ends in.
-pub(super) fn resolve(words: &[MappedText], mut env: Env, depth: usize, out: &mut Vec<Launch>) {
+/// Value-taking options of `setpriv` (util-linux).
+#[rustfmt::skip]
+const SETPRIV: &[&str] = &[
+    "--reuid", "--ruid", "--euid", "--regid", "--rgid", "--egid", "--groups", "--inh-caps",
+    "--ambient-caps", "--bounding-set", "--securebits", "--pdeathsig", "--selinux-label",
+    "--apparmor-profile", "--landlock-access", "--landlock-rule",
+];
+/// Value-taking options of runit's `chpst`.
+#[rustfmt::skip]
+const CHPST: &[&str] = &[
+    "-u", "-U", "-b", "-e", "-/", "-C", "-n", "-l", "-L", "-m", "-d", "-o", "-p", "-f", "-c",
+    "-r", "-t",
+];
+
+/// Looks through wrappers at `words` and records the launch it ends in, with the account
+/// the innermost privilege-dropping wrapper switches to.
+pub(super) fn resolve(words: &[MappedText], env: Env, depth: usize, out: &mut Vec<Launch>) {
+    let start = out.len();
+    let mut drops = Vec::new();
+    resolve_words(words, env, depth, out, &mut drops);
+    if let Some(drop) = drops.pop() {
+        // Launches found deeper already carry their own (inner) drop.
+        for launch in out[start..].iter_mut().filter(|l| l.runs_as.is_none()) {
+            launch.runs_as = Some(drop.clone());
+        }
+    }
+}
+
+fn drop_to(drops: &mut Vec<RunAs>, user: Option<&MappedText>, tool: &str) {
+    if let Some(user) = user {
+        drops.push(RunAs {
+            user: user.clone(),
+            tool: tool.to_string(),
+        });
+    }
+}
+
+fn resolve_words(
+    words: &[MappedText],
+    mut env: Env,
+    depth: usize,
+    out: &mut Vec<Launch>,
+    drops: &mut Vec<RunAs>,
+) {
     let mut i = 0;
     while let Some(w) = words.get(i) {
         let name = basename(w.as_str());
@@ -52,8 +94,24 @@ pub(super) fn resolve(words: &[MappedText], mut env: Env, depth: usize, out: &mu
             "tini" | "tini-static" | "dumb-init" | "catatonit" => {
                 skip_options(words, i + 1, &["-p", "-e", "-r", "--rewrite"])
             }
-            "gosu" | "su-exec" | "s6-setuidgid" => i + 2,
-            "sudo" => sudo(words, i + 1, &mut env),
+            "gosu" | "su-exec" | "s6-setuidgid" => {
+                drop_to(drops, words.get(i + 1), name);
+                i + 2
+            }
+            "sudo" => {
+                let mut user = None;
+                let j = sudo(words, i + 1, &mut env, &mut user);
+                // Without `-u`, sudo runs the command as root.
+                drop_to(drops, user.as_ref(), name);
+                j
+            }
+            "setpriv" => setpriv(words, i + 1, drops),
+            "chpst" => {
+                let j = skip_options(words, i + 1, CHPST);
+                let user = options_in(words, i + 1, j, &["-u"], CHPST);
+                drop_to(drops, user.as_ref(), name);
+                j
+            }
             "opentelemetry-instrument" => otel(words, i + 1),
             "newrelic-admin" => match text(words, i + 1) {
                 Some("run-program") => i + 2,
@@ -64,7 +122,7 @@ pub(super) fn resolve(words: &[MappedText], mut env: Env, depth: usize, out: &mu
                 Some(j) => j,
                 None => return,
             },
-            "su" | "runuser" => match su_like(words, i, &env, depth, out) {
+            "su" | "runuser" => match su_like(words, i, &env, depth, out, drops) {
                 Some(j) => j,
                 None => return,
             },
@@ -83,13 +141,77 @@ pub(super) fn resolve(words: &[MappedText], mut env: Env, depth: usize, out: &mu
     }
 }
 
-pub(super) fn sudo(words: &[MappedText], mut j: usize, env: &mut Env) -> usize {
+/// The value of the last of `names` among the options in `words[from..to]`, however written
+/// (`-u app`, `--reuid=app`, `-uapp` for a one-letter option).
+fn options_in(
+    words: &[MappedText],
+    from: usize,
+    to: usize,
+    names: &[&str],
+    value_opts: &[&str],
+) -> Option<MappedText> {
+    let mut found = None;
+    let mut j = from;
+    while j < to.min(words.len()) {
+        let w = &words[j];
+        let t = w.as_str();
+        if let Some(name) = names.iter().find(|n| t == **n) {
+            found = words
+                .get(j + 1)
+                .cloned()
+                .filter(|_| value_opts.contains(name));
+            j += 2;
+            continue;
+        }
+        if let Some(name) = names.iter().find(|n| {
+            t.len() > n.len()
+                && t.starts_with(**n)
+                && (n.starts_with("--") && t.as_bytes()[n.len()] == b'='
+                    || !n.starts_with("--") && n.len() == 2)
+        }) {
+            let at = name.len() + usize::from(name.starts_with("--"));
+            found = Some(w.sub(at..t.len()));
+        }
+        j += if value_opts.contains(&t) { 2 } else { 1 };
+    }
+    found
+}
+
+/// `setpriv [--reuid U] [--regid G] [--init-groups] … X`: a drop when it sets the real user.
+fn setpriv(words: &[MappedText], from: usize, drops: &mut Vec<RunAs>) -> usize {
+    let mut j = from;
+    while let Some(t) = text(words, j) {
+        if t == "--" {
+            j += 1;
+            break;
+        }
+        if !t.starts_with('-') {
+            break;
+        }
+        j += if SETPRIV.contains(&t) { 2 } else { 1 };
+    }
+    let user = options_in(words, from, j, &["--reuid", "--ruid"], SETPRIV);
+    drop_to(drops, user.as_ref(), "setpriv");
+    j
+}
+
+pub(super) fn sudo(
+    words: &[MappedText],
+    mut j: usize,
+    env: &mut Env,
+    user: &mut Option<MappedText>,
+) -> usize {
     while let Some(w) = words.get(j) {
         let t = w.as_str();
         if t == "--" {
             return j + 1;
         }
         if t.len() > 1 && t.starts_with('-') {
+            if matches!(t, "-u" | "--user") {
+                *user = words.get(j + 1).cloned();
+            } else if let Some(v) = t.strip_prefix("--user=") {
+                *user = Some(w.sub(t.len() - v.len()..t.len()));
+            }
             j += if SUDO.contains(&t) { 2 } else { 1 };
         } else if let Some(a) = shell::assignment(w) {
             env.push(a);
@@ -157,17 +279,20 @@ pub(super) fn env_prefix(
     Some(j)
 }
 
-/// `su [-] [user] -c CMD`, `runuser -u USER [--] X`, `runuser -l user -c CMD`.
+/// `su [-] [user] -c CMD`, `runuser -u USER [--] X`, `runuser -l user -c CMD`. The user
+/// (root when `su` names none) is recorded as the account the command runs as.
 pub(super) fn su_like(
     words: &[MappedText],
     i: usize,
     env: &Env,
     depth: usize,
     out: &mut Vec<Launch>,
+    drops: &mut Vec<RunAs>,
 ) -> Option<usize> {
     let mut j = i + 1;
     let mut user_opt = false;
     let mut user_seen = false;
+    let mut user = None;
     let mut script = None;
     while let Some(w) = words.get(j) {
         let t = w.as_str();
@@ -182,6 +307,7 @@ pub(super) fn su_like(
             }
             "-u" | "--user" => {
                 user_opt = true;
+                user = words.get(j + 1).cloned();
                 j += 2;
             }
             "-g"
@@ -199,16 +325,28 @@ pub(super) fn su_like(
             _ if t.starts_with('-') => j += 1,
             _ if !user_opt && !user_seen => {
                 user_seen = true;
+                user = Some(w.clone());
                 j += 1;
             }
             _ => break,
         }
     }
+    let tool = basename(words[i].as_str());
     if let Some(script) = script {
+        let start = out.len();
         run_script(&script, &[], env, depth, out);
+        if let Some(user) = user {
+            for launch in out[start..].iter_mut().filter(|l| l.runs_as.is_none()) {
+                launch.runs_as = Some(RunAs {
+                    user: user.clone(),
+                    tool: tool.to_string(),
+                });
+            }
+        }
         return None;
     }
     if user_opt {
+        drop_to(drops, user.as_ref(), tool);
         return Some(j);
     }
     named(words, i, None, env, out);

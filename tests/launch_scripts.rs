@@ -1,0 +1,119 @@
+//! Launchers followed through the scripts they run: a Dockerfile `ENTRYPOINT`/`CMD` script
+//! copied from the build context, and a shell script an `ExecStart=` runs (found by the end of
+//! its path). What the script finally execs is the process the rules judge, with findings in
+//! the script and a label at the instruction that runs it; a privilege drop on the server's
+//! way through the script (`exec gosu app "$@"`) means it does not run as root.
+
+mod common;
+
+/// `check` on a fixture project: (exit code, concise lines, rendered pretty output).
+fn lint(project: &str) -> (Option<i32>, Vec<String>, String) {
+    let root = common::manifest_dir();
+    let dir = format!("fixtures/projects/{project}");
+    let concise = common::run(
+        &["check", "--isolated", "--output-format", "concise", &dir],
+        &root,
+    );
+    let pretty = common::run(&["check", "--isolated", "--color", "never", &dir], &root);
+    assert_eq!(concise.status.code(), pretty.status.code());
+    let lines = common::stdout(&concise)
+        .lines()
+        .map(|l| l.strip_prefix(&format!("{dir}/")).unwrap_or(l).to_string())
+        .collect();
+    (concise.status.code(), lines, common::stdout(&pretty))
+}
+
+/// Regression: the image starts as root and its entrypoint script drops to `app` with gosu
+/// on the server's way through it (decided by `$1` from the CMD, inside a function); USR001
+/// reported the image's missing USER before the script was read.
+#[test]
+fn entrypoint_dropping_to_the_app_account_is_not_root() {
+    let (code, lines, _) = lint("entrypoint-gosu-drop");
+    assert_eq!(code, Some(0), "{lines:#?}");
+    assert!(lines.is_empty(), "{lines:#?}");
+}
+
+/// Tricky positive: the script drops privileges only for `celery`; the CMD runs gunicorn,
+/// which keeps the image's root.
+#[test]
+fn a_drop_only_for_the_worker_leaves_the_server_root() {
+    let (code, lines, pretty) = lint("entrypoint-drop-only-worker");
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        lines,
+        ["Dockerfile:1:6: USR001 the image runs as root: the final stage never sets USER"]
+    );
+    insta::assert_snapshot!("entrypoint_drop_only_worker", pretty);
+}
+
+/// Regression: `ENTRYPOINT ["sh", "./scripts/start.sh"]` whose script ends in `exec flask
+/// run` (after a wait loop and a line continuation) was not judged at all; now DEV001 points
+/// into the script with a label at the ENTRYPOINT.
+#[test]
+fn dev_server_exec_in_an_entrypoint_script() {
+    let (code, lines, pretty) = lint("entrypoint-dev-server");
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        lines,
+        [
+            "scripts/start.sh:7:6: DEV001 the image's start script runs Flask's development server (`flask run`)"
+        ]
+    );
+    assert!(
+        pretty.contains("the ENTRYPOINT runs this script"),
+        "{pretty}"
+    );
+    insta::assert_snapshot!("entrypoint_dev_server", pretty);
+}
+
+/// Regression: `ExecStart=` running a script that runs gunicorn on every interface, without
+/// `User=` and without a drop: root, and NET001 in the script; the link from the unit to the
+/// script is a guess from the path's ending and says so.
+#[test]
+fn systemd_script_running_gunicorn_as_root() {
+    let (code, lines, pretty) = lint("systemd-script-root");
+    assert_eq!(code, Some(1));
+    let codes: Vec<&str> = lines
+        .iter()
+        .map(|l| l.split_whitespace().nth(1).unwrap_or(""))
+        .collect();
+    assert_eq!(codes, ["NET001", "SBX001", "USR001"], "{lines:#?}");
+    assert!(
+        lines[0].starts_with("bin/start.sh:6:22: NET001"),
+        "{lines:#?}"
+    );
+    assert!(
+        lines[2].starts_with("deploy/app.service:4:1: USR001"),
+        "{lines:#?}"
+    );
+    assert!(pretty.contains("whose path ends the same way"), "{pretty}");
+    insta::assert_snapshot!("systemd_script_root", pretty);
+}
+
+/// Tricky negative: the script drops to `app` with `setpriv --reuid` before gunicorn (on
+/// loopback); the unit has no `User=` but the server does not run as root.
+#[test]
+fn systemd_script_dropping_privileges() {
+    let (code, lines, _) = lint("systemd-script-drop");
+    assert_eq!(code, Some(0), "{lines:#?}");
+}
+
+/// The script is read only inside the linted tree: linting the unit's directory alone does
+/// not reach `../bin/start.sh`, and the unit is judged on what it shows.
+#[test]
+fn scripts_outside_the_linted_tree_are_not_read() {
+    let root = common::manifest_dir();
+    let out = common::run(
+        &[
+            "check",
+            "--isolated",
+            "--output-format",
+            "concise",
+            "fixtures/projects/systemd-script-root/deploy",
+        ],
+        &root,
+    );
+    let stdout = common::stdout(&out);
+    assert!(!stdout.contains("start.sh"), "{stdout}");
+    assert!(!stdout.contains("NET001"), "{stdout}");
+}
