@@ -335,6 +335,7 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
     let project = Project {
         files: &facts,
         sources: &outcome.sources,
+        file_set: &resolver.files,
     };
     // Project rules run if any file's settings enable them; each finding is then judged by
     // the settings of the file it is in.

@@ -151,6 +151,7 @@ const FORMAT_BRANCHES: &[(&str, &[&str])] = &[
     ("rules/debug/django_debug_enabled.rs", &["python"]),
     ("rules/debug/werkzeug_debugger_enabled.rs", &["python"]),
     ("rules/dev_server/auto_reload_enabled.rs", &["python"]),
+    ("rules/dev_server/dev_server_in_production.rs", &["python"]),
     ("rules/dev_server/http_server_in_code.rs", &["python"]),
     ("rules/fs/world_writable_permissions.rs", &["dockerfile"]),
     ("rules/fs/writable_dir_in_tmp.rs", &["python"]),

@@ -29,7 +29,13 @@ pub const FRONT_END: FrontEnd = FrontEnd {
 fn lint(input: &Input<'_>, check: &mut Check<'_>) -> Linted {
     let text = input.source.text();
     let file = python::parse(text);
-    let view = match Semantic::new(&file, text) {
+    let semantic = Semantic::new(&file, text).map(|semantic| {
+        semantic.with_modules(crate::model::project::module_resolver(
+            input.files,
+            input.source.path(),
+        ))
+    });
+    let view = match semantic {
         Some(ref semantic) => check(&Lowered {
             view: View::Python(semantic),
             deployment: &Deployment::default(),

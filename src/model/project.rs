@@ -3,8 +3,10 @@
 //! `app.run()` inside `app.py`).
 
 use crate::catalog::Format;
+use crate::files::FileSet;
 use crate::model::python::{self, Semantic};
 use crate::source::{SourceFile, Span};
+use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -39,6 +41,8 @@ pub struct Project<'a> {
     pub files: &'a [FileFacts],
     /// Sorted by path.
     pub sources: &'a [Arc<SourceFile>],
+    /// The run's file set, through which the modules a script imports are read.
+    pub file_set: &'a FileSet,
 }
 
 impl Project<'_> {
@@ -49,18 +53,236 @@ impl Project<'_> {
             .map(|f| f.path.as_path())
             .collect()
     }
+}
 
-    /// Calls in a linted Python file that start a framework's development server.
-    pub fn dev_server_calls(&self, path: &Path) -> Vec<Span> {
-        let Ok(found) = self.sources.binary_search_by(|s| s.path().cmp(path)) else {
-            return Vec::new();
-        };
-        let source = &self.sources[found];
-        let file = python::parse(source.text());
-        Semantic::new(&file, source.text())
-            .map(|python| python.dev_server_calls())
-            .unwrap_or_default()
+/// A call that starts a development server, found by following a script's calls.
+#[derive(Debug, Clone)]
+pub struct ReachedCall {
+    /// The file with the call.
+    pub path: PathBuf,
+    /// The call's callee (`app.run`).
+    pub span: Span,
+    /// The calls that lead to it from the script, in order; empty when the script makes it.
+    pub hops: Vec<Hop>,
+}
+
+/// One call on the way from a script to a development server (`main()` in `run.py`).
+#[derive(Debug, Clone)]
+pub struct Hop {
+    pub path: PathBuf,
+    /// The call's callee (`pkg.main`).
+    pub span: Span,
+    /// Its one-based line.
+    pub line: usize,
+    /// The callee as written (`pkg.main`).
+    pub callee: String,
+}
+
+/// How many calls deep a script's calls are followed into functions (`run.py` calling
+/// `pkg.main()` calling `serve()` is two).
+const MAX_CALL_HOPS: usize = 3;
+
+impl Project<'_> {
+    /// The development servers a script starts: the calls in the script itself, else those in
+    /// the functions its top-level code calls (in it or in the project's modules it imports),
+    /// followed up to `MAX_CALL_HOPS` calls deep. Only the modules reached are read and parsed.
+    pub fn dev_servers_reached(&self, script: &Path) -> Vec<ReachedCall> {
+        let mut out = Vec::new();
+        let mut visited = HashSet::new();
+        self.follow(script, None, &[], &mut visited, &mut out);
+        out
     }
+
+    /// A module's text: the linted file's, else read through the file set.
+    fn module_text(&self, path: &Path) -> Option<String> {
+        if let Ok(found) = self.sources.binary_search_by(|s| s.path().cmp(path))
+            && !self.sources[found].text().is_empty()
+        {
+            return Some(self.sources[found].text().to_string());
+        }
+        self.file_set.read(path).ok().map(|file| file.text.clone())
+    }
+
+    fn follow(
+        &self,
+        path: &Path,
+        function: Option<&str>,
+        hops: &[Hop],
+        visited: &mut HashSet<(PathBuf, Option<String>)>,
+        out: &mut Vec<ReachedCall>,
+    ) {
+        if !visited.insert((path.to_path_buf(), function.map(str::to_string))) {
+            return;
+        }
+        let Some(text) = self.module_text(path) else {
+            return;
+        };
+        let parsed = python::parse(&text);
+        let Some(semantic) = Semantic::new(&parsed, &text) else {
+            return;
+        };
+        let semantic = semantic.with_modules(module_resolver(self.file_set, path));
+        // The script's own servers count wherever they are in it (as before); in a function
+        // reached by a call, those in its body.
+        let (starts, followed) = match function {
+            None => (
+                semantic
+                    .calls()
+                    .filter(|c| semantic.starts_dev_server(*c))
+                    .collect(),
+                semantic.top_level_calls(),
+            ),
+            Some(name) => {
+                let calls = semantic.calls_in_function(name);
+                let starts: Vec<_> = calls
+                    .iter()
+                    .copied()
+                    .filter(|c| semantic.starts_dev_server(*c))
+                    .collect();
+                (starts, calls)
+            }
+        };
+        let starts: Vec<python::Call<'_>> = starts;
+        for call in &starts {
+            out.push(ReachedCall {
+                path: path.to_path_buf(),
+                span: semantic.callee_span(*call),
+                hops: hops.to_vec(),
+            });
+        }
+        if !starts.is_empty() || hops.len() >= MAX_CALL_HOPS {
+            return;
+        }
+        for call in followed {
+            let target = match semantic.called_function(call) {
+                Some(python::CalledFunction::Local(name)) => Some((path.to_path_buf(), name)),
+                Some(python::CalledFunction::Imported(qualified)) => {
+                    self.function_module(path, &qualified, 0)
+                }
+                None => None,
+            };
+            let Some((module, name)) = target else {
+                continue;
+            };
+            let span = semantic.callee_span(call);
+            let mut next = hops.to_vec();
+            next.push(Hop {
+                path: path.to_path_buf(),
+                span,
+                line: text[..span.start].matches('\n').count() + 1,
+                callee: semantic
+                    .callee(call)
+                    .map(|c| semantic.text(c).to_string())
+                    .unwrap_or_default(),
+            });
+            self.follow(&module, Some(&name), &next, visited, out);
+        }
+    }
+
+    /// The module that defines the function imported as `qualified` from `from`, following
+    /// re-exports (`pkg/__init__.py` doing `from .cli import main`).
+    fn function_module(
+        &self,
+        from: &Path,
+        qualified: &str,
+        hops: usize,
+    ) -> Option<(PathBuf, String)> {
+        if hops >= MAX_MODULE_HOPS {
+            return None;
+        }
+        let (module, name) = qualified.rsplit_once('.')?;
+        let (path, file) = find_module(self.file_set, from, module)?;
+        let parsed = python::parse(&file.text);
+        let semantic = Semantic::new(&parsed, &file.text)?;
+        if semantic.defines_function(name) {
+            return Some((path, name.to_string()));
+        }
+        let again = semantic.imported_as(name)?.to_string();
+        self.function_module(&path, &again, hops + 1)
+    }
+}
+
+/// How many modules deep an imported name is followed (`run.py` → `pkg/__init__.py` →
+/// `pkg/factory.py` …): enough for re-exports, bounded so a cycle ends.
+const MAX_MODULE_HOPS: usize = 4;
+
+/// How many directories above the importing file a top-level package is looked for.
+const MAX_PACKAGE_DEPTH: usize = 4;
+
+/// Tells what a name imported by the module at `from` is (`app.create_app` → the app
+/// `create_app` returns), by reading the project module that defines it. Modules are found
+/// under the importing file's directory and its parents (and their `src/`), through the file
+/// set, so only files inside the linted trees are read; only the modules asked about are
+/// parsed.
+pub fn module_resolver<'a>(
+    files: &'a FileSet,
+    from: &'a Path,
+) -> impl Fn(&str) -> python::ObjectKind + 'a {
+    move |qualified| imported_kind(files, from, qualified, 0)
+}
+
+fn imported_kind(files: &FileSet, from: &Path, qualified: &str, hops: usize) -> python::ObjectKind {
+    if hops >= MAX_MODULE_HOPS {
+        return python::ObjectKind::Unknown;
+    }
+    let (module, name) = match qualified.rsplit_once('.') {
+        // `.create_app`: a name of the importing file's own package.
+        Some((module, name)) => (module, name),
+        None => return python::ObjectKind::Unknown,
+    };
+    let Some((path, file)) = find_module(files, from, module) else {
+        return python::ObjectKind::Unknown;
+    };
+    let parsed = python::parse(&file.text);
+    let Some(semantic) = Semantic::new(&parsed, &file.text) else {
+        return python::ObjectKind::Unknown;
+    };
+    let semantic = semantic.with_modules(|q| imported_kind(files, &path, q, hops + 1));
+    semantic.exported_kind(name)
+}
+
+/// The file of module `module` (`pkg.factory`, `.factory`, `..`, or `` for the importing
+/// package itself) as imported from `from`: `pkg/factory.py` or `pkg/factory/__init__.py`.
+pub fn find_module(
+    files: &FileSet,
+    from: &Path,
+    module: &str,
+) -> Option<(PathBuf, Arc<crate::files::File>)> {
+    let dots = module.len() - module.trim_start_matches('.').len();
+    let rest = &module[dots..];
+    let parts: PathBuf = rest.split('.').filter(|p| !p.is_empty()).collect();
+    let here = from.parent().unwrap_or(Path::new(""));
+    let bases: Vec<PathBuf> = if dots > 0 {
+        let mut base = here;
+        for _ in 1..dots {
+            base = base.parent()?;
+        }
+        vec![base.to_path_buf()]
+    } else {
+        if parts.as_os_str().is_empty() {
+            return None;
+        }
+        here.ancestors()
+            .take(MAX_PACKAGE_DEPTH + 1)
+            .flat_map(|dir| [dir.to_path_buf(), dir.join("src")])
+            .collect()
+    };
+    for base in bases {
+        let dir = base.join(&parts);
+        let mut candidates = vec![dir.join("__init__.py")];
+        if !parts.as_os_str().is_empty() {
+            candidates.insert(0, dir.with_extension("py"));
+        }
+        for candidate in candidates {
+            if candidate.as_path() == from {
+                continue;
+            }
+            if let Ok(file) = files.read(&candidate) {
+                return Some((candidate, file));
+            }
+        }
+    }
+    None
 }
 
 /// The linted Python file a container launch runs, if it can be told: the script's path inside

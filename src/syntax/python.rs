@@ -124,6 +124,8 @@ pub struct PyIndex<'t> {
     imports: HashMap<String, String>,
     /// Modules imported with `from m import *`.
     star_imports: Vec<String>,
+    /// Function definitions by name, in source order (a factory such as `create_app`).
+    functions: HashMap<&'t str, Vec<Node<'t>>>,
 }
 
 impl<'t> PyIndex<'t> {
@@ -136,6 +138,7 @@ impl<'t> PyIndex<'t> {
             by_name: HashMap::new(),
             imports: HashMap::new(),
             star_imports: Vec::new(),
+            functions: HashMap::new(),
         };
         let mut cursor = tree.walk();
         // Iterative pre-order walk: deeply nested expressions must not overflow the stack.
@@ -151,6 +154,12 @@ impl<'t> PyIndex<'t> {
                         index.by_name.entry(name).or_default().push(node);
                     }
                     index.assignments.push(node);
+                }
+                "function_definition" => {
+                    if let Some(name) = node.child_by_field_name("name") {
+                        let name = index.text(name);
+                        index.functions.entry(name).or_default().push(node);
+                    }
                 }
                 "import_statement" => index.record_import(node),
                 "import_from_statement" => index.record_import_from(node),
@@ -224,9 +233,72 @@ impl<'t> PyIndex<'t> {
                 },
                 _ => continue,
             };
-            self.imports
-                .insert(local.to_string(), format!("{module}.{imported}"));
+            // `from . import x` names `.x`, not `..x`.
+            let qualified = if module.ends_with('.') {
+                format!("{module}{imported}")
+            } else {
+                format!("{module}.{imported}")
+            };
+            self.imports.insert(local.to_string(), qualified);
         }
+    }
+
+    /// The fully qualified name a local name was imported as (`F` → `flask.Flask`).
+    pub fn imported(&self, local: &str) -> Option<&str> {
+        self.imports.get(local).map(String::as_str)
+    }
+
+    /// The modules star-imported (`from m import *`), in source order.
+    pub fn star_imports(&self) -> &[String] {
+        &self.star_imports
+    }
+
+    /// The last definition of function `name` outside any class (a method of the same name
+    /// is not what a bare `name()` calls).
+    pub fn function(&self, name: &str) -> Option<Node<'t>> {
+        self.functions
+            .get(name)?
+            .iter()
+            .rev()
+            .find(|f| Self::enclosing(**f, &["class_definition"]).is_none())
+            .copied()
+    }
+
+    /// The values a function's `return` statements give, outside nested functions and lambdas.
+    pub fn returned_values(&self, function: Node<'t>) -> Vec<Node<'t>> {
+        let mut out = Vec::new();
+        let Some(body) = function.child_by_field_name("body") else {
+            return out;
+        };
+        let mut cursor = body.walk();
+        'walk: loop {
+            let node = cursor.node();
+            let nested = node != body
+                && matches!(
+                    node.kind(),
+                    "function_definition" | "lambda" | "class_definition"
+                );
+            if node.kind() == "return_statement"
+                && let Some(value) = node.named_child(0)
+            {
+                out.push(value);
+            }
+            if !nested && cursor.goto_first_child() {
+                continue;
+            }
+            loop {
+                if cursor.node() == body {
+                    break 'walk;
+                }
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    break 'walk;
+                }
+            }
+        }
+        out
     }
 
     /// Whether any import names `module` or one of its submodules.

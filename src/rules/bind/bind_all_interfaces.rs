@@ -24,8 +24,14 @@ fn may_bind_all(text: &str) -> bool {
         "run_simple",
         "run_server(",
         "create_server(",
+        "run_app(",
+        "call_command(",
+        "Granian(",
     ];
-    let host = ["0.0.0.0", "\"::\"", "'::'", "[::]", "\"\"", "''", "*:"];
+    // Django's `runserver 0:8000` is short for 0.0.0.0.
+    let host = [
+        "0.0.0.0", "\"::\"", "'::'", "[::]", "\"\"", "''", "*:", "\"0:", "'0:",
+    ];
     server.iter().any(|n| text.contains(n)) && host.iter().any(|n| text.contains(n))
 }
 
@@ -51,6 +57,23 @@ const HOST_ARGUMENTS: &[(&[&str], &str, usize)] = &[
         usize::MAX,
     ),
     (&["hypercorn.run"], "host", usize::MAX),
+    (&["bottle.run"], "host", usize::MAX),
+    (&["aiohttp.web.run_app"], "host", usize::MAX),
+    // bjoern.run(app, host, port)
+    (&["bjoern.run", "bjoern.listen"], "host", 1),
+    // Granian("main:app", address="0.0.0.0").serve()
+    (
+        &["granian.Granian", "granian.server.Granian"],
+        "address",
+        usize::MAX,
+    ),
+];
+
+/// Servers that take `(host, port)` as their first argument: cheroot's WSGI server.
+const ADDRESS_TUPLE_SERVERS: &[&str] = &[
+    "cheroot.wsgi.Server",
+    "cheroot.wsgi.WSGIServer",
+    "cheroot.server.HTTPServer",
 ];
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
@@ -82,28 +105,29 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
         return;
     };
     for call in python.calls() {
-        let Some(callee) = python.callee(call) else {
+        if python.callee(call).is_none() {
             continue;
-        };
-        // app.run(host="0.0.0.0"): Flask, Dash, Sanic, Bottle, Flask-SocketIO …
-        if python.receiver(call).is_some()
-            && matches!(python.method(call), Some("run" | "run_server"))
-        {
-            if python
-                .qualified_name(callee)
-                .is_some_and(|q| q.starts_with("asyncio.") || q.starts_with("uvicorn."))
-            {
-                // uvicorn.run is handled below with its own signature.
-            } else {
-                check_host(python, call, "host", Some(0), sink);
-                continue;
-            }
+        }
+        // app.run(host="0.0.0.0") on an object that resolves to a framework app: Flask, Dash,
+        // Sanic, Bottle, Quart, Flask-SocketIO's `socketio.run(app, host)`. Other `run`
+        // methods (`subprocess.run`, Fabric's, the Docker SDK's) take anything there.
+        if let Some(framework) = python.app_run(call) {
+            check_host(python, call, "host", Some(framework.host_position()), sink);
+            continue;
+        }
+        if python.calls_any(call, ADDRESS_TUPLE_SERVERS) {
+            check_address_tuple(python, call, "bind_addr", sink);
+            continue;
+        }
+        if python.calls_any(call, crate::model::python::CALL_COMMAND) {
+            check_runserver(python, call, sink);
+            continue;
         }
         if python.calls_any(
             call,
             crate::rules::dev_server::http_server_in_code::STDLIB_SERVERS,
         ) {
-            check_address_tuple(python, call, sink);
+            check_address_tuple(python, call, "server_address", sink);
             continue;
         }
         for (targets, keyword, position) in HOST_ARGUMENTS {
@@ -136,8 +160,13 @@ fn check_host<'t>(
 }
 
 /// HTTPServer(("0.0.0.0", 8000), Handler): the host is the first item of the address tuple.
-fn check_address_tuple<'t>(python: &Semantic<'t>, call: Call<'t>, sink: &mut Sink<'_>) {
-    let Some(address) = python.argument(call, "server_address", Some(0)) else {
+fn check_address_tuple<'t>(
+    python: &Semantic<'t>,
+    call: Call<'t>,
+    keyword: &str,
+    sink: &mut Sink<'_>,
+) {
+    let Some(address) = python.argument(call, keyword, Some(0)) else {
         return;
     };
     if let Some(Literal::Tuple(items)) = python.literal(address)
@@ -146,6 +175,31 @@ fn check_address_tuple<'t>(python: &Semantic<'t>, call: Call<'t>, sink: &mut Sin
     {
         // Point at the tuple's host when it is written inline, else at the argument.
         report(python, call, python.first_item(address), host, sink);
+    }
+}
+
+/// call_command("runserver", "0.0.0.0:8000"): Django's development server on every interface.
+fn check_runserver<'t>(python: &Semantic<'t>, call: Call<'t>, sink: &mut Sink<'_>) {
+    let is_runserver = python
+        .argument(call, "", Some(0))
+        .and_then(|name| python.string_value(name))
+        .is_some_and(|name| name == "runserver");
+    let Some(value) = python
+        .argument(call, "addrport", Some(1))
+        .filter(|_| is_runserver)
+    else {
+        return;
+    };
+    if let Some(Literal::Str(addrport)) = python.literal(value) {
+        // A bare port (`"8000"`) listens on 127.0.0.1.
+        let host = addrport
+            .contains(':')
+            .then(|| listen_host(&addrport))
+            .map(|h| if h == "0" { "0.0.0.0" } else { h })
+            .filter(|h| is_all_interfaces(h) && !h.is_empty());
+        if let Some(host) = host {
+            report(python, call, value, host, sink);
+        }
     }
 }
 
@@ -244,6 +298,46 @@ mod tests {
                     "from werkzeug.serving import run_simple\nrun_simple('0.0.0.0', 5000, app)",
                     "'0.0.0.0'",
                 ),
+                (
+                    "from flask_socketio import SocketIO\nsocketio = SocketIO(app)\nsocketio.run(app, '0.0.0.0', 5000)",
+                    "'0.0.0.0'",
+                ),
+                (
+                    "from flask_socketio import SocketIO\nsocketio = SocketIO(app)\nsocketio.run(app, host='::')",
+                    "'::'",
+                ),
+                (
+                    "from aiohttp import web\nweb.run_app(app, host='0.0.0.0', port=8080)",
+                    "'0.0.0.0'",
+                ),
+                (
+                    "import bjoern\nbjoern.run(app, '0.0.0.0', 8000)",
+                    "'0.0.0.0'",
+                ),
+                (
+                    "from granian import Granian\nGranian('main:app', address='0.0.0.0').serve()",
+                    "'0.0.0.0'",
+                ),
+                (
+                    "from cheroot.wsgi import Server\nServer(('0.0.0.0', 8080), app).start()",
+                    "'0.0.0.0'",
+                ),
+                (
+                    "from django.core.management import call_command\ncall_command('runserver', '0.0.0.0:8000')",
+                    "'0.0.0.0:8000'",
+                ),
+                (
+                    "from django.core.management import call_command\ncall_command('runserver', '0:8000')",
+                    "'0:8000'",
+                ),
+                (
+                    "import bottle\nbottle.run(host='0.0.0.0', port=8080)",
+                    "'0.0.0.0'",
+                ),
+                (
+                    "from sanic import Sanic\nsrv = Sanic('x')\nsrv.run(host='0.0.0.0')",
+                    "'0.0.0.0'",
+                ),
             ],
         );
     }
@@ -265,6 +359,14 @@ mod tests {
                 "import uvicorn\nuvicorn.run(app, host='127.0.0.1')",
                 "asyncio.run(main())",
                 "sock.bind(('0.0.0.0', 53))",
+                "import subprocess\nsubprocess.run('0.0.0.0')",
+                "import subprocess\nsubprocess.run(['ping', '0.0.0.0'])",
+                "foo.run(host='0.0.0.0')",
+                "import docker\nclient = docker.from_env()\nclient.containers.run('nginx', host='0.0.0.0')",
+                "def deploy(c):\n    c.run('curl 0.0.0.0')",
+                "from django.core.management import call_command\ncall_command('runserver', '8000')",
+                "from django.core.management import call_command\ncall_command('migrate', '0.0.0.0:1')",
+                "BLOCKED = ['0.0.0.0']\nif host == '0.0.0.0':\n    log.info('0.0.0.0')",
             ],
         );
     }

@@ -55,11 +55,15 @@ fn check_call<'t>(python: &Semantic<'t>, call: Call<'t>, sink: &mut Sink<'_>) {
         return;
     };
     let method = python.method(call).unwrap_or("");
-    if python.is_run_call(call) {
-        // Flask.run(host, port, debug): debug is the third positional argument, but other
-        // `run` methods (`contextvars.Context.run(func, *args)`) take anything there.
-        let flask_signature = python.receiver(call).is_some_and(|r| python.is_app(r));
-        if let Some(value) = python.argument(call, "debug", flask_signature.then_some(2))
+    // `run()` on an object that resolves to a framework app, or Bottle's module-level `run()`;
+    // `subprocess.run`, Fabric's `c.run`, the Docker SDK's `containers.run` are not servers.
+    let framework = python.app_run(call);
+    let bottle_run = python.receiver(call).is_none() && python.calls_any(call, &["bottle.run"]);
+    if framework.is_some() || bottle_run {
+        // Flask.run(host, port, debug): debug is the third positional argument; the other
+        // frameworks' `run` take it by keyword.
+        let position = framework.and_then(|f| f.debug_position());
+        if let Some(value) = python.argument(call, "debug", position)
             && python.is_true(value)
         {
             let span = python
@@ -216,8 +220,48 @@ mod tests {
                 ("app.run('127.0.0.1', 5000, True)", "True"),
                 ("app.run(debug=1)", "debug=1"),
                 ("DEBUG_ON = True\napp.run(debug=DEBUG_ON)", "debug=DEBUG_ON"),
-                ("socketio.run(app, debug=True)", "debug=True"),
-                ("app.run_server(debug=True)", "debug=True"),
+                (
+                    "from flask_socketio import SocketIO\nsocketio = SocketIO(app)\nsocketio.run(app, debug=True)",
+                    "debug=True",
+                ),
+                (
+                    "from flask_socketio import SocketIO as S\nsio = S()\ndef main():\n    sio.run(app, debug=True)",
+                    "debug=True",
+                ),
+                // Conventional names beside the framework's import.
+                (
+                    "from flask_socketio import SocketIO\nfrom .ext import socketio\nsocketio.run(app, debug=True)",
+                    "debug=True",
+                ),
+                (
+                    "import flask\nfrom .web import app\napp.run(debug=True)",
+                    "debug=True",
+                ),
+                // Through an alias, an attribute chain and a factory in the module.
+                (
+                    "from flask import Flask as F\nserver = F(__name__)\nserver.run(debug=True)",
+                    "debug=True",
+                ),
+                (
+                    "import quart\nweb = quart.Quart(__name__)\nweb.run(debug=True)",
+                    "debug=True",
+                ),
+                (
+                    "from flask import Flask\ndef create_app():\n    app = Flask(__name__)\n    return app\nsite = create_app()\nsite.run(debug=True)",
+                    "debug=True",
+                ),
+                (
+                    "from flask import Flask\ndef make():\n    return Flask(__name__)\nmake().run(debug=True)",
+                    "debug=True",
+                ),
+                (
+                    "from sanic import Sanic\nsrv = Sanic('x')\nsrv.run(debug=True)",
+                    "debug=True",
+                ),
+                (
+                    "import dash\napp = dash.Dash(__name__)\napp.run_server(debug=True)",
+                    "debug=True",
+                ),
                 (
                     "from bottle import run\nrun(host='localhost', debug=True)",
                     "debug=True",
@@ -269,6 +313,21 @@ mod tests {
                 "class DevelopmentConfig:\n    DEBUG = True",
                 "app.run(debug='False')",
                 "ctx.run(func, 1, 2)",
+                // Receivers that are not web servers, or cannot be told to be one.
+                "import subprocess\nsubprocess.run(['ls'], debug=True)",
+                "foo.run(debug=True)",
+                "socketio.run(app, debug=True)",
+                "from fabric import Connection\nc = Connection('web1')\nc.run('ls', debug=True)",
+                "def deploy(c):\n    c.run('make', debug=True)",
+                "def deploy(app):\n    app.run(debug=True)",
+                "import docker\nclient = docker.from_env()\nclient.containers.run('img', debug=True)",
+                "from flask import Flask\nfrom celery import Celery\napp = Celery('tasks')\napp.run(debug=True)",
+                "import flask\nimport typer\napp = typer.Typer()\napp.run(debug=True)",
+                "from flask import Flask\napp = make_app()\napp.run(debug=True)",
+                "from flask import Flask\ndef create_app():\n    return Celery('x')\napp = create_app()\napp.run(debug=True)",
+                "from myworker import app\napp.run(debug=True)",
+                // A method is not what a bare call of its name runs.
+                "from flask import Flask\nclass Factory:\n    def build(self):\n        return Flask(__name__)\nsite = build()\nsite.run(debug=True)",
             ],
         );
     }

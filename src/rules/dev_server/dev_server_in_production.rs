@@ -1,7 +1,7 @@
 //! DEV001: the deployment starts a development server (`flask run`, `manage.py runserver`,
 //! `python -m http.server`) instead of a production WSGI/ASGI server.
 
-use crate::catalog::RuleEntry;
+use crate::catalog::{Format, RuleEntry};
 use crate::diagnostic::Diagnostic;
 use crate::model::launcher::Program;
 use crate::model::project::{self, Project};
@@ -10,7 +10,9 @@ use crate::rules::{FileContext, ProjectRule, Rule, Sink};
 pub const RULE: Rule = Rule {
     code: "DEV001",
     check,
-    prefilter: None,
+    // In Python files it reports only through the project rule (a server reached from a
+    // launcher): a file's own lint has nothing to read there, so it must not cost a parse.
+    prefilter: Some(|format, _| format != Format::Python),
 };
 
 /// `CMD python app.py` where `app.py` calls `app.run()`.
@@ -26,29 +28,69 @@ fn check_project(project: &Project<'_>, entry: &RuleEntry, out: &mut Vec<Diagnos
         .iter()
         .filter(|f| !f.facts.script_launches.is_empty())
     {
-        let mut sink = Sink::new(entry, &dockerfile.path, out).for_format(dockerfile.format);
         for launch in &dockerfile.facts.script_launches {
             let Some(script) = project::resolve_script(&dockerfile.path, launch, &python_files)
             else {
                 continue;
             };
-            let calls = project.dev_server_calls(script);
-            if calls.is_empty() {
-                continue;
-            }
-            let diagnostic = sink.report(
-                launch.span,
-                format!(
-                    "the image runs {}, which starts the framework's development server",
-                    script.display()
-                ),
-            );
-            for call in calls {
-                diagnostic.label_in(
-                    script.to_path_buf(),
-                    call,
-                    "development server started here",
+            let reached = project.dev_servers_reached(script);
+            let (direct, through): (Vec<_>, Vec<_>) =
+                reached.into_iter().partition(|r| r.hops.is_empty());
+            if !direct.is_empty() {
+                let mut sink =
+                    Sink::new(entry, &dockerfile.path, out).for_format(dockerfile.format);
+                let diagnostic = sink.report(
+                    launch.span,
+                    format!(
+                        "the image runs {}, which starts the framework's development server",
+                        script.display()
+                    ),
                 );
+                for call in direct {
+                    diagnostic.label_in(call.path, call.span, "development server started here");
+                }
+            }
+            // Reached through calls into other functions: the finding is at the server call,
+            // with the launcher and each call on the way as labels.
+            let launcher_line = project
+                .sources
+                .binary_search_by(|s| s.path().cmp(&dockerfile.path))
+                .map(|i| project.sources[i].line_col(launch.span.start).0)
+                .ok();
+            for call in through {
+                let mut started_by = format!(
+                    "started by {}{}",
+                    dockerfile.path.display(),
+                    launcher_line.map(|l| format!(":{l}")).unwrap_or_default()
+                );
+                for (i, hop) in call.hops.iter().enumerate() {
+                    started_by.push_str(if i == 0 { " through " } else { ", " });
+                    started_by.push_str(&format!(
+                        "{}:{} `{}()`",
+                        hop.path.display(),
+                        hop.line,
+                        hop.callee
+                    ));
+                }
+                let mut at = Sink::new(entry, &call.path, out).for_format(Format::Python);
+                let diagnostic = at.report(
+                    call.span,
+                    format!(
+                        "this starts the framework's development server in the image ({started_by})"
+                    ),
+                );
+                diagnostic.label_in(
+                    dockerfile.path.clone(),
+                    launch.span,
+                    format!("the image runs {}", script.display()),
+                );
+                for hop in &call.hops {
+                    diagnostic.label_in(
+                        hop.path.clone(),
+                        hop.span,
+                        format!("which calls `{}()`", hop.callee),
+                    );
+                }
             }
         }
     }
