@@ -172,6 +172,7 @@ const FORMAT_BRANCHES: &[(&str, &[&str])] = &[
             "procfile",
             "python",
             "systemd",
+            "uwsgi",
         ],
     ),
     (
@@ -183,6 +184,8 @@ const FORMAT_BRANCHES: &[(&str, &[&str])] = &[
             "gunicorn",
             "python",
             "systemd",
+            // uWSGI's ini reader has no trailing comments; its YAML reader has.
+            "uwsgi",
         ],
     ),
     (

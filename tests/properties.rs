@@ -150,6 +150,20 @@ const TOKENS: &[&str] = &[
     "# deploylint: ignore-file",
     "# deploylint: ignore",
     "FLASK_DEBUG=1",
+    "[uwsgi]\n",
+    "uwsgi:\n",
+    "socket = :80\n",
+    "  - ",
+    "%(",
+    "%n",
+    "@(",
+    "ini = ",
+    "if-env = X\n",
+    "endif\n",
+    "chmod-socket\n",
+    ";",
+    "=",
+    ":",
     "PYTHONDEBUG=1",
 ];
 
@@ -202,6 +216,11 @@ proptest! {
         invariants::check_systemd(&text);
         invariants::check_yaml(&text);
         invariants::check_procfile(&text);
+    }
+
+    #[test]
+    fn ini_and_uwsgi_spans_stay_inside(text in text()) {
+        invariants::check_ini(&text);
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod gunicorn;
 mod procfile;
 mod python;
 mod systemd;
+mod uwsgi;
 
 use crate::catalog::Format;
 use crate::diagnostic::Diagnostic;
@@ -105,6 +106,7 @@ pub static FRONT_ENDS: &[FrontEnd] = &[
     python::FRONT_END,
     systemd::FRONT_END,
     apache::FRONT_END,
+    uwsgi::FRONT_END,
 ];
 
 /// The front end of `format`.

@@ -15,4 +15,5 @@ pub mod procfile;
 pub mod project;
 pub mod python;
 pub mod systemd;
+pub mod uwsgi;
 pub mod view;
