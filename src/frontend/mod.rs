@@ -8,6 +8,7 @@ mod apache;
 mod compose;
 mod dockerfile;
 mod gunicorn;
+mod nearby;
 mod procfile;
 mod python;
 mod systemd;

@@ -2,7 +2,9 @@
 //! `[uwsgi]` section and YAML files with a top-level `uwsgi:` key by content. The server they
 //! configure runs on a host unless a container launcher around the file starts uWSGI with it.
 
-use super::{Check, FrontEnd, Input, Linted, Lowered, NameMatch, PackMatch, file_name, never};
+use super::{
+    Check, FrontEnd, Input, Linted, Lowered, NameMatch, PackMatch, file_name, nearby, never,
+};
 use crate::catalog::Format;
 use crate::files::FileSet;
 use crate::model::compose::is_development_file;
@@ -12,7 +14,7 @@ use crate::model::project::Facts;
 use crate::model::uwsgi::{UwsgiConfig, split_section};
 use crate::model::view::View;
 use crate::source::{MappedText, SourceFile};
-use std::path::{Component, Path};
+use std::path::Path;
 
 pub const FRONT_END: FrontEnd = FrontEnd {
     format: Format::Uwsgi,
@@ -81,105 +83,33 @@ fn pack_find(
 /// reloader or a debug variable is intended: it deploys nothing.
 fn is_development(path: &Path, files: &FileSet) -> bool {
     is_development_file(&path.with_extension("yaml"))
-        || tree_dirs(path, files).iter().any(|d| is_development_dir(d))
+        || nearby::tree_dirs(path, files)
+            .iter()
+            .any(|d| is_development_dir(d))
 }
-
-/// The directories between the linted root and the file.
-fn tree_dirs(path: &Path, files: &FileSet) -> Vec<String> {
-    let Ok(canonical) = std::fs::canonicalize(path) else {
-        return Vec::new();
-    };
-    let Some(root) = files.roots().iter().find(|r| canonical.starts_with(r)) else {
-        return Vec::new();
-    };
-    let inner = canonical.strip_prefix(root).unwrap_or(&canonical);
-    let mut dirs: Vec<String> = inner
-        .components()
-        .filter_map(|c| match c {
-            Component::Normal(n) => n.to_str().map(str::to_string),
-            _ => None,
-        })
-        .collect();
-    dirs.pop();
-    dirs
-}
-
-/// How many directories above the config are searched for what starts uWSGI with it.
-const SEARCH_UP: usize = 3;
 
 /// Where the configured server runs. A config alone does not say, so it runs on a host unless
-/// it sits in a directory for container builds (`docker/`, `.docker/`, `k8s/`) or a Dockerfile, compose
-/// file or Procfile in its directory or up to three above starts uWSGI with it (`--ini`
-/// naming it) or with no config file on its command line (the image then names it in
-/// `UWSGI_INI`).
+/// it sits in a directory for container builds (`docker/`, `.docker/`, `k8s/`) or a
+/// Dockerfile, compose file or Procfile in its directory or up to three above starts uWSGI
+/// with it (`--ini` naming it) or with no config file on its command line (the image then
+/// names it in `UWSGI_INI`).
 fn placement(path: &Path, files: &FileSet) -> Placement {
-    let container_dir = tree_dirs(path, files).iter().any(|d| {
-        let d = d.to_ascii_lowercase();
-        d.contains("docker")
-            || matches!(
-                d.as_str(),
-                "container" | "containers" | "k8s" | "kubernetes" | "helm"
-            )
-    });
-    if container_dir {
-        return Placement::Container;
-    }
-    let Ok(canonical) = std::fs::canonicalize(path) else {
-        return Placement::Host;
-    };
-    let name = file_name(&canonical).to_string();
-    let mut dir = canonical.parent();
-    for _ in 0..=SEARCH_UP {
-        let Some(d) = dir else { break };
-        if !files.contains(d) {
-            break;
-        }
-        if starts_uwsgi_in(d, &name, files) {
-            return Placement::Container;
-        }
-        dir = d.parent();
-    }
-    Placement::Host
-}
-
-fn starts_uwsgi_in(dir: &Path, config: &str, files: &FileSet) -> bool {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return false;
-    };
-    let mut seen = 0;
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if !path.is_file() {
-            continue;
-        }
-        let Some(launches) = super::decided_by_name(&path).and_then(|f| f.launches) else {
-            continue;
-        };
-        seen += 1;
-        if seen > 32 {
-            return false;
-        }
-        let Ok(file) = files.read(&path) else {
-            continue;
-        };
-        if !file.text.contains("uwsgi") {
-            continue;
-        }
-        let starts = launches(&path, &file.text).iter().any(|l| {
-            l.program == Program::Uwsgi
-                && match l.option(&["--ini", "--yaml", "--yml"]) {
-                    Some(c) => {
-                        let (file, _) = split_section(c.as_str());
-                        file.rsplit('/').next() == Some(config)
-                    }
-                    None => !l.args.iter().any(|a| a.as_str().ends_with(".ini")),
+    let name = file_name(path).to_string();
+    let started = nearby::started_nearby(path, files, "uwsgi", |l| {
+        l.program == Program::Uwsgi
+            && match l.option(&["--ini", "--yaml", "--yml"]) {
+                Some(c) => {
+                    let (file, _) = split_section(c.as_str());
+                    file.rsplit('/').next() == Some(name.as_str())
                 }
-        });
-        if starts {
-            return true;
-        }
+                None => !l.args.iter().any(|a| a.as_str().ends_with(".ini")),
+            }
+    });
+    if started || nearby::in_container_dir(path, files) {
+        Placement::Container
+    } else {
+        Placement::Host
     }
-    false
 }
 
 /// `uwsgi.ini`, `uwsgi-prod.ini`, `uwsgi_rest.yaml` by name; other `.ini`, `.yaml` and `.yml`
