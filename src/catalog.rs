@@ -21,6 +21,7 @@ pub enum Format {
     Procfile,
     Gunicorn,
     Uwsgi,
+    Supervisord,
 }
 
 impl Format {
@@ -34,6 +35,7 @@ impl Format {
             Format::Procfile => "procfile",
             Format::Gunicorn => "gunicorn",
             Format::Uwsgi => "uwsgi",
+            Format::Supervisord => "supervisord",
         }
     }
 }
@@ -98,6 +100,7 @@ impl Example {
             Format::Procfile => "Procfile",
             Format::Gunicorn => "gunicorn.conf.py",
             Format::Uwsgi => "uwsgi.ini",
+            Format::Supervisord => "supervisord.conf",
         })
     }
 }

@@ -307,6 +307,25 @@ pub fn check_ini(text: &str) {
             assert_span(text, *span, "ini syntax error");
         }
     }
+    let supervisor = crate::model::supervisord::SupervisorConfig::parse(text);
+    for error in &supervisor.errors {
+        assert_span(text, error.span, "supervisord error");
+    }
+    for placement in [
+        crate::model::deployment::Placement::Host,
+        crate::model::deployment::Placement::Container,
+    ] {
+        let deployment = supervisor.deployment(None, placement);
+        for var in &deployment.env {
+            assert_span(text, var.span, "supervisord environment");
+        }
+        for process in &deployment.processes {
+            assert_span(text, process.launch.program_span, "supervisord program");
+            for arg in &process.launch.args {
+                assert_mapped(text, arg, "supervisord command word");
+            }
+        }
+    }
     let files = crate::files::FileSet::default();
     for name in ["uwsgi.ini", "uwsgi.yaml"] {
         let config =

@@ -171,6 +171,7 @@ const FORMAT_BRANCHES: &[(&str, &[&str])] = &[
             "gunicorn",
             "procfile",
             "python",
+            "supervisord",
             "systemd",
             "uwsgi",
         ],

@@ -1,4 +1,4 @@
-//! The ini readers (uWSGI's and supervisord's) and the uWSGI model on arbitrary text: no panic,
+//! The ini readers (uWSGI's and supervisord's) and both models on arbitrary text: no panic,
 //! every span inside the text on char boundaries.
 #![no_main]
 use libfuzzer_sys::fuzz_target;

@@ -11,6 +11,7 @@ mod gunicorn;
 mod nearby;
 mod procfile;
 mod python;
+mod supervisord;
 mod systemd;
 mod uwsgi;
 
@@ -108,6 +109,7 @@ pub static FRONT_ENDS: &[FrontEnd] = &[
     systemd::FRONT_END,
     apache::FRONT_END,
     uwsgi::FRONT_END,
+    supervisord::FRONT_END,
 ];
 
 /// The front end of `format`.

@@ -14,6 +14,7 @@ pub mod listen;
 pub mod procfile;
 pub mod project;
 pub mod python;
+pub mod supervisord;
 pub mod systemd;
 pub mod uwsgi;
 pub mod view;

@@ -8,6 +8,7 @@ use crate::model::container::Image;
 use crate::model::gunicorn::GunicornConfig;
 use crate::model::procfile::Procfile;
 use crate::model::python::Semantic;
+use crate::model::supervisord::SupervisorConfig;
 use crate::model::systemd::Unit;
 use crate::model::uwsgi::UwsgiConfig;
 use crate::source::Span;
@@ -40,6 +41,8 @@ pub enum View<'a> {
     Systemd(&'a Unit),
     /// A uWSGI configuration with its includes.
     Uwsgi(&'a UwsgiConfig),
+    /// A supervisord configuration.
+    Supervisord(&'a SupervisorConfig),
     /// The file could not be parsed into anything rules can read.
     None,
 }

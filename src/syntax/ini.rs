@@ -96,7 +96,8 @@ pub fn parse(text: &str, dialect: Dialect) -> Ini {
             if let Some(entry) = ini.sections.last_mut().and_then(|s| s.entries.last_mut()) {
                 let end = at + value_text.len();
                 if !entry.value.is_empty() {
-                    entry.value.push_char('\n', at, at);
+                    // The joining line break stands for the one ending the line above.
+                    entry.value.push_char('\n', start - 1, start);
                 }
                 entry.value.push_str(value_text, at);
                 entry.span = entry.span.cover(Span::new(at, end));
@@ -106,8 +107,10 @@ pub fn parse(text: &str, dialect: Dialect) -> Ini {
         if let Some(inner) = content.strip_prefix('[') {
             let name = match (dialect, inner.find(']')) {
                 (_, Some(close)) => &inner[..close],
-                // uWSGI drops the last character whatever it is.
-                (Dialect::Uwsgi, None) => &inner[..inner.len().saturating_sub(1)],
+                // uWSGI drops the last byte whatever it is; a name is cut at a character.
+                (Dialect::Uwsgi, None) => {
+                    &inner[..inner.char_indices().last().map_or(0, |(i, _)| i)]
+                }
                 (Dialect::Supervisor, None) => {
                     ini.errors.push((
                         Span::new(at, at + content.len()),
@@ -269,6 +272,14 @@ mod tests {
         let b = env.value.as_str().find('B').unwrap();
         assert_eq!(&text[env.value.span_of(b..b + 1).range()], "B");
         let missing = parse("x = 1\n[a]\n", Dialect::Supervisor);
+        // Found by the property test: a header without `]` ending in a multi-byte character.
+        let cut = parse("[\u{c77}\nx=1\n", Dialect::Uwsgi);
+        assert_eq!(cut.sections[0].name, "");
+        // And a continuation starting with one: the joining break maps to a line break.
+        let text = "[s]\na:b\n \u{e9}\n";
+        let joined = &parse(text, Dialect::Supervisor).sections[0].entries[0].value;
+        assert_eq!(joined.as_str(), "b\n\u{e9}");
+        assert_eq!(&text[joined.span_of(1..2).range()], "\n");
         assert_eq!(missing.errors.len(), 1);
     }
 }
