@@ -20,6 +20,8 @@ pub enum Format {
     Compose,
     Procfile,
     Gunicorn,
+    Uwsgi,
+    Supervisord,
 }
 
 impl Format {
@@ -32,6 +34,8 @@ impl Format {
             Format::Compose => "compose",
             Format::Procfile => "procfile",
             Format::Gunicorn => "gunicorn",
+            Format::Uwsgi => "uwsgi",
+            Format::Supervisord => "supervisord",
         }
     }
 }
@@ -95,6 +99,8 @@ impl Example {
             Format::Compose => "compose.yaml",
             Format::Procfile => "Procfile",
             Format::Gunicorn => "gunicorn.conf.py",
+            Format::Uwsgi => "uwsgi.ini",
+            Format::Supervisord => "supervisord.conf",
         })
     }
 }

@@ -309,6 +309,65 @@ pub fn check_systemd(text: &str) {
     }
 }
 
+/// Reads a uWSGI ini and YAML configuration and supervisord-style ini, and checks every
+/// section, key, value and error span.
+pub fn check_ini(text: &str) {
+    for dialect in [
+        crate::syntax::ini::Dialect::Uwsgi,
+        crate::syntax::ini::Dialect::Supervisor,
+    ] {
+        let ini = crate::syntax::ini::parse(text, dialect);
+        for section in &ini.sections {
+            assert_span(text, section.name_span, "ini section name");
+            for entry in &section.entries {
+                assert_span(text, entry.span, "ini entry");
+                assert_span(text, entry.key_span, "ini key");
+                assert_mapped(text, &entry.value, "ini value");
+            }
+        }
+        for (span, _) in &ini.errors {
+            assert_span(text, *span, "ini syntax error");
+        }
+    }
+    let supervisor = crate::model::supervisord::SupervisorConfig::parse(text);
+    for error in &supervisor.errors {
+        assert_span(text, error.span, "supervisord error");
+    }
+    for placement in [
+        crate::model::deployment::Placement::Host,
+        crate::model::deployment::Placement::Container,
+    ] {
+        let deployment = supervisor.deployment(None, placement);
+        for var in &deployment.env {
+            assert_span(text, var.span, "supervisord environment");
+        }
+        for process in &deployment.processes {
+            assert_span(text, process.launch.program_span, "supervisord program");
+            for arg in &process.launch.args {
+                assert_mapped(text, arg, "supervisord command word");
+            }
+        }
+    }
+    let files = crate::files::FileSet::default();
+    for name in ["uwsgi.ini", "uwsgi.yaml"] {
+        let config =
+            crate::model::uwsgi::UwsgiConfig::read(std::path::Path::new(name), text, &files);
+        for option in &config.options {
+            assert_span(text, option.key_span, "uwsgi key");
+            assert_span(text, option.value_span, "uwsgi value");
+        }
+        let deployment = config.deployment(crate::model::deployment::Placement::Host);
+        for process in &deployment.processes {
+            for arg in &process.launch.args {
+                assert_mapped(text, arg, "uwsgi option");
+            }
+            for listen in &process.listen {
+                assert_span(text, listen.span, "uwsgi listen");
+            }
+        }
+    }
+}
+
 /// Parses YAML (as compose files are read) and checks every node's span.
 pub fn check_yaml(text: &str) {
     let doc = crate::syntax::yaml::parse(text);

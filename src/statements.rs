@@ -93,7 +93,7 @@ pub fn multi_line(source: &SourceFile, format: Format) -> Vec<Statement> {
                 })
                 .collect()
         }
-        Format::Procfile => Vec::new(),
+        Format::Procfile | Format::Uwsgi | Format::Supervisord => Vec::new(),
     };
     out.sort_by_key(|s| (s.first, s.last));
     out

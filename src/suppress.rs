@@ -28,13 +28,16 @@ pub struct Unused {
     pub removal: Vec<Edit>,
 }
 
-/// Whether a comment may follow other text on a line. systemd (systemd.syntax(7)), httpd and
-/// Dockerfiles read such text as part of the value or the arguments.
-fn trailing_comments(format: Format) -> bool {
-    !matches!(
-        format,
-        Format::Systemd | Format::Apache | Format::Dockerfile
-    )
+/// Whether a comment may follow other text on a line. systemd (systemd.syntax(7)), httpd,
+/// Dockerfiles and uWSGI's ini reader read such text as part of the value or the arguments
+/// (uWSGI's YAML has YAML's comments).
+fn trailing_comments(format: Format, path: &std::path::Path) -> bool {
+    let yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+    match format {
+        Format::Systemd | Format::Apache | Format::Dockerfile => false,
+        Format::Uwsgi => yaml,
+        _ => true,
+    }
 }
 
 /// Says what the format makes of a directive written after `before` on its line.
@@ -52,6 +55,16 @@ fn misplaced_message(format: Format, before: &str, directive: &str, rest: &str) 
                  not a suppression"
             ),
         },
+        Format::Uwsgi => format!(
+            "uWSGI's ini files have no trailing comments: `{directive}` is part of the value of \
+             `{} =`, which uWSGI reads as `{}{rest}`; it is not a suppression",
+            before.split('=').next().unwrap_or_default().trim(),
+            format!(
+                "{} {directive}",
+                before.split_once('=').map_or("", |(_, v)| v.trim())
+            )
+            .trim(),
+        ),
         Format::Apache => format!(
             "httpd has no trailing comments: `{directive}` is read as more arguments to `{}`; \
              it is not a suppression",
@@ -123,7 +136,7 @@ fn parse<'c>(
         let start = line_span.start + whole.start() + whole.as_str().find(['#', ';']).unwrap_or(0);
         let end = line_span.start + whole.end();
         let before = &text[line_span.start..start];
-        if !before.trim().is_empty() && !trailing_comments(format) {
+        if !before.trim().is_empty() && !trailing_comments(format, source.path()) {
             misplaced.push(Unused {
                 span: Span::new(start, end),
                 message: misplaced_message(

@@ -567,6 +567,10 @@ const FORMAT_WORDS: &[(&str, &[&str])] = &[
     ("apache", &["WSGIDaemonProcess", "WSGISocketPrefix"]),
     ("gunicorn", &["loglevel =", "raw_env", "reload = "]),
     ("compose", &["`user:", "environment:", "compose.override"]),
+    (
+        "uwsgi",
+        &["chmod-socket", "py-autoreload", "`uid =", "`env ="],
+    ),
 ];
 
 /// Every finding the fixtures produce: its help speaks of its own format only (a compose

@@ -172,7 +172,9 @@ const FORMAT_BRANCHES: &[(&str, &[&str])] = &[
             "gunicorn",
             "procfile",
             "python",
+            "supervisord",
             "systemd",
+            "uwsgi",
         ],
     ),
     (
@@ -184,6 +186,8 @@ const FORMAT_BRANCHES: &[(&str, &[&str])] = &[
             "gunicorn",
             "python",
             "systemd",
+            // uWSGI's ini reader has no trailing comments; its YAML reader has.
+            "uwsgi",
         ],
     ),
     (

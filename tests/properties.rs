@@ -150,6 +150,27 @@ const TOKENS: &[&str] = &[
     "# deploylint: ignore-file",
     "# deploylint: ignore",
     "FLASK_DEBUG=1",
+    "[uwsgi]\n",
+    "uwsgi:\n",
+    "socket = :80\n",
+    "  - ",
+    "%(",
+    "%n",
+    "@(",
+    "ini = ",
+    "if-env = X\n",
+    "endif\n",
+    "chmod-socket\n",
+    "[program:web]\n",
+    "command=gunicorn -b 0.0.0.0:80 a:b\n",
+    "environment=A=\"1\",B='2'\n",
+    "%(ENV_X)s",
+    "%(program_name)s",
+    "[inet_http_server]\nport=*:9001\n",
+    "user=root\n",
+    ";",
+    "=",
+    ":",
     "PYTHONDEBUG=1",
 ];
 
@@ -202,6 +223,11 @@ proptest! {
         invariants::check_systemd(&text);
         invariants::check_yaml(&text);
         invariants::check_procfile(&text);
+    }
+
+    #[test]
+    fn ini_and_uwsgi_spans_stay_inside(text in text()) {
+        invariants::check_ini(&text);
     }
 
     #[test]

@@ -8,9 +8,12 @@ mod apache;
 mod compose;
 mod dockerfile;
 mod gunicorn;
+mod nearby;
 mod procfile;
 mod python;
+mod supervisord;
 mod systemd;
+mod uwsgi;
 
 use crate::catalog::Format;
 use crate::diagnostic::Diagnostic;
@@ -108,6 +111,8 @@ pub static FRONT_ENDS: &[FrontEnd] = &[
     python::FRONT_END,
     systemd::FRONT_END,
     apache::FRONT_END,
+    uwsgi::FRONT_END,
+    supervisord::FRONT_END,
 ];
 
 /// The front end of `format`.

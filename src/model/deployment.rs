@@ -62,6 +62,7 @@ fn own_account(launch: &Launch) -> Option<Account> {
         Program::Gunicorn => (&["-u", "--user"], "gunicorn"),
         Program::Hypercorn => (&["-u", "--user"], "hypercorn"),
         Program::ModWsgiExpress => (&["--user"], "mod_wsgi-express"),
+        Program::Uwsgi => (&["--uid"], "uwsgi"),
         _ => return launch.runs_as.as_ref().map(wrapper_account),
     };
     let Some(user) = launch.option(names) else {
@@ -191,6 +192,9 @@ pub enum PathKind {
     /// A directory the service writes its files to (`ReadWritePaths=`, `python-eggs=`,
     /// `WSGISocketPrefix`).
     Writable,
+    /// Files the service creates for every local user to write to (uWSGI's
+    /// `chmod-socket = 666`): `how` is the setting as written, `path` the files.
+    WorldWritable,
 }
 
 /// A umask the file sets.

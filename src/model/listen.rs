@@ -71,6 +71,15 @@ pub fn listen_addresses(launch: &Launch) -> Vec<Listen> {
             }
             out
         }
+        // uWSGI has no default listener; `:8000` (an empty host) is every interface, a value
+        // without `:` a unix socket, `=0` a shared socket, `https` takes `addr,cert,key`.
+        Program::Uwsgi => explicit(launch.options(UWSGI_LISTENERS), |v| {
+            let addr = v.split(',').next().unwrap_or(v).trim();
+            if !addr.contains(':') || addr.starts_with('=') || addr.starts_with('@') {
+                return None;
+            }
+            host_of_bind(addr)
+        }),
         Program::DjangoRunserver => launch
             .positionals()
             .into_iter()
@@ -96,6 +105,14 @@ pub fn listen_addresses(launch: &Launch) -> Vec<Listen> {
         _ => Vec::new(),
     }
 }
+
+/// uWSGI's options that open a listening socket.
+#[rustfmt::skip]
+const UWSGI_LISTENERS: &[&str] = &[
+    "-s", "--socket", "--uwsgi-socket", "--http", "--http-socket", "--https", "--https-socket",
+    "--http11-socket", "--fastcgi-socket", "--scgi-socket", "--suwsgi-socket", "--ssl-socket",
+    "--raw-socket", "--shared-socket",
+];
 
 /// Whether a host string means every interface.
 pub fn is_all_interfaces(host: &str) -> bool {

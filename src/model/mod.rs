@@ -15,5 +15,7 @@ pub mod procfile;
 pub mod project;
 pub mod python;
 pub mod script;
+pub mod supervisord;
 pub mod systemd;
+pub mod uwsgi;
 pub mod view;

@@ -8,7 +8,9 @@ use crate::model::container::Image;
 use crate::model::gunicorn::GunicornConfig;
 use crate::model::procfile::Procfile;
 use crate::model::python::Semantic;
+use crate::model::supervisord::SupervisorConfig;
 use crate::model::systemd::Unit;
+use crate::model::uwsgi::UwsgiConfig;
 use crate::source::Span;
 use crate::syntax::dockerfile::Dockerfile;
 
@@ -37,6 +39,10 @@ pub enum View<'a> {
     Python(&'a Semantic<'a>),
     /// A systemd unit merged with its drop-ins.
     Systemd(&'a Unit),
+    /// A uWSGI configuration with its includes.
+    Uwsgi(&'a UwsgiConfig),
+    /// A supervisord configuration.
+    Supervisord(&'a SupervisorConfig),
     /// The file could not be parsed into anything rules can read.
     None,
 }

@@ -3,6 +3,7 @@
 pub mod apache;
 pub mod dockerfile;
 pub mod dotenv;
+pub mod ini;
 pub mod python;
 pub mod shell;
 pub mod systemd;

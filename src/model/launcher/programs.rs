@@ -87,6 +87,30 @@ pub(super) const MOD_WSGI: &[&str] = &[
     "--trust-proxy", "--directory-index", "--passenv", "--startup-timeout",
 ];
 
+/// uWSGI's options that take a value (it has hundreds; these are the ones deployments use,
+/// so that a flag such as `--master` is never read as taking the next word).
+#[rustfmt::skip]
+pub(super) const UWSGI: &[&str] = &[
+    "--ini", "--yaml", "--yml", "--json", "--xml", "--include", "--inherit", "-s", "--socket",
+    "--uwsgi-socket", "--http", "--http-socket", "--https", "--https-socket",
+    "--http11-socket", "--fastcgi-socket", "--scgi-socket", "--suwsgi-socket", "--ssl-socket",
+    "--raw-socket", "--shared-socket", "--protocol", "--socket-protocol", "-w", "--module",
+    "--wsgi", "--wsgi-file", "--file", "--mount", "--callable", "--chdir", "--chdir2",
+    "-H", "--home", "--virtualenv", "--venv", "--pyhome", "--pythonpath", "--python-path",
+    "--pp", "--plugin", "--plugins", "--plugin-dir", "-p", "--processes", "--workers",
+    "--threads", "--uid", "--gid", "--chmod-socket", "--chown-socket", "--umask", "--env",
+    "--pidfile", "--pidfile2", "--safe-pidfile", "--logto", "--logto2", "--daemonize",
+    "--daemonize2", "--stats", "--master-fifo", "--py-autoreload", "--python-autoreload",
+    "--py-auto-reload", "--touch-reload", "--harakiri", "--max-requests", "-b",
+    "--buffer-size", "--static-map", "--listen", "-l", "--set", "--set-placeholder",
+    "--set-ph", "--http-timeout", "--socket-timeout", "--limit-as", "--reload-on-rss",
+    "--procname-prefix", "--procname", "--static-map2", "--route", "--route-run",
+    "--attach-daemon", "--smart-attach-daemon", "--cheaper", "--emperor", "--vassals-inherit",
+    "--log-format", "--logformat", "--logger", "--req-logger", "--spooler", "--mule",
+    "--cron", "--hook-master-start", "--exec-pre-app", "--exec-as-root", "--import",
+    "--pyimport", "--paste", "--ini-paste", "--ini-paste-logged", "--asgi",
+];
+
 pub(super) fn value_options(program: &Program) -> &'static [&'static str] {
     match program {
         Program::Gunicorn => GUNICORN,
@@ -98,6 +122,7 @@ pub(super) fn value_options(program: &Program) -> &'static [&'static str] {
         Program::DjangoRunserver => RUNSERVER,
         Program::HttpServer => HTTP_SERVER,
         Program::ModWsgiExpress => MOD_WSGI,
+        Program::Uwsgi => UWSGI,
         Program::PythonScript { .. } | Program::PythonModule { .. } | Program::Other { .. } => &[],
     }
 }
@@ -106,7 +131,7 @@ pub(super) fn value_options(program: &Program) -> &'static [&'static str] {
 #[rustfmt::skip]
 pub(super) const CONSOLE_SCRIPTS: &[&str] = &[
     "gunicorn", "uvicorn", "hypercorn", "daphne", "waitress-serve", "flask", "django-admin",
-    "mod_wsgi-express",
+    "mod_wsgi-express", "uwsgi",
 ];
 
 /// `python`, `python3`, `python3.12`, `pypy3`, …
@@ -305,6 +330,8 @@ pub(super) fn named(
         "hypercorn" => Program::Hypercorn,
         "daphne" => Program::Daphne,
         "waitress-serve" => Program::WaitressServe,
+        "uwsgi" | "uwsgi-core" => Program::Uwsgi,
+        _ if name.starts_with("uwsgi_") && !name.ends_with(".py") => Program::Uwsgi,
         "flask" => {
             let fallback = Program::Other {
                 name: name.to_string(),

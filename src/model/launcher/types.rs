@@ -21,6 +21,9 @@ pub enum Program {
     HttpServer,
     /// `mod_wsgi-express start-server`.
     ModWsgiExpress,
+    /// `uwsgi` (and its per-plugin builds such as `uwsgi_python3`), configured on its command
+    /// line or by an ini/YAML file (lowered to the same options).
+    Uwsgi,
     /// `python path/to/file.py` (not -m, not -c), or a `*.py` run directly. Also `manage.py`
     /// with a subcommand other than `runserver`.
     PythonScript {
@@ -83,12 +86,10 @@ impl Program {
             | Program::DjangoRunserver
             | Program::HttpServer
             | Program::ModWsgiExpress
+            | Program::Uwsgi
             | Program::PythonScript { .. }
             | Program::PythonModule { .. } => true,
-            Program::Other { name } => matches!(
-                name.as_str(),
-                "uwsgi" | "uwsgi_python3" | "uwsgi-core" | "granian" | "bjoern" | "cheroot"
-            ),
+            Program::Other { name } => matches!(name.as_str(), "granian" | "bjoern" | "cheroot"),
         }
     }
 }
@@ -103,7 +104,8 @@ impl Launch {
             Program::Gunicorn => &["--chdir", "-c", "--config"],
             Program::Uvicorn => &["--app-dir"],
             Program::ModWsgiExpress => &["--working-directory"],
-            Program::Other { name } => return name.starts_with("uwsgi"),
+            // Its options may come from a file or the environment (`UWSGI_CHDIR`).
+            Program::Uwsgi => return true,
             _ => return false,
         };
         self.option(names).is_some()

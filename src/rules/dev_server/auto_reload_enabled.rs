@@ -13,9 +13,28 @@ pub const RULE: Rule = Rule {
 
 const RELOAD_FLAGS: &[&str] = &["--reload", "--reload-dir", "--reload-include"];
 
+/// uWSGI's reloader of Python modules (`touch-reload` is not one: it restarts when a file a
+/// deployment touches changes, which is how uWSGI apps are meant to be reloaded).
+const UWSGI_RELOADERS: &[&str] = &["--py-autoreload", "--python-autoreload", "--py-auto-reload"];
+
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
     for process in &ctx.deployment.processes {
         let launch = &process.launch;
+        if launch.program == Program::Uwsgi {
+            // `--py-autoreload N` checks the modules every N seconds; 0 turns it off.
+            for value in launch.options(UWSGI_RELOADERS) {
+                if value.as_str().trim().parse::<u64>().is_ok_and(|n| n > 0) {
+                    sink.report(
+                        value.span(),
+                        format!(
+                            "{} starts uWSGI with its Python auto-reloader",
+                            process.origin
+                        ),
+                    );
+                }
+            }
+            continue;
+        }
         let server = match launch.program {
             Program::Gunicorn => "gunicorn",
             Program::Uvicorn => "uvicorn",

@@ -1,6 +1,7 @@
 //! FS001: the image makes files world-writable (`chmod 777`, `chmod o+w`, `COPY --chmod=666`),
 //! so any process in the container can rewrite the application.
 
+use crate::model::deployment::{PathKind, Placement};
 use crate::rules::{FileContext, Rule, Sink, View};
 use crate::source::MappedText;
 
@@ -38,6 +39,26 @@ fn is_sticky(mode: &str) -> bool {
 }
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
+    // Files a server on a host creates for every local user (uWSGI's `chmod-socket = 666`).
+    for service in &ctx.deployment.services {
+        if service.placement != Placement::Host {
+            continue;
+        }
+        for fact in service
+            .writable
+            .iter()
+            .filter(|f| f.kind == PathKind::WorldWritable)
+        {
+            sink.report(
+                fact.at,
+                format!(
+                    "{} lets every local user write to {}, so any of them can send the app \
+                     requests directly",
+                    fact.how, fact.path
+                ),
+            );
+        }
+    }
     let View::Dockerfile { image, .. } = ctx.view else {
         return;
     };

@@ -45,10 +45,13 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
                 account.at,
                 format!("{} runs {} as root", process.origin, account.how),
             )
-            .help(
+            .help(if account.how == "uwsgi" {
+                "Pass `--uid` and `--gid` an account created for this app \
+                 (`--uid example-app --gid example-app`)."
+            } else {
                 "Pass `--user` and `--group` an account created for this app \
-                 (`--user example-app --group example-app`).",
-            );
+                 (`--user example-app --group example-app`)."
+            });
         }
     }
 }
