@@ -20,6 +20,7 @@ pub enum Format {
     Compose,
     Procfile,
     Gunicorn,
+    Kubernetes,
 }
 
 impl Format {
@@ -32,6 +33,7 @@ impl Format {
             Format::Compose => "compose",
             Format::Procfile => "procfile",
             Format::Gunicorn => "gunicorn",
+            Format::Kubernetes => "kubernetes",
         }
     }
 }
@@ -95,6 +97,7 @@ impl Example {
             Format::Compose => "compose.yaml",
             Format::Procfile => "Procfile",
             Format::Gunicorn => "gunicorn.conf.py",
+            Format::Kubernetes => "k8s/deployment.yaml",
         })
     }
 }

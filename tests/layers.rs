@@ -169,6 +169,7 @@ const FORMAT_BRANCHES: &[(&str, &[&str])] = &[
             "compose",
             "dockerfile",
             "gunicorn",
+            "kubernetes",
             "procfile",
             "python",
             "systemd",
@@ -181,13 +182,14 @@ const FORMAT_BRANCHES: &[(&str, &[&str])] = &[
             "compose",
             "dockerfile",
             "gunicorn",
+            "kubernetes",
             "python",
             "systemd",
         ],
     ),
     (
         "fix/suppressions.rs",
-        &["compose", "gunicorn", "procfile", "python"],
+        &["compose", "gunicorn", "kubernetes", "procfile", "python"],
     ),
 ];
 

@@ -8,6 +8,7 @@ mod apache;
 mod compose;
 mod dockerfile;
 mod gunicorn;
+mod kubernetes;
 mod procfile;
 mod python;
 mod systemd;
@@ -105,6 +106,7 @@ pub static FRONT_ENDS: &[FrontEnd] = &[
     python::FRONT_END,
     systemd::FRONT_END,
     apache::FRONT_END,
+    kubernetes::FRONT_END,
 ];
 
 /// The front end of `format`.
