@@ -41,6 +41,7 @@ seeds() {
     parse_apache | check_apache) find fixtures "$shared"/realworld/apache -type f -name '*.conf' ;;
     parse_systemd | check_systemd) find fixtures "$shared"/realworld/systemd -type f \( -name '*.service' -o -name '*.socket' -o -name '*.conf' \) ;;
     parse_yaml | check_compose) find fixtures "$shared"/realworld/compose -type f \( -name '*.yml' -o -name '*.yaml' \) ;;
+    check_kubernetes) find fixtures "$shared"/realworld/kubernetes -type f \( -name '*.yml' -o -name '*.yaml' \) ;;
     parse_procfile | check_procfile) find fixtures -type f -name 'Procfile*' ;;
     check_gunicorn) find fixtures -type f -name 'gunicorn*.py' ;;
     parse_ini | check_uwsgi) find fixtures "$shared"/realworld/uwsgi -type f \( -name '*.ini' -o -name '*.yaml' -o -name '*.yml' \) ;;

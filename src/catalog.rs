@@ -22,6 +22,7 @@ pub enum Format {
     Gunicorn,
     Uwsgi,
     Supervisord,
+    Kubernetes,
 }
 
 impl Format {
@@ -36,6 +37,7 @@ impl Format {
             Format::Gunicorn => "gunicorn",
             Format::Uwsgi => "uwsgi",
             Format::Supervisord => "supervisord",
+            Format::Kubernetes => "kubernetes",
         }
     }
 }
@@ -101,6 +103,7 @@ impl Example {
             Format::Gunicorn => "gunicorn.conf.py",
             Format::Uwsgi => "uwsgi.ini",
             Format::Supervisord => "supervisord.conf",
+            Format::Kubernetes => "k8s/deployment.yaml",
         })
     }
 }

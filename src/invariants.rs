@@ -377,6 +377,19 @@ pub fn check_yaml(text: &str) {
     if let Some(error) = &doc.error {
         assert_span(text, error.span, "yaml error");
     }
+    // Every document of a stream, read as a Kubernetes manifest.
+    let stream = crate::syntax::yaml::parse_stream(text);
+    for node in stream.nodes() {
+        assert_span(text, node.span, "yaml stream node");
+    }
+    let manifest = crate::model::kubernetes::read(&stream, false);
+    let deployment = manifest.deployment(&|_| None);
+    for process in &deployment.processes {
+        assert_span(text, process.launch.program_span, "manifest launch");
+    }
+    for var in &deployment.env {
+        assert_span(text, var.span, "manifest env");
+    }
 }
 
 /// Parses a Procfile and checks its lines and their launches.

@@ -229,12 +229,7 @@ mod tests {
             ),
             Some(Format::Compose)
         );
-        for name in [
-            "composer.yml",
-            "config.yaml",
-            "kustomization.yaml",
-            "compose.json",
-        ] {
+        for name in ["composer.yml", "config.yaml", "compose.json"] {
             assert_eq!(by_name(name), None, "{name}");
         }
         assert_eq!(by_name("Procfile"), Some(Format::Procfile));
@@ -251,6 +246,34 @@ mod tests {
         assert_eq!(by_name("gunicorn_app.pyc"), None);
         assert_eq!(by_name("run_gunicorn.py"), Some(Format::Python));
         assert_eq!(by_name("gunicorn_app.py"), Some(Format::Python));
+    }
+
+    #[test]
+    fn kubernetes_names_and_content() {
+        assert_eq!(by_name("kustomization.yaml"), Some(Format::Kubernetes));
+        assert_eq!(
+            by_name("overlays/prod/Kustomization"),
+            Some(Format::Kubernetes)
+        );
+        let k8s = |name: &str, text: &str| detect_by_content(Path::new(name), text, false);
+        let pod = "apiVersion: v1\nkind: Pod\nspec: {}\n";
+        assert_eq!(k8s("k8s/web.yaml", pod), Some(Format::Kubernetes));
+        assert_eq!(
+            k8s("web.yml", &format!("# c\n---\n{pod}")),
+            Some(Format::Kubernetes)
+        );
+        // A compose file named as one stays one; other YAML is not a manifest.
+        assert_eq!(by_name("docker-compose.yml"), Some(Format::Compose));
+        for other in [
+            "services:\n  web:\n    image: app\n",
+            "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n",
+            "apiVersion: v2\nname: chart\nversion: 1.0.0\n",
+            "openapi: 3.0.0\ninfo:\n  title: x\n",
+            "spec:\n  apiVersion: v1\n  kind: Pod\n",
+        ] {
+            assert_eq!(k8s("x.yaml", other), None, "{other}");
+        }
+        assert_eq!(k8s("notes.txt", pod), None);
     }
 
     #[test]

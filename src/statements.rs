@@ -60,8 +60,13 @@ pub fn multi_line(source: &SourceFile, format: Format) -> Vec<Statement> {
             .into_iter()
             .filter_map(|span| lines_of(source, span, false))
             .collect(),
-        Format::Compose => {
-            let doc = yaml::parse(text);
+        Format::Compose | Format::Kubernetes => {
+            // A manifest holds several documents; compose reads only the first.
+            let doc = if format == Format::Kubernetes {
+                yaml::parse_stream(text)
+            } else {
+                yaml::parse(text)
+            };
             doc.nodes()
                 .iter()
                 .filter_map(|node| match &node.kind {

@@ -335,6 +335,12 @@ fn literal_spans(source: &SourceFile, format: Format) -> Vec<Span> {
             .filter(|n| matches!(n.kind, crate::syntax::yaml::Kind::Scalar { .. }))
             .map(|n| n.span)
             .collect(),
+        Format::Kubernetes => crate::syntax::yaml::parse_stream(source.text())
+            .nodes()
+            .iter()
+            .filter(|n| matches!(n.kind, crate::syntax::yaml::Kind::Scalar { .. }))
+            .map(|n| n.span)
+            .collect(),
         _ => Vec::new(),
     }
 }

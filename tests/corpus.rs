@@ -7,10 +7,14 @@ mod common;
 
 use std::collections::BTreeMap;
 
-/// Files BuildKit rejects too: its own negative parser cases and a deliberately broken fixture.
+/// Files their own tools reject too: BuildKit's negative parser cases, a deliberately broken
+/// compose fixture, and two manifests kubectl would refuse.
 const EXPECTED_SYNTAX_ERRORS: &[&str] = &[
     "buildkit-parser-testfiles/testfiles-negative/",
     "docker__compose__pkg__e2e__fixtures__wrong-composefile__",
+    // Manifests kubectl rejects too (see tests/kubernetes_corpus.rs).
+    "kubernetes-engine-samples__ai-ml__gke-model-armor__preparing-the-model__vllm-gemma-deployment.yaml",
+    "python-docs-samples__endpoints__kubernetes__k8s-grpc-bookstore.yaml",
 ];
 
 #[test]

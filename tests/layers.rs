@@ -170,6 +170,7 @@ const FORMAT_BRANCHES: &[(&str, &[&str])] = &[
             "compose",
             "dockerfile",
             "gunicorn",
+            "kubernetes",
             "procfile",
             "python",
             "supervisord",
@@ -184,6 +185,7 @@ const FORMAT_BRANCHES: &[(&str, &[&str])] = &[
             "compose",
             "dockerfile",
             "gunicorn",
+            "kubernetes",
             "python",
             "systemd",
             // uWSGI's ini reader has no trailing comments; its YAML reader has.
@@ -192,7 +194,7 @@ const FORMAT_BRANCHES: &[(&str, &[&str])] = &[
     ),
     (
         "fix/suppressions.rs",
-        &["compose", "gunicorn", "procfile", "python"],
+        &["compose", "gunicorn", "kubernetes", "procfile", "python"],
     ),
 ];
 

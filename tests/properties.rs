@@ -18,6 +18,13 @@ use std::sync::Arc;
 
 /// Pieces that make the parsers take their interesting paths, mixed with arbitrary text.
 const TOKENS: &[&str] = &[
+    "apiVersion: v1\nkind: Pod\nspec:\n",
+    "---\n",
+    "  containers:\n  - name: w\n    image: shop\n",
+    "    command: [flask, run]\n",
+    "    securityContext: {privileged: true, runAsUser: 0}\n",
+    "  hostNetwork: true\n  hostPID: true\n",
+    "    env:\n    - {name: FLASK_DEBUG, value: \"1\"}\n",
     "FROM ",
     "RUN ",
     "CMD ",
@@ -367,6 +374,7 @@ proptest! {
         invariants::check_bytes(Format::Compose, "compose.yaml", &bytes);
         invariants::check_bytes(Format::Procfile, "Procfile", &bytes);
         invariants::check_bytes(Format::Gunicorn, "gunicorn.conf.py", &bytes);
+        invariants::check_bytes(Format::Kubernetes, "k8s/deployment.yaml", &bytes);
     }
 
     /// Concise and JSON positions, recomputed here from the text independently of SourceFile.

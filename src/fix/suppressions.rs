@@ -39,7 +39,7 @@ pub struct Placed {
 fn trailing_comments(format: Format) -> bool {
     matches!(
         format,
-        Format::Python | Format::Gunicorn | Format::Compose | Format::Procfile
+        Format::Python | Format::Gunicorn | Format::Compose | Format::Procfile | Format::Kubernetes
     )
 }
 

@@ -9,6 +9,7 @@ mod compose;
 mod dockerfile;
 mod gunicorn;
 mod nearby;
+mod kubernetes;
 mod procfile;
 mod python;
 mod supervisord;
@@ -113,6 +114,7 @@ pub static FRONT_ENDS: &[FrontEnd] = &[
     apache::FRONT_END,
     uwsgi::FRONT_END,
     supervisord::FRONT_END,
+    kubernetes::FRONT_END,
 ];
 
 /// The front end of `format`.

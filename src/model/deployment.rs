@@ -129,6 +129,34 @@ pub struct Service {
     pub published: Vec<PublishedPort>,
     /// The least-privilege settings its runtime offers, where deploylint judges them.
     pub sandbox: Option<Sandbox>,
+    /// What its container runtime grants beyond a default container's confinement.
+    pub privileges: Privileges,
+}
+
+/// What a container is granted beyond the default confinement (a Kubernetes
+/// `securityContext` and pod spec), each with where the file grants it. Empty for a process
+/// that is not in a container, and wherever the file grants nothing.
+#[derive(Debug, Clone, Default)]
+pub struct Privileges {
+    /// `privileged: true`: every capability and the host's devices.
+    pub privileged: Option<Grant>,
+    /// `allowPrivilegeEscalation: true`: setuid binaries and file capabilities work.
+    pub escalation: Option<Grant>,
+    /// Capabilities added to the default set, as written (`SYS_ADMIN`, `CAP_NET_ADMIN`).
+    pub capabilities: Vec<Grant>,
+    /// The host's namespaces it shares: `hostPID`, `hostIPC`.
+    pub host_namespaces: Vec<Grant>,
+    /// The container runtime's control socket mounted from the host (`/var/run/docker.sock`).
+    pub runtime_socket: Vec<Grant>,
+}
+
+/// One grant: its value as written (a capability, a setting, a path) and how messages name
+/// where it is (`securityContext.capabilities.add`, `hostPath`).
+#[derive(Debug, Clone)]
+pub struct Grant {
+    pub value: String,
+    pub how: String,
+    pub at: Span,
 }
 
 /// The least-privilege settings of a service's runtime (systemd's `NoNewPrivileges=`,
@@ -248,6 +276,7 @@ impl Service {
             base_image: None,
             published: Vec::new(),
             sandbox: None,
+            privileges: Privileges::default(),
         }
     }
 }

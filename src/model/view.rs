@@ -6,6 +6,7 @@ use crate::model::apache::Apache;
 use crate::model::compose::ComposeFile;
 use crate::model::container::Image;
 use crate::model::gunicorn::GunicornConfig;
+use crate::model::kubernetes::Manifest;
 use crate::model::procfile::Procfile;
 use crate::model::python::Semantic;
 use crate::model::supervisord::SupervisorConfig;
@@ -37,6 +38,8 @@ pub enum View<'a> {
         config: &'a GunicornConfig,
     },
     Python(&'a Semantic<'a>),
+    /// A Kubernetes manifest's workloads, every document of the file.
+    Kubernetes(&'a Manifest),
     /// A systemd unit merged with its drop-ins.
     Systemd(&'a Unit),
     /// A uWSGI configuration with its includes.

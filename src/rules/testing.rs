@@ -19,7 +19,11 @@ pub fn lines(code: &str, name: &str, text: &str) -> Vec<usize> {
 pub fn diagnostics(code: &str, name: &str, text: &str) -> Vec<crate::diagnostic::Diagnostic> {
     let format = match kinds::detect_by_name(Path::new(name)) {
         Detection::Known(f) => f,
-        _ => Format::Python,
+        // A name that leaves the kind to the content (`deployment.yaml`).
+        Detection::NeedsContent => {
+            kinds::detect_by_content(Path::new(name), text, false).unwrap_or(Format::Python)
+        }
+        Detection::Unknown => Format::Python,
     };
     let source = SourceFile::new(name, text);
     lint_source(&source, format, &Settings::default())

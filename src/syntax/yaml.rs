@@ -50,12 +50,14 @@ pub struct YamlError {
     pub span: Span,
 }
 
-/// A parsed YAML document (the first of the stream).
+/// A parsed YAML document (the first of the stream), or with `parse_stream` every document.
 #[derive(Debug)]
 pub struct Yaml<'s> {
     src: &'s str,
     nodes: Vec<Node>,
     pub root: Option<NodeId>,
+    /// The root of each document read (only the first's for `parse`), in order.
+    pub documents: Vec<NodeId>,
     pub error: Option<YamlError>,
     /// Merge-key work left for the whole document (see `MERGE_BUDGET`).
     merge_budget: Cell<usize>,
@@ -130,54 +132,95 @@ const REINDENT: usize = 64;
 /// for its indentation, that line is re-parsed indented further (spans still map to the
 /// original text), a bounded number of times; the first error stands if that does not help.
 pub fn parse(src: &str) -> Yaml<'_> {
-    let (first, at) = parse_text(src, src, None);
-    let Some(mut at) = at.filter(|_| {
-        first
-            .error
-            .as_ref()
-            .is_some_and(|e| e.message == "invalid indentation")
-    }) else {
-        return first;
-    };
+    parse_with(src, false)
+}
+
+/// Parses every document of a multi-document stream (`---` separated, as Kubernetes
+/// manifests are); `documents` lists their roots. An error stops the stream there: the
+/// documents before it are kept.
+pub fn parse_stream(src: &str) -> Yaml<'_> {
+    parse_with(src, true)
+}
+
+fn parse_with(src: &str, all_documents: bool) -> Yaml<'_> {
+    let (first, mut at) = parse_text(src, src, None, all_documents);
+    let mut message = first.error.as_ref().map(|e| e.message.clone());
     let mut text = src.to_string();
     let mut remap: Vec<usize> = (0..=src.len()).collect();
     for _ in 0..MAX_REINDENTS {
-        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-        if !text[line_start..at].bytes().all(|b| b == b' ') {
+        let Some(pos) = at else { break };
+        let line_starts = match message.as_deref() {
+            Some("invalid indentation") => {
+                let line_start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
+                if !text[line_start..pos].bytes().all(|b| b == b' ') {
+                    break;
+                }
+                vec![line_start]
+            }
+            // go-yaml also accepts a quoted scalar whose later lines (its closing quote,
+            // typically) sit in its key's column; the error points at the opening quote.
+            Some("invalid indentation in quoted scalar") => quoted_continuations(&text, pos),
+            _ => break,
+        };
+        if line_starts.is_empty() {
             break;
         }
-        text.insert_str(line_start, &" ".repeat(REINDENT));
-        let origin = remap[line_start];
-        remap.splice(
-            line_start..line_start,
-            std::iter::repeat_n(origin, REINDENT),
-        );
-        let (again, next) = parse_text(src, &text, Some(&remap));
-        match next {
-            None => return again,
-            Some(next)
-                if again
-                    .error
-                    .as_ref()
-                    .is_some_and(|e| e.message == "invalid indentation") =>
-            {
-                at = next
-            }
-            Some(_) => break,
+        // From the last, so the earlier offsets stay valid.
+        for &line_start in line_starts.iter().rev() {
+            text.insert_str(line_start, &" ".repeat(REINDENT));
+            let origin = remap[line_start];
+            remap.splice(
+                line_start..line_start,
+                std::iter::repeat_n(origin, REINDENT),
+            );
         }
+        let (again, next) = parse_text(src, &text, Some(&remap), all_documents);
+        if next.is_none() {
+            return again;
+        }
+        at = next;
+        message = again.error.as_ref().map(|e| e.message.clone());
     }
     first
 }
 
+/// The starts of the lines after the first of the quoted scalar opening at `quote`, up to its
+/// closing quote; none when it is not closed.
+fn quoted_continuations(text: &str, quote: usize) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let Some(&q) = bytes.get(quote).filter(|b| matches!(b, b'\'' | b'"')) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut i = quote + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if q == b'"' => i += 1,
+            b'\'' if q == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 1,
+            b if b == q => return out,
+            b'\n' => out.push(i + 1),
+            _ => {}
+        }
+        i += 1;
+    }
+    Vec::new()
+}
+
 /// Parses `text` (`src`, or `src` re-indented with `remap` from its bytes to `src`'s);
 /// also returns where in `text` parsing failed.
-fn parse_text<'s>(src: &'s str, text: &str, remap: Option<&[usize]>) -> (Yaml<'s>, Option<usize>) {
+fn parse_text<'s>(
+    src: &'s str,
+    text: &str,
+    remap: Option<&[usize]>,
+    all_documents: bool,
+) -> (Yaml<'s>, Option<usize>) {
     let chars = CharIndex::new(text, remap);
     let mut failed_at = None;
     let mut yaml = Yaml {
         src,
         nodes: Vec::new(),
         root: None,
+        documents: Vec::new(),
         error: None,
         merge_budget: Cell::new(MERGE_BUDGET),
     };
@@ -208,9 +251,11 @@ fn parse_text<'s>(src: &'s str, text: &str, remap: Option<&[usize]>) -> (Yaml<'s
         match event {
             Event::DocumentStart(_) => {
                 documents += 1;
-                if documents > 1 {
+                if documents > 1 && !all_documents {
                     break;
                 }
+                // Anchors do not reach across documents.
+                anchors.clear();
                 continue;
             }
             Event::Scalar(value, style, anchor, tag) => {
@@ -291,6 +336,7 @@ fn attach(yaml: &mut Yaml<'_>, stack: &mut [Frame], id: NodeId) {
             if yaml.root.is_none() {
                 yaml.root = Some(id);
             }
+            yaml.documents.push(id);
         }
         Some(Frame::Seq(_, items)) => items.push(id),
         Some(Frame::Map(_, pairs, pending)) => match pending.take() {
@@ -679,5 +725,39 @@ mod tests {
         let t = y.text(v);
         assert_eq!(t.as_str(), "üéx");
         assert_eq!(&"é: \"ü\\u00e9x\"\n"[t.span_of(4..5).range()], "x\"");
+    }
+
+    #[test]
+    fn streams_keep_every_document() {
+        let src = "a: 1\n---\nb: &x 2\n---\n# only a comment\n---\nc: *x\n";
+        let y = parse_stream(src);
+        assert!(y.error.is_none());
+        assert_eq!(y.documents.len(), 4);
+        assert_eq!(y.root, Some(y.documents[0]));
+        assert_eq!(y.scalar(y.value(y.documents[1], "b").unwrap()), Some("2"));
+        assert!(y.is_null(y.documents[2]));
+        // An anchor of an earlier document is not visible in a later one.
+        assert!(y.value(y.documents[3], "c").is_none());
+        // `parse` still stops after the first document.
+        assert_eq!(parse(src).documents.len(), 1);
+        // An error in a later document keeps the ones before it.
+        let broken = parse_stream("a: 1\n---\nb: [\n");
+        assert!(broken.error.is_some());
+        assert_eq!(broken.documents.len(), 1);
+    }
+
+    /// Regression: a quoted scalar whose closing line sits in its key's column (go-yaml and
+    /// PyYAML accept it; a real manifest in the corpus has one) was a syntax error.
+    #[test]
+    fn quoted_scalar_closing_in_the_key_column() {
+        let src = "a:\n  k: '[\n    {\"x\": 1}\n  ]'\n  j: \"x\n  y\"\nb: 2\n";
+        let y = parse(src);
+        assert!(y.error.is_none(), "{:?}", y.error);
+        let k = get_path(&y, &["a", "k"]).unwrap();
+        assert_eq!(y.scalar(k), Some("[ {\"x\": 1} ]"));
+        assert_eq!(&src[y.span(k).range()], "'[\n    {\"x\": 1}\n  ]'");
+        assert_eq!(y.scalar(get_path(&y, &["a", "j"]).unwrap()), Some("x y"));
+        // An unclosed one stays an error.
+        assert!(parse("a:\n  k: '[\n  ]\n").error.is_some());
     }
 }
