@@ -539,9 +539,9 @@ fn extend_takes_the_extended_file_as_the_base() {
         [
             "svc/app.py DBG001",
             "svc/app.py ORG002",
-            "svc/tests/app.py DBG001"
+            "svc/scripts/app.py DBG001"
         ],
-        "tests/app.py is covered by the root's per-file ignore"
+        "scripts/app.py is covered by the root's per-file ignore"
     );
     let report = &json(&run(
         &["check", "--show-settings", "--output-format", "json", "."],
