@@ -98,10 +98,8 @@ pub struct Listing {
 
 /// The deployment files under `root` (as `display_root` names it): a gitignore-aware walk
 /// that skips hidden, excluded and vendored directories and keeps only names the kind registry
-/// reads (or may, after a look at the content). Files are taken in path order until
-/// `MAX_CONTEXT_FILES` or `MAX_CONTEXT_BYTES` is reached; launchers (the files whose name
-/// decides their kind and which are not code) first would need a content read, so the order is
-/// simply shallow paths first, which keeps a project's top-level launchers within budget.
+/// reads (or may, after a look at the content). Shallow paths come first, so a project's
+/// top-level launchers stay within `MAX_CONTEXT_FILES` and `MAX_CONTEXT_BYTES`.
 pub fn list(root: &Path, excluded: &(dyn Fn(&Path) -> bool + Sync)) -> Listing {
     let found = Mutex::new(Vec::new());
     ignore::WalkBuilder::new(root)
