@@ -51,6 +51,18 @@ enum Command {
         #[command(flatten)]
         rules: RuleSources,
     },
+    /// Show the project's deployment graph: each launcher, what it runs, as whom, where, and
+    /// whether it is on the production path, with the evidence.
+    Graph {
+        /// Files or directories whose project to show [default: .].
+        paths: Vec<PathBuf>,
+        /// How to print the graph.
+        #[arg(long, value_enum, default_value_t = crate::graph::render::GraphFormat::Text)]
+        format: crate::graph::render::GraphFormat,
+        /// Ignore all configuration files, and read no files beyond PATHS.
+        #[arg(long)]
+        isolated: bool,
+    },
     /// Run a language server (LSP) over stdin and stdout, for editors.
     Server,
     /// Print a shell completion script.
@@ -168,6 +180,10 @@ struct CheckArgs {
     /// Write a suppression comment for every current finding, in each format's syntax.
     #[arg(long, conflicts_with_all = ["fix", "diff", "write_baseline", "statistics"])]
     add_suppressions: bool,
+    /// Also report findings off the production path (development, test and CI files, code
+    /// only a `__main__` block runs), as `info` with the reason.
+    #[arg(long)]
+    include_development: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -230,6 +246,11 @@ pub fn main() -> i32 {
             rules,
         } => list_rules(output_format, &rules),
         Command::Explain { rule, rules } => explain(&rule, &rules),
+        Command::Graph {
+            paths,
+            format,
+            isolated,
+        } => graph(paths, format, isolated),
         Command::Server => Ok(crate::server::run(render_explanation)),
         Command::Completion { shell } => completion(shell),
         Command::Man {
@@ -486,6 +507,42 @@ fn check(mut args: CheckArgs) -> io::Result<i32> {
         eprintln!("deploylint: {}", fixed_line(summary));
     }
     Ok(finish_check(&args, &outcome, run_config.as_deref()))
+}
+
+/// `deploylint graph`: lints the paths as `check` does (with the project's context) and prints
+/// the graph that decided which findings are on the production path.
+fn graph(
+    mut paths: Vec<PathBuf>,
+    format: crate::graph::render::GraphFormat,
+    isolated: bool,
+) -> io::Result<i32> {
+    if paths.is_empty() {
+        paths.push(PathBuf::from("."));
+    }
+    let overrides = Overrides {
+        isolated,
+        catalog: Arc::new(Catalog::builtin()),
+        ..Overrides::default()
+    };
+    let resolver = Resolver::new(&paths, overrides);
+    let outcome = engine::run(&paths, &resolver);
+    for error in &outcome.config_errors {
+        eprint!("{}", error.render(io::stderr().is_terminal()));
+    }
+    for error in &outcome.errors {
+        eprintln!("deploylint: error: {error}");
+    }
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    crate::graph::render::render(&outcome.graph, &outcome.diagnostics, format, &mut out)?;
+    out.flush()?;
+    Ok(
+        if outcome.errors.is_empty() && outcome.config_errors.is_empty() {
+            EXIT_CLEAN
+        } else {
+            EXIT_ERROR
+        },
+    )
 }
 
 /// `Fixed 3 problems in 2 files.`
@@ -760,6 +817,7 @@ fn overrides(args: &CheckArgs, catalog: Catalog, packs: Vec<Arc<PackRule>>) -> O
         packs,
         force_exclude: args.force_exclude,
         skip_unknown: args.skip_unknown,
+        include_development: args.include_development,
     }
 }
 

@@ -124,6 +124,7 @@ struct RawConfig {
     per_file_ignores: Option<BTreeMap<Spanned<String>, Vec<Spanned<String>>>>,
     severity: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
     fail_on: Option<Spanned<String>>,
+    include_development: Option<bool>,
     exclude: Option<Vec<Spanned<String>>>,
     extend_exclude: Option<Vec<Spanned<String>>>,
     rules: Option<Vec<Spanned<String>>>,
@@ -167,6 +168,8 @@ pub struct Config {
     pub per_file_ignores: Vec<(PathPattern, Vec<String>)>,
     pub severity: BTreeMap<String, Severity>,
     pub fail_on: Option<String>,
+    /// Report findings off the production path too, as `info` (`include-development`).
+    pub include_development: bool,
     pub exclude: Vec<PathPattern>,
     pub rule_packs: Vec<PathBuf>,
     /// The rules its packs add to the catalog it was loaded with.
@@ -445,6 +448,9 @@ impl Config {
                 ));
             }
             config.fail_on = Some(fail_on.get_ref().clone());
+        }
+        if let Some(include) = raw.include_development {
+            config.include_development = include;
         }
         if raw.exclude.is_some() {
             config.exclude.clear();

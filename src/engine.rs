@@ -8,8 +8,10 @@ use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Candidate};
 use crate::files::FileSet;
 use crate::frontend::{self, Input, Linted, Lowered};
+use crate::graph::Graph;
 use crate::kinds::{self, Detection};
-use crate::model::project::{Facts, FileFacts, Project};
+use crate::model::deployment::says_development;
+use crate::model::project::{self, Facts, FileFacts, Project};
 use crate::rulepack::{self, PackRule};
 use crate::rules::{FileContext, PROJECT_RULES, RULES, Rule, RuleOptions, Sink};
 use crate::source::SourceFile;
@@ -74,6 +76,8 @@ pub struct Overrides {
     /// `--skip-unknown`: a named file is linted only when a directory walk would lint it (or
     /// its shebang names Python); others are skipped without a note.
     pub skip_unknown: bool,
+    /// `--include-development`: report findings off the production path as `info`.
+    pub include_development: bool,
 }
 
 impl Overrides {
@@ -146,6 +150,11 @@ type SettingsResult = Result<Arc<Settings>, ConfigError>;
 pub struct Resolver {
     pub(crate) overrides: Overrides,
     roots: Vec<PathBuf>,
+    /// The project roots above the named paths (none with `--isolated`): their other
+    /// deployment files are read for context.
+    project_roots: Vec<PathBuf>,
+    /// Where each named path's files are judged from: its project root, else the path itself.
+    judging_roots: Vec<PathBuf>,
     files: Arc<FileSet>,
     by_dir: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
     by_config: Mutex<HashMap<Option<PathBuf>, SettingsResult>>,
@@ -164,9 +173,35 @@ impl Resolver {
                 }
             })
             .collect();
+        let mut project_roots: Vec<PathBuf> = if overrides.isolated {
+            Vec::new()
+        } else {
+            paths
+                .iter()
+                .filter_map(|p| crate::graph::context::project_root(p))
+                .collect()
+        };
+        project_roots.sort();
+        project_roots.dedup();
+        let judging_roots = paths
+            .iter()
+            .map(|p| {
+                project_roots
+                    .iter()
+                    .find(|r| crate::graph::context::canonical(p).starts_with(r))
+                    .cloned()
+                    .unwrap_or_else(|| crate::graph::context::named_root(p))
+            })
+            .collect();
+        // Front ends may follow references anywhere in the project, as a whole-project run
+        // would.
+        let mut roots = roots;
+        roots.extend(project_roots.iter().cloned());
         Resolver {
             overrides,
             files: Arc::new(FileSet::new(roots.clone())),
+            project_roots,
+            judging_roots,
             roots,
             by_dir: Mutex::default(),
             by_config: Mutex::default(),
@@ -257,6 +292,8 @@ pub struct Outcome {
     pub catalog: Arc<Catalog>,
     /// The format each linted file was read as (for fixing and re-linting it).
     pub formats: std::collections::BTreeMap<PathBuf, Format>,
+    /// The project's deployment graph, from the linted files and the context read beside them.
+    pub graph: Arc<Graph>,
 }
 
 impl Outcome {
@@ -275,15 +312,18 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
         .candidates
         .par_iter()
         .map(|candidate| match resolver.settings_for(&candidate.path) {
-            Ok(settings) => lint_candidate(candidate, settings),
+            Ok(settings) => lint_candidate(candidate, settings, false),
             Err(error) => FileOutcome {
                 config_error: Some(error),
                 ..FileOutcome::default()
             },
         })
         .collect();
+    let named: Vec<&Path> = found.candidates.iter().map(|c| c.path.as_path()).collect();
+    let context = read_context(resolver, &named);
     let mut outcome = Outcome {
         errors: found.errors,
+        notes: context.notes,
         ..Outcome::default()
     };
     // The configuration of each named path is checked even when nothing below it is linted.
@@ -332,11 +372,22 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
             outcome.notes.push(nothing_to_lint(&dir));
         }
     }
+    facts.extend(context.facts);
+    let mut all_sources: Vec<Arc<SourceFile>> = outcome
+        .sources
+        .iter()
+        .cloned()
+        .chain(context.sources)
+        .collect();
+    all_sources.sort_by(|a, b| a.path().cmp(b.path()));
+    all_sources.dedup_by(|a, b| a.path() == b.path());
     let project = Project {
         files: &facts,
-        sources: &outcome.sources,
+        sources: &all_sources,
         file_set: &resolver.files,
     };
+    let mut graph = Graph::build(&project, &resolver.judging_roots);
+    graph.knows_project = !resolver.project_roots.is_empty();
     // Project rules run if any file's settings enable them; each finding is then judged by
     // the settings of the file it is in.
     let mut project_diagnostics = Vec::new();
@@ -353,8 +404,10 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
                 .extract_if(.., |d| d.path == source.path() && settings.enabled(&d.code)),
         );
         finish_file(&source, format, &settings, &mut diagnostics);
+        graph.apply(&mut diagnostics, resolver.include_development(&settings));
         outcome.diagnostics.extend(diagnostics);
     }
+    outcome.graph = Arc::new(graph);
     unify_paths(&mut outcome);
     outcome.catalog = Arc::new(resolver.catalog());
     reload_dropped(&mut outcome, &dropped, &resolver.files);
@@ -382,6 +435,82 @@ pub fn discover_files(paths: &[PathBuf], resolver: &Resolver) -> discover::Disco
             skip_unknown: resolver.overrides.skip_unknown,
         },
     )
+}
+
+/// The project's other deployment files, read for context: their facts and kept texts, never
+/// their findings.
+#[derive(Default)]
+struct Context {
+    facts: Vec<FileFacts>,
+    sources: Vec<Arc<SourceFile>>,
+    notes: Vec<String>,
+}
+
+/// Reads the deployment files of each project root besides `named` (the files being linted),
+/// within the budget of `graph::context`. Nothing with `--isolated` or outside a project.
+fn read_context(resolver: &Resolver, named: &[&Path]) -> Context {
+    let mut context = Context::default();
+    let named: HashSet<PathBuf> = named
+        .iter()
+        .map(|p| crate::graph::context::canonical(p))
+        .collect();
+    let excluded = |path: &Path| {
+        resolver
+            .settings_for(path)
+            .is_ok_and(|settings| settings.config.excludes(path))
+    };
+    let mut candidates = Vec::new();
+    for root in &resolver.project_roots {
+        let shown = crate::graph::context::display_root(root);
+        let listing = crate::graph::context::list(&shown, &excluded);
+        if listing.truncated {
+            context.notes.push(format!(
+                "{}: read only the first {} deployment files of the project for context \
+                 (the budget is {} files and {} MiB)",
+                shown.display(),
+                listing.files.len(),
+                crate::graph::context::MAX_CONTEXT_FILES,
+                crate::graph::context::MAX_CONTEXT_BYTES >> 20
+            ));
+        }
+        candidates.extend(
+            listing
+                .files
+                .into_iter()
+                .filter(|p| !named.contains(&crate::graph::context::canonical(p)))
+                .map(|path| Candidate {
+                    path,
+                    explicit: false,
+                    skip_unknown: false,
+                }),
+        );
+    }
+    candidates.sort_by(|a, b| a.path.cmp(&b.path));
+    candidates.dedup_by(|a, b| a.path == b.path);
+    let results: Vec<FileOutcome> = candidates
+        .par_iter()
+        .filter_map(|candidate| {
+            let settings = resolver.settings_for(&candidate.path).ok()?;
+            Some(lint_candidate(candidate, settings, true))
+        })
+        .collect();
+    for result in results {
+        if let Some(source) = result.source
+            && !source.text().is_empty()
+        {
+            context.sources.push(source);
+        }
+        context.facts.extend(result.facts);
+    }
+    context
+}
+
+impl Resolver {
+    /// Whether findings off the production path are shown (as `info`) for a file with
+    /// `settings`.
+    fn include_development(&self, settings: &Settings) -> bool {
+        self.overrides.include_development || settings.config.include_development
+    }
 }
 
 /// Says what was looked for in a directory where nothing was linted, so an empty run is not
@@ -491,13 +620,46 @@ pub fn run_text(path: &Path, text: String, resolver: &Resolver, unnamed: bool) -
         }
         return outcome;
     };
-    let source = SourceFile::new(path, text);
-    let (mut diagnostics, _) = lint_file(&source, format, &settings);
+    let source = Arc::new(SourceFile::new(path, text));
+    let (mut diagnostics, facts) = lint_file(&source, format, &settings);
+    // The buffer is judged in its project, as the file on disk would be: the project's other
+    // files are read for context (the buffer replaces its own file on disk).
+    // Plain `-` has no place in a project.
+    let context = if unnamed {
+        Context::default()
+    } else {
+        read_context(resolver, &[path])
+    };
+    outcome.notes.extend(context.notes);
+    let mut all_facts = context.facts;
+    all_facts.push(FileFacts {
+        path: path.to_path_buf(),
+        format,
+        facts,
+    });
+    let mut all_sources = context.sources;
+    all_sources.push(source.clone());
+    all_sources.sort_by(|a, b| a.path().cmp(b.path()));
+    let project = Project {
+        files: &all_facts,
+        sources: &all_sources,
+        file_set: &resolver.files,
+    };
+    let mut graph = Graph::build(&project, &resolver.judging_roots);
+    graph.knows_project = !resolver.project_roots.is_empty();
+    let from_project = check_project(&project, &settings);
+    diagnostics.extend(
+        from_project
+            .into_iter()
+            .filter(|d| d.path == path && settings.enabled(&d.code)),
+    );
     finish_file(&source, format, &settings, &mut diagnostics);
+    graph.apply(&mut diagnostics, resolver.include_development(&settings));
+    outcome.graph = Arc::new(graph);
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     outcome.diagnostics = diagnostics;
     outcome.formats.insert(path.to_path_buf(), format);
-    outcome.sources.push(Arc::new(source));
+    outcome.sources.push(source);
     unify_paths(&mut outcome);
     // A label into a file on disk (the Dockerfile a compose buffer builds) is drawn from it.
     load_referenced_sources(&mut outcome, &resolver.files);
@@ -623,7 +785,8 @@ pub fn classify(candidate: &Candidate) -> Classified {
     }
 }
 
-fn lint_candidate(candidate: &Candidate, settings: Arc<Settings>) -> FileOutcome {
+/// Lints one discovered file; as `context`, only its facts are gathered (no rule runs).
+fn lint_candidate(candidate: &Candidate, settings: Arc<Settings>, context: bool) -> FileOutcome {
     let path = &candidate.path;
     let (text, format, note) = match classify(candidate) {
         Classified::Lint { text, format, note } => (text, format, note),
@@ -641,7 +804,16 @@ fn lint_candidate(candidate: &Candidate, settings: Arc<Settings>) -> FileOutcome
         }
     };
     let source = SourceFile::new(path.clone(), text);
-    let (diagnostics, mut facts) = lint_file(&source, format, &settings);
+    let (diagnostics, mut facts) = if context {
+        let facts_only = Settings {
+            rules: Vec::new(),
+            custom: Vec::new(),
+            ..(*settings).clone()
+        };
+        (Vec::new(), lint_file(&source, format, &facts_only).1)
+    } else {
+        lint_file(&source, format, &settings)
+    };
     // Notes from the parse (an include left unread) join the file's own note.
     let note = note
         .into_iter()
@@ -724,25 +896,26 @@ pub fn lint_file(
                 .is_none_or(|may_fire| may_fire(format, source.text()))
         })
         .collect();
-    let needs_facts = front_end.contributes_facts
-        && PROJECT_RULES
-            .iter()
-            .any(|p| settings.rules.iter().any(|r| r.code == p.code));
     let custom: Vec<&PackRule> = settings
         .custom
         .iter()
         .map(Arc::as_ref)
         .filter(|p| p.applies_to(format))
         .collect();
-    if rules.is_empty() && custom.is_empty() && !needs_facts {
-        return (Vec::new(), Facts::default());
-    }
     // A template is linted as the file it renders to, its markup masked in place.
     let template = source.path();
     let rendered = template::lint_as(source);
     let structure_renders = rendered.is_some() && template::has_control_blocks(source.text());
     let source = rendered.as_ref().map_or(source, |r| &r.source);
+    // The file is lowered even when no rule applies: the project graph reads its launchers.
+    let mut launchers = Vec::new();
+    let mut references = Vec::new();
+    let mut starts_nothing = false;
     let mut check = |lowered: &Lowered<'_>| {
+        let (found, read, nothing) = project::launcher_facts(source, lowered.deployment);
+        launchers.extend(found);
+        references.extend(read);
+        starts_nothing |= nothing;
         let mut diagnostics = Vec::new();
         let ctx = FileContext {
             source,
@@ -773,11 +946,15 @@ pub fn lint_file(
     };
     let Linted {
         mut diagnostics,
-        facts,
+        mut facts,
     } = (front_end.lint)(&input, &mut check);
     if let Some(rendered) = &rendered {
         rendered.restore(&mut diagnostics, template);
     }
+    facts.launchers = launchers;
+    facts.references = references;
+    facts.starts_nothing = starts_nothing;
+    facts.says_development = says_development(source.text());
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     (diagnostics, facts)
 }

@@ -12,6 +12,7 @@ pub mod engine;
 pub mod files;
 pub mod fix;
 pub mod frontend;
+pub mod graph;
 #[doc(hidden)]
 pub mod invariants;
 pub mod kinds;

@@ -95,12 +95,12 @@ fn per_file_ignores_and_exclude() {
     let dir = project(&[
         (
             ".deploylint.toml",
-            "exclude = [\"vendor\"]\n[per-file-ignores]\n\"tests/**\" = [\"DBG001\"]\n",
+            "exclude = [\"vendor\"]\n[per-file-ignores]\n\"scripts/**\" = [\"DBG001\"]\n",
         ),
         ("vendor/Dockerfile", ROOT_DOCKERFILE),
-        ("tests/app.py", "app.run(debug=True, host='0.0.0.0')\n"),
+        ("scripts/app.py", "app.run(debug=True, host='0.0.0.0')\n"),
     ]);
-    assert_eq!(codes(dir.path(), &[]), ["tests/app.py NET001"]);
+    assert_eq!(codes(dir.path(), &[]), ["scripts/app.py NET001"]);
 }
 
 #[test]

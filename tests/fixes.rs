@@ -135,12 +135,14 @@ fn unsafe_fixes_are_applied_only_when_asked() {
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stdout(&out).ends_with("Fixed 16 problems in 6 files.\n"),
+        stdout(&out).ends_with("Fixed 15 problems in 5 files.\n"),
         "{}",
         stdout(&out)
     );
+    // app.py's `app.run(debug=True)` is under `if __name__ == "__main__":` and compose runs
+    // gunicorn on `app:app`: not on the production path, so not reported and not fixed.
     assert!(
-        read(dir.path(), "app.py").contains("app.run(host=\"0.0.0.0\", port=5000, debug=False)")
+        read(dir.path(), "app.py").contains("app.run(host=\"0.0.0.0\", port=5000, debug=True)")
     );
     assert!(read(dir.path(), "mysite/settings.py").contains("DEBUG = False\n"));
     assert!(read(dir.path(), "compose.yaml").contains("      - \"127.0.0.1:5000:5000\"\n"));
@@ -463,7 +465,7 @@ fn add_suppressions_silences_every_finding() {
     let out = run_in(dir.path(), &["check", "--add-suppressions", "."]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("added 37 suppression comment(s) for 70 finding(s) in 10 file(s)"),
+        stderr(&out).contains("added 36 suppression comment(s) for 68 finding(s) in 10 file(s)"),
         "{}",
         stderr(&out)
     );

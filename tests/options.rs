@@ -474,7 +474,7 @@ fn extend_takes_the_extended_file_as_the_base() {
             "deploylint.toml",
             "fail-on = \"error\"\nignore = [\"NET001\", \"DBG005\"]\nexclude = [\"svc/legacy\"]\n\
              rules = [\"packs/org.yaml\"]\n\
-             [per-file-ignores]\n\"tests/**\" = [\"DBG001\"]\n\
+             [per-file-ignores]\n\"scripts/**\" = [\"DBG001\"]\n\
              [severity]\nUSR001 = \"error\"\nDBG001 = \"warning\"\n",
         ),
         ("packs/org.yaml", PACK),
@@ -490,10 +490,10 @@ fn extend_takes_the_extended_file_as_the_base() {
         ),
         ("svc/gunicorn.conf.py", "loglevel = 'debug'\n"),
         // Relative to the extended file's directory, not to svc/.
-        ("svc/tests/app.py", DEBUG_APP),
+        ("svc/scripts/app.py", DEBUG_APP),
         ("svc/legacy/Dockerfile", ROOT_DOCKERFILE),
         ("svc/svc/legacy/Dockerfile", ROOT_DOCKERFILE),
-        ("tests/app.py", DEBUG_APP),
+        ("scripts/app.py", DEBUG_APP),
     ]);
     let svc = dir.path().join("svc");
     let out = run(&["check", "--output-format", "json"], &svc);
@@ -521,10 +521,10 @@ fn extend_takes_the_extended_file_as_the_base() {
             expect("app.py", "ORG002", "warning"),
             // extend-select here revives a rule the base ignored.
             expect("gunicorn.conf.py", "DBG005", "info"),
-            // `svc/legacy` and `tests/**` are relative to the base's directory: svc/legacy is
-            // excluded and svc/svc/legacy is not; svc/tests is not covered by the ignore.
+            // `svc/legacy` and `scripts/**` are relative to the base's directory: svc/legacy is
+            // excluded and svc/svc/legacy is not; svc/scripts is not covered by the ignore.
+            expect("scripts/app.py", "DBG001", "info"),
             expect("svc/legacy/Dockerfile", "USR001", "error"),
-            expect("tests/app.py", "DBG001", "info"),
         ]
     );
     // The base's fail-on: only errors fail.
@@ -539,9 +539,9 @@ fn extend_takes_the_extended_file_as_the_base() {
         [
             "svc/app.py DBG001",
             "svc/app.py ORG002",
-            "svc/tests/app.py DBG001"
+            "svc/scripts/app.py DBG001"
         ],
-        "tests/app.py is covered by the root's per-file ignore"
+        "scripts/app.py is covered by the root's per-file ignore"
     );
     let report = &json(&run(
         &["check", "--show-settings", "--output-format", "json", "."],
@@ -1242,6 +1242,7 @@ fn manual_pages() {
             "deploylint-check.1",
             "deploylint-completion.1",
             "deploylint-explain.1",
+            "deploylint-graph.1",
             "deploylint-man.1",
             "deploylint-rules.1",
             "deploylint-server.1",

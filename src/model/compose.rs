@@ -127,14 +127,12 @@ impl Reader<'_> {
     }
 }
 
-use crate::model::deployment::is_development_dir;
 pub use crate::model::deployment::is_development_word;
+use crate::model::deployment::{is_development_dir, says_development};
 
 /// Whether the file name says the file is a development configuration.
 pub fn is_development_file(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    // `owner__repo__compose.yaml` style names: only the file's own name counts.
-    let name = name.rsplit("__").next().unwrap_or(name);
     let stem = name.trim_end_matches(".yaml").trim_end_matches(".yml");
     is_development_word(stem)
 }
@@ -148,10 +146,9 @@ fn is_development_config(reader: &Reader<'_>) -> bool {
     if is_development_file(path) {
         return true;
     }
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    // Flattened `dir__dir__file` names carry their directories in the name.
-    let mut parts: Vec<String> = name.split("__").map(str::to_string).collect();
-    let own = parts.pop().unwrap_or_default();
+    // A file name is the file's own: `__` in it is no directory separator.
+    let own = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let mut parts: Vec<String> = Vec::new();
     if let Ok(canonical) = std::fs::canonicalize(path)
         && let Some(root) = reader
             .files
@@ -178,27 +175,10 @@ fn is_development_config(reader: &Reader<'_>) -> bool {
     if !matches!(stem, "docker-compose" | "compose") || reader.files.roots().is_empty() {
         return false;
     }
-    let prefix = &name[..name.len() - own.len()];
     ["prod", "production"].iter().any(|variant| {
-        path.with_file_name(format!("{prefix}{stem}.{variant}.{ext}"))
+        path.with_file_name(format!("{stem}.{variant}.{ext}"))
             .is_file()
     })
-}
-
-/// Whether the file's opening comment says it is for development ("# This configuration
-/// file is for the development setup").
-fn says_development(text: &str) -> bool {
-    let head: String = text
-        .lines()
-        .map(str::trim)
-        .take_while(|l| l.is_empty() || l.starts_with('#'))
-        .take(20)
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_ascii_lowercase();
-    ["development", "local dev", "for dev"]
-        .iter()
-        .any(|w| head.contains(w))
 }
 
 /// A command whose program or subcommand is named for development (`dev_server`,
@@ -886,7 +866,9 @@ mod tests {
         )));
         assert!(!is_development_file(Path::new("docker-compose.yml")));
         assert!(!is_development_file(Path::new("compose.prod.yaml")));
-        assert!(!is_development_file(Path::new("x__devtools__compose.yaml")));
+        // `__` is part of a file's name, not a directory separator: the whole name counts.
+        assert!(is_development_file(Path::new("x__devtools__compose.yaml")));
+        assert!(!is_development_file(Path::new("my__app__compose.yaml")));
         assert!(says_development(
             "# This file is for the development setup.\nservices: {}\n"
         ));

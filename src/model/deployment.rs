@@ -420,6 +420,9 @@ pub const DEVELOPMENT_WORDS: &[&str] = &[
     "testing",
     "ci",
     "e2e",
+    "integration",
+    "vagrant",
+    "devtools",
 ];
 
 /// Whether a name (a file, stage, build target, profile or service) says it is for development
@@ -436,4 +439,20 @@ pub fn is_development_dir(name: &str) -> bool {
     name.to_ascii_lowercase()
         .split(['-', '_', '.'])
         .any(|part| DEVELOPMENT_WORDS.contains(&part) || matches!(part, "testdata" | "fixtures"))
+}
+
+/// Whether a file's opening comment says it is for development ("# This configuration file is
+/// for the development setup"): only the comment lines before the first other line count.
+pub fn says_development(text: &str) -> bool {
+    let head: String = text
+        .lines()
+        .map(str::trim)
+        .take_while(|l| l.is_empty() || l.starts_with('#'))
+        .take(20)
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_lowercase();
+    ["development", "local dev", "for dev"]
+        .iter()
+        .any(|w| head.contains(w))
 }

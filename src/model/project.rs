@@ -24,8 +24,181 @@ pub struct ScriptLaunch {
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
     pub script_launches: Vec<ScriptLaunch>,
+    /// The processes the file starts, as the project's deployment graph reads them.
+    pub launchers: Vec<LauncherFact>,
+    /// Other files the file's services are built from or read (the Dockerfile a compose
+    /// service builds), so a file nothing starts is known to be used.
+    pub references: Vec<PathBuf>,
+    /// The file sets up a service that runs the app but starts nothing itself (an image
+    /// without a start command of its own).
+    pub starts_nothing: bool,
+    /// The file's opening comment says it is for development.
+    pub says_development: bool,
     /// Things the user should know about how the file was read (an include not followed).
     pub notes: Vec<String>,
+}
+
+/// One process a file starts, with what the graph shows and classifies of it.
+#[derive(Debug, Clone)]
+pub struct LauncherFact {
+    /// The command's words in the file (program and arguments).
+    pub span: Span,
+    /// 1-based line of the command, for messages ("Dockerfile:12").
+    pub line: usize,
+    /// The command as written (one line, shortened), for messages.
+    pub command: String,
+    /// What starts it ("the image's start command", "ExecStart=").
+    pub origin: String,
+    /// The program's short name (`gunicorn`, `flask run`).
+    pub program: String,
+    pub production_server: bool,
+    /// A framework's development server (`flask run`, `runserver`, `http.server`).
+    pub dev_server: bool,
+    /// Restarts on source changes (`--reload`).
+    pub reloads: bool,
+    /// The project code it runs.
+    pub runs: Option<crate::model::launcher::Runs>,
+    /// The directory it starts in, when the file sets one (to find relative entries).
+    pub workdir: Option<String>,
+    /// The service it belongs to, by name, when the file names it.
+    pub service: Option<String>,
+    /// The account it runs as, as far as the file tells.
+    pub user: Option<String>,
+    /// Addresses it listens on (`0.0.0.0:8000`, `default`).
+    pub listen: Vec<String>,
+    /// Environment variables set for it (`NAME=value`).
+    pub env: Vec<String>,
+    /// Its service mounts a host directory from the project into the container (`.:/app`).
+    pub source_mount: bool,
+    /// Whether it serves the app (as opposed to a database or a shell).
+    pub serves_app: bool,
+}
+
+/// What a file's deployment contributes to the project graph: its launchers, the files its
+/// services read, and whether it sets up a service but starts nothing.
+pub fn launcher_facts(
+    source: &SourceFile,
+    deployment: &crate::model::deployment::Deployment,
+) -> (Vec<LauncherFact>, Vec<PathBuf>, bool) {
+    use crate::model::deployment::{AccountKind, PathKind};
+    let describe = |account: &crate::model::deployment::Account| match &account.kind {
+        AccountKind::Named(Some(name)) | AccountKind::Inherited(Some(name)) => name.clone(),
+        AccountKind::Named(None) => "a variable account".into(),
+        AccountKind::Inherited(None) => "the server's account".into(),
+        AccountKind::ImageDefault(image) => format!("{image}'s default user"),
+        AccountKind::Root => "root".into(),
+        AccountKind::Unprivileged => "an unprivileged account".into(),
+    };
+    let mut launchers = Vec::new();
+    for process in &deployment.processes {
+        let launch = &process.launch;
+        let end = launch
+            .args
+            .iter()
+            .map(|a| a.span().end)
+            .fold(launch.program_span.end, usize::max);
+        let span = source.clamp(Span::new(launch.program_span.start, end));
+        let service = process.service.and_then(|i| deployment.services.get(i));
+        let user = process
+            .user
+            .as_ref()
+            .or(service.and_then(|s| s.user.as_ref()))
+            .map(describe);
+        let workdir = service
+            .and_then(|s| s.workdir.as_ref())
+            .and_then(|w| match &w.kind {
+                crate::model::deployment::WorkdirKind::Set(dir) => Some(dir.clone()),
+                _ => None,
+            });
+        let source_mount = service.is_some_and(|s| {
+            s.writable.iter().any(|p| {
+                p.kind == PathKind::HostMount && (p.path == "." || p.path.starts_with("./"))
+            })
+        });
+        // An exec-form array reads as the words it runs.
+        let written = source.slice(span);
+        let written = if written.starts_with('"') {
+            written.replace("\",", " ").replace('"', "")
+        } else {
+            written.to_string()
+        };
+        let mut command: String = written.split_whitespace().collect::<Vec<_>>().join(" ");
+        if command.chars().count() > 60 {
+            command = command.chars().take(57).collect::<String>() + "...";
+        }
+        let listen = process
+            .listen
+            .iter()
+            .map(|l| {
+                if l.explicit {
+                    source
+                        .slice(source.clamp(l.span))
+                        .trim_matches(['"', '\''])
+                        .to_string()
+                } else {
+                    format!(
+                        "{} (default)",
+                        if l.host.is_empty() { "*" } else { &l.host }
+                    )
+                }
+            })
+            .collect();
+        let env = deployment
+            .env
+            .iter()
+            .filter(|e| e.service.is_none() || e.service == process.service)
+            .map(|e| format!("{}={}", e.name, e.value))
+            .chain(
+                launch
+                    .env
+                    .iter()
+                    .map(|(n, v)| format!("{}={}", n.as_str(), v.as_str())),
+            )
+            .collect();
+        launchers.push(LauncherFact {
+            span,
+            line: source.line_index(span.start) + 1,
+            command,
+            origin: process.origin.to_string(),
+            program: launch.program_name(),
+            production_server: launch.is_production_server(),
+            dev_server: launch.is_dev_server(),
+            reloads: launch.reloads(),
+            runs: launch.runs(),
+            workdir,
+            service: service.and_then(|s| s.name.clone()),
+            user,
+            listen,
+            env,
+            source_mount,
+            serves_app: launch.program.is_python_server() || service.is_some_and(|s| s.runs_app),
+        });
+    }
+    let mut references: Vec<PathBuf> = deployment
+        .services
+        .iter()
+        .flat_map(|s| {
+            [&s.user, &s.group]
+                .into_iter()
+                .flatten()
+                .filter_map(|a| a.label.as_ref())
+                .chain(s.workdir.as_ref().and_then(|w| w.label.as_ref()))
+                .filter_map(|l| l.path.clone())
+                .collect::<Vec<_>>()
+        })
+        .chain(
+            deployment
+                .env
+                .iter()
+                .filter_map(|e| e.label.as_ref().and_then(|l| l.path.clone())),
+        )
+        .collect();
+    references.sort();
+    references.dedup();
+    let starts_nothing = deployment.processes.is_empty()
+        && !deployment.services.is_empty()
+        && deployment.services.iter().all(|s| s.runs_app);
+    (launchers, references, starts_nothing)
 }
 
 #[derive(Debug)]
@@ -283,6 +456,11 @@ pub fn find_module(
         }
     }
     None
+}
+
+/// The `if __name__ == "__main__":` blocks of a Python file's text.
+pub fn main_blocks(text: &str) -> Vec<Span> {
+    python::parse(text).main_blocks(text)
 }
 
 /// The linted Python file a container launch runs, if it can be told: the script's path inside

@@ -28,6 +28,37 @@ pub fn parse(text: &str) -> PythonFile {
 }
 
 impl PythonFile {
+    /// The module-level `if __name__ == "__main__":` blocks (either operand order, any
+    /// quotes): code that runs only when the file is executed, never when it is imported.
+    pub fn main_blocks(&self, src: &str) -> Vec<Span> {
+        let Some(tree) = &self.tree else {
+            return Vec::new();
+        };
+        let root = tree.root_node();
+        let mut cursor = root.walk();
+        root.named_children(&mut cursor)
+            .filter(|n| n.kind() == "if_statement")
+            .filter(|n| {
+                n.child_by_field_name("condition").is_some_and(|c| {
+                    let text: String = c
+                        .utf8_text(src.as_bytes())
+                        .unwrap_or("")
+                        .chars()
+                        .filter(|ch| !ch.is_whitespace() && !matches!(ch, '\'' | '"' | '(' | ')'))
+                        .collect();
+                    text == "__name__==__main__" || text == "__main__==__name__"
+                })
+            })
+            // Only the guarded body: an `else:` branch runs on import.
+            .map(|n| {
+                let end = n
+                    .child_by_field_name("consequence")
+                    .map_or(n.end_byte(), |c| c.end_byte());
+                Span::new(n.start_byte(), end)
+            })
+            .collect()
+    }
+
     /// Nodes tree-sitter could not parse (`ERROR`) or had to invent (`MISSING`): a fix must
     /// not add any.
     pub fn error_count(&self) -> usize {

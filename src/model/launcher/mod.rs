@@ -10,9 +10,11 @@
 //! they start, `programs` how each program and its arguments are recognised.
 
 mod programs;
+mod target;
 mod types;
 mod wrappers;
 
+pub use target::{Entry, Runs};
 pub use types::{Launch, Program, RunAs};
 
 use crate::source::{MappedText, Span};

@@ -1,0 +1,460 @@
+//! The project's deployment graph: every launcher the project's files start, the code each
+//! runs, and whether each launcher, file and module is on the production path, with the
+//! evidence. Built from the deployment model's facts (it names no format), so every front end's
+//! launchers join it; the engine reads it to demote findings off the production path.
+
+pub mod context;
+pub mod render;
+
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::model::deployment::{DEVELOPMENT_WORDS, is_development_word};
+use crate::model::launcher::Entry;
+use crate::model::project::{self, LauncherFact, Project, ScriptLaunch};
+use crate::source::Span;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Whether something runs in production.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Class {
+    Production,
+    Development,
+    Unknown,
+}
+
+impl Class {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::Production => "production",
+            Class::Development => "development",
+            Class::Unknown => "unknown",
+        }
+    }
+}
+
+/// One launcher of the project, classified.
+#[derive(Debug, Clone)]
+pub struct Launcher {
+    /// The file it is in, as the run names it.
+    pub file: PathBuf,
+    pub fact: LauncherFact,
+    /// The project file its entry resolves to, when one does.
+    pub entry_file: Option<PathBuf>,
+    pub class: Class,
+    pub evidence: Vec<String>,
+}
+
+impl Launcher {
+    /// `Dockerfile:12 `gunicorn app:app``, for messages.
+    pub fn cite(&self) -> String {
+        format!(
+            "{}:{} `{}`",
+            self.file.display(),
+            self.fact.line,
+            self.fact.command
+        )
+    }
+}
+
+/// What the graph knows of one file.
+#[derive(Debug, Clone, Default)]
+struct FileInfo {
+    /// As the run names it.
+    display: PathBuf,
+    class: Option<Class>,
+    evidence: Vec<String>,
+    /// Launchers (indices) in this file.
+    launchers: Vec<usize>,
+    /// Launchers (indices) whose entry is this file.
+    started_by: Vec<usize>,
+    starts_nothing: bool,
+    /// Another file's service is built from or reads it.
+    referenced: bool,
+}
+
+/// What the post-pass does with a finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Keep,
+    /// On the production path through a launcher elsewhere: say how it is reached.
+    Reached {
+        launcher: usize,
+    },
+    /// Not on the production path, for this reason.
+    Demote(String),
+    /// The rule does not judge this file (a base image for USR001).
+    Drop,
+}
+
+/// Rules that judge only images that start something: a base or tool image (no start command,
+/// not used by a service) leaves the account to whatever is built from it.
+const NOT_FOR_BASE_IMAGES: &[&str] = &["USR001"];
+
+/// The project graph.
+#[derive(Debug, Default)]
+pub struct Graph {
+    pub launchers: Vec<Launcher>,
+    /// Keyed by canonical path.
+    files: BTreeMap<PathBuf, FileInfo>,
+    /// Canonical roots, longest first.
+    roots: Vec<PathBuf>,
+    /// `if __name__ == "__main__":` blocks of code files with findings, by canonical path.
+    main_blocks: BTreeMap<PathBuf, Vec<Span>>,
+    /// The whole project was read (a root was found), so a file no other file uses is known
+    /// to be unused; without it, a compose file elsewhere may build an image that starts
+    /// nothing itself.
+    pub knows_project: bool,
+}
+
+impl Graph {
+    /// Builds the graph of `project` (the linted files and the context read beside them),
+    /// judged from `roots` (canonical project roots, or the named paths when none was found).
+    pub fn build(project: &Project<'_>, roots: &[PathBuf]) -> Graph {
+        let mut graph = Graph {
+            roots: {
+                let mut r = roots.to_vec();
+                r.sort_by_key(|p| std::cmp::Reverse(p.as_os_str().len()));
+                r.dedup();
+                r
+            },
+            ..Graph::default()
+        };
+        let code_files = project.python_files();
+        for file in project.files {
+            let canonical = context::canonical(&file.path);
+            let info = graph.files.entry(canonical.clone()).or_default();
+            info.display = file.path.clone();
+            info.starts_nothing = file.facts.starts_nothing;
+            let mut evidence = graph.path_evidence(&canonical);
+            if file.facts.says_development {
+                evidence.push(format!(
+                    "{}: its opening comment says it is for development",
+                    file.path.display()
+                ));
+            }
+            let info = graph.files.get_mut(&canonical).expect("inserted above");
+            if !evidence.is_empty() {
+                info.class = Some(Class::Development);
+                info.evidence = evidence.clone();
+            }
+            for reference in &file.facts.references {
+                graph
+                    .files
+                    .entry(context::canonical(reference))
+                    .or_default()
+                    .referenced = true;
+            }
+            for fact in &file.facts.launchers {
+                let mut launcher = Launcher {
+                    file: file.path.clone(),
+                    fact: fact.clone(),
+                    entry_file: None,
+                    class: Class::Unknown,
+                    evidence: evidence.clone(),
+                };
+                classify_launcher(&mut launcher);
+                launcher.entry_file = launcher
+                    .fact
+                    .runs
+                    .as_ref()
+                    .and_then(|runs| resolve_entry(&file.path, fact, &runs.entry, &code_files))
+                    .map(Path::to_path_buf);
+                let index = graph.launchers.len();
+                graph.launchers.push(launcher);
+                graph
+                    .files
+                    .get_mut(&canonical)
+                    .expect("inserted above")
+                    .launchers
+                    .push(index);
+            }
+        }
+        for (index, launcher) in graph.launchers.iter().enumerate() {
+            if let Some(entry) = &launcher.entry_file {
+                let info = graph.files.entry(context::canonical(entry)).or_default();
+                if info.display.as_os_str().is_empty() {
+                    info.display = entry.clone();
+                }
+                info.started_by.push(index);
+            }
+        }
+        let any_production = graph.launchers.iter().any(|l| l.class == Class::Production);
+        let launchers = &graph.launchers;
+        for info in graph.files.values_mut() {
+            if info.class.is_some() {
+                continue;
+            }
+            let own: Vec<&Launcher> = info.launchers.iter().map(|i| &launchers[*i]).collect();
+            let starters: Vec<&Launcher> = info.started_by.iter().map(|i| &launchers[*i]).collect();
+            let production = own
+                .iter()
+                .chain(&starters)
+                .find(|l| l.class == Class::Production);
+            if let Some(l) = production {
+                info.class = Some(Class::Production);
+                info.evidence = vec![if starters.iter().any(|s| std::ptr::eq(*s, *l)) {
+                    format!("started by {}", l.cite())
+                } else {
+                    format!("starts {}", l.cite())
+                }];
+            } else if !own.is_empty() && own.iter().all(|l| l.class == Class::Development) {
+                info.class = Some(Class::Development);
+                info.evidence = own.iter().flat_map(|l| l.evidence.clone()).collect();
+                info.evidence.dedup();
+            } else if own.is_empty()
+                && any_production
+                && !starters.is_empty()
+                && starters.iter().all(|l| l.class == Class::Development)
+            {
+                info.class = Some(Class::Development);
+                info.evidence = starters
+                    .iter()
+                    .map(|l| format!("only started by {}", l.cite()))
+                    .collect();
+            }
+        }
+        for source in project.sources {
+            let canonical = context::canonical(source.path());
+            if graph
+                .files
+                .get(&canonical)
+                .is_some_and(|f| !f.started_by.is_empty())
+                && source.text().contains("__main__")
+            {
+                graph
+                    .main_blocks
+                    .insert(canonical, project::main_blocks(source.text()));
+            }
+        }
+        graph
+    }
+
+    /// The class of a file and its evidence.
+    pub fn file_class(&self, path: &Path) -> (Class, &[String]) {
+        match self.files.get(&context::canonical(path)) {
+            Some(info) => (info.class.unwrap_or(Class::Unknown), &info.evidence),
+            None => (Class::Unknown, &[]),
+        }
+    }
+
+    /// The files the graph classified, as the run names them, with their class and evidence.
+    pub fn files(&self) -> impl Iterator<Item = (&Path, Class, &[String])> {
+        self.files
+            .values()
+            .filter(|f| !f.display.as_os_str().is_empty())
+            .map(|f| {
+                (
+                    f.display.as_path(),
+                    f.class.unwrap_or(Class::Unknown),
+                    f.evidence.as_slice(),
+                )
+            })
+    }
+
+    /// Development evidence in a file's path below its root: a directory or the file's own name
+    /// made of development words (`tests/`, `Procfile.dev`, `compose.override.yaml`).
+    fn path_evidence(&self, canonical: &Path) -> Vec<String> {
+        let Some(root) = self.roots.iter().find(|r| canonical.starts_with(r)) else {
+            return Vec::new();
+        };
+        let Ok(relative) = canonical.strip_prefix(root) else {
+            return Vec::new();
+        };
+        let parts: Vec<&str> = relative
+            .components()
+            .filter_map(|c| c.as_os_str().to_str())
+            .collect();
+        let Some((name, dirs)) = parts.split_last() else {
+            return Vec::new();
+        };
+        let mut evidence = Vec::new();
+        if let Some(dir) = dirs.iter().find(|d| is_development_part(d)) {
+            evidence.push(format!(
+                "it is under `{dir}/`, a development or test directory"
+            ));
+        }
+        if is_development_part(name) {
+            evidence.push(format!("its name `{name}` says development or tests"));
+        }
+        evidence
+    }
+
+    /// What to do with a finding: keep it, say how production reaches it, demote it, or drop
+    /// it.
+    pub fn judge(&self, diagnostic: &Diagnostic) -> Verdict {
+        let canonical = context::canonical(&diagnostic.path);
+        let Some(info) = self.files.get(&canonical) else {
+            return Verdict::Keep;
+        };
+        if info.class == Some(Class::Development) {
+            return Verdict::Demote(info.evidence.join("; "));
+        }
+        let span = diagnostic.span;
+        let inside = |outer: Span| outer.start <= span.start && span.end <= outer.end;
+        if let Some(l) = info
+            .launchers
+            .iter()
+            .map(|i| &self.launchers[*i])
+            .find(|l| l.class == Class::Development && inside(l.fact.span))
+        {
+            return Verdict::Demote(format!(
+                "{} is development: {}",
+                l.cite(),
+                l.evidence.join("; ")
+            ));
+        }
+        if let Some(blocks) = self.main_blocks.get(&canonical)
+            && blocks.iter().any(|b| inside(*b))
+        {
+            let starters: Vec<(usize, &Launcher)> = info
+                .started_by
+                .iter()
+                .map(|i| (*i, &self.launchers[*i]))
+                .collect();
+            let as_main = |l: &Launcher| l.fact.runs.as_ref().is_some_and(|r| r.as_main);
+            if let Some((i, _)) = starters
+                .iter()
+                .find(|(_, l)| l.class == Class::Production && as_main(l))
+            {
+                return Verdict::Reached { launcher: *i };
+            }
+            if let Some((_, l)) = starters
+                .iter()
+                .find(|(_, l)| l.class == Class::Production && !as_main(l))
+            {
+                return Verdict::Demote(format!(
+                    "it runs only under `if __name__ == \"__main__\":`, and {} imports the \
+                     module for its app object, which never runs that block",
+                    l.cite()
+                ));
+            }
+            if !starters.is_empty() && starters.iter().all(|(_, l)| l.class == Class::Development) {
+                let cites: Vec<String> = starters.iter().map(|(_, l)| l.cite()).collect();
+                return Verdict::Demote(format!(
+                    "its `__main__` block is run only by development launchers: {}",
+                    cites.join(", ")
+                ));
+            }
+        }
+        if NOT_FOR_BASE_IMAGES.contains(&diagnostic.code.as_str())
+            && self.knows_project
+            && info.starts_nothing
+            && info.launchers.is_empty()
+            && !info.referenced
+        {
+            return Verdict::Drop;
+        }
+        Verdict::Keep
+    }
+
+    /// Applies the verdicts to a file's findings: demoted ones are dropped, or kept as `info`
+    /// with the reason when `include_development`.
+    pub fn apply(&self, diagnostics: &mut Vec<Diagnostic>, include_development: bool) {
+        let mut kept = Vec::with_capacity(diagnostics.len());
+        for mut d in diagnostics.drain(..) {
+            match self.judge(&d) {
+                Verdict::Keep => kept.push(d),
+                Verdict::Drop => {}
+                Verdict::Demote(reason) => {
+                    if include_development {
+                        d.severity = Severity::Info;
+                        d.message = format!("{} (not on the production path: {reason})", d.message);
+                        kept.push(d);
+                    }
+                }
+                Verdict::Reached { launcher } => {
+                    let l = &self.launchers[launcher];
+                    d.message = format!("{} (started by {})", d.message, l.cite());
+                    d.labels.push(Label {
+                        path: Some(l.file.clone()),
+                        span: l.fact.span,
+                        message: "production runs the file as a script here".into(),
+                    });
+                    kept.push(d);
+                }
+            }
+        }
+        *diagnostics = kept;
+    }
+}
+
+/// Whether a path component names development or test setup. Narrower than the model's
+/// `is_development_word`: `override.conf` is systemd's name for an admin's production edit, and
+/// `50-debug.conf` a drop-in whose debug settings are exactly what should be reported; only a
+/// compose-style `.override.` name counts.
+fn is_development_part(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.contains(".override.")
+        || lower
+            .split(['-', '_', '.'])
+            .any(|part| part != "debug" && DEVELOPMENT_WORDS.contains(&part))
+}
+
+/// Classifies a launcher from its own evidence (its file's path evidence is given).
+fn classify_launcher(launcher: &mut Launcher) {
+    let fact = &launcher.fact;
+    let mut evidence = std::mem::take(&mut launcher.evidence);
+    if let Some(service) = fact.service.as_deref().filter(|s| is_development_word(s)) {
+        evidence.push(format!("its service is named `{service}`"));
+    }
+    if fact.user.as_deref() == Some("vagrant") {
+        evidence.push("it runs as `vagrant`, a development box's account".into());
+    }
+    if fact.source_mount && (fact.reloads || fact.dev_server) {
+        evidence.push(format!(
+            "it runs {}{} with the project's source mounted from the host",
+            fact.program,
+            if fact.reloads { " with reloading" } else { "" }
+        ));
+    }
+    launcher.class = if !evidence.is_empty() {
+        Class::Development
+    } else if fact.serves_app {
+        evidence.push(format!("{} starts it", fact.origin));
+        Class::Production
+    } else {
+        Class::Unknown
+    };
+    launcher.evidence = evidence;
+}
+
+/// The project file a launcher's entry names: a script path, or a module's file
+/// (`pkg.wsgi` → `pkg/wsgi.py` or `pkg/wsgi/__init__.py`; run as `__main__`, also
+/// `pkg/__main__.py`), found beside the launcher's file as a container's start command finds
+/// it (see `project::resolve_script`).
+fn resolve_entry<'a>(
+    launcher_file: &Path,
+    fact: &LauncherFact,
+    entry: &Entry,
+    code_files: &[&'a Path],
+) -> Option<&'a Path> {
+    let candidates: Vec<String> = match entry {
+        Entry::File(script) => vec![script.clone()],
+        Entry::Module(module) => {
+            let base = module.replace('.', "/");
+            let mut c = vec![format!("{base}.py"), format!("{base}/__init__.py")];
+            if fact.runs.as_ref().is_some_and(|r| r.as_main) {
+                c.insert(0, format!("{base}/__main__.py"));
+            }
+            c
+        }
+    };
+    candidates.into_iter().find_map(|script| {
+        project::resolve_script(
+            launcher_file,
+            &ScriptLaunch {
+                script,
+                workdir: fact.workdir.clone(),
+                span: fact.span,
+            },
+            code_files,
+        )
+    })
+}
+
+/// A whole judgement of the project, for messages: whether any launcher is production.
+pub fn has_production(graph: &Graph) -> bool {
+    graph.launchers.iter().any(|l| l.class == Class::Production)
+}

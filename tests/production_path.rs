@@ -1,0 +1,247 @@
+//! The production path (issue 10), on whole projects under `fixtures/projects/`: findings off
+//! the production path are not reported (shown as `info` with `--include-development`), a
+//! `__main__` block under an imported app object is not production while a script a production
+//! launcher runs is, naming one file judges it in its project (the pre-commit case), and
+//! `deploylint graph` shows what decided it.
+
+mod common;
+
+use common::{manifest_dir, project, run, stderr, stdout};
+use std::path::{Path, PathBuf};
+
+fn fixture(name: &str) -> PathBuf {
+    manifest_dir().join("fixtures/projects").join(name)
+}
+
+/// `path:line CODE severity` of each finding, and the JSON items, for `check ARGS` in `dir`.
+fn check(dir: &Path, args: &[&str]) -> (Vec<String>, Vec<serde_json::Value>) {
+    let mut all = vec!["check", "--output-format", "json"];
+    all.extend(args);
+    let out = run(&all, dir);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    let items: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let short = items
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{} {} {}",
+                d["path"].as_str().unwrap(),
+                d["line"],
+                d["code"].as_str().unwrap(),
+                d["severity"].as_str().unwrap()
+            )
+        })
+        .collect();
+    (short, items)
+}
+
+#[test]
+fn main_block_of_the_module_gunicorn_imports_is_not_production() {
+    let dir = fixture("main-block-under-gunicorn");
+    let (whole, _) = check(&dir, &[]);
+    // The `else:` branch runs on import: it is production and stays an error.
+    assert_eq!(whole, ["shop/wsgi.py:8 DBG001 error"]);
+    // The pre-commit case: only the module is named, the Dockerfile is read for context.
+    let (named, _) = check(&dir, &["shop/wsgi.py"]);
+    assert_eq!(named, whole);
+    // Without the project (--isolated), nothing tells: judged as before.
+    let (isolated, _) = check(&dir, &["--isolated", "shop/wsgi.py"]);
+    assert!(
+        isolated.contains(&"shop/wsgi.py:6 DBG001 error".to_string()),
+        "{isolated:?}"
+    );
+    let (all, items) = check(&dir, &["--include-development"]);
+    assert_eq!(
+        all,
+        [
+            "shop/wsgi.py:6 NET001 info",
+            "shop/wsgi.py:6 DBG001 info",
+            "shop/wsgi.py:8 DBG001 error"
+        ]
+    );
+    let message = items[1]["message"].as_str().unwrap();
+    assert!(
+        message.contains("not on the production path")
+            && message.contains("Dockerfile:6 `gunicorn --bind 0.0.0.0:8000 shop.wsgi:app`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn script_a_production_launcher_runs_is_production_with_a_label_at_the_launcher() {
+    let dir = fixture("script-run-by-cmd");
+    let (whole, items) = check(&dir, &[]);
+    assert_eq!(
+        whole,
+        ["Dockerfile:5 DEV001 warning", "app.py:6 DBG001 error"]
+    );
+    let debug = &items[1];
+    assert!(
+        debug["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("(started by Dockerfile:5 `python app.py`)"),
+        "{debug}"
+    );
+    assert!(
+        debug["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["path"] == "Dockerfile" && l["line"] == 5),
+        "{debug}"
+    );
+    // Staged alone, app.py is judged the same way, label included.
+    let (named, named_items) = check(&dir, &["app.py"]);
+    assert_eq!(named, ["app.py:6 DBG001 error"]);
+    assert_eq!(named_items[0]["labels"], debug["labels"]);
+}
+
+#[test]
+fn procfile_dev_is_development_and_procfile_web_is_production() {
+    let dir = fixture("procfile-and-procfile-dev");
+    let (whole, _) = check(&dir, &[]);
+    assert!(whole.is_empty(), "{whole:?}");
+    let (named, _) = check(&dir, &["Procfile.dev"]);
+    assert!(named.is_empty(), "{named:?}");
+    let graph = stdout(&run(&["graph"], &dir));
+    assert!(graph.contains("Procfile:1: gunicorn notes:app"), "{graph}");
+    assert!(graph.contains("-> notes.py"), "{graph}");
+}
+
+#[test]
+fn development_dockerfile_and_compose_file_beside_production_ones() {
+    let dir = fixture("compose-dev-beside-prod");
+    let (whole, _) = check(&dir, &[]);
+    assert!(whole.is_empty(), "{whole:?}");
+    let (all, items) = check(&dir, &["--include-development"]);
+    assert_eq!(
+        all,
+        [
+            "Dockerfile.dev:1 USR001 info",
+            "Dockerfile.dev:4 DEV002 info"
+        ]
+    );
+    assert!(
+        items[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("its name `Dockerfile.dev` says development"),
+        "{}",
+        items[0]
+    );
+}
+
+#[test]
+fn tests_ci_and_base_images_are_not_judged_but_lookalike_names_are() {
+    let dir = fixture("tests-ci-and-base-image");
+    let (whole, _) = check(&dir, &[]);
+    // `devops/` is no development directory; `tests/` and `ci/` are; docker/base/Dockerfile
+    // starts nothing and nothing builds it: a base image USR001 does not judge.
+    assert_eq!(
+        whole,
+        [
+            "Dockerfile:1 USR001 warning",
+            "devops/worker.Dockerfile:1 USR001 warning"
+        ]
+    );
+    let (base, _) = check(&dir, &["docker/base/Dockerfile"]);
+    assert!(base.is_empty(), "{base:?}");
+    // Without the project read, nothing shows the image is unused: judged as before.
+    let (isolated, _) = check(&dir, &["--isolated", "docker/base/Dockerfile"]);
+    assert_eq!(isolated, ["docker/base/Dockerfile:1 USR001 warning"]);
+    let (all, _) = check(&dir, &["--include-development"]);
+    for expected in [
+        "tests/Dockerfile:3 DEV001 info",
+        "ci/app.service:5 DEV001 info",
+    ] {
+        assert!(all.contains(&expected.to_string()), "{all:?}");
+    }
+}
+
+/// An image without a start command that a compose service builds is not a base image.
+#[test]
+fn image_built_by_a_compose_service_is_judged() {
+    let dir = project(&[
+        ("pyproject.toml", "[project]\nname = \"x\"\n"),
+        (
+            "app/Dockerfile",
+            "FROM python:3.12\nRUN pip install gunicorn\n",
+        ),
+        (
+            "compose.yaml",
+            "services:\n  web:\n    build: ./app\n    command: gunicorn app:app\n",
+        ),
+    ]);
+    let (found, _) = check(dir.path(), &["app/Dockerfile"]);
+    assert_eq!(found, ["app/Dockerfile:1 USR001 warning"]);
+}
+
+#[test]
+fn config_key_includes_development_and_stdin_gets_the_context() {
+    let dir = project(&[
+        ("deploylint.toml", "include-development = true\n"),
+        (
+            "Dockerfile",
+            "FROM python:3.12\nUSER app\nCMD [\"gunicorn\", \"app:app\"]\n",
+        ),
+        (
+            "app.py",
+            "app = object()\nif __name__ == '__main__':\n    app.run(debug=True)\n",
+        ),
+    ]);
+    let (found, _) = check(dir.path(), &[]);
+    assert_eq!(found, ["app.py:3 DBG001 info"]);
+    let out = common::bin()
+        .args(["check", "--output-format", "concise", "--isolated"])
+        .args(["--stdin-filename", "app.py"])
+        .current_dir(dir.path())
+        .stdin(std::fs::File::open(dir.path().join("app.py")).unwrap())
+        .output()
+        .unwrap();
+    assert!(stdout(&out).contains("DBG001"), "{}", stdout(&out));
+    // Named with --stdin-filename inside the project, the buffer is judged in it.
+    let out = common::bin()
+        .args([
+            "check",
+            "--output-format",
+            "concise",
+            "--stdin-filename",
+            "app.py",
+        ])
+        .current_dir(dir.path())
+        .stdin(std::fs::File::open(dir.path().join("app.py")).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("not on the production path"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn graph_in_every_format() {
+    let dir = fixture("tests-ci-and-base-image");
+    for format in ["text", "json", "mermaid", "dot"] {
+        let out = run(&["graph", "--format", format], &dir);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        insta::assert_snapshot!(format!("graph_{format}"), stdout(&out));
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&run(&["graph", "--format", "json"], &dir).stdout).unwrap();
+    let classes: Vec<&str> = json["launchers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["class"].as_str().unwrap())
+        .collect();
+    assert!(classes.contains(&"production") && classes.contains(&"development"));
+}
