@@ -187,11 +187,11 @@ fn config_key_includes_development_and_stdin_gets_the_context() {
         ),
         (
             "app.py",
-            "app = object()\nif __name__ == '__main__':\n    app.run(debug=True)\n",
+            "from flask import Flask\napp = Flask(__name__)\nif __name__ == '__main__':\n    app.run(debug=True)\n",
         ),
     ]);
     let (found, _) = check(dir.path(), &[]);
-    assert_eq!(found, ["app.py:3 DBG001 info"]);
+    assert_eq!(found, ["app.py:4 DBG001 info"]);
     let out = common::bin()
         .args(["check", "--output-format", "concise", "--isolated"])
         .args(["--stdin-filename", "app.py"])

@@ -873,6 +873,21 @@ mod tests {
             "# This file is for the development setup.\nservices: {}\n"
         ));
         assert!(!says_development("services:\n  # development\n"));
+        // What a comment mentions is not what the file is for.
+        for not_said in [
+            "# The container runs app.py, whose __main__ block starts Flask's development server.\n",
+            "# Production stack. For development, use compose.dev.yaml instead.\n",
+            "# Deploys to production; see README for local development.\n",
+        ] {
+            assert!(!says_development(not_said), "{not_said}");
+        }
+        for said in [
+            "# For local development only.\n",
+            "# Not for production: mounts the source and reloads.\n",
+            "# dev-only stack\n",
+        ] {
+            assert!(says_development(said), "{said}");
+        }
         let f = model(
             "services:\n  a:\n    command: dev_server\n  b:\n    command: npm run dev\n  c:\n    command: flask --debug run\n  d:\n    command: gunicorn --log-level debug app:app\n",
         );

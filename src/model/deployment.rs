@@ -452,7 +452,37 @@ pub fn says_development(text: &str) -> bool {
         .collect::<Vec<_>>()
         .join(" ")
         .to_ascii_lowercase();
-    ["development", "local dev", "for dev"]
-        .iter()
-        .any(|w| head.contains(w))
+    // Said of the file itself, not of what it mentions: "the development server", "for
+    // development, use compose.dev.yaml instead" and "production; see below for development"
+    // do not make a file a development one.
+    const NOT_PRODUCTION: &[&str] = &[
+        "not for production",
+        "do not use in production",
+        "don't use in production",
+        "not intended for production",
+        "not meant for production",
+    ];
+    const FOR_DEVELOPMENT: &[&str] = &[
+        "for development",
+        "for local development",
+        "for the development setup",
+        "for the development environment",
+        "for a development environment",
+        "development only",
+        "development-only",
+        "dev only",
+        "dev-only",
+        "for local dev",
+        "local dev ",
+        "for dev ",
+    ];
+    head.replace(['*', '`'], "")
+        .split(['.', ';', '!'])
+        .any(|sentence| {
+            NOT_PRODUCTION.iter().any(|p| sentence.contains(p))
+                || (FOR_DEVELOPMENT.iter().any(|p| sentence.contains(p))
+                    && !["production", " use ", "instead", "see ", "refer"]
+                        .iter()
+                        .any(|w| sentence.contains(w)))
+        })
 }
