@@ -354,6 +354,7 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
         outcome.diagnostics.extend(diagnostics);
     }
     unify_paths(&mut outcome);
+    drop_echoes(&mut outcome.diagnostics);
     outcome.catalog = Arc::new(resolver.catalog());
     reload_dropped(&mut outcome, &dropped, &resolver.files);
     // Findings may point into files that were read but not linted themselves (a unit's
@@ -395,6 +396,33 @@ fn nothing_to_lint(dir: &Path) -> String {
         dir.display(),
         kinds.join(", ")
     )
+}
+
+/// One fact, one finding: a finding whose location another finding of the same rule already
+/// shows as a label in another file (a compose service that runs as root because of its
+/// Dockerfile's `USER`, when the Dockerfile is linted too) is dropped; the one that connects
+/// both files stays. A finding that labels another file itself is kept, so two findings that
+/// point at each other both stay.
+fn drop_echoes(diagnostics: &mut Vec<Diagnostic>) {
+    let cross_file = |d: &Diagnostic| {
+        d.labels
+            .iter()
+            .filter_map(|l| {
+                l.path
+                    .as_ref()
+                    .filter(|p| **p != d.path)
+                    .map(|p| (p, l.span))
+            })
+            .map(|(p, span)| (d.code.clone(), p.clone(), span))
+            .collect::<Vec<_>>()
+    };
+    let shown: std::collections::HashSet<_> = diagnostics.iter().flat_map(cross_file).collect();
+    if shown.is_empty() {
+        return;
+    }
+    diagnostics.retain(|d| {
+        !shown.contains(&(d.code.clone(), d.path.clone(), d.span)) || !cross_file(d).is_empty()
+    });
 }
 
 /// Names every finding's and label's file the way the linted file is named: without `.`

@@ -96,6 +96,10 @@ pub static RULES: &[Rule] = &[
     fs::loose_umask::RULE,
     sandbox::unsandboxed_service::RULE,
     sandbox::privileged_container::RULE,
+    sandbox::docker_socket_mounted::RULE,
+    sandbox::unconfined_container::RULE,
+    sandbox::dangerous_capability::RULE,
+    sandbox::host_namespace::RULE,
 ];
 
 /// A rule that connects facts from several files.
