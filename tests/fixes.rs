@@ -463,7 +463,7 @@ fn add_suppressions_silences_every_finding() {
     let out = run_in(dir.path(), &["check", "--add-suppressions", "."]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("added 33 suppression comment(s) for 63 finding(s) in 9 file(s)"),
+        stderr(&out).contains("added 36 suppression comment(s) for 66 finding(s) in 9 file(s)"),
         "{}",
         stderr(&out)
     );
