@@ -398,6 +398,14 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
         };
         project_diagnostics = check_project(&project, &all_enabled);
     }
+    // Echoes are found before suppressions apply: suppressing the finding that connects the
+    // files silences the echo too, and a suppression of the echo itself still counts as used.
+    let shown = shown_elsewhere(
+        per_file
+            .iter()
+            .flat_map(|(.., diagnostics)| diagnostics)
+            .chain(&project_diagnostics),
+    );
     for (source, format, settings, mut diagnostics) in per_file {
         diagnostics.extend(
             project_diagnostics
@@ -409,6 +417,7 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
     }
     outcome.graph = Arc::new(graph);
     unify_paths(&mut outcome);
+    drop_echoes(&mut outcome.diagnostics, &shown);
     outcome.catalog = Arc::new(resolver.catalog());
     reload_dropped(&mut outcome, &dropped, &resolver.files);
     // Findings may point into files that were read but not linted themselves (a unit's
@@ -526,6 +535,39 @@ fn nothing_to_lint(dir: &Path) -> String {
         dir.display(),
         kinds.join(", ")
     )
+}
+
+/// One fact, one finding: a finding whose location another finding of the same rule already
+/// shows as a label in another file (a compose service that runs as root because of its
+/// Dockerfile's `USER`, when the Dockerfile is linted too) is dropped; the one that connects
+/// both files stays. A finding that labels another file itself is kept, so two findings that
+/// point at each other both stay.
+fn drop_echoes(diagnostics: &mut Vec<Diagnostic>, shown: &HashSet<Shown>) {
+    if shown.is_empty() {
+        return;
+    }
+    diagnostics.retain(|d| {
+        !shown.contains(&(d.code.clone(), d.path.clone(), d.span)) || !cross_file(d).is_empty()
+    });
+}
+
+/// A rule's code, a file and a span in it.
+type Shown = (String, PathBuf, crate::source::Span);
+
+/// The places a finding shows as labels in files other than its own.
+fn cross_file(d: &Diagnostic) -> Vec<Shown> {
+    let own = crate::source::normalize_path(&d.path);
+    d.labels
+        .iter()
+        .filter_map(|l| {
+            let path = crate::source::normalize_path(l.path.as_ref()?);
+            (path != own).then(|| (d.code.clone(), path, l.span))
+        })
+        .collect()
+}
+
+fn shown_elsewhere<'d>(diagnostics: impl Iterator<Item = &'d Diagnostic>) -> HashSet<Shown> {
+    diagnostics.flat_map(cross_file).collect()
 }
 
 /// Names every finding's and label's file the way the linted file is named: without `.`

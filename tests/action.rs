@@ -301,7 +301,7 @@ fn findings_are_uploaded_and_fail_the_job() {
     assert!(result_files(&sarif).contains(&"fixtures/sample/Dockerfile".to_string()));
     // The log shows the findings as text (code scanning shows them on the pull request).
     assert!(
-        run.log.contains("fixtures/sample/Dockerfile:2:6: USR001"),
+        run.log.contains("fixtures/sample/compose.yaml:5:5: USR001"),
         "{}",
         run.log
     );

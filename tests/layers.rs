@@ -156,6 +156,10 @@ const FORMAT_BRANCHES: &[(&str, &[&str])] = &[
     ("rules/fs/world_writable_permissions.rs", &["dockerfile"]),
     ("rules/fs/writable_dir_in_tmp.rs", &["python"]),
     ("rules/sandbox/privileged_container.rs", &["compose"]),
+    ("rules/sandbox/docker_socket_mounted.rs", &["compose"]),
+    ("rules/sandbox/unconfined_container.rs", &["compose"]),
+    ("rules/sandbox/dangerous_capability.rs", &["compose"]),
+    ("rules/sandbox/host_namespace.rs", &["compose"]),
     // Its fix edits the unit's text: the systemd view.
     ("rules/sandbox/unsandboxed_service.rs", &["systemd"]),
     ("rules/wsgi/mod.rs", &["apache"]),

@@ -42,7 +42,7 @@ fn lints_the_sample_like_cargo_build(deploylint: &Path) {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains("fixtures/sample/Dockerfile:2:6: USR001"),
+        stdout.contains("fixtures/sample/compose.yaml:5:5: USR001"),
         "{stdout}"
     );
     assert_eq!(stdout, String::from_utf8_lossy(&expected.stdout));

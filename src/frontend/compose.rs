@@ -3,9 +3,11 @@
 
 use super::{Check, FrontEnd, Input, Linted, Lowered, NameMatch, file_name, never};
 use crate::catalog::Format;
+use crate::diagnostic::Diagnostic;
 use crate::files::FileSet;
 use crate::model::compose::{self, Reader};
 use crate::model::view::{ParseError, View};
+use crate::source::Span;
 use crate::syntax::yaml;
 use std::path::Path;
 
@@ -41,15 +43,130 @@ fn lint(input: &Input<'_>, check: &mut Check<'_>) -> Linted {
             span: e.span,
             message: format!("invalid YAML: {}", e.message),
         })
+        .chain(file.invalid.iter().map(|(span, message)| ParseError {
+            span: *span,
+            message: format!("invalid port: {message}"),
+        }))
         .collect();
+    let mut diagnostics = check(&Lowered {
+        view: View::Compose(&file),
+        deployment: &deployment,
+        errors: &errors,
+    });
+    merge_inherited(&doc, &mut diagnostics);
     Linted {
-        diagnostics: check(&Lowered {
-            view: View::Compose(&file),
-            deployment: &deployment,
-            errors: &errors,
-        }),
+        diagnostics,
         ..Linted::default()
     }
+}
+
+/// The services of a compose file: name, node, and the text its definition covers (an alias
+/// `web: *base` covers only the alias).
+fn service_regions(doc: &yaml::Yaml<'_>) -> Vec<(String, yaml::NodeId, Span)> {
+    let Some(root) = doc.root.filter(|r| doc.is_map(*r)) else {
+        return Vec::new();
+    };
+    let services = doc.value(root, "services").unwrap_or(root);
+    let yaml::Kind::Map(pairs) = &doc.node(services).kind else {
+        return Vec::new();
+    };
+    pairs
+        .iter()
+        .filter_map(|&(key, node)| {
+            Some((doc.scalar(key)?.to_string(), node, doc.nodes()[node].span))
+        })
+        .filter(|(name, ..)| !name.starts_with("x-"))
+        .collect()
+}
+
+/// Whether the settings `service` ends up with (merges applied, its own keys winning) include
+/// the text at `span`: a value, or a `key: value` pair. Bounded, as merges can multiply.
+fn reaches(doc: &yaml::Yaml<'_>, service: yaml::NodeId, span: Span) -> bool {
+    let within = |outer: Span| outer.start <= span.start && span.end <= outer.end;
+    let mut stack = vec![service];
+    let mut seen = std::collections::HashSet::new();
+    let mut budget = 10_000usize;
+    while let Some(node) = stack.pop() {
+        let node = doc.resolve(node);
+        if !seen.insert(node) || budget == 0 {
+            continue;
+        }
+        budget -= 1;
+        match &doc.node(node).kind {
+            yaml::Kind::Map(_) => {
+                for (key, value) in doc.entries(node) {
+                    let (k, v) = (doc.span(key), doc.span(value));
+                    if span.start >= k.start && span.end <= v.end.max(k.end) && span.start < k.end {
+                        return true;
+                    }
+                    stack.push(value);
+                }
+            }
+            yaml::Kind::Seq(items) => stack.extend(items.iter().copied()),
+            _ => {
+                if within(doc.span(node)) {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
+/// One finding per fact: several services that inherit the same settings through a YAML
+/// anchor (`<<: *base`, `ports: *ports`) give one finding each at the anchored text; they
+/// become one finding that names the services, with a label where each one inherits it.
+fn merge_inherited(doc: &yaml::Yaml<'_>, diagnostics: &mut Vec<Diagnostic>) {
+    let nodes = doc.nodes();
+    let regions = service_regions(doc);
+    let within = |outer: Span, inner: Span| outer.start <= inner.start && inner.end <= outer.end;
+    let mut merged: Vec<Diagnostic> = Vec::with_capacity(diagnostics.len());
+    for d in diagnostics.drain(..) {
+        if let Some(first) = merged
+            .iter_mut()
+            .find(|m| m.code == d.code && m.span == d.span && m.path == d.path)
+        {
+            // The services reaching the span: those whose own text holds it, and those
+            // holding an alias of an anchored node that holds it.
+            let aliases: Vec<Span> = nodes
+                .iter()
+                .filter_map(|n| match n.kind {
+                    yaml::Kind::Alias(target) if within(nodes[target].span, d.span) => Some(n.span),
+                    _ => None,
+                })
+                .collect();
+            if aliases.is_empty() {
+                merged.push(d);
+                continue;
+            }
+            let mut names = Vec::new();
+            let mut labels = Vec::new();
+            for (name, node, region) in &regions {
+                if !reaches(doc, *node, d.span) {
+                    continue;
+                }
+                if within(*region, d.span) {
+                    names.push(name.clone());
+                } else if let Some(alias) = aliases.iter().find(|a| within(*region, **a)) {
+                    names.push(name.clone());
+                    labels.push((*alias, format!("service `{name}` inherits it here")));
+                }
+            }
+            if names.len() < 2 {
+                merged.push(d);
+                continue;
+            }
+            if !first.message.ends_with(')') || !first.message.contains("(inherited by ") {
+                first.message = format!("{} (inherited by {})", first.message, names.join(", "));
+                for (span, message) in labels {
+                    first.label(span, message);
+                }
+            }
+            continue;
+        }
+        merged.push(d);
+    }
+    *diagnostics = merged;
 }
 
 /// Text with Jinja markup (`{{ var }}`, `{% if %}`).

@@ -3,6 +3,9 @@
 
 use super::{Check, FrontEnd, Input, Linted, Lowered, NameMatch, PackMatch, file_name};
 use crate::catalog::Format;
+use crate::model::deployment::{Placement, Process};
+use crate::model::launcher::{Launch, Program};
+use crate::model::listen::Listen;
 use crate::model::systemd::{UNIT_TYPES, Unit, dropin_unit_name};
 use crate::model::view::{ParseError, View};
 use crate::source::{MappedText, SourceFile};
@@ -39,9 +42,13 @@ fn lint(input: &Input<'_>, check: &mut Check<'_>) -> Linted {
             message: e.message.clone(),
         })
         .collect();
+    let mut deployment = unit.deployment();
+    deployment
+        .processes
+        .extend(socket_listeners(&unit, input.source.path(), input.files));
     let mut diagnostics = check(&Lowered {
         view: View::Systemd(&unit),
-        deployment: &unit.deployment(),
+        deployment: &deployment,
         errors: &errors,
     });
     unit.remap(&mut diagnostics);
@@ -49,6 +56,85 @@ fn lint(input: &Input<'_>, check: &mut Check<'_>) -> Linted {
         diagnostics,
         ..Linted::default()
     }
+}
+
+/// The host part of a `ListenStream=`/`ListenDatagram=` value that is an IP socket: `""` for
+/// a bare port (systemd binds it on every interface); None for a path, an abstract or vsock
+/// socket, or a netlink family.
+fn socket_host(value: &str) -> Option<String> {
+    let value = value.trim();
+    if value.bytes().all(|b| b.is_ascii_digit()) && !value.is_empty() {
+        return Some(String::new());
+    }
+    if let Some(rest) = value.strip_prefix('[') {
+        let (host, port) = rest.split_once("]:")?;
+        return port
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| host.to_string());
+    }
+    let (host, port) = value.rsplit_once(':')?;
+    (host.parse::<std::net::Ipv4Addr>().is_ok() && port.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| host.to_string())
+}
+
+/// A socket unit's listeners, as processes of the Python web service it activates (named by
+/// `Service=`, else the socket's own name; `name@.service` with `Accept=yes`) when that unit
+/// is in the linted tree: that server receives what the socket accepts, on the host.
+fn socket_listeners(unit: &Unit, path: &Path, files: &crate::files::FileSet) -> Vec<Process> {
+    if unit.unit_type() != Some("socket") || unit.covered {
+        return Vec::new();
+    }
+    let stem = unit.name.strip_suffix(".socket").unwrap_or(&unit.name);
+    let accept = unit
+        .last("Socket", "Accept")
+        .is_some_and(|e| crate::syntax::systemd::parse_bool(e.value.as_str()) == Some(true));
+    let service = match unit.last("Socket", "Service") {
+        Some(entry) => entry.value.as_str().trim().to_string(),
+        None if accept => format!("{stem}@.service"),
+        None => format!("{stem}.service"),
+    };
+    let service_path = path.with_file_name(&service);
+    let Ok(file) = files.read(&service_path) else {
+        return Vec::new();
+    };
+    let activated = Unit::load(&service_path, &file.text, files);
+    let deployment = activated.deployment();
+    if crate::model::systemd::judged_web_service(&activated, &deployment).is_none() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for key in ["ListenStream", "ListenDatagram"] {
+        for entry in unit.list("Socket", key) {
+            let Some(host) = socket_host(entry.value.as_str()) else {
+                continue;
+            };
+            // The server itself is judged in its own unit: here it is only what listens, with
+            // spans in this file.
+            let launch = Launch {
+                program: Program::Other {
+                    name: service.clone(),
+                },
+                program_span: entry.value.span(),
+                args: Vec::new(),
+                env: Vec::new(),
+                runs_as: None,
+                program_word: None,
+            };
+            let mut process = Process::new(
+                launch,
+                Placement::Host,
+                "this socket, which activates a Python web service,",
+            );
+            process.listen = vec![Listen {
+                host,
+                span: entry.value.span(),
+                explicit: true,
+            }];
+            out.push(process);
+        }
+    }
+    out
 }
 
 /// A pack's `key` is `Key` or `Section.Key` in the linted file; the text is the value.

@@ -30,6 +30,8 @@ pub struct ComposeFile {
     pub error: Option<YamlError>,
     /// Files that could not be followed (outside the linted trees, unreadable).
     pub notes: Vec<String>,
+    /// Values Compose rejects (a malformed `ports:` entry), with what is wrong.
+    pub invalid: Vec<(Span, String)>,
 }
 
 #[derive(Debug, Default)]
@@ -48,6 +50,12 @@ pub struct Service {
     pub volumes: Vec<Volume>,
     /// `network_mode: host` (or v1 `net: host`): the service shares the host's network.
     pub host_network: bool,
+    /// `security_opt:` entries (`seccomp:unconfined`, `label=disable`).
+    pub security_opt: Vec<Str>,
+    /// `cap_add:` entries as written.
+    pub cap_add: Vec<Str>,
+    /// `pid: host` and `ipc: host`: the key (`pid`) and the value's span.
+    pub host_namespaces: Vec<(String, Span)>,
     /// A development service: a development build target, profile or name, or a file named
     /// as a development configuration (`docker-compose.override.yml`, `compose.dev.yaml`).
     pub development: bool,
@@ -229,7 +237,14 @@ pub fn read(yaml: &Yaml<'_>, reader: &Reader<'_>) -> ComposeFile {
             },
             ..Service::default()
         };
-        read_service(yaml, node, reader, &mut service, &mut file.notes);
+        read_service(
+            yaml,
+            node,
+            reader,
+            &mut service,
+            &mut file.notes,
+            &mut file.invalid,
+        );
         service.development |= [&service.entrypoint, &service.command]
             .into_iter()
             .flatten()
@@ -279,6 +294,7 @@ fn read_service(
     reader: &Reader<'_>,
     service: &mut Service,
     notes: &mut Vec<String>,
+    invalid: &mut Vec<(Span, String)>,
 ) {
     for (key, value) in yaml.entries(node) {
         let Some(name) = yaml.scalar(key) else {
@@ -294,7 +310,14 @@ fn read_service(
             "entrypoint" => service.entrypoint = Some(command_words(yaml, value)),
             "environment" => service.environment = environment(yaml, value),
             "env_file" => service.env_files = env_files(yaml, value, reader, notes),
-            "ports" => service.ports = ports(yaml, value),
+            "ports" => service.ports = ports(yaml, value, invalid),
+            "security_opt" => service.security_opt = strings(yaml, value),
+            "cap_add" => service.cap_add = strings(yaml, value),
+            "pid" | "ipc" if yaml.scalar(value) == Some("host") => {
+                service
+                    .host_namespaces
+                    .push((name.to_string(), yaml.span(value)));
+            }
             "user" => service.user = scalar_str(yaml, value),
             "privileged" if yaml.is_true(value) => service.privileged = Some(yaml.span(value)),
             "volumes" => service.volumes = volumes(yaml, value),
@@ -551,14 +574,88 @@ pub fn parse_env_file(text: &str) -> Vec<(String, String, Span)> {
     out
 }
 
-fn ports(yaml: &Yaml<'_>, value: NodeId) -> Vec<Port> {
+/// The scalar items of a list (a single scalar counts as a list of one).
+fn strings(yaml: &Yaml<'_>, value: NodeId) -> Vec<Str> {
+    match &yaml.node(value).kind {
+        Kind::Seq(items) => items.iter().filter_map(|i| scalar_str(yaml, *i)).collect(),
+        Kind::Scalar { .. } => scalar_str(yaml, value).into_iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A port or port range as Compose accepts it (`8000`, `8000-8010`), or a value Compose
+/// interpolates (which cannot be judged).
+fn is_port_spec(text: &str) -> bool {
+    let number = |p: &str| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit());
+    is_interpolated(text)
+        || match text.split_once('-') {
+            Some((a, b)) => number(a) && number(b),
+            None => number(text),
+        }
+}
+
+/// What is wrong with a short-syntax port entry Compose would reject, if anything.
+fn short_port_error(text: &str, port: Option<&Port>) -> Option<String> {
+    let form = "Compose expects `[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]`";
+    let Some(port) = port else {
+        return Some(format!("`{text}` is not a port mapping: {form}"));
+    };
+    if !is_port_spec(&port.target) {
+        return Some(format!(
+            "`{}` is not a container port or range in `{text}`: {form}",
+            port.target
+        ));
+    }
+    if let Some(published) = &port.published
+        && !is_port_spec(published)
+    {
+        return Some(format!(
+            "`{published}` is not a host port or range in `{text}`: {form}"
+        ));
+    }
+    if let Some(ip) = &port.host_ip
+        && !is_interpolated(ip)
+        && ip.parse::<std::net::IpAddr>().is_err()
+    {
+        return Some(format!("`{ip}` is not an IP address in `{text}`: {form}"));
+    }
+    None
+}
+
+fn ports(yaml: &Yaml<'_>, value: NodeId, invalid: &mut Vec<(Span, String)>) -> Vec<Port> {
     let mut out = Vec::new();
     for &item in yaml.items(value) {
         if yaml.is_map(item) {
             let get = |k: &str| yaml.value(item, k);
             let Some(target) = get("target").and_then(|t| yaml.scalar(t)) else {
+                invalid.push((
+                    yaml.span(item),
+                    "a long-syntax port has no `target:` (the container port)".to_string(),
+                ));
                 continue;
             };
+            if !is_port_spec(target) {
+                invalid.push((
+                    yaml.span(get("target").unwrap_or(item)),
+                    format!("`target: {target}` is not a container port"),
+                ));
+                continue;
+            }
+            if let Some(published) = get("published")
+                && let Some(text) = yaml.scalar(published)
+                && !is_port_spec(text)
+            {
+                let message = match text.rsplit_once(':') {
+                    Some((ip, port)) if is_port_spec(port) => format!(
+                        "`published: {text}` holds a host address: Compose wants only the \
+                         port here; write `host_ip: {}` and `published: {port}`",
+                        ip.trim_start_matches('[').trim_end_matches(']')
+                    ),
+                    _ => format!("`published: {text}` is not a host port or range"),
+                };
+                invalid.push((yaml.span(published), message));
+                continue;
+            }
             let host_ip = get("host_ip")
                 .and_then(|h| yaml.scalar(h))
                 .map(str::to_string);
@@ -572,11 +669,16 @@ fn ports(yaml: &Yaml<'_>, value: NodeId) -> Vec<Port> {
                     .or(get("target"))
                     .map_or(yaml.span(item), |n| yaml.span(n)),
             });
-        } else if let Some(text) = yaml.scalar(item)
-            && let Some(mut port) = parse_port(text)
-        {
-            port.span = yaml.span(item);
-            out.push(port);
+        } else if let Some(text) = yaml.scalar(item) {
+            let port = parse_port(text);
+            if let Some(error) = short_port_error(text, port.as_ref()) {
+                invalid.push((yaml.span(item), error));
+                continue;
+            }
+            if let Some(mut port) = port {
+                port.span = yaml.span(item);
+                out.push(port);
+            }
         }
     }
     out

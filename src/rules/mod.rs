@@ -96,9 +96,10 @@ pub static RULES: &[Rule] = &[
     fs::loose_umask::RULE,
     sandbox::unsandboxed_service::RULE,
     sandbox::privileged_container::RULE,
-    sandbox::dangerous_capability_added::RULE,
-    sandbox::host_namespace_shared::RULE,
     sandbox::docker_socket_mounted::RULE,
+    sandbox::unconfined_container::RULE,
+    sandbox::dangerous_capability::RULE,
+    sandbox::host_namespace::RULE,
     sandbox::privilege_escalation_allowed::RULE,
 ];
 

@@ -266,12 +266,16 @@ fn parse_text<'s>(
                     ScalarStyle::Literal => Style::Literal,
                     ScalarStyle::Folded => Style::Folded,
                 };
+                let mut span = strip_properties(src, span);
+                if matches!(style, Style::SingleQuoted | Style::DoubleQuoted) {
+                    span = end_at_closing_quote(src, span, style);
+                }
                 yaml.nodes.push(Node {
                     kind: Kind::Scalar {
                         value: value.into_owned(),
                         style,
                     },
-                    span: strip_properties(src, span),
+                    span,
                     tag: tag.map(|t| t.to_string()),
                 });
                 if anchor != 0 {
@@ -344,6 +348,33 @@ fn attach(yaml: &mut Yaml<'_>, stack: &mut [Frame], id: NodeId) {
             Some(key) => pairs.push((key, id)),
         },
     }
+}
+
+/// A quoted scalar's span ending at its closing quote: saphyr ends it where the next token
+/// starts, so a trailing comment (`"root"  # why`) would be underlined with it.
+fn end_at_closing_quote(src: &str, span: Span, style: Style) -> Span {
+    let Some(text) = src.get(span.range()) else {
+        return span;
+    };
+    let quote = if style == Style::DoubleQuoted {
+        b'"'
+    } else {
+        b'\''
+    };
+    let bytes = text.as_bytes();
+    if bytes.first() != Some(&quote) {
+        return span;
+    }
+    let mut i = 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if style == Style::DoubleQuoted => i += 2,
+            b'\'' if style == Style::SingleQuoted && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            b if b == quote => return Span::new(span.start, span.start + i + 1),
+            _ => i += 1,
+        }
+    }
+    span
 }
 
 /// A node's span without a leading anchor (`&a`) or tag (`!!str`).
@@ -635,6 +666,24 @@ mod tests {
             .get(get_path(&y, &["services", "web"]).unwrap(), "ports")
             .unwrap();
         assert_eq!(&src[y.span(key).range()], "ports");
+    }
+
+    /// Regression: saphyr ends a quoted scalar followed by a comment at the end of the line, so
+    /// findings underlined `"root"  # why` (compose NET002/USR001/DBG004 labels).
+    #[test]
+    fn quoted_scalar_before_comment_ends_at_its_quote() {
+        let src = "a: \"root\"  # why\nb: 'it''s' # c\nc: [\"8000:8000\" # p\n  ]\nd: \"x\\\"y\" #q\ne: \"multi\n  line\" # m\nf: &a \"z\" # z\n";
+        let y = parse(src);
+        assert!(y.error.is_none(), "{:?}", y.error);
+        let span = |path: &[&str]| &src[y.span(get_path(&y, path).unwrap()).range()];
+        assert_eq!(span(&["a"]), "\"root\"");
+        assert_eq!(span(&["b"]), "'it''s'");
+        let c = get_path(&y, &["c"]).unwrap();
+        assert_eq!(&src[y.span(y.items(c)[0]).range()], "\"8000:8000\"");
+        assert_eq!(span(&["d"]), "\"x\\\"y\"");
+        assert_eq!(span(&["e"]), "\"multi\n  line\"");
+        assert_eq!(span(&["f"]), "\"z\"");
+        assert_eq!(y.text(get_path(&y, &["a"]).unwrap()).as_str(), "root");
     }
 
     #[test]

@@ -100,6 +100,10 @@ mod tests {
                 "      - '127.0.0.1:5000:5000/udp'\n",
             ),
             ("      - 8000:8000\n", "      - 127.0.0.1:8000:8000\n"),
+            (
+                "      - \"8000:8000\"  # api\n",
+                "      - \"127.0.0.1:8000:8000\"  # api\n",
+            ),
             ("      - \"8000\"\n", "      - \"127.0.0.1::8000\"\n"),
             (
                 "      - \"5000-5005:5000-5005\"\n",
@@ -177,6 +181,11 @@ mod tests {
                 (
                     "services:\n  db:\n    image: postgres:16\n    ports:\n      - \"${DB_PORT:-5432}:5432\"\n",
                     "\"${DB_PORT:-5432}:5432\"",
+                ),
+                // Regression: a quoted entry followed by a comment was underlined with it.
+                (
+                    "services:\n  web:\n    build: .\n    ports:\n      - \"5000:5000\"   # api\n",
+                    "\"5000:5000\"",
                 ),
                 // Version 1: services at the top level.
                 ("web:\n  build: .\n  ports:\n    - 8000:8000\n", "8000:8000"),

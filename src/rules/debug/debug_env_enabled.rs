@@ -73,6 +73,11 @@ mod tests {
                 "x-env: &env\n  DJANGO_DEBUG: \"True\"\nservices:\n  web:\n    image: app\n    environment:\n      <<: *env\n",
                 "DJANGO_DEBUG: \"True\"",
             ),
+            // Regression: a quoted value followed by a comment was underlined with it.
+            (
+                "services:\n  web:\n    image: app\n    environment:\n      FLASK_DEBUG: \"true\" # for now\n",
+                "FLASK_DEBUG: \"true\"",
+            ),
         ] {
             let found = findings("DBG004", "compose.yaml", src);
             assert_eq!(found.len(), 1, "{src}");

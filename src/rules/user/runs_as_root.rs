@@ -138,6 +138,11 @@ mod tests {
                     ),
                     ("services:\n  web:\n    image: app\n    user: 0:0\n", "0:0"),
                     ("web:\n  image: app\n  user: root:root\n", "root:root"),
+                    // Regression: a quoted value followed by a comment was underlined with it.
+                    (
+                        "services:\n  web:\n    image: app\n    user: \"root\"  # admin\n",
+                        "\"root\"",
+                    ),
                 ],
             );
         }
