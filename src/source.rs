@@ -167,6 +167,10 @@ pub struct MappedText {
     runs: Vec<(usize, usize)>,
     /// Original offset just past the last byte, for empty and end-of-text spans.
     end_origin: usize,
+    /// The text stands for `runs[0]..end_origin` as a whole (a value after substitution, a
+    /// word the tool supplies): every non-empty part of it maps to that whole span, since a
+    /// byte-for-byte mapping would point inside characters it has nothing to do with.
+    whole: bool,
 }
 
 impl MappedText {
@@ -175,6 +179,23 @@ impl MappedText {
             text: String::new(),
             runs: Vec::new(),
             end_origin: at,
+            whole: false,
+        }
+    }
+
+    /// Text that is not in the file but stands for `span` of it as a whole: an option's value
+    /// after substitution, or a word a program adds (Docker's implied `/bin/sh -c`, given an
+    /// empty span).
+    pub fn standing_for(text: &str, span: Span) -> Self {
+        MappedText {
+            text: text.to_string(),
+            runs: if text.is_empty() {
+                Vec::new()
+            } else {
+                vec![(0, span.start)]
+            },
+            end_origin: span.end,
+            whole: true,
         }
     }
 
@@ -201,6 +222,7 @@ impl MappedText {
 
     /// Appends `s`, which starts at original offset `origin` and is contiguous there.
     pub fn push_str(&mut self, s: &str, origin: usize) {
+        self.split_whole();
         if !s.is_empty() {
             MappedText::push_run(&mut self.runs, self.text.len(), origin);
         }
@@ -215,6 +237,7 @@ impl MappedText {
     /// maps to `origin_end - 1`, so a span ending after it ends at `origin_end` (an escaped
     /// `\é` must not end inside the `é`).
     pub fn push_char(&mut self, c: char, origin: usize, origin_end: usize) {
+        self.split_whole();
         let at = self.text.len();
         let len = c.len_utf8();
         self.text.push(c);
@@ -233,6 +256,9 @@ impl MappedText {
     /// Makes the whole text span `span` of the file, as a word whose quotes were removed
     /// covers them: the first character maps to `span.start` and the end to `span.end`.
     pub fn with_span(mut self, span: Span) -> Self {
+        if self.whole {
+            return MappedText::standing_for(&self.text, span);
+        }
         // Only the first byte: the others keep mapping into the character, so a span that
         // ends after it ends on a character boundary.
         if !self.text.is_empty() {
@@ -259,6 +285,9 @@ impl MappedText {
         if i >= self.text.len() {
             return self.end_origin;
         }
+        if self.whole {
+            return self.runs[0].1;
+        }
         let (index, origin) = self.runs[self.runs.partition_point(|r| r.0 <= i) - 1];
         origin + (i - index)
     }
@@ -274,6 +303,9 @@ impl MappedText {
         let first = floor(range.start.min(self.text.len()));
         if range.start >= range.end {
             return Span::empty(self.origin(first));
+        }
+        if self.whole {
+            return Span::new(self.origin(0), self.end_origin);
         }
         let start = self.origin(first);
         let last_char_start = floor((range.end - 1).min(self.text.len().saturating_sub(1)));
@@ -299,6 +331,10 @@ impl MappedText {
 
     /// A sub-slice that keeps its mapping.
     pub fn sub(&self, range: std::ops::Range<usize>) -> MappedText {
+        if self.whole {
+            let span = Span::new(self.origin(0), self.end_origin);
+            return MappedText::standing_for(&self.text[range], span);
+        }
         let mut runs = Vec::new();
         if !range.is_empty() {
             runs.push((0, self.origin(range.start)));
@@ -316,6 +352,21 @@ impl MappedText {
             } else {
                 self.origin(range.end)
             },
+            whole: false,
+        }
+    }
+
+    /// Before appending to a text that stands for a span as a whole: every character of it
+    /// then stands for that span on its own.
+    fn split_whole(&mut self) {
+        if !self.whole {
+            return;
+        }
+        let (start, end) = (self.origin(0), self.end_origin);
+        let text = std::mem::take(&mut self.text);
+        *self = MappedText::new(start);
+        for c in text.chars() {
+            self.push_char(c, start, end);
         }
     }
 }
@@ -390,6 +441,30 @@ mod tests {
         assert_eq!(m.span_of(0..1), Span::empty(7));
         assert_eq!(m.span_of(1..4), Span::empty(7));
         assert_eq!(m.span(), Span::empty(7));
+    }
+
+    #[test]
+    fn text_standing_for_a_span_maps_every_part_to_all_of_it() {
+        // `module = %(m):app` with m=é: no part of "é:app" is in the file byte for byte.
+        let m = MappedText::standing_for("é:app", Span::new(9, 17));
+        assert_eq!(m.span_of(0..2), Span::new(9, 17));
+        assert_eq!(m.span_of(3..5), Span::new(9, 17));
+        assert_eq!(m.span_of(2..2), Span::empty(9));
+        assert_eq!(m.sub(3..6).span(), Span::new(9, 17));
+        assert_eq!(
+            m.clone().with_span(Span::new(8, 18)).span(),
+            Span::new(8, 18)
+        );
+        // Docker's implied shell stands for nothing in the file.
+        assert_eq!(
+            MappedText::standing_for("-c", Span::empty(4)).span(),
+            Span::empty(4)
+        );
+        // Appended text keeps its own mapping.
+        let mut joined = MappedText::standing_for("ab", Span::new(0, 4));
+        joined.push_str("cd", 10);
+        assert_eq!(joined.span_of(2..4), Span::new(10, 12));
+        assert_eq!(joined.as_str(), "abcd");
     }
 
     #[test]

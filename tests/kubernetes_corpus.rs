@@ -10,7 +10,7 @@ use deploylint::catalog::Format;
 use deploylint::kinds::{self, Detection};
 use deploylint::model::kubernetes;
 use deploylint::syntax::yaml::{self, Kind};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Files of the Kubernetes corpus that are not read as manifests, with why.
 const NOT_MANIFESTS: &[(&str, &str)] = &[
@@ -37,23 +37,6 @@ const ALLOWED_ERRORS: &[(&str, &str)] = &[
     ),
 ];
 
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 /// The kind discovery gives a file. The corpus flattens `dir/file` into `dir__file`: the part
 /// after the last `__` is the file's own name.
 fn kind_of(path: &Path) -> Option<Format> {
@@ -79,7 +62,7 @@ fn real_world_manifests_are_read_and_parse() {
     let Some(corpus) = common::corpus() else {
         return;
     };
-    let all = files(&corpus.join("kubernetes"));
+    let all = common::files_under(&corpus.join("kubernetes"));
     assert!(all.len() > 350, "{} files", all.len());
     let mut failures = Vec::new();
     let mut manifests = 0;
@@ -146,7 +129,7 @@ fn no_other_corpus_file_is_read_as_a_manifest() {
         if !dir.is_dir() || dir.ends_with("kubernetes") {
             continue;
         }
-        for path in files(&dir) {
+        for path in common::files_under(&dir) {
             if kind_of(&path) == Some(Format::Kubernetes) {
                 wrong.push(path.display().to_string());
             }
@@ -164,7 +147,10 @@ fn truncated_manifests_never_panic() {
     };
     let dir = tempfile::tempdir().unwrap();
     let mut written = 0;
-    for (i, path) in files(&corpus.join("kubernetes")).iter().enumerate() {
+    for (i, path) in common::files_under(&corpus.join("kubernetes"))
+        .iter()
+        .enumerate()
+    {
         if i % 7 != 0 {
             continue;
         }

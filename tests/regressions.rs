@@ -85,3 +85,13 @@ fn script_text_of_a_multibyte_word_starts_on_a_boundary() {
     invariants::check_dockerfile("FROM a\nRUN sh -c ᙓ\"\" 'é' \"€\"x é''\n");
     invariants::check_command_line("sh -c ᙓ\"\" && bash -c 'é'\"\"");
 }
+
+/// A uWSGI option's value after substitution is not in the file byte for byte, so its words
+/// stood for the value's span character by character, and a part of a multi-byte value (the
+/// module before `:`, say) got a span ending inside a character. Such text now stands for
+/// the whole span. Found by the `parse_ini` fuzz target.
+#[test]
+fn substituted_multibyte_value_spans_whole_characters() {
+    invariants::check_ini("[uwsgi]\nmodule =的时候:app\nhttp = 0.0.0.0:8000\n");
+    invariants::check_ini("[uwsgi]\nset-ph = m=é\nmodule = %(m):€pp\nsocket = :80\n");
+}

@@ -6,40 +6,8 @@
 mod common;
 
 use deploylint::catalog::{self, Format};
-use deploylint::kinds::{self, Detection};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
-
-/// The format deploylint reads a file as, the way discovery decides it (name, then content).
-fn format_of(path: &Path) -> Option<Format> {
-    match kinds::detect_by_name(path) {
-        Detection::Known(format) => Some(format),
-        Detection::NeedsContent => {
-            let text = std::fs::read_to_string(path).ok()?;
-            kinds::detect_by_content(path, &text, false)
-        }
-        Detection::Unknown => None,
-    }
-}
-
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
-}
+use std::path::PathBuf;
 
 /// The files of `dir` (relative to the repository) where `code` reports, as the binary runs.
 fn files_reported(dir: &str, code: &str) -> BTreeSet<PathBuf> {
@@ -79,7 +47,7 @@ fn every_listed_format_has_a_bad_and_a_good_case() {
             }
         }
         for path in files_reported(&format!("fixtures/{code}/bad"), code) {
-            match format_of(&path) {
+            match common::format_of(&path) {
                 Some(format) => {
                     if !entry.formats.contains(&format) {
                         failures.push(format!(
@@ -97,8 +65,8 @@ fn every_listed_format_has_a_bad_and_a_good_case() {
                 None => continue,
             }
         }
-        for path in files(&root.join("good")) {
-            if let Some(format) = format_of(&path) {
+        for path in common::files_under(&root.join("good")) {
+            if let Some(format) = common::format_of(&path) {
                 good.entry(format)
                     .or_insert_with(|| path.display().to_string());
             }

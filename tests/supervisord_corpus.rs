@@ -9,10 +9,8 @@
 mod common;
 
 use deploylint::catalog::Format;
-use deploylint::kinds::{self, Detection};
 use deploylint::model::deployment::Placement;
 use deploylint::model::supervisord::SupervisorConfig;
-use std::path::{Path, PathBuf};
 
 /// Corpus files under `supervisord/` that deploylint does not read, and why.
 const NOT_READ: &[(&str, &str)] = &[
@@ -22,37 +20,6 @@ const NOT_READ: &[(&str, &str)] = &[
         "an example to copy into place, not a configuration supervisord reads",
     ),
 ];
-
-fn format_of(path: &Path) -> Option<Format> {
-    match kinds::detect_by_name(path) {
-        Detection::Known(format) => Some(format),
-        Detection::NeedsContent => {
-            let text = String::from_utf8_lossy(&std::fs::read(path).ok()?).into_owned();
-            kinds::detect_by_content(path, &text, false)
-        }
-        Detection::Unknown => None,
-    }
-}
-
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 fn on_boundaries(text: &str, span: deploylint::source::Span) -> bool {
     span.start <= span.end
@@ -67,7 +34,7 @@ fn corpus_supervisord_configurations_are_detected_and_parse() {
         return;
     };
     let dir = corpus.join("supervisord");
-    let files = files_under(&dir);
+    let files = common::files_under(&dir);
     assert!(
         files.len() > 170,
         "only {} files under {}",
@@ -81,7 +48,7 @@ fn corpus_supervisord_configurations_are_detected_and_parse() {
         if NOT_READ.iter().any(|(suffix, _)| name.ends_with(suffix)) {
             continue;
         }
-        if format_of(path) != Some(Format::Supervisord) {
+        if common::format_of(path) != Some(Format::Supervisord) {
             failures.push(format!("{name}: not detected as supervisord"));
             continue;
         }
@@ -125,8 +92,8 @@ fn other_corpus_files_are_not_supervisord() {
         "nginx",
         "kubernetes",
     ] {
-        for path in files_under(&corpus.join(kind)) {
-            if format_of(&path) == Some(Format::Supervisord) {
+        for path in common::files_under(&corpus.join(kind)) {
+            if common::format_of(&path) == Some(Format::Supervisord) {
                 wrong.push(path.display().to_string());
             }
         }

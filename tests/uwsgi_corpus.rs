@@ -10,9 +10,7 @@ mod common;
 
 use deploylint::catalog::Format;
 use deploylint::files::FileSet;
-use deploylint::kinds::{self, Detection};
 use deploylint::model::uwsgi::UwsgiConfig;
-use std::path::{Path, PathBuf};
 
 /// Corpus files under `uwsgi/` that are not uWSGI ini or YAML files deploylint reads, and why.
 const NOT_READ: &[(&str, &str)] = &[
@@ -31,37 +29,6 @@ const NOT_READ: &[(&str, &str)] = &[
 /// `--ini file:section`, or are includes), and why that is right.
 const NO_UWSGI_SECTION: &[(&str, &str)] = &[];
 
-fn format_of(path: &Path) -> Option<Format> {
-    match kinds::detect_by_name(path) {
-        Detection::Known(format) => Some(format),
-        Detection::NeedsContent => {
-            let text = String::from_utf8_lossy(&std::fs::read(path).ok()?).into_owned();
-            kinds::detect_by_content(path, &text, false)
-        }
-        Detection::Unknown => None,
-    }
-}
-
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 fn on_boundaries(text: &str, span: deploylint::source::Span) -> bool {
     span.start <= span.end
         && span.end <= text.len()
@@ -75,7 +42,7 @@ fn corpus_uwsgi_configurations_are_detected_and_read() {
         return;
     };
     let dir = corpus.join("uwsgi");
-    let files = files_under(&dir);
+    let files = common::files_under(&dir);
     assert!(
         files.len() > 150,
         "only {} files under {}",
@@ -89,7 +56,7 @@ fn corpus_uwsgi_configurations_are_detected_and_read() {
         if NOT_READ.iter().any(|(suffix, _)| name.ends_with(suffix)) {
             continue;
         }
-        if format_of(path) != Some(Format::Uwsgi) {
+        if common::format_of(path) != Some(Format::Uwsgi) {
             failures.push(format!("{name}: not detected as uWSGI"));
             continue;
         }
@@ -131,8 +98,8 @@ fn other_corpus_files_are_not_uwsgi() {
         "nginx",
         "kubernetes",
     ] {
-        for path in files_under(&corpus.join(kind)) {
-            if format_of(&path) == Some(Format::Uwsgi) {
+        for path in common::files_under(&corpus.join(kind)) {
+            if common::format_of(&path) == Some(Format::Uwsgi) {
                 wrong.push(path.display().to_string());
             }
         }

@@ -871,11 +871,7 @@ fn cmd_words(cmd: &Instruction) -> Vec<MappedText> {
 
 /// A word Docker adds that is not in the file; it maps to an empty span at `at`.
 fn synthetic(text: &str, at: usize) -> MappedText {
-    let mut m = MappedText::new(at);
-    for c in text.chars() {
-        m.push_char(c, at, at);
-    }
-    m
+    MappedText::standing_for(text, Span::empty(at))
 }
 
 /// The span to point at for a stage's `FROM` line: the image reference.

@@ -6,7 +6,7 @@
 use crate::diagnostic::Label;
 use crate::model::launcher::{Launch, Program};
 use crate::model::listen::{Listen, PublishedPort, listen_addresses};
-use crate::source::Span;
+use crate::source::{MappedText, Span};
 
 /// Where a process runs, which decides what a bind on every interface means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -388,18 +388,43 @@ pub struct Deployment {
 }
 
 impl Deployment {
+    /// The grants `of` picks from the services that run the app, each once per place it is
+    /// written: a pod's namespaces or a volume are shared by all its containers.
+    pub fn grants_once<'a>(
+        &'a self,
+        of: impl Fn(&'a Privileges) -> &'a [Grant] + 'a,
+    ) -> impl Iterator<Item = (&'a Service, &'a Grant)> + 'a {
+        let mut seen = Vec::new();
+        self.services
+            .iter()
+            .filter(|s| s.runs_app)
+            .flat_map(move |s| of(&s.privileges).iter().map(move |g| (s, g)))
+            .filter(move |(_, g)| {
+                let first = !seen.contains(&g.at);
+                seen.push(g.at);
+                first
+            })
+    }
+
     /// Environment variables set for the processes, including `VAR=value` prefixes on their
     /// command lines.
     pub fn all_env(&self) -> impl Iterator<Item = EnvVar> + '_ {
         let inline = self.processes.iter().flat_map(|p| {
-            p.launch.env.iter().map(|(name, value)| {
-                EnvVar::new(
-                    name.as_str().to_string(),
-                    value.as_str().to_string(),
-                    name.span().cover(value.span()),
-                    p.origin,
-                )
-            })
+            // `FLASK_DEBUG=$DEBUG cmd`: the shell expands it when the process starts, from
+            // an environment this file does not give.
+            let literal = |value: &&MappedText| !value.as_str().contains(['$', '`']);
+            p.launch
+                .env
+                .iter()
+                .filter(move |(_, value)| literal(&value))
+                .map(|(name, value)| {
+                    EnvVar::new(
+                        name.as_str().to_string(),
+                        value.as_str().to_string(),
+                        name.span().cover(value.span()),
+                        p.origin,
+                    )
+                })
         });
         self.env.iter().cloned().chain(inline)
     }

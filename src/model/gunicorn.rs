@@ -119,11 +119,11 @@ impl GunicornConfig {
         let mut out = Deployment::default();
         let mut args = Vec::new();
         for (bind, span) in &self.binds {
-            args.push(synthetic("--bind", *span));
-            args.push(synthetic(bind, *span));
+            args.push(MappedText::standing_for("--bind", *span));
+            args.push(MappedText::standing_for(bind, *span));
         }
         if let Some(reload) = &self.reload {
-            args.push(synthetic("--reload", reload.assignment));
+            args.push(MappedText::standing_for("--reload", reload.assignment));
         }
         out.services.push(Service {
             user: self.user.as_ref().map(|(user, setting)| Account {
@@ -152,13 +152,4 @@ impl GunicornConfig {
         }
         out
     }
-}
-
-/// Text that stands for `span` of the file as a whole.
-fn synthetic(text: &str, span: Span) -> MappedText {
-    let mut m = MappedText::new(span.start);
-    for c in text.chars() {
-        m.push_char(c, span.start, span.end);
-    }
-    m.with_span(span)
 }

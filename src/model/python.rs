@@ -150,6 +150,11 @@ impl<'t> Semantic<'t> {
         self.ix.text(expr.0)
     }
 
+    /// The source text at `span`, as written.
+    pub fn text_at(&self, span: Span) -> &'t str {
+        self.ix.slice(span)
+    }
+
     /// The function a call calls.
     pub fn callee(&self, call: Call<'t>) -> Option<Expr<'t>> {
         PyIndex::callee(call.0).map(Expr)

@@ -603,13 +603,7 @@ fn expand(words: &[MappedText], params: &Option<Vec<MappedText>>) -> Vec<MappedT
 /// One word with a positional parameter put in, where it is the whole word.
 fn expand_one(w: &MappedText, params: &Option<Vec<MappedText>>) -> MappedText {
     let text = w.as_str();
-    let synthetic = |value: &str| {
-        let mut m = MappedText::new(w.span().start);
-        for c in value.chars() {
-            m.push_char(c, w.span().start, w.span().end);
-        }
-        m
-    };
+    let synthetic = |value: &str| MappedText::standing_for(value, w.span());
     // A start script decides whether to drop privileges by asking who it runs as; it
     // matters only when that is root, so that is the answer.
     match text {

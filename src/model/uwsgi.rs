@@ -201,8 +201,11 @@ impl UwsgiConfig {
             let Some(value) = &option.value else {
                 continue;
             };
-            args.push(synthetic(&format!("--{}", option.key), option.key_span));
-            args.push(synthetic(value, option.value_span));
+            args.push(MappedText::standing_for(
+                &format!("--{}", option.key),
+                option.key_span,
+            ));
+            args.push(MappedText::standing_for(value, option.value_span));
         }
         let launch = Launch {
             program: Program::Uwsgi,
@@ -289,14 +292,6 @@ fn account(option: &UwsgiOption, key: &str) -> Account {
 }
 
 /// Text that stands for `span` of the file as a whole.
-fn synthetic(text: &str, span: Span) -> MappedText {
-    let mut m = MappedText::new(span.start);
-    for c in text.chars() {
-        m.push_char(c, span.start, span.end);
-    }
-    m.with_span(span)
-}
-
 fn is_yaml_name(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     name.ends_with(".yaml") || name.ends_with(".yml")

@@ -212,6 +212,11 @@ impl<'t> PyIndex<'t> {
         node.utf8_text(self.src.as_bytes()).unwrap_or("")
     }
 
+    /// The source text at `span` (empty when it is not a span of this file).
+    pub fn slice(&self, span: Span) -> &'t str {
+        self.src.get(span.range()).unwrap_or("")
+    }
+
     pub fn span(node: Node<'_>) -> Span {
         Span::new(node.start_byte(), node.end_byte())
     }

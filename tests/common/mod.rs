@@ -1,6 +1,8 @@
 //! Shared helpers for integration tests that run the real binary.
 #![allow(dead_code)]
 
+use deploylint::catalog::Format;
+use deploylint::kinds::{self, Detection};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -59,4 +61,37 @@ pub fn corpus() -> Option<PathBuf> {
     }
     eprintln!("skipping: corpus not found at {}", dir.display());
     None
+}
+
+/// Every file under `dir`, recursively, sorted.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The format discovery gives the file at `path`: by name, else by content.
+pub fn format_of(path: &Path) -> Option<Format> {
+    match kinds::detect_by_name(path) {
+        Detection::Known(format) => Some(format),
+        Detection::NeedsContent => {
+            let text = String::from_utf8_lossy(&std::fs::read(path).ok()?).into_owned();
+            kinds::detect_by_content(path, &text, false)
+        }
+        Detection::Unknown => None,
+    }
 }

@@ -107,6 +107,7 @@ mod tests {
                 "FROM python\nARG FLASK_DEBUG\n",
                 "FROM python\n# ENV FLASK_DEBUG=1\n",
                 "FROM python\nRUN echo FLASK_DEBUG=1\n",
+                "FROM python\nCMD FLASK_DEBUG=$DEBUG gunicorn app:app\n",
                 "FROM python AS test\nENV FLASK_DEBUG=1\nFROM python\nCMD gunicorn app:app\n",
                 "ARG FLASK_DEBUG=1\nFROM python\n",
                 "FROM python AS development\nENV FLASK_DEBUG=1\n",
@@ -127,6 +128,32 @@ mod tests {
             "DBG004",
             "docker-compose.override.yml",
             &["services:\n  web:\n    environment:\n      FLASK_DEBUG: 1\n"],
+        );
+    }
+
+    #[test]
+    fn procfile_inline_assignments() {
+        let found = findings(
+            "DBG004",
+            "Procfile",
+            "release: python manage.py migrate\nweb: FLASK_DEBUG=1 gunicorn app:app\n",
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].1, "FLASK_DEBUG=1");
+        quiet(
+            "DBG004",
+            "Procfile",
+            &[
+                "web: FLASK_DEBUG=0 gunicorn app:app\n",
+                "web: FLASK_DEBUG=$DEBUG gunicorn app:app\n",
+                "web: echo FLASK_DEBUG=1 && gunicorn app:app\n",
+                "# web: FLASK_DEBUG=1 flask run\nweb: gunicorn app:app\n",
+            ],
+        );
+        quiet(
+            "DBG004",
+            "Procfile.dev",
+            &["web: FLASK_DEBUG=1 flask run\n"],
         );
     }
 }

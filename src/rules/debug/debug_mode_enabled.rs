@@ -85,7 +85,11 @@ fn check_call<'t>(python: &Semantic<'t>, call: Call<'t>, sink: &mut Sink<'_>) {
             let fix = sink.fix(keyword_off(python, call, "debug"));
             sink.report(
                 kw,
-                format!("`{}` is created with debug=True", python.text(callee)),
+                format!(
+                    "`{}` is created with `{}`",
+                    python.text(callee),
+                    python.text_at(kw)
+                ),
             )
             .set_fix(fix);
         }

@@ -11,7 +11,10 @@ pub const RULE: Rule = Rule {
     prefilter: Some(|_, text| text.contains("reload")),
 };
 
-const RELOAD_FLAGS: &[&str] = &["--reload", "--reload-dir", "--reload-include"];
+/// Only `--reload` starts a reloader: uvicorn's `--reload-dir`/`--reload-include` and
+/// gunicorn's `--reload-extra-file` say what to watch once it runs, and do nothing without it
+/// (uvicorn warns that the configuration "will not reload").
+const RELOAD_FLAGS: &[&str] = &["--reload"];
 
 /// uWSGI's reloader of Python modules (`touch-reload` is not one: it restarts when a file a
 /// deployment touches changes, which is how uWSGI apps are meant to be reloaded).
@@ -78,8 +81,8 @@ mod tests {
                 ),
                 (
                     "Dockerfile",
-                    "FROM python\nCMD python -m uvicorn main:app --reload-dir /app\n",
-                    "--reload-dir",
+                    "FROM python\nCMD python -m uvicorn main:app --reload-dir /app --reload\n",
+                    "--reload",
                 ),
                 (
                     "Dockerfile",
@@ -106,6 +109,15 @@ mod tests {
                     "FROM python\nCMD gunicorn --reload app:app\nFROM python\nCMD gunicorn app:app\n",
                 ),
                 ("Dockerfile", "FROM python\nCMD echo --reload\n"),
+                // What to watch, without the reloader that would watch it.
+                (
+                    "Dockerfile",
+                    "FROM python\nCMD python -m uvicorn main:app --reload-dir /app\n",
+                ),
+                (
+                    "Dockerfile",
+                    "FROM python\nCMD gunicorn --reload-extra-file conf.yml app:app\n",
+                ),
                 (
                     "app.py",
                     "import uvicorn\nuvicorn.run('main:app', reload=False)\n",

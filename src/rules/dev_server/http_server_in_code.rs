@@ -23,20 +23,30 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
     let View::Python(python) = ctx.view else {
         return;
     };
-    let Some(first_serve) = python
+    let serves: Vec<_> = python
         .calls()
-        .find(|c| python.receiver(*c).is_some() && python.method(*c) == Some("serve_forever"))
-    else {
+        .filter(|c| python.receiver(*c).is_some() && python.method(*c) == Some("serve_forever"))
+        .map(|c| python.callee_span(c))
+        .collect();
+    let Some(&first_serve) = serves.first() else {
         return;
     };
     for call in python.calls() {
         if python.calls_any(call, STDLIB_SERVERS) {
             let name = python.callee_name(call).unwrap_or_default();
+            let at = python.callee_span(call);
+            // The server is served by the next serve_forever() after it is made (the same
+            // expression, its `with` block or its variable); the first one stands in otherwise.
+            let served = serves
+                .iter()
+                .copied()
+                .find(|s| s.start >= at.start)
+                .unwrap_or(first_serve);
             sink.report(
-                python.callee_span(call),
+                at,
                 format!("`{name}` is a development server and is run with serve_forever()"),
             )
-            .label(python.callee_span(first_serve), "served here");
+            .label(served, "served here");
         }
     }
 }
@@ -69,6 +79,19 @@ mod tests {
                 ),
             ],
         );
+    }
+
+    #[test]
+    fn each_server_is_labelled_where_it_is_served() {
+        let text = "import http.server as h\na = h.HTTPServer(('', 1), H)\nb = h.HTTPServer(('', 2), H)\nb.serve_forever()\na.serve_forever()\nc = h.HTTPServer(('', 3), H)\nc.serve_forever()\n";
+        let found = crate::rules::testing::diagnostics("DEV003", "serve.py", text);
+        let labelled: Vec<&str> = found
+            .iter()
+            .map(|d| &text[d.labels[0].span.range()])
+            .collect();
+        assert_eq!(found.len(), 3);
+        // The third server is served on the line after it, not by the file's first call.
+        assert_eq!(labelled[2], "c.serve_forever");
     }
 
     #[test]

@@ -51,22 +51,15 @@ fn check_compose(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
 
 /// What the deployment model records (a Kubernetes container's securityContext and volumes).
 fn check_granted(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    let mut seen = Vec::new();
-    for service in ctx.deployment.services.iter().filter(|s| s.runs_app) {
-        for grant in &service.privileges.runtime_socket {
-            // One volume mounted by several containers is one finding.
-            if seen.contains(&grant.at) {
-                continue;
-            }
-            seen.push(grant.at);
-            sink.report(
-                grant.at,
-                format!(
-                    "{} {}, the container runtime's socket: it controls every container on the host",
-                    grant.how, grant.value
-                ),
-            );
-        }
+    // One volume mounted by several containers is one finding.
+    for (_, grant) in ctx.deployment.grants_once(|p| &p.runtime_socket) {
+        sink.report(
+            grant.at,
+            format!(
+                "{} {}, the container runtime's socket: it controls every container on the host",
+                grant.how, grant.value
+            ),
+        );
     }
 }
 

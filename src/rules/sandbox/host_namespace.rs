@@ -43,26 +43,19 @@ fn check_compose(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
 /// What the deployment model records (a Kubernetes container's securityContext and volumes).
 fn check_granted(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
     // Every container of a pod shares its namespaces: report each setting once.
-    let mut seen = Vec::new();
-    for service in ctx.deployment.services.iter().filter(|s| s.runs_app) {
-        for grant in &service.privileges.host_namespaces {
-            if seen.contains(&grant.at) {
-                continue;
-            }
-            seen.push(grant.at);
-            let what = if grant.value.starts_with("hostPID") {
-                "process namespace: the app sees and can signal every process on the node"
-            } else {
-                "IPC namespace: the app reaches the shared memory of every process on the node"
-            };
-            sink.report(
-                grant.at,
-                format!(
-                    "{} sets {}, sharing the host's {what}",
-                    grant.how, grant.value
-                ),
-            );
-        }
+    for (_, grant) in ctx.deployment.grants_once(|p| &p.host_namespaces) {
+        let what = if grant.value.starts_with("hostPID") {
+            "process namespace: the app sees and can signal every process on the node"
+        } else {
+            "IPC namespace: the app reaches the shared memory of every process on the node"
+        };
+        sink.report(
+            grant.at,
+            format!(
+                "{} sets {}, sharing the host's {what}",
+                grant.how, grant.value
+            ),
+        );
     }
 }
 

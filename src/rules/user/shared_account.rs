@@ -16,9 +16,13 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
     let shared = |name: &str| is_shared_account(name, &ctx.options.shared_accounts);
-    let others = |host: Option<&str>| match host {
-        Some(host) => format!("an account shared with {host} and other services"),
-        None => "an account other services share".to_string(),
+    // `nobody`, `daemon` or `nogroup` are shared by many services, but they are not the web
+    // server's own account: only name the server for the accounts web servers run as.
+    let others = |host: Option<&str>, name: &str| match host {
+        Some(host) if is_web_server_account(name) => {
+            format!("an account shared with {host} and other services")
+        }
+        _ => "an account other services share".to_string(),
     };
     for service in ctx.deployment.services.iter().filter(|s| s.runs_app) {
         let Some(user) = &service.user else {
@@ -47,7 +51,7 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
                     format!(
                         "{} runs as {name}, {}",
                         service.subject,
-                        others(service.host)
+                        others(service.host, name)
                     ),
                 );
             }
@@ -56,12 +60,12 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
                     && let Some(name) = group.name()
                     && shared(name)
                 {
-                    let host = service.host.unwrap_or("other services");
                     sink.report(
                         group.at,
                         format!(
-                            "{} runs with group {name}, shared with {host} and other services",
-                            service.subject
+                            "{} runs with group {name}, {}",
+                            service.subject,
+                            others(service.host, name).replacen("an account", "a group", 1)
                         ),
                     );
                 }
@@ -84,6 +88,13 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
             );
         }
     }
+}
+
+/// The accounts web servers themselves run as (Debian's, Red Hat's, Arch's and nginx's).
+fn is_web_server_account(name: &str) -> bool {
+    ["www-data", "apache", "http", "httpd", "nginx"]
+        .iter()
+        .any(|a| name.eq_ignore_ascii_case(a))
 }
 
 #[cfg(test)]
@@ -124,6 +135,29 @@ mod tests {
                     "# WSGIDaemonProcess app\n",
                 ],
             );
+        }
+
+        #[test]
+        fn only_the_web_servers_own_accounts_are_called_apaches() {
+            let message = |text| {
+                crate::rules::testing::diagnostics("USR002", SITE, text)
+                    .pop()
+                    .map(|d| d.message)
+                    .unwrap_or_default()
+            };
+            let www = message("WSGIDaemonProcess app user=www-data group=app\n");
+            assert!(www.contains("shared with Apache"), "{www}");
+            let nobody = message("WSGIDaemonProcess app user=nobody group=app\n");
+            assert!(
+                nobody.contains("an account other services share"),
+                "{nobody}"
+            );
+            let nogroup = message("WSGIDaemonProcess app user=app group=nogroup\n");
+            assert!(
+                nogroup.contains("a group other services share"),
+                "{nogroup}"
+            );
+            assert!(!nogroup.contains("Apache"), "{nogroup}");
         }
     }
 

@@ -118,6 +118,11 @@ pub(super) fn build_instruction(
                 errors.push(syntax_error(message, span));
             }
         }
+        "FROM" => {
+            if let Some((message, span)) = from_arguments_error(&instr, escape) {
+                errors.push(syntax_error(message, span));
+            }
+        }
         "HEALTHCHECK" => {
             if let Some((_, rest)) = healthcheck_parts(&args)
                 && let Json::NotStringArray = parse_json_array(&rest)
@@ -407,6 +412,45 @@ pub(super) fn healthcheck_parts(args: &MappedText) -> Option<(MappedText, Mapped
     }
     let next = text.len() - text[sep..].trim_start().len();
     Some((args.sub(0..sep), args.sub(next..text.len())))
+}
+
+/// BuildKit's `parseBuildStageName`: an image, optionally `AS name`, where the name starts
+/// with a letter and has only letters, digits, `-`, `_` and `.` (it is not expanded).
+fn from_arguments_error(from: &Instruction, escape: char) -> Option<(String, Span)> {
+    // `FROM postgres:{{ version }}` in a project template: the placeholder's spaces are not
+    // argument separators once it is rendered.
+    if let Args::Shell(text) = &from.args
+        && (text.as_str().contains("{{") || text.as_str().contains("{%"))
+    {
+        return None;
+    }
+    let words = from.words(escape);
+    match words.as_slice() {
+        [_] => None,
+        [_, as_word, name] if as_word.as_str().eq_ignore_ascii_case("as") => {
+            let mut chars = name.as_str().chars();
+            let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+                && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+            (!valid).then(|| {
+                (
+                    format!(
+                        "invalid name for build stage: {:?}, name can't start with a number or contain symbols",
+                        name.as_str()
+                    ),
+                    name.span(),
+                )
+            })
+        }
+        [] => Some((
+            "FROM requires either one or three arguments".to_string(),
+            from.span,
+        )),
+        [_, rest @ ..] => Some((
+            "FROM requires either one or three arguments (an image, optionally `AS name`)"
+                .to_string(),
+            rest[0].span().cover(rest[rest.len() - 1].span()),
+        )),
+    }
 }
 
 pub(super) fn syntax_error(message: impl Into<String>, span: Span) -> SyntaxError {

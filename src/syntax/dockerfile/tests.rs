@@ -373,6 +373,47 @@ fn env_label_arg_pairs() {
 }
 
 #[test]
+fn from_takes_an_image_and_an_optional_stage_name() {
+    for ok in [
+        "FROM a\n",
+        "FROM --platform=$BUILDPLATFORM python:3.12 AS build-1.x_y\n",
+        "FROM python as Builder\n",
+        "FROM \"scratch\"\n",
+        "FROM ${BASE}:${TAG}\n",
+        // A project template's placeholder, with spaces inside its braces.
+        "FROM docker.io/postgres:{{ cookiecutter.postgresql_version }}\n",
+        "FROM {% if gpu %}nvidia/cuda{% else %}python{% endif %}\n",
+    ] {
+        let df = parse(ok);
+        assert!(df.errors.is_empty(), "{ok:?}: {:?}", df.errors);
+    }
+    let text = "FROM a b c\n";
+    let df = parse(text);
+    assert_eq!(df.errors.len(), 1, "{:?}", df.errors);
+    assert!(
+        df.errors[0]
+            .message
+            .starts_with("FROM requires either one or three")
+    );
+    assert_eq!(&text[df.errors[0].span.range()], "b c");
+    let df = parse("FROM a AS\n");
+    assert!(
+        df.errors[0]
+            .message
+            .starts_with("FROM requires either one or three")
+    );
+    let text = "FROM a AS 1st\n";
+    let df = parse(text);
+    assert!(
+        df.errors[0]
+            .message
+            .starts_with("invalid name for build stage")
+    );
+    assert_eq!(&text[df.errors[0].span.range()], "1st");
+    assert_eq!(parse("FROM a AS x/y\n").errors.len(), 1);
+}
+
+#[test]
 fn scope_expansion() {
     let text = "ARG BASE=python:3.12\nARG TAG\nARG GLOBAL_ONLY=g\nFROM ${BASE}-slim AS builder\nARG TAG\nARG BASE\nARG V=1\nENV V=2 W=$V\nENV HOME=/home/$USER\nRUN echo\n";
     let df = parse(text);
