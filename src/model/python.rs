@@ -5,6 +5,9 @@
 //! server). Rules ask it questions; the parse tree it is built on stays inside this module
 //! (its handles, `Call`, `Assignment` and `Expr`, are opaque).
 
+mod effects;
+pub use effects::{FixedWrite, ListenHost, ModeChange, SocketListen, UmaskSet};
+
 use crate::source::Span;
 pub use crate::syntax::python::Literal;
 use crate::syntax::python::{self, PyIndex, PythonFile};
