@@ -166,7 +166,7 @@ impl<'t> Semantic<'t> {
                 if multicast && self.is_datagram_socket(socket) {
                     continue;
                 }
-                if let Some(host) = self.address_host(call, "address", true) {
+                if let Some(host) = self.address_host(call, "address") {
                     out.push(SocketListen {
                         call,
                         what: "socket.bind",
@@ -176,7 +176,7 @@ impl<'t> Semantic<'t> {
                 continue;
             }
             if self.calls_any(call, &["socket.create_server"]) {
-                if let Some(host) = self.address_host(call, "address", false) {
+                if let Some(host) = self.address_host(call, "address") {
                     out.push(SocketListen {
                         call,
                         what: "socket.create_server",
@@ -188,7 +188,7 @@ impl<'t> Semantic<'t> {
             if let Some(callee) = PyIndex::callee(node)
                 && self.is_constructor(callee, STDLIB_SOCKET_SERVERS, 0)
             {
-                if let Some(host) = self.address_host(call, "server_address", false) {
+                if let Some(host) = self.address_host(call, "server_address") {
                     out.push(SocketListen {
                         call,
                         what: "the standard library's server",
@@ -274,19 +274,14 @@ impl<'t> Semantic<'t> {
     }
 
     /// The host of a `(host, port)` address argument written as a tuple (or a name assigned
-    /// one). With `ephemeral_quiet`, port 0 (the free-port idiom, a client's source address)
-    /// is no listener.
-    fn address_host(
-        &self,
-        call: Call<'t>,
-        keyword: &str,
-        ephemeral_quiet: bool,
-    ) -> Option<ListenHost<'t>> {
+    /// one). Port 0 is no service: the free-port idiom, a client's source address, FTP's
+    /// active-mode data socket (`ftplib`), a test server on a port the kernel picks.
+    fn address_host(&self, call: Call<'t>, keyword: &str) -> Option<ListenHost<'t>> {
         let address = self.ix.arg(call.0, keyword, Some(0))?;
         let Literal::Tuple(items) = self.ix.literal(address)? else {
             return None;
         };
-        if ephemeral_quiet && matches!(items.get(1), Some(Some(Literal::Int(0)))) {
+        if matches!(items.get(1), Some(Some(Literal::Int(0)))) {
             return None;
         }
         let Some(Some(Literal::Str(host))) = items.first() else {

@@ -512,6 +512,8 @@ mod tests {
                 // Port 0: the free-port idiom, or a client choosing its source address.
                 "import socket\ns = socket.socket()\ns.bind(('', 0))\nport = s.getsockname()[1]",
                 "import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\ns.bind(('0.0.0.0', 0))\ns.sendto(q, ('8.8.8.8', 53))",
+                // ftplib's active-mode data socket: a port the kernel picks, for one transfer.
+                "import socket\nsock = socket.create_server(('', 0), family=af, backlog=1)",
                 // A multicast receiver must bind the wildcard address to get the group's
                 // datagrams.
                 "import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\ns.bind(('', 5353))\ns.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreq)",
