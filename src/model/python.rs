@@ -5,6 +5,9 @@
 //! server). Rules ask it questions; the parse tree it is built on stays inside this module
 //! (its handles, `Call`, `Assignment` and `Expr`, are opaque).
 
+mod effects;
+pub use effects::{FixedWrite, ListenHost, ModeChange, SocketListen, UmaskSet};
+
 use crate::source::Span;
 pub use crate::syntax::python::Literal;
 use crate::syntax::python::{self, PyIndex, PythonFile};
@@ -1048,5 +1051,66 @@ call_command('migrate')
             .map(|span| &src[span.start..span.end])
             .collect();
         assert_eq!(lines, ["app.run", "sio.run", "run_simple", "call_command"]);
+    }
+
+    /// The receivers and calls issue 11 names beside Flask: Tornado apps (through a factory),
+    /// Sanic (aliased, through a factory), Flask-SocketIO with the Werkzeug server allowed by a
+    /// name, Django's `call_command` imported as a module or an alias, and look-alikes that are
+    /// not servers.
+    #[test]
+    fn framework_receivers_beyond_flask() {
+        let src = "\
+import tornado.web
+from sanic import Sanic as S
+from flask import Flask
+from flask_socketio import SocketIO
+from django.core import management
+from django.core.management import call_command as cc
+from granian import Granian
+def make_app():
+    return tornado.web.Application([])
+def create_app():
+    return S('svc')
+tornado_app = make_app()
+sanic_app = create_app()
+sanic_app.run()
+flask_app = Flask(__name__)
+sio = SocketIO(flask_app)
+UNSAFE = True
+sio.run(flask_app, allow_unsafe_werkzeug=UNSAFE)
+management.call_command('runserver')
+cc('runserver', '8000')
+Granian('main:app').serve()
+def call_command(name):
+    pass
+call_command('runserver')
+";
+        let file = parse(src);
+        let semantic = Semantic::new(&file, src).unwrap();
+        let kinds: Vec<ObjectKind> = ["tornado_app", "sanic_app"]
+            .iter()
+            .map(|name| semantic.exported_kind(name))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ObjectKind::App(Framework::Tornado),
+                ObjectKind::App(Framework::Sanic)
+            ]
+        );
+        let runs: Vec<Option<Framework>> = semantic
+            .calls()
+            .filter(|c| semantic.method(*c) == Some("run"))
+            .map(|c| semantic.app_run(c))
+            .collect();
+        assert_eq!(runs, [Some(Framework::Sanic), Some(Framework::SocketIo)]);
+        let dev: Vec<&str> = semantic
+            .dev_server_calls()
+            .into_iter()
+            .map(|span| &src[span.start..span.end])
+            .collect();
+        // Sanic's `run` is its production server; Granian is not a development server; the
+        // module's own `call_command` is not Django's.
+        assert_eq!(dev, ["sio.run", "management.call_command", "cc"]);
     }
 }

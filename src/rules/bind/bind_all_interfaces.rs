@@ -5,7 +5,7 @@
 use crate::catalog::Format;
 use crate::model::deployment::Placement;
 use crate::model::listen::{is_all_interfaces, listen_host};
-use crate::model::python::{Call, Expr, Literal, Semantic};
+use crate::model::python::{Call, Expr, ListenHost, Literal, Semantic};
 use crate::rules::{FileContext, Rule, Sink, View};
 
 pub const RULE: Rule = Rule {
@@ -14,6 +14,14 @@ pub const RULE: Rule = Rule {
     // Launch lines in other formats need no host literal (a default bind counts).
     prefilter: Some(|format, text| format != Format::Python || may_bind_all(text)),
 };
+
+/// Calls that listen on every interface when given no host at all.
+const DEFAULT_HOST_CALLS: &[&str] = &[
+    "start_server(",
+    "create_server(",
+    ".listen(",
+    "bind_sockets(",
+];
 
 /// Every check here needs a server call and an all-interfaces host literal in the file.
 fn may_bind_all(text: &str) -> bool {
@@ -27,12 +35,17 @@ fn may_bind_all(text: &str) -> bool {
         "run_app(",
         "call_command(",
         "Granian(",
+        "bind(",
+        "make_server(",
     ];
     // Django's `runserver 0:8000` is short for 0.0.0.0.
     let host = [
         "0.0.0.0", "\"::\"", "'::'", "[::]", "\"\"", "''", "*:", "\"0:", "'0:",
     ];
     server.iter().any(|n| text.contains(n)) && host.iter().any(|n| text.contains(n))
+        || DEFAULT_HOST_CALLS.iter().any(|n| text.contains(n))
+        // Tornado's `server.bind(port)`.
+        || text.contains("tornado") && text.contains(".bind(")
 }
 
 /// (callees, host keyword, host position): calls whose host argument decides the bind.
@@ -104,6 +117,7 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
     let View::Python(python) = ctx.view else {
         return;
     };
+    check_sockets(python, sink);
     for call in python.calls() {
         if python.callee(call).is_none() {
             continue;
@@ -121,13 +135,6 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
         }
         if python.calls_any(call, crate::model::python::CALL_COMMAND) {
             check_runserver(python, call, sink);
-            continue;
-        }
-        if python.calls_any(
-            call,
-            crate::rules::dev_server::http_server_in_code::STDLIB_SERVERS,
-        ) {
-            check_address_tuple(python, call, "server_address", sink);
             continue;
         }
         for (targets, keyword, position) in HOST_ARGUMENTS {
@@ -159,7 +166,29 @@ fn check_host<'t>(
     }
 }
 
-/// HTTPServer(("0.0.0.0", 8000), Handler): the host is the first item of the address tuple.
+/// Sockets and socket servers (`sock.bind(("", 80))`, `asyncio.start_server(cb, port=80)`,
+/// Tornado's `app.listen(8888)`) whose host, written or by default, is every interface.
+fn check_sockets(python: &Semantic<'_>, sink: &mut Sink<'_>) {
+    for listen in python.listening_sockets() {
+        match listen.host {
+            ListenHost::Literal { host, at } if is_all_interfaces(&host) => {
+                report(python, listen.call, at, &host, sink);
+            }
+            ListenHost::Literal { .. } => {}
+            ListenHost::Default => {
+                sink.report(
+                    python.callee_span(listen.call),
+                    format!(
+                        "{} is given no host, so it listens on every network interface",
+                        listen.what
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Server(("0.0.0.0", 8000), app): the host is the first item of the address tuple.
 fn check_address_tuple<'t>(
     python: &Semantic<'t>,
     call: Call<'t>,
@@ -224,10 +253,10 @@ fn report<'t>(
     host: &str,
     sink: &mut Sink<'_>,
 ) {
-    let shown = if host.is_empty() {
-        "\"\" (all interfaces)"
-    } else {
-        host
+    let shown = match host {
+        "" if python.text(value) == "None" => "None (all interfaces)",
+        "" => "\"\" (all interfaces)",
+        host => host,
     };
     let diagnostic = sink.report(
         value.span(),
@@ -367,6 +396,141 @@ mod tests {
                 "from django.core.management import call_command\ncall_command('runserver', '8000')",
                 "from django.core.management import call_command\ncall_command('migrate', '0.0.0.0:1')",
                 "BLOCKED = ['0.0.0.0']\nif host == '0.0.0.0':\n    log.info('0.0.0.0')",
+            ],
+        );
+    }
+
+    #[test]
+    fn sockets_fail() {
+        let socket = "import socket\nsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n";
+        let cases: Vec<(String, &str)> = vec![
+            (format!("{socket}sock.bind(('0.0.0.0', 8080))"), "'0.0.0.0'"),
+            (format!("{socket}sock.bind(('', 8080))"), "''"),
+            (format!("{socket}sock.bind(('::', 8080))"), "'::'"),
+            (format!("{socket}HOST = ''\nsock.bind((HOST, 8080))"), "HOST"),
+            (format!("{socket}ADDR = ('0.0.0.0', 80)\nsock.bind(ADDR)"), "ADDR"),
+            // A UDP server on a fixed port listens too (a syslog or DNS server).
+            (
+                "import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\ns.bind(('', 514))"
+                    .to_string(),
+                "''",
+            ),
+            (
+                "from socket import *\nwith socket(AF_INET6) as s:\n    s.bind(('::', 80))".to_string(),
+                "'::'",
+            ),
+            (
+                "import socket\nclass S:\n    def __init__(self):\n        self.sock = socket.socket()\n    def start(self):\n        self.sock.bind(('0.0.0.0', 9))"
+                    .to_string(),
+                "'0.0.0.0'",
+            ),
+            (
+                "import socket\nsocket.create_server(('', 8000))".to_string(),
+                "''",
+            ),
+            (
+                "from socket import create_server\ncreate_server(('0.0.0.0', 8000), reuse_port=True)"
+                    .to_string(),
+                "'0.0.0.0'",
+            ),
+            (
+                "import socketserver\nsocketserver.UDPServer(('', 9999), H)".to_string(),
+                "''",
+            ),
+            (
+                "import socketserver\nclass Server(socketserver.ThreadingMixIn, socketserver.TCPServer):\n    pass\nServer(('0.0.0.0', 8000), H)"
+                    .to_string(),
+                "'0.0.0.0'",
+            ),
+            (
+                "from wsgiref.simple_server import make_server\nmake_server('', 8000, app)".to_string(),
+                "''",
+            ),
+            (
+                "import asyncio\nasync def main():\n    await asyncio.start_server(cb, port=8888)"
+                    .to_string(),
+                "asyncio.start_server",
+            ),
+            (
+                "import asyncio\nasync def main():\n    await asyncio.start_server(cb, None, 8888)"
+                    .to_string(),
+                "None",
+            ),
+            (
+                "import asyncio\nasync def main():\n    await asyncio.start_server(cb, host='0.0.0.0', port=8888)"
+                    .to_string(),
+                "'0.0.0.0'",
+            ),
+            (
+                "import asyncio\nasync def main():\n    loop = asyncio.get_running_loop()\n    await loop.create_server(Proto, '0.0.0.0', 8888)"
+                    .to_string(),
+                "'0.0.0.0'",
+            ),
+            (
+                "import asyncio\nloop = asyncio.new_event_loop()\nloop.create_server(Proto, port=8888)"
+                    .to_string(),
+                "loop.create_server",
+            ),
+            (
+                "import tornado.web\napp = tornado.web.Application([])\napp.listen(8888)".to_string(),
+                "app.listen",
+            ),
+            (
+                "from tornado.web import Application\ndef make_app():\n    return Application([])\nmake_app().listen(8888, address='0.0.0.0')"
+                    .to_string(),
+                "'0.0.0.0'",
+            ),
+            (
+                "import tornado.web\nclass App(tornado.web.Application):\n    pass\nApp().listen(8888)"
+                    .to_string(),
+                "App().listen",
+            ),
+            (
+                "from tornado.httpserver import HTTPServer\nserver = HTTPServer(app)\nserver.bind(8888)"
+                    .to_string(),
+                "server.bind",
+            ),
+        ];
+        let cases: Vec<(&str, &str)> = cases.iter().map(|(s, u)| (s.as_str(), *u)).collect();
+        fires_once("NET001", "app.py", &cases);
+    }
+
+    #[test]
+    fn sockets_pass() {
+        quiet(
+            "NET001",
+            "app.py",
+            &[
+                // The receiver is not known to be a socket.
+                "sock.bind(('0.0.0.0', 8080))",
+                "def serve(sock):\n    sock.bind(('0.0.0.0', 8080))",
+                "import socket\ns = socket.socket()\ns.bind(('127.0.0.1', 8080))",
+                "import socket\ns = socket.socket()\ns.bind(('localhost', 8080))",
+                // A host from a variable, the environment or a parameter's default value.
+                "import os, socket\ns = socket.socket()\ns.bind((os.environ['HOST'], 80))",
+                "import socket\ndef serve(host='0.0.0.0'):\n    s = socket.socket()\n    s.bind((host, 80))",
+                // Port 0: the free-port idiom, or a client choosing its source address.
+                "import socket\ns = socket.socket()\ns.bind(('', 0))\nport = s.getsockname()[1]",
+                "import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\ns.bind(('0.0.0.0', 0))\ns.sendto(q, ('8.8.8.8', 53))",
+                // ftplib's active-mode data socket: a port the kernel picks, for one transfer.
+                "import socket\nsock = socket.create_server(('', 0), family=af, backlog=1)",
+                // A multicast receiver must bind the wildcard address to get the group's
+                // datagrams.
+                "import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\ns.bind(('', 5353))\ns.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreq)",
+                // A unix socket's address is a path.
+                "import socket\ns = socket.socket(socket.AF_UNIX)\ns.bind('/run/app.sock')",
+                // The all-interfaces string compared, stored in a block list or logged.
+                "import socket, logging\nBLOCKED = {'0.0.0.0', '::'}\nif addr[0] == '0.0.0.0':\n    logging.warning('refusing %s', '0.0.0.0')",
+                "import socket\nsocket.create_server(('127.0.0.1', 8000))",
+                "import asyncio\nasync def main():\n    await asyncio.start_server(cb, '127.0.0.1', 8888)",
+                "import asyncio\nasync def main():\n    await asyncio.start_server(cb, sock=listener)",
+                "import asyncio\nasync def main():\n    await asyncio.start_unix_server(cb, path='/run/app.sock')",
+                "loop.create_server(Proto, '0.0.0.0', 8888)",
+                "import tornado.web\napp = tornado.web.Application([])\napp.listen(8888, address='127.0.0.1')",
+                "import tornado.web\napp = tornado.web.Application([])\napp.listen(8888, '127.0.0.1')",
+                // `listen(backlog)` on a socket is not an address.
+                "import socket\ns = socket.socket()\ns.bind(('127.0.0.1', 80))\ns.listen(5)",
+                "server.listen(8888)",
             ],
         );
     }

@@ -36,6 +36,8 @@ const DEBUG_APPS: &[&str] = &[
     "starlette.Starlette",
     "FastAPI",
     "Starlette",
+    // Tracebacks in responses and autoreload.
+    "tornado.web.Application",
 ];
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
@@ -286,6 +288,10 @@ mod tests {
                     "debug=True",
                 ),
                 (
+                    "import tornado.web\napp = tornado.web.Application(handlers, debug=True)",
+                    "debug=True",
+                ),
+                (
                     "import starlette.applications as s\ns.Starlette(debug=True)",
                     "debug=True",
                 ),
@@ -314,6 +320,9 @@ mod tests {
                 "app.config['TESTING'] = True",
                 "app.config.update(DEBUG=False)",
                 "FastAPI(debug=False)",
+                "import tornado.web\ntornado.web.Application(handlers, debug=False)",
+                // Not Tornado's: a name `Application` from elsewhere.
+                "from myapp import Application\nApplication(debug=True)",
                 "class DevelopmentConfig:\n    DEBUG = True",
                 "app.run(debug='False')",
                 "ctx.run(func, 1, 2)",

@@ -1,10 +1,12 @@
 //! FS003: the app's process creates files with a umask that gives other local users access
 //! to them (a systemd `UMask=`, a `WSGIDaemonProcess umask=`), or group write when the group
-//! is an account other services share. One rule over the services of the deployment model.
+//! is an account other services share. One rule over the services of the deployment model,
+//! and the app's own code (`os.umask(0)`).
 
 use crate::edit::Edit;
 use crate::model::deployment::is_shared_account;
-use crate::rules::{FileContext, Rule, Sink};
+use crate::model::python::Semantic;
+use crate::rules::{FileContext, Rule, Sink, View};
 use crate::source::Span;
 
 pub const RULE: Rule = Rule {
@@ -14,6 +16,9 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
+    if let View::Python(python) = ctx.view {
+        check_python(python, sink);
+    }
     for service in &ctx.deployment.services {
         let Some(umask) = &service.umask else {
             continue;
@@ -44,6 +49,35 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
             )
             .set_fix(fix);
         }
+    }
+}
+
+/// `os.umask(0o002)`: a literal mask that leaves other users access to what the process
+/// creates from then on. A mask read and put back (`old = os.umask(0)` … `os.umask(old)`) is
+/// not a setting.
+fn check_python(python: &Semantic<'_>, sink: &mut Sink<'_>) {
+    for set in python.umask_sets() {
+        let Some(access) = others_access(set.mask) else {
+            continue;
+        };
+        let written = python.text(set.value);
+        let callee = python
+            .callee_name(set.call)
+            .unwrap_or_else(|| "os.umask".to_string());
+        // Python needs the `0o` prefix; the fix writes it whatever the original's base.
+        let tight = set.mask | 0o027;
+        let fix = sink.fix(vec![Edit::replace(
+            set.value.span(),
+            format!("0o{tight:03o}"),
+        )]);
+        sink.report(
+            set.value.span(),
+            format!(
+                "{callee}({written}) gives other users {access} access to the files the process \
+                 creates from then on"
+            ),
+        )
+        .set_fix(fix);
     }
 }
 
@@ -206,6 +240,55 @@ mod tests {
                 // Apache's account unknown (its configuration not in view): not guessed.
                 "WSGIDaemonProcess app umask=0007\n",
             ],
+        );
+    }
+
+    #[test]
+    fn python() {
+        fires_once(
+            "FS003",
+            "app.py",
+            &[
+                ("import os\nos.umask(0)", "0"),
+                ("import os\nos.umask(0o002)", "0o002"),
+                ("import os\nos.umask(0o000)", "0o000"),
+                ("from os import umask\numask(0o022)", "0o022"),
+                // Its result kept but never put back: the mask stays.
+                ("import os\nprevious = os.umask(0)", "0"),
+            ],
+        );
+        quiet(
+            "FS003",
+            "app.py",
+            &[
+                "import os\nos.umask(0o027)",
+                "import os\nos.umask(0o077)",
+                // Reading the current mask: set, then put back at once.
+                "import os\nmask = os.umask(0)\nos.umask(mask)",
+                "import os\ndef current():\n    old = os.umask(0o022)\n    try:\n        return old\n    finally:\n        os.umask(old)",
+                // A mask from configuration is not guessed.
+                "import os\nos.umask(settings.UMASK)",
+                "import os\nos.umask(int(os.environ['UMASK'], 8))",
+                "umask(0)",
+                "# os.umask(0)",
+            ],
+        );
+    }
+
+    #[test]
+    fn python_fix_writes_an_octal_literal() {
+        let fix = |src: &str| crate::rules::testing::fixed("FS003", "app.py", src);
+        assert_eq!(
+            fix("import os\nos.umask(0)\n"),
+            "import os\nos.umask(0o027)\n"
+        );
+        assert_eq!(
+            fix("import os\nos.umask(0o002)\n"),
+            "import os\nos.umask(0o027)\n"
+        );
+        assert_eq!(
+            fix("import os\nos.umask(0o070)\n"),
+            "import os\nos.umask(0o077)\n"
         );
     }
 }

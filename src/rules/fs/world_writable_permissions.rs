@@ -1,14 +1,17 @@
-//! FS001: the image makes files world-writable (`chmod 777`, `chmod o+w`, `COPY --chmod=666`),
-//! so any process in the container can rewrite the application.
+//! FS001: the image or the app's code makes files world-writable (`chmod 777`, `chmod o+w`,
+//! `COPY --chmod=666`, `os.chmod(path, 0o666)`), so any process or local user can rewrite
+//! them.
 
+use crate::catalog::Format;
 use crate::model::deployment::{PathKind, Placement};
+use crate::model::python::Semantic;
 use crate::rules::{FileContext, Rule, Sink, View};
 use crate::source::MappedText;
 
 pub const RULE: Rule = Rule {
     code: "FS001",
     check,
-    prefilter: None,
+    prefilter: Some(|format, text| format != Format::Python || text.contains("chmod")),
 };
 
 /// Whether a chmod mode (octal or symbolic) gives others write permission.
@@ -59,6 +62,9 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
             );
         }
     }
+    if let View::Python(python) = ctx.view {
+        check_python(python, sink);
+    }
     let View::Dockerfile { image, .. } = ctx.view else {
         return;
     };
@@ -95,6 +101,37 @@ fn check_chmod(words: &[MappedText], sink: &mut Sink<'_>) {
         sink.report(
             span,
             format!("chmod {} makes files world-writable", mode.as_str()),
+        );
+    }
+}
+
+/// The sticky bit: a world-writable directory where nobody can remove another user's files.
+const STICKY: u32 = 0o1000;
+
+/// `os.chmod(path, 0o777)`, `Path(p).chmod(stat.S_IRWXO | …)`: a mode that grants write to
+/// others, set on an existing file (modes given to `os.makedirs` or `os.open` are masked by
+/// the umask and are not read).
+fn check_python(python: &Semantic<'_>, sink: &mut Sink<'_>) {
+    for change in python.mode_changes() {
+        if change.bits & 0o002 == 0 || change.bits & STICKY != 0 {
+            continue;
+        }
+        let written = python.text(change.mode);
+        let octal = format!("0o{:o}", change.bits);
+        let mode = if written.eq_ignore_ascii_case(&octal) {
+            written.to_string()
+        } else if python.literal(change.mode).is_some() {
+            format!("{written} ({octal})")
+        } else {
+            written.to_string()
+        };
+        // `os.chmod` also when imported as an alias; a path's method by its class.
+        let callee = python
+            .callee_name(change.call)
+            .unwrap_or_else(|| format!("Path.{}", python.method(change.call).unwrap_or("chmod")));
+        sink.report(
+            change.mode.span(),
+            format!("{callee} sets mode {mode}, which lets every local user write to it"),
         );
     }
 }
@@ -173,6 +210,77 @@ mod tests {
                 "FROM python\n# RUN chmod 777 /app\n",
                 "FROM python\nCOPY --chmod=755 app /app\n",
                 "FROM python\nRUN chmod o-w /app\n",
+            ],
+        );
+    }
+
+    #[test]
+    fn python_fail() {
+        fires_once(
+            "FS001",
+            "app.py",
+            &[
+                ("import os\nos.chmod('/srv/app/uploads', 0o777)", "0o777"),
+                ("import os\nos.chmod(path, 0o666)", "0o666"),
+                ("import os\nos.chmod(path, 0o757)", "0o757"),
+                ("import os\nos.chmod(path, 511)", "511"),
+                ("import os\nos.fchmod(fd, 0o662)", "0o662"),
+                ("import os\nos.lchmod(path, mode=0o777)", "0o777"),
+                (
+                    "from os import chmod as set_mode\nset_mode(path, 0o777)",
+                    "0o777",
+                ),
+                (
+                    "import os, stat\nos.chmod(path, stat.S_IWOTH)",
+                    "stat.S_IWOTH",
+                ),
+                (
+                    "import os, stat\nos.chmod(path, stat.S_IRWXU | stat.S_IRWXG | stat.S_IRWXO)",
+                    "stat.S_IRWXU | stat.S_IRWXG | stat.S_IRWXO",
+                ),
+                (
+                    "import os\nfrom stat import S_IWOTH\nos.chmod(p, os.stat(p).st_mode | S_IWOTH)",
+                    "os.stat(p).st_mode | S_IWOTH",
+                ),
+                ("import os\nMODE = 0o777\nos.chmod(p, MODE)", "MODE"),
+                (
+                    "from pathlib import Path\nPath('/srv/app/db.sqlite').chmod(0o666)",
+                    "0o666",
+                ),
+                (
+                    "import pathlib\np = pathlib.Path(base) / 'uploads'\np.chmod(0o777)",
+                    "0o777",
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn python_pass() {
+        quiet(
+            "FS001",
+            "app.py",
+            &[
+                "import os\nos.chmod(path, 0o755)",
+                "import os\nos.chmod(path, 0o640)",
+                "import os, stat\nos.chmod(path, stat.S_IRUSR | stat.S_IWUSR)",
+                "import os, stat\nos.chmod(p, os.stat(p).st_mode | stat.S_IXUSR)",
+                // A sticky world-writable directory, as for `chmod 1777 /tmp`.
+                "import os\nos.chmod('/srv/shared', 0o1777)",
+                "import os, stat\nos.chmod(d, stat.S_ISVTX | 0o777)",
+                // A mode from a parameter or computed at run time is not guessed.
+                "import os\ndef fix(path, mode):\n    os.chmod(path, mode)",
+                "import os\nos.chmod(path, int(os.environ['MODE'], 8))",
+                // The process umask still applies to the modes of new files and directories,
+                // so they are not world-writable modes set by the code.
+                "import os\nos.makedirs('/srv/app/uploads', mode=0o777, exist_ok=True)",
+                "import os\nos.mkdir(path, 0o777)",
+                "import os\nfd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o666)",
+                "from pathlib import Path\nPath(p).mkdir(mode=0o777)\nPath(p).touch(mode=0o666)",
+                // A chmod on an object not known to be a path (an SFTP client's).
+                "sftp.chmod('/srv/x', 0o777)",
+                "def f(p):\n    p.chmod(0o777)",
+                "# os.chmod(path, 0o777)",
             ],
         );
     }

@@ -2,7 +2,8 @@
 //! `/dev/shm`): where a service starts (a shipped image's `WORKDIR`, `WorkingDirectory=`,
 //! `home=`), the directories it keeps data in or writes to (`VOLUME`, a compose bind mount,
 //! `ReadWritePaths=`, mod_wsgi's sockets and eggs), or an upload, session or cache folder
-//! configured in Python. Other local users can read, replace or pre-create files there.
+//! configured in Python, or a file the app's code writes at a fixed path there. Other local
+//! users can read, replace or pre-create files there.
 
 use crate::model::deployment::{PathKind, WorkdirKind, is_shared_tmp};
 use crate::model::python::{Assignment, Expr, Literal, Semantic, Target};
@@ -87,6 +88,50 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
                 report_if_tmp(python, kw.name, kw.value, kw.span, sink);
             }
         }
+        check_writes(python, sink);
+    }
+}
+
+/// `open("/tmp/app.log", "a")`, `Path("/tmp/app.db").touch()`, `sqlite3.connect(f"/tmp/{n}")`:
+/// a file written at a name any local user can take first (or point elsewhere with a
+/// symlink). The temporary directory itself (`os.makedirs("/tmp", exist_ok=True)`) is not
+/// state, and paths from `tempfile` are not fixed.
+fn check_writes(python: &Semantic<'_>, sink: &mut Sink<'_>) {
+    for write in python.fixed_writes() {
+        let below = if write.complete {
+            is_below_shared_tmp(&write.path)
+        } else {
+            ["/tmp/", "/var/tmp/", "/dev/shm/"]
+                .iter()
+                .any(|dir| write.path.trim_start().starts_with(dir))
+        };
+        if !below {
+            continue;
+        }
+        // A path only partly fixed is quoted as written (`f"/tmp/{name}.log"`).
+        let written = python.text(write.at);
+        let path = if write.complete {
+            write.path
+        } else if written.len() <= 60 && !written.contains('\n') {
+            written.to_string()
+        } else {
+            format!("{}…", write.path)
+        };
+        // `sqlite3.connect`, `open`; a method of a longer chain by its name (`touch`).
+        let callee = python.callee(write.call).map_or("", |c| python.text(c));
+        let callee = if callee.contains(['(', '\n']) {
+            python.method(write.call).unwrap_or("")
+        } else {
+            callee
+        };
+        sink.report(
+            write.at.span(),
+            format!(
+                "{callee}() {} {path} at a fixed name in a shared temporary directory, where another \
+                 local user can create it first or plant a symlink",
+                write.how
+            ),
+        );
     }
 }
 
@@ -146,7 +191,7 @@ fn tmp_path<'t>(python: &Semantic<'t>, value: Expr<'t>) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{fires_once_in, quiet_in};
+    use crate::rules::testing::{fires_once, fires_once_in, quiet, quiet_in};
 
     #[test]
     fn fail() {
@@ -315,6 +360,118 @@ mod tests {
                     "[Service]\nPrivateTmp=no\nWorkingDirectory=/tmp/my app\n",
                     "/tmp/my app",
                 ),
+            ],
+        );
+    }
+
+    #[test]
+    fn python_writes() {
+        fires_once(
+            "FS002",
+            "app.py",
+            &[
+                ("open('/tmp/report.csv', 'w')", "'/tmp/report.csv'"),
+                ("open('/tmp/app.log', 'a')", "'/tmp/app.log'"),
+                ("open('/tmp/app.pid', 'x')", "'/tmp/app.pid'"),
+                ("open('/tmp/blob', 'wb')", "'/tmp/blob'"),
+                ("open('/tmp/state', mode='r+')", "'/tmp/state'"),
+                (
+                    "with open(file='/var/tmp/out', mode='w') as f:\n    f.write(x)",
+                    "'/var/tmp/out'",
+                ),
+                ("open(f'/tmp/{name}.json', 'w')", "f'/tmp/{name}.json'"),
+                ("open('/tmp/' + name, 'w')", "'/tmp/' + name"),
+                ("open('/tmp/%s.txt' % name, 'w')", "'/tmp/%s.txt' % name"),
+                (
+                    "open('/tmp/{}.txt'.format(name), 'w')",
+                    "'/tmp/{}.txt'.format(name)",
+                ),
+                ("LOG = '/tmp/app.log'\nopen(LOG, 'a')", "LOG"),
+                (
+                    "import os\nopen(os.path.join('/tmp', 'cache', key), 'wb')",
+                    "os.path.join('/tmp', 'cache', key)",
+                ),
+                ("import io\nio.open('/dev/shm/x', 'w')", "'/dev/shm/x'"),
+                (
+                    "from pathlib import Path\nPath('/tmp/app.db').write_text(data)",
+                    "Path('/tmp/app.db')",
+                ),
+                (
+                    "from pathlib import Path\nPath('/tmp/app.lock').touch()",
+                    "Path('/tmp/app.lock')",
+                ),
+                (
+                    "from pathlib import Path\nPath('/tmp/uploads').mkdir(exist_ok=True)",
+                    "Path('/tmp/uploads')",
+                ),
+                (
+                    "from pathlib import Path\nwith Path('/tmp/x').open('w') as f:\n    pass",
+                    "Path('/tmp/x')",
+                ),
+                (
+                    "from pathlib import Path\nout = Path('/tmp') / 'out.bin'\nout.write_bytes(b)",
+                    "out",
+                ),
+                (
+                    "import sqlite3\nsqlite3.connect('/tmp/app.db')",
+                    "'/tmp/app.db'",
+                ),
+                (
+                    "import sqlite3\nsqlite3.connect(f'/tmp/{n}.db')",
+                    "f'/tmp/{n}.db'",
+                ),
+                (
+                    "import logging\nlogging.FileHandler('/tmp/app.log')",
+                    "'/tmp/app.log'",
+                ),
+                (
+                    "from logging.handlers import RotatingFileHandler\nRotatingFileHandler('/var/tmp/app.log', maxBytes=10)",
+                    "'/var/tmp/app.log'",
+                ),
+                (
+                    "import logging\nlogging.basicConfig(filename='/tmp/app.log', level=logging.INFO)",
+                    "'/tmp/app.log'",
+                ),
+                (
+                    "import os\nos.makedirs('/tmp/app/cache', exist_ok=True)",
+                    "'/tmp/app/cache'",
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn python_reads_and_private_temp_files_pass() {
+        quiet(
+            "FS002",
+            "app.py",
+            &[
+                // Reads.
+                "open('/tmp/x')",
+                "open('/tmp/x', 'r')",
+                "open('/tmp/x', 'rb')",
+                "open('/tmp/x', mode='rt')",
+                "from pathlib import Path\nPath('/tmp/x').read_text()",
+                "import sqlite3\nsqlite3.connect('file:/tmp/x.db?mode=ro', uri=True)",
+                // tempfile's names are private and random.
+                "import tempfile\ntempfile.NamedTemporaryFile(dir='/tmp')",
+                "import tempfile, os\nopen(os.path.join(tempfile.gettempdir(), 'x'), 'w')",
+                "import tempfile\nfd, path = tempfile.mkstemp()\nopen(path, 'w')",
+                // Comparisons, prefixes, strings only logged.
+                "if path.startswith('/tmp'):\n    pass",
+                "if path == '/tmp/x':\n    os.remove(path)",
+                "import logging\nlogging.info('wrote /tmp/x')",
+                // The temporary directory itself is not state.
+                "import os\nos.makedirs('/tmp', exist_ok=True)",
+                // Not below a temporary directory.
+                "open('/tmpfiles/x', 'w')",
+                "open(f'/tmp{suffix}', 'w')",
+                "open('/srv/app/out', 'w')",
+                // `open` that is not the builtin, a path from a parameter.
+                "from webbrowser import open\nopen('/tmp/x', 'w')",
+                "def save(path):\n    open(path, 'w')",
+                "p.write_text('/tmp/x')",
+                "# open('/tmp/x', 'w')",
             ],
         );
     }
