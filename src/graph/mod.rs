@@ -5,6 +5,7 @@
 
 pub mod context;
 pub mod render;
+pub mod settings;
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::deployment::{DEVELOPMENT_WORDS, is_development_word};
@@ -84,6 +85,12 @@ pub enum Verdict {
     },
     /// Not on the production path, for this reason.
     Demote(String),
+    /// On the production path through a module that inherits it (a Django settings module
+    /// that production selects): say so, with a label there.
+    Inherited {
+        note: String,
+        label: Label,
+    },
     /// The rule does not judge this file (a base image for USR001).
     Drop,
 }
@@ -106,7 +113,12 @@ pub struct Graph {
     /// to be unused; without it, a compose file elsewhere may build an image that starts
     /// nothing itself.
     pub knows_project: bool,
+    /// The Django settings modules the launchers select, and what they inherit.
+    pub settings: settings::Chains,
 }
+
+/// Rules that judge a Django settings module's `DEBUG`, which the settings chains decide.
+const SETTINGS_DEBUG_RULES: &[&str] = &["DBG002"];
 
 impl Graph {
     /// Builds the graph of `project` (the linted files and the context read beside them),
@@ -215,6 +227,15 @@ impl Graph {
                     .collect();
             }
         }
+        let class_of = |path: &Path| {
+            graph
+                .files
+                .get(&context::canonical(path))
+                .and_then(|f| f.class)
+                .unwrap_or(Class::Unknown)
+        };
+        let chains = settings::Chains::build(project, &graph.launchers, &class_of);
+        graph.settings = chains;
         for source in project.sources {
             let canonical = context::canonical(source.path());
             if graph
@@ -291,6 +312,17 @@ impl Graph {
         if info.class == Some(Class::Development) {
             return Verdict::Demote(info.evidence.join("; "));
         }
+        if SETTINGS_DEBUG_RULES.contains(&diagnostic.code.as_str()) {
+            match self.settings.judge(diagnostic) {
+                Some(settings::Judgement::NotProduction(reason)) => {
+                    return Verdict::Demote(reason);
+                }
+                Some(settings::Judgement::Inherited { note, label }) => {
+                    return Verdict::Inherited { note, label };
+                }
+                None => {}
+            }
+        }
         let span = diagnostic.span;
         let inside = |outer: Span| outer.start <= span.start && span.end <= outer.end;
         if let Some(l) = info
@@ -363,6 +395,11 @@ impl Graph {
                         d.message = format!("{} (not on the production path: {reason})", d.message);
                         kept.push(d);
                     }
+                }
+                Verdict::Inherited { note, label } => {
+                    d.message = format!("{} ({note})", d.message);
+                    d.labels.push(label);
+                    kept.push(d);
                 }
                 Verdict::Reached { launcher } => {
                     let l = &self.launchers[launcher];
