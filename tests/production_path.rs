@@ -347,3 +347,45 @@ fn django_selection_by_wsgi_alone_is_a_guess() {
         "Django settings set DEBUG = True"
     );
 }
+
+/// `flask run` finds its app in `FLASK_APP` from the image's `ENV` (or a compose service's
+/// environment): the graph reaches the module, so its `__main__` block is off the path.
+#[test]
+fn flask_app_from_the_image_environment_reaches_the_module() {
+    let dir = fixture("flask-app-from-env");
+    let (whole, _) = check(&dir, &[]);
+    // `flask run` in the image is still the development server.
+    assert_eq!(whole, ["Dockerfile:8 DEV001 warning"]);
+    let (all, items) = check(&dir, &["--include-development"]);
+    assert_eq!(
+        all,
+        ["Dockerfile:8 DEV001 warning", "shop/app.py:6 DBG001 info"]
+    );
+    assert!(
+        items[1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Dockerfile:8 `flask run --host 0.0.0.0` imports the module"),
+        "{}",
+        items[1]
+    );
+    let graph = stdout(&run(&["graph"], &dir));
+    assert!(
+        graph.contains("runs:       shop.app (imported) -> shop/app.py"),
+        "{graph}"
+    );
+
+    let dir = project(&[
+        ("pyproject.toml", "[project]\nname = \"x\"\n"),
+        (
+            "compose.yaml",
+            "services:\n  web:\n    image: python:3.12\n    user: app\n    command: flask run\n    environment:\n      - FLASK_APP=app.py:create_app()\n",
+        ),
+        (
+            "app.py",
+            "from flask import Flask\n\ndef create_app():\n    return Flask(__name__)\n",
+        ),
+    ]);
+    let graph = stdout(&run(&["graph"], dir.path()));
+    assert!(graph.contains("-> app.py"), "{graph}");
+}
