@@ -389,3 +389,50 @@ fn flask_app_from_the_image_environment_reaches_the_module() {
     let graph = stdout(&run(&["graph"], dir.path()));
     assert!(graph.contains("-> app.py"), "{graph}");
 }
+
+/// Dockerfile-level development evidence: `tools/Dockerfile` is built only by the development
+/// compose file, `images/app.Dockerfile` only by a service that passes `DEVEL: "yes"`; the
+/// root Dockerfile is built by the development file too, but also by production's `web`, so
+/// it stays production.
+#[test]
+fn dockerfiles_only_development_builds_are_development() {
+    let dir = fixture("dockerfile-built-by-dev-compose");
+    let (whole, _) = check(&dir, &[]);
+    assert_eq!(
+        whole,
+        [
+            "Dockerfile:1 USR001 warning",
+            "compose.yaml:6 NET002 warning"
+        ]
+    );
+    let (all, items) = check(&dir, &["--include-development"]);
+    assert_eq!(
+        all,
+        [
+            "Dockerfile:1 USR001 warning",
+            "compose.yaml:6 NET002 warning",
+            "images/app.Dockerfile:1 USR001 info",
+            "tools/Dockerfile:1 USR001 info",
+            "tools/Dockerfile:5 DEV001 info"
+        ]
+    );
+    assert!(
+        items[2]["message"].as_str().unwrap().ends_with(
+            "(not on the production path: only development builds it: compose.yaml's service \
+             `sandbox` (its build sets `DEVEL=yes`))"
+        ),
+        "{}",
+        items[2]
+    );
+    assert!(
+        items[4]["message"].as_str().unwrap().contains(
+            "docker-compose.dev.yml's service `tools` (`docker-compose.dev.yml` is a \
+             development compose file)"
+        ),
+        "{}",
+        items[4]
+    );
+    // The pre-commit case: only the tool image's Dockerfile is staged.
+    let (named, _) = check(&dir, &["tools/Dockerfile"]);
+    assert!(named.is_empty(), "{named:?}");
+}

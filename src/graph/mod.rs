@@ -183,6 +183,7 @@ impl Graph {
                     .push(index);
             }
         }
+        graph.built_only_for_development(project);
         for (index, launcher) in graph.launchers.iter().enumerate() {
             if let Some(entry) = &launcher.entry_file {
                 let info = graph.files.entry(context::canonical(entry)).or_default();
@@ -250,6 +251,70 @@ impl Graph {
             }
         }
         graph
+    }
+
+    /// A Dockerfile that only development services build (a development compose file's, one
+    /// built with a development build argument or target) is a development image, with its
+    /// launchers, when the project runs something in production elsewhere; a Dockerfile built
+    /// by one production service too, or by nothing, is judged as before.
+    fn built_only_for_development(&mut self, project: &Project<'_>) {
+        let mut builds: BTreeMap<PathBuf, Vec<(String, Option<String>)>> = BTreeMap::new();
+        for file in project.files {
+            let canonical = context::canonical(&file.path);
+            let mut file_evidence = self.path_evidence(&canonical);
+            if file.facts.says_development {
+                file_evidence.push("its opening comment says it is for development".into());
+            }
+            for build in &file.facts.builds {
+                let why = build
+                    .development
+                    .clone()
+                    .or_else(|| file_evidence.first().cloned());
+                builds
+                    .entry(context::canonical(&build.dockerfile))
+                    .or_default()
+                    .push((
+                        format!("{}'s service `{}`", file.path.display(), build.service),
+                        why,
+                    ));
+            }
+        }
+        for (dockerfile, builders) in builds {
+            if builders.iter().any(|(_, why)| why.is_none()) {
+                continue;
+            }
+            let Some(info) = self.files.get(&dockerfile) else {
+                continue;
+            };
+            if info.class.is_some() {
+                continue;
+            }
+            let own = info.launchers.clone();
+            let production_elsewhere = self
+                .launchers
+                .iter()
+                .enumerate()
+                .any(|(i, l)| l.class == Class::Production && !own.contains(&i));
+            if !production_elsewhere {
+                continue;
+            }
+            let evidence: Vec<String> = builders
+                .iter()
+                .map(|(by, why)| {
+                    format!(
+                        "only development builds it: {by} ({})",
+                        why.as_deref().unwrap_or_default()
+                    )
+                })
+                .collect();
+            for i in &own {
+                self.launchers[*i].class = Class::Development;
+                self.launchers[*i].evidence = evidence.clone();
+            }
+            let info = self.files.get_mut(&dockerfile).expect("found above");
+            info.class = Some(Class::Development);
+            info.evidence = evidence;
+        }
     }
 
     /// The class of a file and its evidence.

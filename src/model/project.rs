@@ -36,6 +36,18 @@ pub struct Facts {
     pub says_development: bool,
     /// Things the user should know about how the file was read (an include not followed).
     pub notes: Vec<String>,
+    /// The Dockerfiles the file's services are built from.
+    pub builds: Vec<BuildFact>,
+}
+
+/// A service built from a Dockerfile of the project (a compose `build:`).
+#[derive(Debug, Clone)]
+pub struct BuildFact {
+    pub dockerfile: PathBuf,
+    /// The service, for messages.
+    pub service: String,
+    /// Why the service is a development one, when it is.
+    pub development: Option<String>,
 }
 
 /// One process a file starts, with what the graph shows and classifies of it.
