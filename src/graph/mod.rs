@@ -489,9 +489,81 @@ impl Graph {
 fn is_development_part(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     lower.contains(".override.")
-        || lower
-            .split(['-', '_', '.'])
-            .any(|part| part != "debug" && DEVELOPMENT_WORDS.contains(&part))
+        || lower.split(['-', '_', '.']).any(|part| {
+            part != "debug" && DEVELOPMENT_WORDS.contains(&part) || is_test_compound(part)
+        })
+}
+
+/// A word that joins `test` or `tests` to another (`ipatests`, `unittest`, `testdata`,
+/// `testsuite`). Only the joins tests are named by: a word merely starting with `test`
+/// (`testdrivenio`, `testimonials`) or ending in it (`latest`, `contest`) is no evidence.
+fn is_test_compound(part: &str) -> bool {
+    const AFTER_TEST: &[&str] = &[
+        "s", "data", "files", "suite", "suites", "app", "apps", "project", "projects", "site",
+        "server", "env", "envs", "utils", "cases", "bed", "harness", "ing",
+    ];
+    const BEFORE_TEST: &[&str] = &[
+        "unit",
+        "smoke",
+        "load",
+        "perf",
+        "stress",
+        "func",
+        "functional",
+        "system",
+        "acceptance",
+        "api",
+        "ui",
+        "self",
+    ];
+    if let Some(rest) = part.strip_prefix("tests") {
+        return !rest.is_empty();
+    }
+    if let Some(rest) = part.strip_prefix("test")
+        && AFTER_TEST.contains(&rest)
+    {
+        return true;
+    }
+    if let Some(head) = part.strip_suffix("tests") {
+        return !head.is_empty() && !matches!(head, "con" | "pro" | "at" | "de");
+    }
+    part.strip_suffix("test")
+        .is_some_and(|head| BEFORE_TEST.contains(&head))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_compounds_are_development_and_lookalikes_are_not() {
+        for yes in [
+            "ipatests",
+            "unittests",
+            "testdata",
+            "testsuite",
+            "test_app",
+            "smoketest",
+            "testing",
+            "tests-integration",
+            "Dockerfile.unittest",
+        ] {
+            assert!(is_development_part(yes), "{yes}");
+        }
+        for no in [
+            "testdrivenio",
+            "testimonials",
+            "latest",
+            "contests",
+            "protests",
+            "contest",
+            "attestation",
+            "Dockerfile",
+            "devops",
+        ] {
+            assert!(!is_development_part(no), "{no}");
+        }
+    }
 }
 
 /// Classifies a launcher from its own evidence (its file's path evidence is given).
