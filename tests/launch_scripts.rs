@@ -152,3 +152,38 @@ fn findings_in_an_entrypoint_script_are_suppressed_in_the_script() {
     assert!(other.contains("DEV001"), "{other}");
     assert!(!other.contains("SUP001"), "{other}");
 }
+
+/// Regression: a compose service built from an image whose entrypoint script drops to `app`
+/// (`exec gosu app "$@"`) was reported as root, since compose's reader did not read the
+/// script. A service that keeps the image's entrypoint and command runs as `app`; one that
+/// replaces the entrypoint does not run the script and stays root.
+#[test]
+fn compose_service_built_from_an_image_whose_script_drops_privileges() {
+    let root = common::manifest_dir().join("fixtures/projects/entrypoint-gosu-drop");
+    let read = |name: &str| std::fs::read_to_string(root.join(name)).unwrap();
+    let (dockerfile, script, app) = (
+        read("Dockerfile"),
+        read("docker/docker-entrypoint.sh"),
+        read("app.py"),
+    );
+    let dir = common::project(&[
+        ("Dockerfile", dockerfile.as_str()),
+        ("docker/docker-entrypoint.sh", script.as_str()),
+        ("app.py", app.as_str()),
+        (
+            "compose.yaml",
+            "services:\n  web:\n    build: .\n  shell:\n    build: .\n    entrypoint: [\"bash\"]\n",
+        ),
+    ]);
+    let out = common::run(
+        &["check", "--isolated", "--output-format", "concise", "."],
+        dir.path(),
+    );
+    let lines: Vec<String> = common::stdout(&out).lines().map(String::from).collect();
+    assert_eq!(
+        lines,
+        [
+            "compose.yaml:5:5: USR001 service `shell` runs as root: it sets no user: and its Dockerfile never sets USER"
+        ]
+    );
+}

@@ -82,6 +82,10 @@ pub struct BuiltImage {
     /// The external base image of the built stage (`FROM python:3.12`), expanded if possible.
     pub base: String,
     pub from_span: Span,
+    /// The account the image's start script switches to on every way it ends (`exec gosu
+    /// app "$@"`), with the span of the instruction that runs it: the service runs as that
+    /// account when it keeps the image's entrypoint and command.
+    pub drops_to: Option<(String, Span)>,
 }
 
 #[derive(Debug)]
@@ -392,7 +396,7 @@ fn read_build(
         format!("{}/{dockerfile}", context.trim_end_matches('/'))
     };
     match reader.read(&path) {
-        Ok((path, text)) => build.dockerfile = built_image(path, &text, target),
+        Ok((path, text)) => build.dockerfile = built_image(path, &text, target, reader.files),
         Err(note) => notes.push(note),
     }
     build
@@ -433,9 +437,15 @@ fn development_arg(yaml: &Yaml<'_>, args: NodeId) -> Option<String> {
     })
 }
 
-fn built_image(path: PathBuf, text: &str, target: Option<&str>) -> Option<BuiltImage> {
+fn built_image(
+    path: PathBuf,
+    text: &str,
+    target: Option<&str>,
+    files: &FileSet,
+) -> Option<BuiltImage> {
     let file = dockerfile::parse(text);
-    let image = Image::new(&file);
+    let mut image = Image::new(&file);
+    image.read_scripts(&path, text.len(), files);
     let stage = match target {
         Some(t) => image.stages.iter().position(|s| {
             s.name
@@ -452,11 +462,15 @@ fn built_image(path: PathBuf, text: &str, target: Option<&str>) -> Option<BuiltI
         UserSource::BaseImage => BuiltUser::Unset,
     };
     let (base, base_stage) = image.base_image(stage);
+    let drops_to = (image.production_stage() == Some(stage))
+        .then(|| image.start_drop(stage))
+        .flatten();
     Some(BuiltImage {
         path,
         user,
         base,
         from_span: image.stages[base_stage].image.span(),
+        drops_to,
     })
 }
 
@@ -867,6 +881,19 @@ impl Service {
                 message: message.to_string(),
             })
         };
+        // The image's start script runs only when the service keeps its entrypoint, and is
+        // handed the image's CMD only when the service keeps that too.
+        if let Some((name, span)) = &image.drops_to
+            && self.entrypoint.is_none()
+            && self.command.is_none()
+        {
+            return Some(Account {
+                how: format!("its Dockerfile's start script switches to {name}"),
+                kind: AccountKind::Named(Some(name.clone())),
+                at: build.key,
+                label: in_dockerfile(*span, "the start script this runs switches account"),
+            });
+        }
         Some(match &image.user {
             BuiltUser::Set { value, span } => Account {
                 how: format!(
