@@ -531,41 +531,6 @@ fn is_test_compound(part: &str) -> bool {
         .is_some_and(|head| BEFORE_TEST.contains(&head))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn test_compounds_are_development_and_lookalikes_are_not() {
-        for yes in [
-            "ipatests",
-            "unittests",
-            "testdata",
-            "testsuite",
-            "test_app",
-            "smoketest",
-            "testing",
-            "tests-integration",
-            "Dockerfile.unittest",
-        ] {
-            assert!(is_development_part(yes), "{yes}");
-        }
-        for no in [
-            "testdrivenio",
-            "testimonials",
-            "latest",
-            "contests",
-            "protests",
-            "contest",
-            "attestation",
-            "Dockerfile",
-            "devops",
-        ] {
-            assert!(!is_development_part(no), "{no}");
-        }
-    }
-}
-
 /// Classifies a launcher from its own evidence (its file's path evidence is given).
 fn classify_launcher(launcher: &mut Launcher) {
     let fact = &launcher.fact;
@@ -631,4 +596,39 @@ fn resolve_entry<'a>(
 /// A whole judgement of the project, for messages: whether any launcher is production.
 pub fn has_production(graph: &Graph) -> bool {
     graph.launchers.iter().any(|l| l.class == Class::Production)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_compounds_are_development_and_lookalikes_are_not() {
+        for yes in [
+            "ipatests",
+            "unittests",
+            "testdata",
+            "testsuite",
+            "test_app",
+            "smoketest",
+            "testing",
+            "tests-integration",
+            "Dockerfile.unittest",
+        ] {
+            assert!(is_development_part(yes), "{yes}");
+        }
+        for no in [
+            "testdrivenio",
+            "testimonials",
+            "latest",
+            "contests",
+            "protests",
+            "contest",
+            "attestation",
+            "Dockerfile",
+            "devops",
+        ] {
+            assert!(!is_development_part(no), "{no}");
+        }
+    }
 }
