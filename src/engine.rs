@@ -752,10 +752,9 @@ fn finish_file(
 }
 
 /// Findings a file's lint places in a file that is not linted itself (the entrypoint script
-/// a Dockerfile runs, a unit's drop-in) answer to that file's own suppression comments. A
-/// script is read with `#` comments, after other text too, and `\` continuing a line, as a
-/// Procfile's command is. What those comments leave unused is not judged from here: another
-/// launcher may run the same script.
+/// a Dockerfile runs, a unit's drop-in) answer to that file's own suppression comments. What
+/// those comments leave unused is not judged from here: another launcher may run the same
+/// script.
 fn suppress_in_other_files(
     source: &SourceFile,
     diagnostics: &mut Vec<Diagnostic>,
@@ -777,11 +776,11 @@ fn suppress_in_other_files(
             continue;
         }
         let format = match kinds::detect_by_name(&path) {
-            Detection::Known(format) => format,
-            _ => Format::Procfile,
+            Detection::Known(format) => Some(format),
+            _ => None,
         };
         let other = SourceFile::new(path, file.text.as_str());
-        suppress::apply(&other, format, diagnostics, enabled, settings.catalog());
+        suppress::apply_elsewhere(&other, format, diagnostics, enabled, settings.catalog());
     }
 }
 

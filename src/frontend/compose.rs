@@ -89,7 +89,7 @@ fn builds(file: &compose::ComposeFile, path: &Path) -> Vec<crate::model::project
                 }
             });
             Some(crate::model::project::BuildFact {
-                dockerfile: image.path.clone(),
+                built_from: image.path.clone(),
                 service: service.name.value.clone(),
                 development,
             })

@@ -271,7 +271,7 @@ impl Graph {
                     .clone()
                     .or_else(|| file_evidence.first().cloned());
                 builds
-                    .entry(context::canonical(&build.dockerfile))
+                    .entry(context::canonical(&build.built_from))
                     .or_default()
                     .push((
                         format!("{}'s service `{}`", file.path.display(), build.service),
@@ -279,11 +279,11 @@ impl Graph {
                     ));
             }
         }
-        for (dockerfile, builders) in builds {
+        for (image_file, builders) in builds {
             if builders.iter().any(|(_, why)| why.is_none()) {
                 continue;
             }
-            let Some(info) = self.files.get(&dockerfile) else {
+            let Some(info) = self.files.get(&image_file) else {
                 continue;
             };
             if info.class.is_some() {
@@ -311,7 +311,7 @@ impl Graph {
                 self.launchers[*i].class = Class::Development;
                 self.launchers[*i].evidence = evidence.clone();
             }
-            let info = self.files.get_mut(&dockerfile).expect("found above");
+            let info = self.files.get_mut(&image_file).expect("found above");
             info.class = Some(Class::Development);
             info.evidence = evidence;
         }

@@ -92,12 +92,12 @@ pub enum Judgement {
 
 static SETDEFAULT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?m)^[ \t]*(?:os\.)?environ\.setdefault\(\s*["']DJANGO_SETTINGS_MODULE["']\s*,\s*(?:f?["']([\w.]+)["'])"#,
+        r#"(?m)^[ \t]*(?:os\.)?environ\.setdefault\(\s*["']DJANGO_SETTINGS_MODULE["']\s*,\s*f?["']([\w.]+)["']\s*,?\s*\)"#,
     )
     .expect("valid regex")
 });
 static FORCED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?m)^[ \t]*(?:os\.)?environ\[\s*["']DJANGO_SETTINGS_MODULE["']\s*\]\s*=\s*["']([\w.]+)["']"#)
+    Regex::new(r#"(?m)^[ \t]*(?:os\.)?environ\[\s*["']DJANGO_SETTINGS_MODULE["']\s*\]\s*=\s*["']([\w.]+)["'][ \t]*(?:#.*)?\r?$"#)
         .expect("valid regex")
 });
 static STAR_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
@@ -505,7 +505,7 @@ impl Masked {
 }
 
 fn strings_masked(text: &str) -> Masked {
-    Masked(crate::syntax::python::parse(text).string_spans_all())
+    Masked(project::string_literals(text))
 }
 
 /// A Python file's text: the run's copy, else read through the file set.
@@ -516,4 +516,157 @@ fn module_text(project: &Project<'_>, path: &Path) -> Option<String> {
         return Some(project.sources[found].text().to_string());
     }
     project.file_set.read(path).ok().map(|f| f.text.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Where `production.py`'s final DEBUG comes from, as `file:line`, given the modules.
+    fn origin(modules: &[(&str, &str)]) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        for (name, text) in modules {
+            let path = root.join("proj/settings").join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let files = FileSet::new(vec![root.clone()]);
+        let mut chains = Chains::default();
+        let production = root.join("proj/settings/production.py");
+        chains.read_chain(&files, &production, 0);
+        match chains.debug(&production, &mut Vec::new()) {
+            Debug::At(file, _, _, line) => {
+                format!("{}:{line}", file.file_name().unwrap().to_str().unwrap())
+            }
+            Debug::Unset => "unset".into(),
+            Debug::Unknown => "unknown".into(),
+        }
+    }
+
+    #[test]
+    fn final_debug_follows_star_imports_in_order() {
+        let base = ("base.py", "X = 1\nDEBUG = True\n");
+        assert_eq!(
+            origin(&[base, ("production.py", "from .base import *\n")]),
+            "base.py:2"
+        );
+        assert_eq!(
+            origin(&[
+                base,
+                ("production.py", "from .base import *\nDEBUG = False\n")
+            ]),
+            "production.py:2"
+        );
+        // Set before the import: the import sets it back.
+        assert_eq!(
+            origin(&[
+                base,
+                ("production.py", "DEBUG = False\nfrom .base import *\n")
+            ]),
+            "base.py:2"
+        );
+        assert_eq!(
+            origin(&[
+                base,
+                (
+                    "production.py",
+                    "from proj.settings.base import *  # noqa\nDEBUG: bool = env('DEBUG')\n"
+                )
+            ]),
+            "production.py:2"
+        );
+        assert_eq!(
+            origin(&[
+                base,
+                (
+                    "production.py",
+                    "from .base import *\nTEMPLATE_DEBUG = DEBUG = False\n"
+                )
+            ]),
+            "production.py:2"
+        );
+        // Only under a condition, in a function, in a docstring, or another name: not set
+        // for sure, or not at all.
+        assert_eq!(
+            origin(&[
+                base,
+                (
+                    "production.py",
+                    "from .base import *\nif X:\n    DEBUG = False\n"
+                )
+            ]),
+            "unknown"
+        );
+        assert_eq!(
+            origin(&[
+                base,
+                (
+                    "production.py",
+                    "from .base import *\n\"\"\"\nDEBUG = False\n\"\"\"\ndef f():\n    DEBUG = False\nDEBUG_TOOLBAR = False\nX = DEBUG == False\n"
+                )
+            ]),
+            "base.py:2"
+        );
+        // Two hops, and a cycle ends.
+        assert_eq!(
+            origin(&[
+                ("common.py", "DEBUG = True\n"),
+                (
+                    "base.py",
+                    "from .common import *\nfrom .production import *\n"
+                ),
+                ("production.py", "from .base import *\n"),
+            ]),
+            "common.py:1"
+        );
+        // A conditional import of a module that sets it.
+        assert_eq!(
+            origin(&[
+                ("local.py", "DEBUG = True\n"),
+                (
+                    "production.py",
+                    "DEBUG = False\ntry:\n    from .local import *\nexcept ImportError:\n    pass\n"
+                ),
+            ]),
+            "unknown"
+        );
+        assert_eq!(
+            origin(&[(
+                "production.py",
+                "from django.conf.global_settings import *\n"
+            )]),
+            "unset"
+        );
+    }
+
+    #[test]
+    fn selections_are_literal_modules() {
+        let found = |text: &str| {
+            SETDEFAULT
+                .captures(text)
+                .or_else(|| FORCED.captures(text))
+                .map(|c| c[1].to_string())
+        };
+        assert_eq!(
+            found("os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"a.settings.prod\")\n")
+                .as_deref(),
+            Some("a.settings.prod")
+        );
+        assert_eq!(
+            found("    os.environ.setdefault(\n        'DJANGO_SETTINGS_MODULE',\n        'a.prod',\n    )\n").as_deref(),
+            Some("a.prod")
+        );
+        assert_eq!(
+            found("os.environ['DJANGO_SETTINGS_MODULE'] = 'a.prod'  # forced\r\n").as_deref(),
+            Some("a.prod")
+        );
+        for computed in [
+            "os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"a.settings.\" + env)\n",
+            "os.environ['DJANGO_SETTINGS_MODULE'] = 'a.' + env\n",
+            "# os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"a.prod\")\n",
+        ] {
+            assert_eq!(found(computed), None, "{computed}");
+        }
+    }
 }

@@ -43,7 +43,8 @@ pub struct Facts {
 /// A service built from a Dockerfile of the project (a compose `build:`).
 #[derive(Debug, Clone)]
 pub struct BuildFact {
-    pub dockerfile: PathBuf,
+    /// The file the image is built from.
+    pub built_from: PathBuf,
     /// The service, for messages.
     pub service: String,
     /// Why the service is a development one, when it is.
@@ -536,6 +537,11 @@ pub fn find_module(
         }
     }
     None
+}
+
+/// The string literals of a Python file's text (a docstring that quotes code is not code).
+pub fn string_literals(text: &str) -> Vec<Span> {
+    python::parse(text).string_spans_all()
 }
 
 /// The `if __name__ == "__main__":` blocks of a Python file's text.
