@@ -726,6 +726,7 @@ fn finish_file(
         .filter(|c| !ignored.contains(c))
         .collect();
     let unused = suppress::apply(source, format, diagnostics, &enabled, settings.catalog());
+    suppress_in_other_files(source, diagnostics, &enabled, settings);
     if enabled.contains(&suppress::UNUSED_CODE) {
         let entry = settings.catalog().entry(suppress::UNUSED_CODE);
         let mut sink = Sink::new(entry, source.path(), diagnostics).for_format(format);
@@ -747,6 +748,39 @@ fn finish_file(
         if let Some(severity) = settings.config.severity.get(d.code.as_str()) {
             d.severity = *severity;
         }
+    }
+}
+
+/// Findings a file's lint places in a file that is not linted itself (the entrypoint script
+/// a Dockerfile runs, a unit's drop-in) answer to that file's own suppression comments. What
+/// those comments leave unused is not judged from here: another launcher may run the same
+/// script.
+fn suppress_in_other_files(
+    source: &SourceFile,
+    diagnostics: &mut Vec<Diagnostic>,
+    enabled: &[&str],
+    settings: &Settings,
+) {
+    let mut others: Vec<PathBuf> = diagnostics
+        .iter()
+        .filter(|d| d.path != source.path())
+        .map(|d| d.path.clone())
+        .collect();
+    others.sort();
+    others.dedup();
+    for path in others {
+        let Ok(file) = settings.files.read(&path) else {
+            continue;
+        };
+        if !file.text.contains("deploylint:") {
+            continue;
+        }
+        let format = match kinds::detect_by_name(&path) {
+            Detection::Known(format) => Some(format),
+            _ => None,
+        };
+        let other = SourceFile::new(path, file.text.as_str());
+        suppress::apply_elsewhere(&other, format, diagnostics, enabled, settings.catalog());
     }
 }
 

@@ -98,9 +98,37 @@ pub fn multi_line(source: &SourceFile, format: Format) -> Vec<Statement> {
                 })
                 .collect()
         }
-        Format::Procfile | Format::Uwsgi | Format::Supervisord => Vec::new(),
+        // A start script read for a launcher is suppressed as a Procfile (see
+        // `engine::suppress_in_other_files`): a line ending in `\` goes on.
+        Format::Procfile => continued_lines(source),
+        Format::Uwsgi | Format::Supervisord => Vec::new(),
     };
     out.sort_by_key(|s| (s.first, s.last));
+    out
+}
+
+/// Lines joined by a trailing backslash, as a shell joins them.
+fn continued_lines(source: &SourceFile) -> Vec<Statement> {
+    let mut out = Vec::new();
+    let mut first = None;
+    for line in 0..source.line_count() {
+        let continues = source
+            .slice(source.line_span(line))
+            .trim_end()
+            .ends_with('\\');
+        match (first, continues) {
+            (None, true) => first = Some(line),
+            (Some(start), false) => {
+                out.push(Statement {
+                    first: start,
+                    last: line,
+                    comment_after_first: false,
+                });
+                first = None;
+            }
+            _ => {}
+        }
+    }
     out
 }
 

@@ -323,6 +323,25 @@ pub fn apply(
     unused
 }
 
+/// `apply` for findings that another file's lint placed in `source`, a file of `format` or,
+/// when no front end reads it, a start script: `#` comments, after other text too, and `\`
+/// continuing a line, as in a Procfile's command. Its unused suppressions are not returned.
+pub fn apply_elsewhere(
+    source: &SourceFile,
+    format: Option<Format>,
+    diagnostics: &mut Vec<Diagnostic>,
+    enabled: &[&str],
+    catalog: &Catalog,
+) {
+    apply(
+        source,
+        format.unwrap_or(Format::Procfile),
+        diagnostics,
+        enabled,
+        catalog,
+    );
+}
+
 /// String literals and quoted scalars, where a `# deploylint:` is text and not a comment.
 fn literal_spans(source: &SourceFile, format: Format) -> Vec<Span> {
     match format {

@@ -117,3 +117,73 @@ fn scripts_outside_the_linted_tree_are_not_read() {
     assert!(!stdout.contains("start.sh"), "{stdout}");
     assert!(!stdout.contains("NET001"), "{stdout}");
 }
+
+/// Regression: a finding placed in the entrypoint script a Dockerfile runs could not be
+/// suppressed there (the script is not a linted file). The script's own comments now apply:
+/// on the line above the command (covering its continuation lines) or at the end of it. A
+/// suppression in the script that matches nothing is not reported from the Dockerfile's lint.
+#[test]
+fn findings_in_an_entrypoint_script_are_suppressed_in_the_script() {
+    let dockerfile = "FROM python:3.12-slim\nRUN useradd --system app\nWORKDIR /app\nCOPY . .\nUSER app\nENTRYPOINT [\"sh\", \"./start.sh\"]\n";
+    let lint = |script: &str| {
+        let dir = common::project(&[("Dockerfile", dockerfile), ("start.sh", script)]);
+        let out = common::run(
+            &["check", "--isolated", "--output-format", "concise", "."],
+            dir.path(),
+        );
+        common::stdout(&out)
+    };
+    let unsuppressed = lint("#!/bin/sh\nexec \\\n  flask run --host 0.0.0.0\n");
+    assert!(
+        unsuppressed.contains("start.sh:3:3: DEV001"),
+        "{unsuppressed}"
+    );
+    for suppressed in [
+        "#!/bin/sh\n# deploylint: ignore[DEV001]\nexec \\\n  flask run --host 0.0.0.0\n",
+        "#!/bin/sh\nexec \\\n  flask run --host 0.0.0.0  # deploylint: ignore[DEV001]\n",
+        "#!/bin/sh\n# deploylint: ignore-file[dev-server-in-production]\nexec flask run\n",
+        "#!/bin/sh\n# deploylint: ignore-file\n# deploylint: ignore[SBX001]\nexec flask run\n",
+    ] {
+        let out = lint(suppressed);
+        assert!(out.trim().is_empty(), "{suppressed}\n{out}");
+    }
+    // A suppression of another rule leaves the finding, and is not reported as unused here.
+    let other = lint("#!/bin/sh\n# deploylint: ignore[USR001]\nexec flask run\n");
+    assert!(other.contains("DEV001"), "{other}");
+    assert!(!other.contains("SUP001"), "{other}");
+}
+
+/// Regression: a compose service built from an image whose entrypoint script drops to `app`
+/// (`exec gosu app "$@"`) was reported as root, since compose's reader did not read the
+/// script. A service that keeps the image's entrypoint and command runs as `app`; one that
+/// replaces the entrypoint does not run the script and stays root.
+#[test]
+fn compose_service_built_from_an_image_whose_script_drops_privileges() {
+    let root = common::manifest_dir().join("fixtures/projects/entrypoint-gosu-drop");
+    let read = |name: &str| std::fs::read_to_string(root.join(name)).unwrap();
+    let (dockerfile, script, app) = (
+        read("Dockerfile"),
+        read("docker/docker-entrypoint.sh"),
+        read("app.py"),
+    );
+    let dir = common::project(&[
+        ("Dockerfile", dockerfile.as_str()),
+        ("docker/docker-entrypoint.sh", script.as_str()),
+        ("app.py", app.as_str()),
+        (
+            "compose.yaml",
+            "services:\n  web:\n    build: .\n  shell:\n    build: .\n    entrypoint: [\"bash\"]\n",
+        ),
+    ]);
+    let out = common::run(
+        &["check", "--isolated", "--output-format", "concise", "."],
+        dir.path(),
+    );
+    let lines: Vec<String> = common::stdout(&out).lines().map(String::from).collect();
+    assert_eq!(
+        lines,
+        [
+            "compose.yaml:5:5: USR001 service `shell` runs as root: it sets no user: and its Dockerfile never sets USER"
+        ]
+    );
+}

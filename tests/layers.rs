@@ -196,6 +196,8 @@ const FORMAT_BRANCHES: &[(&str, &[&str])] = &[
             "dockerfile",
             "gunicorn",
             "kubernetes",
+            // A start script read for a launcher is suppressed with a Procfile's comments.
+            "procfile",
             "python",
             "systemd",
             // uWSGI's ini reader has no trailing comments; its YAML reader has.

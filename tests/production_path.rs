@@ -245,3 +245,194 @@ fn graph_in_every_format() {
         .collect();
     assert!(classes.contains(&"production") && classes.contains(&"development"));
 }
+
+/// Cause 4: `base.py` sets `DEBUG = True`, and the settings module production selects
+/// (`wsgi.py`'s default, under gunicorn) star-imports it and sets `DEBUG` again from the
+/// environment; `manage.py`'s default selects `docker.py`, which keeps `DEBUG = True` for
+/// local commands. Neither is production's `DEBUG`.
+#[test]
+fn django_base_settings_overridden_by_the_selected_production_module() {
+    let dir = fixture("django-settings-override");
+    let (whole, _) = check(&dir, &[]);
+    assert!(whole.is_empty(), "{whole:?}");
+    // The pre-commit case: only base.py staged.
+    let (named, _) = check(&dir, &["myproj/settings/base.py"]);
+    assert!(named.is_empty(), "{named:?}");
+    // Without the project, nothing selects: judged as before.
+    let (isolated, _) = check(&dir, &["--isolated", "myproj/settings/base.py"]);
+    assert_eq!(isolated, ["myproj/settings/base.py:4 DBG002 warning"]);
+    let (all, items) = check(&dir, &["--include-development"]);
+    assert_eq!(
+        all,
+        [
+            "myproj/settings/base.py:4 DBG002 info",
+            "myproj/settings/docker.py:3 DBG002 info"
+        ]
+    );
+    let base = items[0]["message"].as_str().unwrap();
+    assert!(
+        base.contains(
+            "production's settings `myproj.settings.production` (selected by \
+             myproj/wsgi.py:9) set DEBUG again at myproj/settings/production.py:6"
+        ),
+        "{base}"
+    );
+    let docker = items[1]["message"].as_str().unwrap();
+    assert!(
+        docker.contains(
+            "only development selects these settings (`myproj.settings.docker` by manage.py:7)"
+        ),
+        "{docker}"
+    );
+}
+
+/// The selected production module star-imports base.py and never sets `DEBUG` (a `DEBUG`
+/// inside a function and an `if` that sets something else do not count): base's `DEBUG = True`
+/// is production's, reported at base.py with a label where production inherits it. The
+/// compose service's environment wins over wsgi.py's `setdefault` (staging, which overrides).
+#[test]
+fn django_base_debug_inherited_by_the_selected_production_module() {
+    let dir = fixture("django-settings-inherited");
+    let (whole, items) = check(&dir, &[]);
+    assert_eq!(whole, ["myproj/settings/base.py:2 DBG002 warning"]);
+    let message = items[0]["message"].as_str().unwrap();
+    assert!(
+        message.ends_with(
+            "(production's settings `myproj.settings.production` inherit it: selected by \
+             compose.yaml:4 `gunicorn --bind 0.0.0.0:8000 myproj.wsgi:application`)"
+        ),
+        "{message}"
+    );
+    let labels = items[0]["labels"].as_array().unwrap();
+    assert!(
+        labels
+            .iter()
+            .any(|l| l["path"] == "myproj/settings/production.py"
+                && l["line"] == 1
+                && l["message"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("inherited by production.py, selected by compose.yaml:4")),
+        "{labels:?}"
+    );
+    let (named, named_items) = check(&dir, &["myproj/settings/base.py"]);
+    assert_eq!(named, whole);
+    assert_eq!(named_items[0]["labels"], items[0]["labels"]);
+}
+
+/// Nothing launches the project: wsgi.py's default is taken as production's selection, and
+/// the message says it is a guess. A conditional star import of a missing module changes
+/// nothing; a settings module nothing selects is judged as before.
+#[test]
+fn django_selection_by_wsgi_alone_is_a_guess() {
+    let dir = fixture("django-settings-guess");
+    let (whole, items) = check(&dir, &[]);
+    assert_eq!(
+        whole,
+        [
+            "myproj/settings/base.py:2 DBG002 warning",
+            "myproj/settings/staging.py:2 DBG002 warning"
+        ]
+    );
+    let message = items[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains(
+            "selected by myproj/wsgi.py:5 (a guess: nothing in the project shows what loads \
+             myproj/wsgi.py)"
+        ),
+        "{message}"
+    );
+    assert_eq!(
+        items[1]["message"].as_str().unwrap(),
+        "Django settings set DEBUG = True"
+    );
+}
+
+/// `flask run` finds its app in `FLASK_APP` from the image's `ENV` (or a compose service's
+/// environment): the graph reaches the module, so its `__main__` block is off the path.
+#[test]
+fn flask_app_from_the_image_environment_reaches_the_module() {
+    let dir = fixture("flask-app-from-env");
+    let (whole, _) = check(&dir, &[]);
+    // `flask run` in the image is still the development server.
+    assert_eq!(whole, ["Dockerfile:8 DEV001 warning"]);
+    let (all, items) = check(&dir, &["--include-development"]);
+    assert_eq!(
+        all,
+        ["Dockerfile:8 DEV001 warning", "shop/app.py:6 DBG001 info"]
+    );
+    assert!(
+        items[1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Dockerfile:8 `flask run --host 0.0.0.0` imports the module"),
+        "{}",
+        items[1]
+    );
+    let graph = stdout(&run(&["graph"], &dir));
+    assert!(
+        graph.contains("runs:       shop.app (imported) -> shop/app.py"),
+        "{graph}"
+    );
+
+    let dir = project(&[
+        ("pyproject.toml", "[project]\nname = \"x\"\n"),
+        (
+            "compose.yaml",
+            "services:\n  web:\n    image: python:3.12\n    user: app\n    command: flask run\n    environment:\n      - FLASK_APP=app.py:create_app()\n",
+        ),
+        (
+            "app.py",
+            "from flask import Flask\n\ndef create_app():\n    return Flask(__name__)\n",
+        ),
+    ]);
+    let graph = stdout(&run(&["graph"], dir.path()));
+    assert!(graph.contains("-> app.py"), "{graph}");
+}
+
+/// Dockerfile-level development evidence: `tools/Dockerfile` is built only by the development
+/// compose file, `images/app.Dockerfile` only by a service that passes `DEVEL: "yes"`; the
+/// root Dockerfile is built by the development file too, but also by production's `web`, so
+/// it stays production.
+#[test]
+fn dockerfiles_only_development_builds_are_development() {
+    let dir = fixture("dockerfile-built-by-dev-compose");
+    let (whole, _) = check(&dir, &[]);
+    assert_eq!(
+        whole,
+        [
+            "Dockerfile:1 USR001 warning",
+            "compose.yaml:6 NET002 warning"
+        ]
+    );
+    let (all, items) = check(&dir, &["--include-development"]);
+    assert_eq!(
+        all,
+        [
+            "Dockerfile:1 USR001 warning",
+            "compose.yaml:6 NET002 warning",
+            "images/app.Dockerfile:1 USR001 info",
+            "tools/Dockerfile:1 USR001 info",
+            "tools/Dockerfile:5 DEV001 info"
+        ]
+    );
+    assert!(
+        items[2]["message"].as_str().unwrap().ends_with(
+            "(not on the production path: only development builds it: compose.yaml's service \
+             `sandbox` (its build sets `DEVEL=yes`))"
+        ),
+        "{}",
+        items[2]
+    );
+    assert!(
+        items[4]["message"].as_str().unwrap().contains(
+            "docker-compose.dev.yml's service `tools` (`docker-compose.dev.yml` is a \
+             development compose file)"
+        ),
+        "{}",
+        items[4]
+    );
+    // The pre-commit case: only the tool image's Dockerfile is staged.
+    let (named, _) = check(&dir, &["tools/Dockerfile"]);
+    assert!(named.is_empty(), "{named:?}");
+}

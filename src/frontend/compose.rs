@@ -54,10 +54,47 @@ fn lint(input: &Input<'_>, check: &mut Check<'_>) -> Linted {
         errors: &errors,
     });
     merge_inherited(&doc, &mut diagnostics);
-    Linted {
+    let mut linted = Linted {
         diagnostics,
         ..Linted::default()
-    }
+    };
+    linted.facts.builds = builds(&file, input.source.path());
+    linted
+}
+
+/// The Dockerfiles the services are built from, and why a service is development.
+fn builds(file: &compose::ComposeFile, path: &Path) -> Vec<crate::model::project::BuildFact> {
+    let own_name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    file.services
+        .iter()
+        .filter_map(|service| {
+            let build = service.build.as_ref()?;
+            let image = build.dockerfile.as_ref()?;
+            let development = service.development.then(|| {
+                if let Some(arg) = &build.development_arg {
+                    format!("its build sets `{arg}`")
+                } else if let Some(target) = build
+                    .target
+                    .as_deref()
+                    .filter(|t| compose::is_development_word(t))
+                {
+                    format!("it builds the `{target}` stage")
+                } else if compose::is_development_file(path) {
+                    format!(
+                        "`{}` is a development compose file",
+                        own_name.as_deref().unwrap_or_default()
+                    )
+                } else {
+                    "its file, name, profile or command says development".to_string()
+                }
+            });
+            Some(crate::model::project::BuildFact {
+                built_from: image.path.clone(),
+                service: service.name.value.clone(),
+                development,
+            })
+        })
+        .collect()
 }
 
 /// The services of a compose file: name, node, and the text its definition covers (an alias

@@ -5,6 +5,7 @@
 
 pub mod context;
 pub mod render;
+pub mod settings;
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::deployment::{DEVELOPMENT_WORDS, is_development_word};
@@ -84,6 +85,12 @@ pub enum Verdict {
     },
     /// Not on the production path, for this reason.
     Demote(String),
+    /// On the production path through a module that inherits it (a Django settings module
+    /// that production selects): say so, with a label there.
+    Inherited {
+        note: String,
+        label: Label,
+    },
     /// The rule does not judge this file (a base image for USR001).
     Drop,
 }
@@ -106,7 +113,12 @@ pub struct Graph {
     /// to be unused; without it, a compose file elsewhere may build an image that starts
     /// nothing itself.
     pub knows_project: bool,
+    /// The Django settings modules the launchers select, and what they inherit.
+    pub settings: settings::Chains,
 }
+
+/// Rules that judge a Django settings module's `DEBUG`, which the settings chains decide.
+const SETTINGS_DEBUG_RULES: &[&str] = &["DBG002"];
 
 impl Graph {
     /// Builds the graph of `project` (the linted files and the context read beside them),
@@ -171,6 +183,7 @@ impl Graph {
                     .push(index);
             }
         }
+        graph.built_only_for_development(project);
         for (index, launcher) in graph.launchers.iter().enumerate() {
             if let Some(entry) = &launcher.entry_file {
                 let info = graph.files.entry(context::canonical(entry)).or_default();
@@ -215,6 +228,15 @@ impl Graph {
                     .collect();
             }
         }
+        let class_of = |path: &Path| {
+            graph
+                .files
+                .get(&context::canonical(path))
+                .and_then(|f| f.class)
+                .unwrap_or(Class::Unknown)
+        };
+        let chains = settings::Chains::build(project, &graph.launchers, &class_of);
+        graph.settings = chains;
         for source in project.sources {
             let canonical = context::canonical(source.path());
             if graph
@@ -229,6 +251,70 @@ impl Graph {
             }
         }
         graph
+    }
+
+    /// A Dockerfile that only development services build (a development compose file's, one
+    /// built with a development build argument or target) is a development image, with its
+    /// launchers, when the project runs something in production elsewhere; a Dockerfile built
+    /// by one production service too, or by nothing, is judged as before.
+    fn built_only_for_development(&mut self, project: &Project<'_>) {
+        let mut builds: BTreeMap<PathBuf, Vec<(String, Option<String>)>> = BTreeMap::new();
+        for file in project.files {
+            let canonical = context::canonical(&file.path);
+            let mut file_evidence = self.path_evidence(&canonical);
+            if file.facts.says_development {
+                file_evidence.push("its opening comment says it is for development".into());
+            }
+            for build in &file.facts.builds {
+                let why = build
+                    .development
+                    .clone()
+                    .or_else(|| file_evidence.first().cloned());
+                builds
+                    .entry(context::canonical(&build.built_from))
+                    .or_default()
+                    .push((
+                        format!("{}'s service `{}`", file.path.display(), build.service),
+                        why,
+                    ));
+            }
+        }
+        for (image_file, builders) in builds {
+            if builders.iter().any(|(_, why)| why.is_none()) {
+                continue;
+            }
+            let Some(info) = self.files.get(&image_file) else {
+                continue;
+            };
+            if info.class.is_some() {
+                continue;
+            }
+            let own = info.launchers.clone();
+            let production_elsewhere = self
+                .launchers
+                .iter()
+                .enumerate()
+                .any(|(i, l)| l.class == Class::Production && !own.contains(&i));
+            if !production_elsewhere {
+                continue;
+            }
+            let evidence: Vec<String> = builders
+                .iter()
+                .map(|(by, why)| {
+                    format!(
+                        "only development builds it: {by} ({})",
+                        why.as_deref().unwrap_or_default()
+                    )
+                })
+                .collect();
+            for i in &own {
+                self.launchers[*i].class = Class::Development;
+                self.launchers[*i].evidence = evidence.clone();
+            }
+            let info = self.files.get_mut(&image_file).expect("found above");
+            info.class = Some(Class::Development);
+            info.evidence = evidence;
+        }
     }
 
     /// The class of a file and its evidence.
@@ -290,6 +376,17 @@ impl Graph {
         };
         if info.class == Some(Class::Development) {
             return Verdict::Demote(info.evidence.join("; "));
+        }
+        if SETTINGS_DEBUG_RULES.contains(&diagnostic.code.as_str()) {
+            match self.settings.judge(diagnostic) {
+                Some(settings::Judgement::NotProduction(reason)) => {
+                    return Verdict::Demote(reason);
+                }
+                Some(settings::Judgement::Inherited { note, label }) => {
+                    return Verdict::Inherited { note, label };
+                }
+                None => {}
+            }
         }
         let span = diagnostic.span;
         let inside = |outer: Span| outer.start <= span.start && span.end <= outer.end;
@@ -364,6 +461,11 @@ impl Graph {
                         kept.push(d);
                     }
                 }
+                Verdict::Inherited { note, label } => {
+                    d.message = format!("{} ({note})", d.message);
+                    d.labels.push(label);
+                    kept.push(d);
+                }
                 Verdict::Reached { launcher } => {
                     let l = &self.launchers[launcher];
                     d.message = format!("{} (started by {})", d.message, l.cite());
@@ -387,9 +489,46 @@ impl Graph {
 fn is_development_part(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     lower.contains(".override.")
-        || lower
-            .split(['-', '_', '.'])
-            .any(|part| part != "debug" && DEVELOPMENT_WORDS.contains(&part))
+        || lower.split(['-', '_', '.']).any(|part| {
+            part != "debug" && DEVELOPMENT_WORDS.contains(&part) || is_test_compound(part)
+        })
+}
+
+/// A word that joins `test` or `tests` to another (`ipatests`, `unittest`, `testdata`,
+/// `testsuite`). Only the joins tests are named by: a word merely starting with `test`
+/// (`testdrivenio`, `testimonials`) or ending in it (`latest`, `contest`) is no evidence.
+fn is_test_compound(part: &str) -> bool {
+    const AFTER_TEST: &[&str] = &[
+        "s", "data", "files", "suite", "suites", "app", "apps", "project", "projects", "site",
+        "server", "env", "envs", "utils", "cases", "bed", "harness", "ing",
+    ];
+    const BEFORE_TEST: &[&str] = &[
+        "unit",
+        "smoke",
+        "load",
+        "perf",
+        "stress",
+        "func",
+        "functional",
+        "system",
+        "acceptance",
+        "api",
+        "ui",
+        "self",
+    ];
+    if let Some(rest) = part.strip_prefix("tests") {
+        return !rest.is_empty();
+    }
+    if let Some(rest) = part.strip_prefix("test")
+        && AFTER_TEST.contains(&rest)
+    {
+        return true;
+    }
+    if let Some(head) = part.strip_suffix("tests") {
+        return !head.is_empty() && !matches!(head, "con" | "pro" | "at" | "de");
+    }
+    part.strip_suffix("test")
+        .is_some_and(|head| BEFORE_TEST.contains(&head))
 }
 
 /// Classifies a launcher from its own evidence (its file's path evidence is given).
@@ -457,4 +596,39 @@ fn resolve_entry<'a>(
 /// A whole judgement of the project, for messages: whether any launcher is production.
 pub fn has_production(graph: &Graph) -> bool {
     graph.launchers.iter().any(|l| l.class == Class::Production)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_compounds_are_development_and_lookalikes_are_not() {
+        for yes in [
+            "ipatests",
+            "unittests",
+            "testdata",
+            "testsuite",
+            "test_app",
+            "smoketest",
+            "testing",
+            "tests-integration",
+            "Dockerfile.unittest",
+        ] {
+            assert!(is_development_part(yes), "{yes}");
+        }
+        for no in [
+            "testdrivenio",
+            "testimonials",
+            "latest",
+            "contests",
+            "protests",
+            "contest",
+            "attestation",
+            "Dockerfile",
+            "devops",
+        ] {
+            assert!(!is_development_part(no), "{no}");
+        }
+    }
 }

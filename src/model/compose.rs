@@ -67,6 +67,10 @@ pub struct Build {
     /// The `build` key, where findings about the built image point.
     pub key: Span,
     pub dockerfile: Option<BuiltImage>,
+    /// `target:`, the stage built.
+    pub target: Option<String>,
+    /// A build argument that asks for a development image (`DEVEL: "yes"`), as `NAME=value`.
+    pub development_arg: Option<String>,
 }
 
 /// Facts from the Dockerfile a service is built from.
@@ -78,6 +82,10 @@ pub struct BuiltImage {
     /// The external base image of the built stage (`FROM python:3.12`), expanded if possible.
     pub base: String,
     pub from_span: Span,
+    /// The account the image's start script switches to on every way it ends (`exec gosu
+    /// app "$@"`), with the span of the instruction that runs it: the service runs as that
+    /// account when it keeps the image's entrypoint and command.
+    pub drops_to: Option<(String, Span)>,
 }
 
 #[derive(Debug)]
@@ -349,10 +357,15 @@ fn read_build(
 ) -> Build {
     let mut build = Build {
         key: yaml.span(key),
-        dockerfile: None,
+        ..Build::default()
     };
     let (context, dockerfile, target) = if yaml.is_map(value) {
         let get = |k: &str| yaml.value(value, k).and_then(|v| yaml.scalar(v));
+        build.target = get("target").map(str::to_string);
+        build.development_arg = yaml
+            .value(value, "args")
+            .and_then(|args| development_arg(yaml, args));
+        service.development |= build.development_arg.is_some();
         if yaml.value(value, "dockerfile_inline").is_some() {
             return build;
         }
@@ -383,15 +396,56 @@ fn read_build(
         format!("{}/{dockerfile}", context.trim_end_matches('/'))
     };
     match reader.read(&path) {
-        Ok((path, text)) => build.dockerfile = built_image(path, &text, target),
+        Ok((path, text)) => build.dockerfile = built_image(path, &text, target, reader.files),
         Err(note) => notes.push(note),
     }
     build
 }
 
-fn built_image(path: PathBuf, text: &str, target: Option<&str>) -> Option<BuiltImage> {
+/// A build argument that asks for a development image: a name made of development words set
+/// to a true value (`DEVEL: "yes"`, `DEBUG=1`, `INSTALL_DEV: true`), or any argument set to a
+/// development word (`BUILD_ENV: development`). `args:` is a mapping or a `NAME=value` list.
+fn development_arg(yaml: &Yaml<'_>, args: NodeId) -> Option<String> {
+    let pairs: Vec<(String, String)> = if yaml.is_map(args) {
+        yaml.entries(args)
+            .into_iter()
+            .filter_map(|(k, v)| Some((yaml.scalar(k)?.to_string(), yaml.scalar(v)?.to_string())))
+            .collect()
+    } else {
+        yaml.items(args)
+            .iter()
+            .filter_map(|i| {
+                yaml.scalar(*i)?
+                    .split_once('=')
+                    .map(|(n, v)| (n.into(), v.into()))
+            })
+            .collect()
+    };
+    pairs.into_iter().find_map(|(name, value)| {
+        let value = value.trim().trim_matches(['"', '\'']);
+        let lower = value.to_ascii_lowercase();
+        let truthy = matches!(lower.as_str(), "1" | "true" | "yes" | "y" | "on");
+        let says_development = matches!(
+            lower.as_str(),
+            "dev" | "devel" | "develop" | "development" | "debug" | "local"
+        );
+        let named_development = name
+            .to_ascii_lowercase()
+            .split(['_', '-'])
+            .any(|p| matches!(p, "dev" | "devel" | "develop" | "development" | "debug"));
+        ((named_development && truthy) || says_development).then(|| format!("{name}={value}"))
+    })
+}
+
+fn built_image(
+    path: PathBuf,
+    text: &str,
+    target: Option<&str>,
+    files: &FileSet,
+) -> Option<BuiltImage> {
     let file = dockerfile::parse(text);
-    let image = Image::new(&file);
+    let mut image = Image::new(&file);
+    image.read_scripts(&path, text.len(), files);
     let stage = match target {
         Some(t) => image.stages.iter().position(|s| {
             s.name
@@ -408,11 +462,15 @@ fn built_image(path: PathBuf, text: &str, target: Option<&str>) -> Option<BuiltI
         UserSource::BaseImage => BuiltUser::Unset,
     };
     let (base, base_stage) = image.base_image(stage);
+    let drops_to = (image.production_stage() == Some(stage))
+        .then(|| image.start_drop(stage))
+        .flatten();
     Some(BuiltImage {
         path,
         user,
         base,
         from_span: image.stages[base_stage].image.span(),
+        drops_to,
     })
 }
 
@@ -823,6 +881,19 @@ impl Service {
                 message: message.to_string(),
             })
         };
+        // The image's start script runs only when the service keeps its entrypoint, and is
+        // handed the image's CMD only when the service keeps that too.
+        if let Some((name, span)) = &image.drops_to
+            && self.entrypoint.is_none()
+            && self.command.is_none()
+        {
+            return Some(Account {
+                how: format!("its Dockerfile's start script switches to {name}"),
+                kind: AccountKind::Named(Some(name.clone())),
+                at: build.key,
+                label: in_dockerfile(*span, "the start script this runs switches account"),
+            });
+        }
         Some(match &image.user {
             BuiltUser::Set { value, span } => Account {
                 how: format!(
@@ -955,6 +1026,42 @@ mod tests {
         let vars = parse_env_file("# c\nexport A=1\nB=\"x y\"\nC=${D}\nE=2 # note\n");
         let names: Vec<_> = vars.iter().map(|v| (v.0.as_str(), v.1.as_str())).collect();
         assert_eq!(names, [("A", "1"), ("B", "x y"), ("E", "2")]);
+    }
+
+    #[test]
+    fn development_build_arguments() {
+        let arg = |args: &str| {
+            let file = model(&format!(
+                "services:\n  web:\n    build:\n      context: .\n      args:\n{args}"
+            ));
+            let service = &file.services[0];
+            let found = service.build.as_ref().unwrap().development_arg.clone();
+            assert_eq!(service.development, found.is_some(), "{args}");
+            found
+        };
+        assert_eq!(
+            arg("        DEVEL: \"yes\"\n").as_deref(),
+            Some("DEVEL=yes")
+        );
+        assert_eq!(arg("        - DEBUG=1\n").as_deref(), Some("DEBUG=1"));
+        assert_eq!(
+            arg("        INSTALL_DEV: true\n").as_deref(),
+            Some("INSTALL_DEV=true")
+        );
+        assert_eq!(
+            arg("        BUILD_ENV: development\n").as_deref(),
+            Some("BUILD_ENV=development")
+        );
+        for quiet in [
+            "        DEVEL: \"no\"\n",
+            "        DEBUG: 0\n",
+            "        - DEBUG=false\n",
+            "        PYTHON_VERSION: \"3.12\"\n",
+            "        DEVICE: \"yes\"\n",
+            "        RELEASE: production\n",
+        ] {
+            assert_eq!(arg(quiet), None, "{quiet}");
+        }
     }
 
     #[test]

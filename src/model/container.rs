@@ -137,6 +137,16 @@ impl<'a> Image<'a> {
         }
     }
 
+    /// The account the container of `stage` ends in when its start command (through the
+    /// start scripts read) switches to one on every way it ends, with the span of the
+    /// instruction that starts it.
+    pub fn start_drop(&self, stage: usize) -> Option<(String, Span)> {
+        let launches = self.launches(stage);
+        let account = dropped_account(&launches)?;
+        let instruction = launches.iter().find(|l| l.ends)?.instructions.first()?;
+        Some((account.name()?.to_string(), instruction.span))
+    }
+
     /// The start scripts read by `read_scripts`.
     pub fn scripts(&self) -> &[ImageScript] {
         &self.scripts

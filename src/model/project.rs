@@ -36,6 +36,19 @@ pub struct Facts {
     pub says_development: bool,
     /// Things the user should know about how the file was read (an include not followed).
     pub notes: Vec<String>,
+    /// The Dockerfiles the file's services are built from.
+    pub builds: Vec<BuildFact>,
+}
+
+/// A service built from a Dockerfile of the project (a compose `build:`).
+#[derive(Debug, Clone)]
+pub struct BuildFact {
+    /// The file the image is built from.
+    pub built_from: PathBuf,
+    /// The service, for messages.
+    pub service: String,
+    /// Why the service is a development one, when it is.
+    pub development: Option<String>,
 }
 
 /// One process a file starts, with what the graph shows and classifies of it.
@@ -72,6 +85,9 @@ pub struct LauncherFact {
     pub source_mount: bool,
     /// Whether it serves the app (as opposed to a database or a shell).
     pub serves_app: bool,
+    /// The Django settings module it selects (`--settings=`, `DJANGO_SETTINGS_MODULE` in its
+    /// environment), when it names one.
+    pub django_settings: Option<String>,
 }
 
 /// What a file's deployment contributes to the project graph: its launchers, the files its
@@ -155,6 +171,54 @@ pub fn launcher_facts(
                     .map(|(n, v)| format!("{}={}", n.as_str(), v.as_str())),
             )
             .collect();
+        let file_env: Vec<(&str, &str, Span)> = deployment
+            .env
+            .iter()
+            .filter(|e| e.service.is_none() || e.service == process.service)
+            .map(|e| (e.name.as_str(), e.value.as_str(), e.span))
+            .collect();
+        let from_env = |name: &str| {
+            launch
+                .env
+                .iter()
+                .rev()
+                .find(|(n, _)| n.as_str() == name)
+                .map(|(_, v)| (v.as_str().to_string(), v.span()))
+                .or_else(|| {
+                    file_env
+                        .iter()
+                        .rev()
+                        .find(|(n, ..)| *n == name)
+                        .map(|(_, v, span)| (v.to_string(), *span))
+                })
+        };
+        // `flask run` reads FLASK_APP from the image's or the service's environment too.
+        let runs = launch.runs().or_else(|| {
+            if launch.program != crate::model::launcher::Program::FlaskRun
+                || launch.option(&["-A", "--app"]).is_some()
+            {
+                return None;
+            }
+            let (value, at) = from_env("FLASK_APP")?;
+            crate::model::launcher::flask_app(&value, at)
+        });
+        let server_env = match launch.program {
+            crate::model::launcher::Program::Gunicorn | crate::model::launcher::Program::Uwsgi => {
+                launch.options(&["--env", "-e"])
+            }
+            _ => Vec::new(),
+        };
+        let django_settings = launch
+            .option(&["--settings"])
+            .map(|v| v.as_str().to_string())
+            .or_else(|| {
+                server_env.iter().rev().find_map(|pair| {
+                    let (name, value) = pair.as_str().split_once('=')?;
+                    (name == "DJANGO_SETTINGS_MODULE").then(|| value.to_string())
+                })
+            })
+            .or_else(|| from_env("DJANGO_SETTINGS_MODULE").map(|(v, _)| v))
+            .and_then(|v| settings_module(&v));
         launchers.push(LauncherFact {
             span,
             line: source.line_index(span.start) + 1,
@@ -164,7 +228,7 @@ pub fn launcher_facts(
             production_server: launch.is_production_server(),
             dev_server: launch.is_dev_server(),
             reloads: launch.reloads(),
-            runs: launch.runs(),
+            runs,
             workdir,
             service: service.and_then(|s| s.name.clone()),
             user,
@@ -172,6 +236,7 @@ pub fn launcher_facts(
             env,
             source_mount,
             serves_app: launch.program.is_python_server() || service.is_some_and(|s| s.runs_app),
+            django_settings,
         });
     }
     let mut references: Vec<PathBuf> = deployment
@@ -199,6 +264,22 @@ pub fn launcher_facts(
         && !deployment.services.is_empty()
         && deployment.services.iter().all(|s| s.runs_app);
     (launchers, references, starts_nothing)
+}
+
+/// A settings module as an environment value or option writes it: quotes dropped, a
+/// `${VAR:-default}` read as its default; None for anything else computed at run time.
+fn settings_module(value: &str) -> Option<String> {
+    let value = value.trim().trim_matches(['\'', '"']);
+    let value = match value.strip_prefix("${") {
+        Some(rest) => rest.strip_suffix('}')?.split_once(":-")?.1,
+        None => value,
+    };
+    let valid = !value.is_empty()
+        && !value.starts_with('.')
+        && value
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '.');
+    valid.then(|| value.to_string())
 }
 
 #[derive(Debug)]
@@ -456,6 +537,11 @@ pub fn find_module(
         }
     }
     None
+}
+
+/// The string literals of a Python file's text (a docstring that quotes code is not code).
+pub fn string_literals(text: &str) -> Vec<Span> {
+    python::parse(text).string_spans_all()
 }
 
 /// The `if __name__ == "__main__":` blocks of a Python file's text.

@@ -14,7 +14,7 @@ mod target;
 mod types;
 mod wrappers;
 
-pub use target::{Entry, Runs};
+pub use target::{Entry, Runs, flask_app};
 pub use types::{Launch, Program, RunAs};
 
 use crate::source::{MappedText, Span};

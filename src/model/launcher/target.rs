@@ -148,7 +148,7 @@ impl Launch {
                     .iter()
                     .rev()
                     .find(|(n, _)| n.as_str() == "FLASK_APP")?;
-                imported(app.as_str(), app.span(), None)
+                flask_app(app.as_str(), app.span())
             }
             Program::ModWsgiExpress => {
                 let script = self
@@ -176,5 +176,72 @@ impl Launch {
             }
             _ => None,
         }
+    }
+}
+
+/// What a `FLASK_APP` value names (`pkg.app`, `app.py`, `pkg:create_app()`, `src/app`), as
+/// `flask run` imports it: a module, or a file whose module Flask imports.
+pub fn flask_app(value: &str, at: Span) -> Option<Runs> {
+    let value = value.trim().trim_matches(['\'', '"']);
+    let (target, object) = match value.split_once(':') {
+        Some((t, o)) => (t, Some(o.to_string())),
+        None => (value, None),
+    };
+    if target.is_empty() || target.contains('$') {
+        return None;
+    }
+    let entry = if target.ends_with(".py") || target.contains('/') {
+        let file = target.trim_start_matches("./");
+        let file = if file.ends_with(".py") {
+            file.to_string()
+        } else {
+            format!("{file}.py")
+        };
+        Entry::File(file)
+    } else if target
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+    {
+        Entry::Module(target.to_string())
+    } else {
+        return None;
+    };
+    Some(Runs {
+        entry,
+        as_main: false,
+        object,
+        at,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flask_app_values() {
+        let at = Span::default();
+        let entry = |v: &str| flask_app(v, at).map(|r| (r.entry, r.object));
+        assert_eq!(
+            entry("pkg.app"),
+            Some((Entry::Module("pkg.app".into()), None))
+        );
+        assert_eq!(
+            entry("'app.py'"),
+            Some((Entry::File("app.py".into()), None))
+        );
+        assert_eq!(
+            entry("src/hello"),
+            Some((Entry::File("src/hello.py".into()), None))
+        );
+        assert_eq!(
+            entry("pkg:create_app('prod')"),
+            Some((
+                Entry::Module("pkg".into()),
+                Some("create_app('prod')".into())
+            ))
+        );
+        assert_eq!(entry("${FLASK_APP}"), None);
+        assert_eq!(entry(""), None);
     }
 }

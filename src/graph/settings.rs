@@ -1,0 +1,672 @@
+//! Django settings chains: which settings module each launcher selects (its environment's
+//! `DJANGO_SETTINGS_MODULE`, `--settings=`, or the `os.environ.setdefault(...)` in the
+//! `wsgi.py`/`asgi.py`/`manage.py` it loads), what each settings module star-imports, and
+//! where its final `DEBUG` comes from. A `DEBUG = True` in a base module is production's only
+//! when a module production selects inherits it without setting `DEBUG` again.
+
+use super::{Class, Launcher};
+use crate::diagnostic::{Diagnostic, Label};
+use crate::files::FileSet;
+use crate::model::project::{self, Project};
+use crate::source::Span;
+use regex::Regex;
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+/// How deep star imports are followed (`production` → `base` → `components/...`).
+const MAX_CHAIN_DEPTH: usize = 8;
+
+/// The environment variable that names the settings module.
+const SETTINGS_VARIABLE: &str = "DJANGO_SETTINGS_MODULE";
+
+/// The Python files that select settings for whatever loads them.
+const SELECTING_FILES: &[&str] = &["wsgi.py", "asgi.py", "manage.py"];
+
+/// One selection of a settings module.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    /// The dotted module as written (`myproj.settings.production`).
+    pub module: String,
+    /// The settings file it resolves to, as the run names it.
+    file: PathBuf,
+    /// Where it is selected, for messages (`wsgi.py:6`, "Dockerfile:4 `gunicorn ...`").
+    pub by: String,
+    pub class: Class,
+    /// Why the class is a guess, when it is one.
+    guess: Option<String>,
+}
+
+/// Where a module's final `DEBUG` comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Debug {
+    /// The module and what it star-imports never set it.
+    Unset,
+    /// This line of this file (canonical path, byte range and 1-based number of the line).
+    At(PathBuf, usize, usize, usize),
+    /// A conditional assignment or import decides it.
+    Unknown,
+}
+
+/// One settings module, read.
+#[derive(Debug, Default)]
+struct Module {
+    display: PathBuf,
+    /// Top-level statements that matter, in order.
+    statements: Vec<Statement>,
+}
+
+#[derive(Debug)]
+enum Statement {
+    /// `DEBUG = …` (line byte range); `conditional` under a top-level `if`/`try`.
+    Debug {
+        start: usize,
+        end: usize,
+        line: usize,
+        conditional: bool,
+    },
+    /// `from X import *`, resolved to a project file (canonical), with its span and line.
+    StarImport {
+        target: PathBuf,
+        span: Span,
+        conditional: bool,
+    },
+}
+
+/// The project's settings selections and the settings modules they reach.
+#[derive(Debug, Default)]
+pub struct Chains {
+    pub selections: Vec<Selection>,
+    /// Keyed by canonical path.
+    modules: BTreeMap<PathBuf, Module>,
+}
+
+/// What the chains say of a `DEBUG = True` finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Judgement {
+    /// Production's settings inherit it: say so, with a label where they import it.
+    Inherited { note: String, label: Label },
+    /// Not production's `DEBUG`, for this reason.
+    NotProduction(String),
+}
+
+static SETDEFAULT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?m)^[ \t]*(?:os\.)?environ\.setdefault\(\s*["']DJANGO_SETTINGS_MODULE["']\s*,\s*f?["']([\w.]+)["']\s*,?\s*\)"#,
+    )
+    .expect("valid regex")
+});
+static FORCED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?m)^[ \t]*(?:os\.)?environ\[\s*["']DJANGO_SETTINGS_MODULE["']\s*\]\s*=\s*["']([\w.]+)["'][ \t]*(?:#.*)?\r?$"#)
+        .expect("valid regex")
+});
+static STAR_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)^([ \t]*)from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\*").expect("valid regex")
+});
+static DEBUG_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)^([ \t]*)(?:[A-Za-z_]\w*[ \t]*=[ \t]*)*DEBUG[ \t]*(?::[^=\n]+)?=[^=]")
+        .expect("valid regex")
+});
+
+impl Chains {
+    /// Reads the selections from the launchers (classified) and the project's selecting
+    /// files, and the settings modules they reach.
+    pub fn build(
+        project: &Project<'_>,
+        launchers: &[Launcher],
+        file_class: &dyn Fn(&Path) -> Class,
+    ) -> Chains {
+        let mut chains = Chains::default();
+        let files = project.file_set;
+        let mut overridden: HashSet<usize> = HashSet::new();
+        for (index, launcher) in launchers.iter().enumerate() {
+            let Some(module) = launcher.fact.django_settings.as_deref() else {
+                continue;
+            };
+            overridden.insert(index);
+            chains.select(
+                files,
+                &launcher.file,
+                module,
+                launcher.cite(),
+                launcher.class,
+                None,
+            );
+        }
+        let canonical_entry = |l: &Launcher| l.entry_file.as_deref().map(super::context::canonical);
+        for path in project.python_files() {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            let canonical = super::context::canonical(path);
+            let starters: Vec<usize> = launchers
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| canonical_entry(l).as_ref() == Some(&canonical))
+                .map(|(i, _)| i)
+                .collect();
+            if !SELECTING_FILES.contains(&name) && starters.is_empty() {
+                continue;
+            }
+            let Some(text) = module_text(project, path) else {
+                continue;
+            };
+            if !text.contains(SETTINGS_VARIABLE) {
+                continue;
+            }
+            let masked = strings_masked(&text);
+            let found = FORCED
+                .captures_iter(&text)
+                .map(|c| (c, true))
+                .chain(SETDEFAULT.captures_iter(&text).map(|c| (c, false)))
+                .find(|(c, _)| !masked.contains(c.get(0).map_or(0, |m| m.start())));
+            let Some((captures, forced)) = found else {
+                continue;
+            };
+            let (Some(whole), Some(module)) = (captures.get(0), captures.get(1)) else {
+                continue;
+            };
+            let line = text[..whole.start()].matches('\n').count()
+                + 1
+                + text[whole.start()..]
+                    .chars()
+                    .take_while(|c| c.is_whitespace())
+                    .filter(|c| *c == '\n')
+                    .count();
+            let by = format!("{}:{line}", path.display());
+            // A launcher's own environment wins over a `setdefault`, never over an assignment.
+            let loading: Vec<&Launcher> = starters
+                .iter()
+                .filter(|i| forced || !overridden.contains(i))
+                .map(|i| &launchers[*i])
+                .collect();
+            let (class, guess) = if file_class(path) == Class::Development {
+                (Class::Development, None)
+            } else if loading.iter().any(|l| l.class == Class::Production) {
+                (Class::Production, None)
+            } else if !loading.is_empty() && loading.iter().all(|l| l.class == Class::Development) {
+                (Class::Development, None)
+            } else if !starters.is_empty() {
+                (Class::Unknown, None)
+            } else if name == "manage.py" {
+                // Its default serves `runserver` and the shell; production's server loads
+                // wsgi.py or asgi.py, or names its settings itself.
+                (Class::Development, None)
+            } else if name == "wsgi.py" || name == "asgi.py" {
+                (
+                    Class::Production,
+                    Some(format!(
+                        "nothing in the project shows what loads {}",
+                        path.display()
+                    )),
+                )
+            } else {
+                (Class::Unknown, None)
+            };
+            chains.select(files, path, module.as_str(), by, class, guess);
+        }
+        chains
+    }
+
+    fn select(
+        &mut self,
+        files: &FileSet,
+        from: &Path,
+        module: &str,
+        by: String,
+        class: Class,
+        guess: Option<String>,
+    ) {
+        let Some((file, _)) = project::find_module(files, from, module) else {
+            return;
+        };
+        self.read_chain(files, &file, 0);
+        self.selections.push(Selection {
+            module: module.to_string(),
+            file,
+            by,
+            class,
+            guess,
+        });
+    }
+
+    /// Reads a settings module and what it star-imports.
+    fn read_chain(&mut self, files: &FileSet, path: &Path, depth: usize) {
+        let canonical = super::context::canonical(path);
+        if depth > MAX_CHAIN_DEPTH || self.modules.contains_key(&canonical) {
+            return;
+        }
+        let Ok(file) = files.read(path) else {
+            return;
+        };
+        self.modules.insert(
+            canonical.clone(),
+            Module {
+                display: path.to_path_buf(),
+                statements: Vec::new(),
+            },
+        );
+        let text = &file.text;
+        let masked = strings_masked(text);
+        let mut statements = Vec::new();
+        let mut targets = Vec::new();
+        for captures in STAR_IMPORT.captures_iter(text) {
+            let whole = captures.get(0).expect("whole match");
+            if masked.contains(whole.start()) {
+                continue;
+            }
+            let Some(block) = block_of(text, whole.start(), captures[1].len()) else {
+                continue;
+            };
+            let module = &captures[2];
+            let Some((target, _)) = project::find_module(files, path, module) else {
+                continue;
+            };
+            statements.push(Statement::StarImport {
+                target: super::context::canonical(&target),
+                span: Span::new(whole.start() + captures[1].len(), whole.end()),
+                conditional: block,
+            });
+            targets.push(target);
+        }
+        for captures in DEBUG_ASSIGNMENT.captures_iter(text) {
+            let whole = captures.get(0).expect("whole match");
+            if masked.contains(whole.start()) {
+                continue;
+            }
+            let Some(conditional) = block_of(text, whole.start(), captures[1].len()) else {
+                continue;
+            };
+            let end = text[whole.start()..]
+                .find('\n')
+                .map_or(text.len(), |i| whole.start() + i);
+            statements.push(Statement::Debug {
+                start: whole.start(),
+                end,
+                line: text[..whole.start()].matches('\n').count() + 1,
+                conditional,
+            });
+        }
+        statements.sort_by_key(Statement::start);
+        self.modules
+            .get_mut(&canonical)
+            .expect("inserted above")
+            .statements = statements;
+        for target in targets {
+            self.read_chain(files, &target, depth + 1);
+        }
+    }
+
+    /// Where `module`'s final `DEBUG` comes from.
+    fn debug(&self, module: &Path, seen: &mut Vec<PathBuf>) -> Debug {
+        if seen.iter().any(|s| s == module) || seen.len() > MAX_CHAIN_DEPTH {
+            return Debug::Unset;
+        }
+        let Some(info) = self.modules.get(module) else {
+            return Debug::Unset;
+        };
+        seen.push(module.to_path_buf());
+        let mut debug = Debug::Unset;
+        for statement in &info.statements {
+            match statement {
+                Statement::Debug {
+                    conditional: true, ..
+                } => debug = Debug::Unknown,
+                Statement::Debug {
+                    start, end, line, ..
+                } => {
+                    debug = Debug::At(module.to_path_buf(), *start, *end, *line);
+                }
+                Statement::StarImport {
+                    target,
+                    conditional,
+                    ..
+                } => match self.debug(target, seen) {
+                    Debug::Unset => {}
+                    _ if *conditional => debug = Debug::Unknown,
+                    inherited => debug = inherited,
+                },
+            }
+        }
+        seen.pop();
+        debug
+    }
+
+    /// The star import in `module` through which it reaches `file`, when it does.
+    fn import_towards(&self, module: &Path, file: &Path) -> Option<Span> {
+        let info = self.modules.get(module)?;
+        info.statements.iter().find_map(|s| match s {
+            Statement::StarImport { target, span, .. }
+                if self.reaches(target, file, &mut Vec::new()) =>
+            {
+                Some(*span)
+            }
+            _ => None,
+        })
+    }
+
+    fn reaches(&self, module: &Path, file: &Path, seen: &mut Vec<PathBuf>) -> bool {
+        if module == file {
+            return true;
+        }
+        if seen.iter().any(|s| s == module) || seen.len() > MAX_CHAIN_DEPTH {
+            return false;
+        }
+        seen.push(module.to_path_buf());
+        let found = self.modules.get(module).is_some_and(|info| {
+            info.statements.iter().any(|s| match s {
+                Statement::StarImport { target, .. } => self.reaches(target, file, seen),
+                Statement::Debug { .. } => false,
+            })
+        });
+        seen.pop();
+        found
+    }
+
+    /// What the chains say of a `DEBUG` finding, or None when no selection reaches its file
+    /// (nothing in the project decides: judged as before).
+    pub fn judge(&self, diagnostic: &Diagnostic) -> Option<Judgement> {
+        let file = super::context::canonical(&diagnostic.path);
+        let at = diagnostic.span.start;
+        let relevant: Vec<(&Selection, PathBuf)> = self
+            .selections
+            .iter()
+            .map(|s| (s, super::context::canonical(&s.file)))
+            .filter(|(_, selected)| self.reaches(selected, &file, &mut Vec::new()))
+            .collect();
+        if relevant.is_empty() {
+            return None;
+        }
+        let production: Vec<&(&Selection, PathBuf)> = relevant
+            .iter()
+            .filter(|(s, _)| s.class == Class::Production)
+            .collect();
+        let guessed = |s: &Selection| {
+            s.guess
+                .as_ref()
+                .map(|g| format!(" (a guess: {g})"))
+                .unwrap_or_default()
+        };
+        let live = |selected: &Path| {
+            matches!(self.debug(selected, &mut Vec::new()),
+                Debug::At(ref f, start, end, _) if *f == file && start <= at && at <= end)
+        };
+        if let Some((selection, selected)) = production.iter().find(|(_, m)| live(m)).copied() {
+            if *selected == file {
+                return None;
+            }
+            let span = self.import_towards(selected, &file)?;
+            let shown = &self.modules.get(selected)?.display;
+            let name = shown.file_name().map_or(shown.clone(), PathBuf::from);
+            return Some(Judgement::Inherited {
+                note: format!(
+                    "production's settings `{}` inherit it: selected by {}{}",
+                    selection.module,
+                    selection.by,
+                    guessed(selection)
+                ),
+                label: Label {
+                    path: Some(shown.clone()),
+                    span,
+                    message: format!(
+                        "inherited by {}, selected by {}{}",
+                        name.display(),
+                        selection.by,
+                        guessed(selection)
+                    ),
+                },
+            });
+        }
+        if !production.is_empty() {
+            // Every production selection reaching the file sets DEBUG itself, or reads it
+            // from somewhere else in the chain.
+            if production
+                .iter()
+                .any(|(_, m)| self.debug(m, &mut Vec::new()) == Debug::Unknown)
+            {
+                return None;
+            }
+            let reasons: Vec<String> = production
+                .iter()
+                .map(|(s, m)| {
+                    let again = match self.debug(m, &mut Vec::new()) {
+                        Debug::At(f, _, _, line) => self
+                            .modules
+                            .get(&f)
+                            .map(|info| format!("{}:{line}", info.display.display())),
+                        _ => None,
+                    };
+                    format!(
+                        "production's settings `{}` (selected by {}{}) set DEBUG again{}",
+                        s.module,
+                        s.by,
+                        guessed(s),
+                        again.map(|a| format!(" at {a}")).unwrap_or_default()
+                    )
+                })
+                .collect();
+            return Some(Judgement::NotProduction(reasons.join("; ")));
+        }
+        let elsewhere: Vec<&Selection> = self
+            .selections
+            .iter()
+            .filter(|s| s.class == Class::Production)
+            .collect();
+        if !elsewhere.is_empty() && relevant.iter().all(|(s, _)| s.class == Class::Development) {
+            let by: Vec<String> = relevant
+                .iter()
+                .map(|(s, _)| format!("`{}` by {}", s.module, s.by))
+                .collect();
+            let production: Vec<String> = elsewhere
+                .iter()
+                .map(|s| format!("`{}` (by {}{})", s.module, s.by, guessed(s)))
+                .collect();
+            return Some(Judgement::NotProduction(format!(
+                "only development selects these settings ({}); production selects {}",
+                by.join(", "),
+                production.join(", ")
+            )));
+        }
+        None
+    }
+}
+
+impl Statement {
+    fn start(&self) -> usize {
+        match self {
+            Statement::Debug { start, .. } => *start,
+            Statement::StarImport { span, .. } => span.start,
+        }
+    }
+}
+
+/// A statement at `start` indented by `indent`: Some(false) at module level, Some(true) inside
+/// a top-level `if`/`try`/`with`/`for` (it may not run), None inside a function or class.
+fn block_of(text: &str, start: usize, indent: usize) -> Option<bool> {
+    if indent == 0 {
+        return Some(false);
+    }
+    let header = text[..start].lines().rev().find(|l| {
+        !l.trim().is_empty() && !l.starts_with([' ', '\t', '#']) && !l.starts_with(')')
+    })?;
+    let keyword = header.split([' ', '(', ':']).next().unwrap_or("");
+    if matches!(keyword, "def" | "class" | "async") || header.starts_with('@') {
+        None
+    } else {
+        Some(true)
+    }
+}
+
+/// The byte ranges of a module's string literals (a docstring that quotes `DEBUG = True`).
+struct Masked(Vec<Span>);
+
+impl Masked {
+    fn contains(&self, offset: usize) -> bool {
+        self.0.iter().any(|s| s.start <= offset && offset < s.end)
+    }
+}
+
+fn strings_masked(text: &str) -> Masked {
+    Masked(project::string_literals(text))
+}
+
+/// A Python file's text: the run's copy, else read through the file set.
+fn module_text(project: &Project<'_>, path: &Path) -> Option<String> {
+    if let Ok(found) = project.sources.binary_search_by(|s| s.path().cmp(path))
+        && !project.sources[found].text().is_empty()
+    {
+        return Some(project.sources[found].text().to_string());
+    }
+    project.file_set.read(path).ok().map(|f| f.text.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Where `production.py`'s final DEBUG comes from, as `file:line`, given the modules.
+    fn origin(modules: &[(&str, &str)]) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        for (name, text) in modules {
+            let path = root.join("proj/settings").join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let files = FileSet::new(vec![root.clone()]);
+        let mut chains = Chains::default();
+        let production = root.join("proj/settings/production.py");
+        chains.read_chain(&files, &production, 0);
+        match chains.debug(&production, &mut Vec::new()) {
+            Debug::At(file, _, _, line) => {
+                format!("{}:{line}", file.file_name().unwrap().to_str().unwrap())
+            }
+            Debug::Unset => "unset".into(),
+            Debug::Unknown => "unknown".into(),
+        }
+    }
+
+    #[test]
+    fn final_debug_follows_star_imports_in_order() {
+        let base = ("base.py", "X = 1\nDEBUG = True\n");
+        assert_eq!(
+            origin(&[base, ("production.py", "from .base import *\n")]),
+            "base.py:2"
+        );
+        assert_eq!(
+            origin(&[
+                base,
+                ("production.py", "from .base import *\nDEBUG = False\n")
+            ]),
+            "production.py:2"
+        );
+        // Set before the import: the import sets it back.
+        assert_eq!(
+            origin(&[
+                base,
+                ("production.py", "DEBUG = False\nfrom .base import *\n")
+            ]),
+            "base.py:2"
+        );
+        assert_eq!(
+            origin(&[
+                base,
+                (
+                    "production.py",
+                    "from proj.settings.base import *  # noqa\nDEBUG: bool = env('DEBUG')\n"
+                )
+            ]),
+            "production.py:2"
+        );
+        assert_eq!(
+            origin(&[
+                base,
+                (
+                    "production.py",
+                    "from .base import *\nTEMPLATE_DEBUG = DEBUG = False\n"
+                )
+            ]),
+            "production.py:2"
+        );
+        // Only under a condition, in a function, in a docstring, or another name: not set
+        // for sure, or not at all.
+        assert_eq!(
+            origin(&[
+                base,
+                (
+                    "production.py",
+                    "from .base import *\nif X:\n    DEBUG = False\n"
+                )
+            ]),
+            "unknown"
+        );
+        assert_eq!(
+            origin(&[
+                base,
+                (
+                    "production.py",
+                    "from .base import *\n\"\"\"\nDEBUG = False\n\"\"\"\ndef f():\n    DEBUG = False\nDEBUG_TOOLBAR = False\nX = DEBUG == False\n"
+                )
+            ]),
+            "base.py:2"
+        );
+        // Two hops, and a cycle ends.
+        assert_eq!(
+            origin(&[
+                ("common.py", "DEBUG = True\n"),
+                (
+                    "base.py",
+                    "from .common import *\nfrom .production import *\n"
+                ),
+                ("production.py", "from .base import *\n"),
+            ]),
+            "common.py:1"
+        );
+        // A conditional import of a module that sets it.
+        assert_eq!(
+            origin(&[
+                ("local.py", "DEBUG = True\n"),
+                (
+                    "production.py",
+                    "DEBUG = False\ntry:\n    from .local import *\nexcept ImportError:\n    pass\n"
+                ),
+            ]),
+            "unknown"
+        );
+        assert_eq!(
+            origin(&[(
+                "production.py",
+                "from django.conf.global_settings import *\n"
+            )]),
+            "unset"
+        );
+    }
+
+    #[test]
+    fn selections_are_literal_modules() {
+        let found = |text: &str| {
+            SETDEFAULT
+                .captures(text)
+                .or_else(|| FORCED.captures(text))
+                .map(|c| c[1].to_string())
+        };
+        assert_eq!(
+            found("os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"a.settings.prod\")\n")
+                .as_deref(),
+            Some("a.settings.prod")
+        );
+        assert_eq!(
+            found("    os.environ.setdefault(\n        'DJANGO_SETTINGS_MODULE',\n        'a.prod',\n    )\n").as_deref(),
+            Some("a.prod")
+        );
+        assert_eq!(
+            found("os.environ['DJANGO_SETTINGS_MODULE'] = 'a.prod'  # forced\r\n").as_deref(),
+            Some("a.prod")
+        );
+        for computed in [
+            "os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"a.settings.\" + env)\n",
+            "os.environ['DJANGO_SETTINGS_MODULE'] = 'a.' + env\n",
+            "# os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"a.prod\")\n",
+        ] {
+            assert_eq!(found(computed), None, "{computed}");
+        }
+    }
+}
