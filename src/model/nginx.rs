@@ -691,6 +691,12 @@ impl Reader<'_> {
                 continue;
             };
             if !self.files.contains(&canonical) {
+                self.nginx.unresolved.push(entry);
+                self.note(
+                    unit,
+                    node,
+                    format!("include {pattern} not read: it is outside the linted tree"),
+                );
                 continue;
             }
             if self.stack.contains(&canonical) {
