@@ -45,6 +45,7 @@ seeds() {
     parse_procfile | check_procfile) find fixtures -type f -name 'Procfile*' ;;
     check_gunicorn) find fixtures -type f -name 'gunicorn*.py' ;;
     parse_ini | check_uwsgi) find fixtures "$shared"/realworld/uwsgi -type f \( -name '*.ini' -o -name '*.yaml' -o -name '*.yml' \) ;;
+    check_nginx) find fixtures "$shared"/realworld/nginx -type f ! -name SOURCES.tsv -path '*nginx*' ;;
     check_supervisord) find fixtures "$shared"/realworld/supervisord -type f \( -name '*.conf' -o -name '*.ini' \) ;;
     *) echo "scripts/fuzz.sh: no seeds listed for target $1" >&2 ;;
   esac 2>/dev/null || true

@@ -23,6 +23,7 @@ pub enum Format {
     Uwsgi,
     Supervisord,
     Kubernetes,
+    Nginx,
 }
 
 impl Format {
@@ -38,6 +39,7 @@ impl Format {
             Format::Uwsgi => "uwsgi",
             Format::Supervisord => "supervisord",
             Format::Kubernetes => "kubernetes",
+            Format::Nginx => "nginx",
         }
     }
 }
@@ -104,6 +106,7 @@ impl Example {
             Format::Uwsgi => "uwsgi.ini",
             Format::Supervisord => "supervisord.conf",
             Format::Kubernetes => "k8s/deployment.yaml",
+            Format::Nginx => "nginx/sites-available/app",
         })
     }
 }

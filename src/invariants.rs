@@ -285,6 +285,31 @@ pub fn check_apache(text: &str) {
     }
 }
 
+/// Parses nginx configuration text and checks every directive's, word's and error's span,
+/// and that blocks nest inside their parents.
+pub fn check_nginx(text: &str) {
+    let conf = crate::syntax::nginx::parse(text);
+    for (node, parent) in conf.walk() {
+        let d = &conf.nodes[node];
+        assert_span(text, d.span, "nginx directive");
+        assert_span(text, d.name.span, "nginx directive name");
+        for arg in &d.args {
+            assert_span(text, arg.span, "nginx argument");
+        }
+        if let Some(parent) = parent {
+            let p = conf.nodes[parent].span;
+            assert!(
+                p.start <= d.span.start && d.span.end <= p.end,
+                "nginx directive {:?} outside its block {p:?}",
+                d.span
+            );
+        }
+    }
+    for error in &conf.errors {
+        assert_span(text, error.span, "nginx syntax error");
+    }
+}
+
 /// Parses a systemd unit and checks entries, values, command words and errors.
 pub fn check_systemd(text: &str) {
     let unit = crate::syntax::systemd::parse(text, 0);

@@ -316,10 +316,54 @@ mod tests {
         assert_eq!(apache("WSGIDaemonProcess app\n"), Some(Format::Apache));
         assert_eq!(apache("ServerTokens Prod\n"), Some(Format::Apache));
         assert_eq!(apache("[Service]\nUser=app\n"), None);
-        assert_eq!(apache("server {\n  listen 80;\n}\n"), None);
-        assert_eq!(apache("include /etc/nginx/x;\n"), None);
+        // nginx's, not Apache's.
+        assert_eq!(apache("server {\n  listen 80;\n}\n"), Some(Format::Nginx));
+        assert_eq!(apache("include /etc/nginx/x;\n"), Some(Format::Nginx));
         assert_eq!(apache("user = app\n"), None);
         assert_eq!(apache("key=value\n"), None);
+    }
+
+    #[test]
+    fn nginx_names_and_content() {
+        let site =
+            "server {\n  listen 80;\n  location / { proxy_pass http://127.0.0.1:8000; }\n}\n";
+        for name in [
+            "nginx.conf",
+            "etc/nginx/sites-available/default",
+            "sites-enabled/shop",
+            "conf.d/shop.conf",
+            "deploy/shop.nginx",
+            "nginx/shop",
+            "nginx.conf.j2",
+        ] {
+            let detected = match detect_by_name(Path::new(name)) {
+                Detection::Known(f) => Some(f),
+                Detection::NeedsContent => detect_by_content(Path::new(name), site, false),
+                Detection::Unknown => None,
+            };
+            assert_eq!(detected, Some(Format::Nginx), "{name}");
+        }
+        // The same names with other kinds' content stay theirs.
+        let conf = |name: &str, text: &str| detect_by_content(Path::new(name), text, false);
+        assert_eq!(
+            conf(
+                "nginx.conf",
+                "[program:nginx]\ncommand=nginx -g 'daemon off;'\n"
+            ),
+            Some(Format::Supervisord)
+        );
+        assert_eq!(
+            conf(
+                "sites-available/shop",
+                "<VirtualHost *:80>\n</VirtualHost>\n"
+            ),
+            Some(Format::Apache)
+        );
+        assert_eq!(conf("conf.d/x.conf", "[uwsgi]\nhttp = :8000\n"), None);
+        assert_eq!(
+            by_name("apache2/sites-available/shop.conf"),
+            Some(Format::Apache)
+        );
     }
 
     #[test]

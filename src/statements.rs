@@ -6,7 +6,7 @@
 
 use crate::catalog::Format;
 use crate::source::{SourceFile, Span};
-use crate::syntax::{apache, dockerfile, python, systemd, yaml};
+use crate::syntax::{apache, dockerfile, nginx, python, systemd, yaml};
 
 /// Zero-based first and last line of a statement that spans more than one line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +101,25 @@ pub fn multi_line(source: &SourceFile, format: Format) -> Vec<Statement> {
         // A start script read for a launcher is suppressed as a Procfile (see
         // `engine::suppress_in_other_files`): a line ending in `\` goes on.
         Format::Procfile => continued_lines(source),
+        // A directive's words up to its `;` or `{`: a `#` between words is a comment, so one
+        // may end the first line unless a quoted word runs on past it.
+        Format::Nginx => {
+            let conf = nginx::parse(text);
+            conf.nodes
+                .iter()
+                .filter(|d| !d.raw_block)
+                .filter_map(|d| {
+                    let end = d.args.last().map_or(d.name.span.end, |a| a.span.end);
+                    let first_line = source.line_index(d.span.start);
+                    let open_quote = d.args.iter().any(|a| {
+                        a.quoted
+                            && source.line_index(a.span.start) == first_line
+                            && source.line_index(a.span.end) > first_line
+                    });
+                    lines_of(source, Span::new(d.span.start, end), !open_quote)
+                })
+                .collect()
+        }
         Format::Uwsgi | Format::Supervisord => Vec::new(),
     };
     out.sort_by_key(|s| (s.first, s.last));

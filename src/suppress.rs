@@ -354,6 +354,14 @@ fn literal_spans(source: &SourceFile, format: Format) -> Vec<Span> {
             .filter(|n| matches!(n.kind, crate::syntax::yaml::Kind::Scalar { .. }))
             .map(|n| n.span)
             .collect(),
+        // A quoted word, and a `#` inside a bare word (`${a}#b`), is no comment.
+        Format::Nginx => crate::syntax::nginx::parse(source.text())
+            .nodes
+            .iter()
+            .flat_map(|d| std::iter::once(&d.name).chain(&d.args))
+            .filter(|w| w.quoted || source.slice(w.span).contains('#'))
+            .map(|w| w.span)
+            .collect(),
         Format::Kubernetes => crate::syntax::yaml::parse_stream(source.text())
             .nodes()
             .iter()

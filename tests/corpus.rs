@@ -15,6 +15,11 @@ const EXPECTED_SYNTAX_ERRORS: &[&str] = &[
     // Manifests kubectl rejects too (see tests/kubernetes_corpus.rs).
     "kubernetes-engine-samples__ai-ml__gke-model-armor__preparing-the-model__vllm-gemma-deployment.yaml",
     "python-docs-samples__endpoints__kubernetes__k8s-grpc-bookstore.yaml",
+    // nginx files `nginx -t` rejects too (see tests/nginx_corpus.rs).
+    "samizdat__usr__share__doc__samizdat__examples__nginx__conf.d__samizdat.conf",
+    "HEMARatings__hemaratings.submit__config__nginx__nginx.conf",
+    "kubernetes__ingress-nginx__test__data__cleanConf.",
+    "nginxinc__crossplane__tests__configs__missing-semicolon__",
 ];
 
 #[test]

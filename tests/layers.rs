@@ -169,6 +169,11 @@ const FORMAT_BRANCHES: &[(&str, &[&str])] = &[
     // Its fix edits the unit's text: the systemd view.
     ("rules/sandbox/unsandboxed_service.rs", &["systemd"]),
     ("rules/wsgi/mod.rs", &["apache"]),
+    // nginx's own concerns (an alias one slash short, its server_tokens, what its root
+    // serves) read the nginx view, as the Apache rules do through `rules/wsgi/mod.rs`.
+    ("rules/disclosure/server_tokens_not_prod.rs", &["nginx"]),
+    ("rules/docroot/alias_traversal.rs", &["nginx"]),
+    ("rules/docroot/code_in_document_root.rs", &["nginx"]),
     ("model/project.rs", &["python"]),
     // Where a fix's result is re-parsed and where each format's comments may go: format
     // knowledge the front ends should own (a follow-up moves it behind the table).
@@ -181,6 +186,7 @@ const FORMAT_BRANCHES: &[(&str, &[&str])] = &[
             "dockerfile",
             "gunicorn",
             "kubernetes",
+            "nginx",
             "procfile",
             "python",
             "supervisord",
@@ -196,6 +202,7 @@ const FORMAT_BRANCHES: &[(&str, &[&str])] = &[
             "dockerfile",
             "gunicorn",
             "kubernetes",
+            "nginx",
             // A start script read for a launcher is suppressed with a Procfile's comments.
             "procfile",
             "python",
@@ -206,7 +213,7 @@ const FORMAT_BRANCHES: &[(&str, &[&str])] = &[
     ),
     (
         "fix/suppressions.rs",
-        &["compose", "gunicorn", "kubernetes", "procfile", "python"],
+        &["compose", "gunicorn", "kubernetes", "nginx", "procfile", "python"],
     ),
 ];
 

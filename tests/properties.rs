@@ -179,6 +179,23 @@ const TOKENS: &[&str] = &[
     "=",
     ":",
     "PYTHONDEBUG=1",
+    "server {\n",
+    "location /static {",
+    "location ~* \\.(css)$ {",
+    "alias /srv/app/static/;",
+    "root /srv/app;",
+    "}",
+    "{",
+    "\"a\\\"b\"",
+    "'x'",
+    "${host}",
+    "content_by_lua_block {",
+    "--[[ } ]]",
+    "[==[",
+    "if ($x ~ \"y\") {",
+    "{ROOT}",
+    "server_tokens on;",
+    "include conf.d/*.conf;",
 ];
 
 fn tokens() -> impl Strategy<Value = String> {
@@ -230,6 +247,11 @@ proptest! {
         invariants::check_systemd(&text);
         invariants::check_yaml(&text);
         invariants::check_procfile(&text);
+    }
+
+    #[test]
+    fn nginx_spans_stay_inside(text in text()) {
+        invariants::check_nginx(&text);
     }
 
     #[test]
@@ -375,6 +397,7 @@ proptest! {
         invariants::check_bytes(Format::Procfile, "Procfile", &bytes);
         invariants::check_bytes(Format::Gunicorn, "gunicorn.conf.py", &bytes);
         invariants::check_bytes(Format::Kubernetes, "k8s/deployment.yaml", &bytes);
+        invariants::check_bytes(Format::Nginx, "nginx/nginx.conf", &bytes);
     }
 
     /// Concise and JSON positions, recomputed here from the text independently of SourceFile.

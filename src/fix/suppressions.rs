@@ -39,7 +39,12 @@ pub struct Placed {
 fn trailing_comments(format: Format) -> bool {
     matches!(
         format,
-        Format::Python | Format::Gunicorn | Format::Compose | Format::Procfile | Format::Kubernetes
+        Format::Python
+            | Format::Gunicorn
+            | Format::Compose
+            | Format::Procfile
+            | Format::Kubernetes
+            | Format::Nginx
     )
 }
 

@@ -10,6 +10,7 @@ mod dockerfile;
 mod gunicorn;
 mod kubernetes;
 mod nearby;
+mod nginx;
 mod procfile;
 mod python;
 mod supervisord;
@@ -115,6 +116,7 @@ pub static FRONT_ENDS: &[FrontEnd] = &[
     uwsgi::FRONT_END,
     supervisord::FRONT_END,
     kubernetes::FRONT_END,
+    nginx::FRONT_END,
 ];
 
 /// The front end of `format`.

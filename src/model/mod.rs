@@ -12,6 +12,7 @@ pub mod images;
 pub mod kubernetes;
 pub mod launcher;
 pub mod listen;
+pub mod nginx;
 pub mod procfile;
 pub mod project;
 pub mod python;

@@ -7,6 +7,7 @@ use crate::model::compose::ComposeFile;
 use crate::model::container::Image;
 use crate::model::gunicorn::GunicornConfig;
 use crate::model::kubernetes::Manifest;
+use crate::model::nginx::Nginx;
 use crate::model::procfile::Procfile;
 use crate::model::python::Semantic;
 use crate::model::supervisord::SupervisorConfig;
@@ -40,6 +41,8 @@ pub enum View<'a> {
     Python(&'a Semantic<'a>),
     /// A Kubernetes manifest's workloads, every document of the file.
     Kubernetes(&'a Manifest),
+    /// An nginx configuration with what it includes.
+    Nginx(&'a Nginx),
     /// A systemd unit merged with its drop-ins.
     Systemd(&'a Unit),
     /// A uWSGI configuration with its includes.

@@ -74,6 +74,7 @@ pub static RULES: &[Rule] = &[
     docroot::code_in_document_root::RULE,
     docroot::script_alias_directory::RULE,
     docroot::wsgi_handler_exec_cgi::RULE,
+    docroot::alias_traversal::RULE,
     disclosure::server_tokens_not_prod::RULE,
     disclosure::server_signature_on::RULE,
     disclosure::verbose_log_level::RULE,

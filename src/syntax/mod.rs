@@ -4,6 +4,7 @@ pub mod apache;
 pub mod dockerfile;
 pub mod dotenv;
 pub mod ini;
+pub mod nginx;
 pub mod python;
 pub mod shell;
 pub mod systemd;

@@ -1,16 +1,27 @@
 //! DIS001: `ServerTokens` other than `Prod`: the `Server:` header (and error pages) tell every
-//! client the Apache version, its modules and the operating system.
+//! client the Apache version, its modules and the operating system. In nginx, `server_tokens
+//! on` (or `build`), or no `server_tokens` at all in a main `nginx.conf`, where nginx's
+//! default is `on`.
 
+use crate::catalog::Format;
+use crate::model::nginx::Nginx;
 use crate::rules::wsgi::{apache_of, mentions, replace_arg};
-use crate::rules::{FileContext, Rule, Sink};
+use crate::rules::{FileContext, Rule, Sink, View};
 
 pub const RULE: Rule = Rule {
     code: "DIS001",
     check,
-    prefilter: Some(|f, t| mentions(f, t, "servertokens")),
+    prefilter: Some(|f, t| {
+        mentions(f, t, "servertokens")
+            || (f == Format::Nginx && (t.contains("server_tokens") || t.contains("http")))
+    }),
 };
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
+    if let View::Nginx(nginx) = ctx.view {
+        check_nginx(nginx, sink);
+        return;
+    }
     let Some(apache) = apache_of(ctx) else {
         return;
     };
@@ -37,6 +48,56 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
     }
 }
 
+/// What the values of `server_tokens` send: `off` only the name; `on` and `build` the version
+/// (and build name); a string with variables (nginx Plus) is not judged.
+fn check_nginx(nginx: &Nginx, sink: &mut Sink<'_>) {
+    for e in nginx.named("server_tokens") {
+        let Some(value) = nginx.args(e).first() else {
+            continue;
+        };
+        let leaks = ["on", "build"]
+            .iter()
+            .any(|v| value.value.eq_ignore_ascii_case(v));
+        if nginx.is_local(e) && leaks {
+            sink.report(
+                value.span,
+                format!(
+                    "server_tokens {} sends the nginx version in every `Server:` header and on its error pages",
+                    value.value
+                ),
+            );
+        }
+    }
+    // A main configuration: what it leaves unset stays nginx's default, `on`, unless every
+    // virtual server sets it for itself.
+    let Some(http) = nginx.http_block() else {
+        return;
+    };
+    if nginx.own(Some(http), "server_tokens").is_some() {
+        return;
+    }
+    let servers: Vec<usize> = nginx
+        .named("server")
+        .filter(|&s| nginx.node(s).children.is_some() && nginx.enclosing(s, "http") == Some(http))
+        .collect();
+    if !servers.is_empty()
+        && servers
+            .iter()
+            .all(|&s| nginx.own(Some(s), "server_tokens").is_some())
+    {
+        return;
+    }
+    let unless = if nginx.unresolved_inside(http) {
+        " (unless a file it includes from outside the linted tree sets it)"
+    } else {
+        ""
+    };
+    sink.report(
+        nginx.node(http).name.span,
+        format!("no server_tokens in the http block: nginx's default, `on`, sends its version in every `Server:` header and on its error pages{unless}"),
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use crate::rules::testing::{fires_once, quiet};
@@ -61,6 +122,55 @@ mod tests {
         // A value from a variable may be meant elsewhere too: no fix.
         let defined = "Define TOKENS OS\nServerTokens ${TOKENS}\n";
         assert_eq!(fix(defined), defined);
+    }
+
+    #[test]
+    fn nginx() {
+        use crate::rules::testing::{fires_once_in, quiet_in};
+        fires_once_in(
+            "DIS001",
+            &[
+                ("nginx.conf", "http {\n  server_tokens on;\n}\n", "on"),
+                (
+                    "conf.d/app.conf",
+                    "server {\n  listen 80;\n  server_tokens build;\n}\n",
+                    "build",
+                ),
+                (
+                    "nginx.conf",
+                    "events {}\nhttp {\n  include mime.types;\n  server { listen 80; }\n}\n",
+                    "http",
+                ),
+                // One server that does not set it for itself is enough.
+                (
+                    "nginx.conf",
+                    "http {\n  server { server_tokens off; }\n  server { listen 81; }\n}\n",
+                    "http",
+                ),
+            ],
+        );
+        quiet_in(
+            "DIS001",
+            &[
+                ("nginx.conf", "http {\n  server_tokens off;\n}\n"),
+                (
+                    "nginx.conf",
+                    "http {\n  server { server_tokens off; listen 80; }\n}\n",
+                ),
+                // A site file leaves it to the main configuration.
+                (
+                    "sites-available/app",
+                    "server {\n  listen 80;\n  root /srv/www;\n}\n",
+                ),
+                (
+                    "nginx.conf",
+                    "http {\n  # server_tokens on;\n  server_tokens off;\n}\n",
+                ),
+                ("nginx.conf", "http {\n  server_tokens $tokens;\n}\n"),
+                // Not nginx's own server block: a stream proxy sends no headers.
+                ("nginx.conf", "stream {\n  server { listen 5432; }\n}\n"),
+            ],
+        );
     }
 
     #[test]

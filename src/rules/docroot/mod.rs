@@ -1,6 +1,7 @@
 //! Where the app's files sit relative to what Apache serves as static files: WSGI scripts
 //! and project code under a `DocumentRoot`, directories mounted as WSGI scripts.
 
+pub mod alias_traversal;
 pub mod code_in_document_root;
 pub mod script_alias_directory;
 pub mod script_in_document_root;
