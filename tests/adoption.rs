@@ -213,6 +213,38 @@ fn merged_rule_answers_to_its_old_code() {
     assert_eq!(wsg008(&["--baseline", "baseline.json"]), 0);
 }
 
+/// LIM003, LIM004 and WSG007 were merged into WSG011 (one finding per daemon group): a
+/// suppression, an ignore or a selection written with any of the old codes or names still
+/// means the merged rule, and a suppression by an old code is not reported as unused.
+#[test]
+fn merged_daemon_group_rules_answer_to_their_old_codes() {
+    let conf = "WSGIDaemonProcess app user=app home=/srv/app\n";
+    let dir = project(&[("apache2/site.conf", conf)]);
+    let found = |args: &[&str]| codes(dir.path(), args);
+    assert_eq!(found(&[]), ["apache2/site.conf WSG011"]);
+    for old in [
+        "LIM003",
+        "LIM004",
+        "WSG007",
+        "no-display-name",
+        "daemon-without-limits",
+    ] {
+        assert!(found(&["--ignore", old]).is_empty(), "--ignore {old}");
+        assert_eq!(
+            found(&["--select", old]),
+            ["apache2/site.conf WSG011"],
+            "--select {old}"
+        );
+        fs::write(
+            dir.path().join("apache2/site.conf"),
+            format!("# deploylint: ignore[{old}]\n{conf}"),
+        )
+        .unwrap();
+        assert!(found(&[]).is_empty(), "ignore[{old}]");
+        fs::write(dir.path().join("apache2/site.conf"), conf).unwrap();
+    }
+}
+
 #[test]
 fn baseline_absorbs_known_findings_only() {
     let dir = project(&[

@@ -1,8 +1,6 @@
-//! Resource limits: request read timeouts and body sizes at the Apache layer, and timeouts
-//! and recycling of mod_wsgi daemon processes.
+//! Resource limits: request read timeouts and body sizes at the Apache layer (a daemon
+//! group's own timeouts and recycling are part of WSG011).
 
-pub mod daemon_without_limits;
-pub mod no_graceful_timeout;
 pub mod no_limit_request_body;
 pub mod no_request_read_timeout;
 

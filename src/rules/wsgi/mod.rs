@@ -1,9 +1,9 @@
 //! mod_wsgi: daemon mode, isolation between daemon process groups, and how requests reach
 //! them. Also the helpers the Apache rule families share.
 
+pub mod daemon_group_not_hardened;
 pub mod daemon_without_working_directory;
 pub mod embedded_mode;
-pub mod no_display_name;
 pub mod no_global_application_group;
 
 pub mod embedded_not_restricted;
@@ -14,8 +14,8 @@ pub mod untrusted_proxy_headers;
 
 use crate::catalog::Format;
 use crate::edit::{Edit, match_case};
-use crate::model::apache::{Apache, Daemon};
-use crate::rules::{FileContext, Sink, View, contains_ignore_case};
+use crate::model::apache::Apache;
+use crate::rules::{FileContext, View, contains_ignore_case};
 use crate::source::Span;
 
 /// The Apache configuration a rule sees, if the file is one.
@@ -87,23 +87,6 @@ pub fn directive_case(written: &str, canonical: &str) -> String {
         return canonical.to_string();
     }
     match_case(written, canonical, &[])
-}
-
-/// Reports each daemon group of the linted file that lacks option `key`.
-pub fn report_missing_option(
-    ctx: &FileContext<'_>,
-    sink: &mut Sink<'_>,
-    key: &str,
-    message: impl Fn(&Daemon) -> String,
-) {
-    let Some(apache) = apache_of(ctx) else {
-        return;
-    };
-    for daemon in apache.daemons() {
-        if apache.is_local(daemon.entry) && daemon.opt(key).is_none() {
-            sink.report(daemon.name_span, message(&daemon));
-        }
-    }
 }
 
 /// File name the inline vectors are linted as.
