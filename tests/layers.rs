@@ -213,7 +213,14 @@ const FORMAT_BRANCHES: &[(&str, &[&str])] = &[
     ),
     (
         "fix/suppressions.rs",
-        &["compose", "gunicorn", "kubernetes", "nginx", "procfile", "python"],
+        &[
+            "compose",
+            "gunicorn",
+            "kubernetes",
+            "nginx",
+            "procfile",
+            "python",
+        ],
     ),
 ];
 
