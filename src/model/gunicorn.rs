@@ -31,6 +31,9 @@ pub struct GunicornConfig {
     pub loglevel: Option<(String, Setting)>,
     /// `raw_env = ["NAME=value", …]`: (name, value, span of the string).
     pub raw_env: Vec<(String, String, Span)>,
+    /// `forwarded_allow_ips = "*"` (a string or a list of them): the addresses, joined with
+    /// commas as on the command line, and the span of the value.
+    pub forwarded_allow_ips: Option<(String, Span)>,
 }
 
 /// The last module-level `name = value` assignment's value.
@@ -102,6 +105,13 @@ impl GunicornConfig {
         {
             out.loglevel = Some((level, at(a, v)));
         }
+        if let Some((_, v)) = setting(ix, "forwarded_allow_ips") {
+            let ips = strings(ix, v);
+            if !ips.is_empty() {
+                let joined: Vec<&str> = ips.iter().map(|(ip, _)| ip.as_str()).collect();
+                out.forwarded_allow_ips = Some((joined.join(","), PyIndex::span(v)));
+            }
+        }
         if let Some((_, v)) = setting(ix, "raw_env") {
             for (text, span) in strings(ix, v) {
                 if let Some((name, value)) = text.split_once('=') {
@@ -124,6 +134,10 @@ impl GunicornConfig {
         }
         if let Some(reload) = &self.reload {
             args.push(MappedText::standing_for("--reload", reload.assignment));
+        }
+        if let Some((ips, span)) = &self.forwarded_allow_ips {
+            args.push(MappedText::standing_for("--forwarded-allow-ips", *span));
+            args.push(MappedText::standing_for(ips, *span));
         }
         out.services.push(Service {
             user: self.user.as_ref().map(|(user, setting)| Account {

@@ -133,6 +133,25 @@ impl Launch {
             .collect()
     }
 
+    /// The last value of an option with the whole option as written: from its name through
+    /// its value (`--opt='*'` or `--opt '*'`).
+    pub fn option_written(&self, names: &[&str]) -> Option<(MappedText, Span)> {
+        self.parse(names, &[])
+            .into_iter()
+            .filter_map(|item| match item {
+                Item::Opt {
+                    name,
+                    value: Some(v),
+                    span,
+                } if names.contains(&name.as_str()) => {
+                    let whole = span.cover(v.span());
+                    Some((v, whole))
+                }
+                _ => None,
+            })
+            .next_back()
+    }
+
     /// Span of a boolean flag if present (`--reload`, `-R`, or a letter in a cluster like
     /// `-Rv`). `--flag=value` forms are not flags: none of these CLIs accept them.
     pub fn flag(&self, names: &[&str]) -> Option<Span> {
