@@ -614,6 +614,8 @@ mod tests {
             "testing",
             "tests-integration",
             "Dockerfile.unittest",
+            "nginx-travis.conf",
+            "docker-compose.circleci.yml",
         ] {
             assert!(is_development_part(yes), "{yes}");
         }

@@ -444,6 +444,9 @@ pub const DEVELOPMENT_WORDS: &[&str] = &[
     "tests",
     "testing",
     "ci",
+    // CI services' own names (`nginx-travis.conf`).
+    "travis",
+    "circleci",
     "e2e",
     "integration",
     "vagrant",
