@@ -949,7 +949,8 @@ pub fn lint_file(
     let rendered = template::lint_as(source);
     let structure_renders = rendered.is_some() && template::has_control_blocks(source.text());
     let source = rendered.as_ref().map_or(source, |r| &r.source);
-    // The file is lowered even when no rule applies: the project graph reads its launchers.
+    // The file is lowered even when no rule applies: the project graph reads its launchers
+    // (a front end whose lowering has none may skip it: `Input::rules_apply`).
     let mut launchers = Vec::new();
     let mut references = Vec::new();
     let mut starts_nothing = false;
@@ -985,6 +986,7 @@ pub fn lint_file(
     let input = Input {
         source,
         files: &settings.files,
+        rules_apply: !rules.is_empty() || !custom.is_empty(),
     };
     let Linted {
         mut diagnostics,
