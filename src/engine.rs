@@ -459,6 +459,10 @@ struct Context {
 /// within the budget of `graph::context`. Nothing with `--isolated` or outside a project.
 fn read_context(resolver: &Resolver, named: &[&Path]) -> Context {
     let mut context = Context::default();
+    // Without a project there is nothing to read, and no named file to canonicalize.
+    if resolver.project_roots.is_empty() {
+        return context;
+    }
     let named: HashSet<PathBuf> = named
         .iter()
         .map(|p| crate::graph::context::canonical(p))
