@@ -459,6 +459,10 @@ struct Context {
 /// within the budget of `graph::context`. Nothing with `--isolated` or outside a project.
 fn read_context(resolver: &Resolver, named: &[&Path]) -> Context {
     let mut context = Context::default();
+    // Without a project there is nothing to read, and no named file to canonicalize.
+    if resolver.project_roots.is_empty() {
+        return context;
+    }
     let named: HashSet<PathBuf> = named
         .iter()
         .map(|p| crate::graph::context::canonical(p))
@@ -983,7 +987,8 @@ pub fn lint_file(
     let rendered = template::lint_as(source);
     let structure_renders = rendered.is_some() && template::has_control_blocks(source.text());
     let source = rendered.as_ref().map_or(source, |r| &r.source);
-    // The file is lowered even when no rule applies: the project graph reads its launchers.
+    // The file is lowered even when no rule applies: the project graph reads its launchers
+    // (a front end whose lowering has none may skip it: `Input::rules_apply`).
     let mut launchers = Vec::new();
     let mut references = Vec::new();
     let mut starts_nothing = false;
@@ -1019,6 +1024,7 @@ pub fn lint_file(
     let input = Input {
         source,
         files: &settings.files,
+        rules_apply: !rules.is_empty() || !custom.is_empty(),
     };
     let Linted {
         mut diagnostics,

@@ -52,6 +52,9 @@ pub struct Input<'a> {
     pub source: &'a SourceFile,
     /// The files it may read besides its own, confined to the linted trees.
     pub files: &'a FileSet,
+    /// Whether any selected rule reads the file (the rules' prefilters found their words in
+    /// it). When none does, a front end whose lowering feeds nothing else may skip the parse.
+    pub rules_apply: bool,
 }
 
 /// Runs the rules on a lowered file and returns their findings.

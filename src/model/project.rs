@@ -300,12 +300,16 @@ pub struct Project<'a> {
 }
 
 impl Project<'_> {
+    /// The Python files' paths, sorted (as `resolve_script` needs them).
     pub fn python_files(&self) -> Vec<&Path> {
-        self.files
+        let mut paths: Vec<&Path> = self
+            .files
             .iter()
             .filter(|f| f.format == Format::Python)
             .map(|f| f.path.as_path())
-            .collect()
+            .collect();
+        paths.sort_unstable();
+        paths
     }
 }
 
@@ -552,6 +556,8 @@ pub fn main_blocks(text: &str) -> Vec<Span> {
 /// The linted Python file a container launch runs, if it can be told: the script's path inside
 /// the image (relative to WORKDIR, which usually mirrors the build context) looked up beside the
 /// Dockerfile, or else the one linted file under the Dockerfile's directory ending in that path.
+/// `python_files` is sorted (`Project::python_files`): the files under a directory are one run
+/// of it, found by binary search, so each launch costs its directory's files, not the project's.
 pub fn resolve_script<'a>(
     dockerfile: &Path,
     launch: &ScriptLaunch,
@@ -574,17 +580,22 @@ pub fn resolve_script<'a>(
     }
     let base = dockerfile.parent().unwrap_or(Path::new(""));
     let direct = base.join(&relative);
-    if let Some(found) = python_files.iter().find(|p| **p == direct) {
-        return Some(found);
+    if let Ok(found) = python_files.binary_search_by(|p| (**p).cmp(direct.as_path())) {
+        return Some(python_files[found]);
     }
+    // Paths order by their components, so those under `base` follow it in one run.
+    let first = python_files.partition_point(|p| *p < base);
+    let under_base: Vec<&'a Path> = python_files[first..]
+        .iter()
+        .take_while(|p| p.starts_with(base))
+        .copied()
+        .collect();
     // The image path may carry directories the build context does not (`/srv/src/main.py`
     // from `src/main.py`): try ever shorter suffixes, and claim only an unambiguous match.
     let parts: Vec<_> = relative.components().collect();
     for skip in 0..parts.len() {
         let suffix: PathBuf = parts[skip..].iter().collect();
-        let mut candidates = python_files
-            .iter()
-            .filter(|p| p.starts_with(base) && p.ends_with(&suffix));
+        let mut candidates = under_base.iter().filter(|p| p.ends_with(&suffix));
         match (candidates.next(), candidates.next()) {
             (Some(only), None) => return Some(only),
             (Some(_), Some(_)) => return None,
@@ -608,11 +619,15 @@ mod tests {
 
     #[test]
     fn resolves_relative_to_workdir_and_context() {
+        // Sorted, as `Project::python_files` gives them.
         let files = [
             Path::new("svc/app.py"),
             Path::new("svc/src/main.py"),
-            Path::new("other/main.py"),
+            Path::new("svc-old/src/main.py"),
+            Path::new("svc.d/main.py"),
+            Path::new("zz/main.py"),
         ];
+        assert!(files.is_sorted());
         let df = Path::new("svc/Dockerfile");
         assert_eq!(
             resolve_script(df, &launch("app.py", Some("/app")), &files),
@@ -634,8 +649,25 @@ mod tests {
             resolve_script(df, &launch("missing.py", None), &files),
             None
         );
+        // Beside `svc/`, not under it: `svc-old` and `svc.d` sort after `svc`'s files.
+        assert_eq!(
+            resolve_script(
+                Path::new("svc.d/Dockerfile"),
+                &launch("/srv/main.py", None),
+                &files
+            ),
+            Some(files[3])
+        );
+        assert_eq!(
+            resolve_script(
+                Path::new("zz/Dockerfile"),
+                &launch("/srv/main.py", None),
+                &files
+            ),
+            Some(files[4])
+        );
         let root = Path::new("Dockerfile");
-        // Two files end in main.py: ambiguous, so nothing is claimed.
+        // Several files end in main.py: ambiguous, so nothing is claimed.
         assert_eq!(resolve_script(root, &launch("main.py", None), &files), None);
     }
 }
