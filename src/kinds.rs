@@ -233,7 +233,23 @@ mod tests {
             assert_eq!(by_name(name), None, "{name}");
         }
         assert_eq!(by_name("Procfile"), Some(Format::Procfile));
-        assert_eq!(by_name("Procfile.dev"), Some(Format::Procfile));
+        // A variant's content decides: `Procfile.sh` is usually the script a process runs.
+        assert!(matches!(
+            detect_by_name(Path::new("Procfile.dev")),
+            Detection::NeedsContent
+        ));
+        assert_eq!(
+            detect_by_content(Path::new("Procfile.dev"), "web: flask run\n", false),
+            Some(Format::Procfile)
+        );
+        assert_eq!(
+            detect_by_content(
+                Path::new("Procfile.sh"),
+                "#!/bin/sh\nexec gunicorn app:app\n",
+                false
+            ),
+            None
+        );
         assert_eq!(by_name("Procfile.md"), None);
         for name in [
             "gunicorn.conf.py",

@@ -153,6 +153,28 @@ fn python_shebang_script_is_linted_as_python() {
     assert_eq!(findings(&out), ["bin/runme DBG001"], "{}", stderr(&out));
 }
 
+/// `Procfile.sh`, the script a Procfile line runs, was read as a Procfile (a SYN001 on its
+/// every line); a Procfile variant's content now decides, and a `#!` line says it is a script.
+#[test]
+fn procfile_named_shell_script_is_not_a_procfile() {
+    let dir = project(&[
+        ("Procfile.sh", "#!/bin/sh\nset -e\nexec gunicorn app:app\n"),
+        ("Procfile.web", "web: FLASK_DEBUG=1 gunicorn app:app\n"),
+    ]);
+    let out = run(
+        &[
+            "check",
+            "--isolated",
+            "--output-format",
+            "concise",
+            "Procfile.sh",
+            "Procfile.web",
+        ],
+        dir.path(),
+    );
+    assert_eq!(findings(&out), ["Procfile.web DBG004"], "{}", stderr(&out));
+}
+
 /// A shell script starting with `timeout` read as Apache configuration (`Timeout` is a
 /// directive); a shebang says what a file is before any keyword does.
 #[test]

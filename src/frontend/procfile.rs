@@ -11,7 +11,7 @@ pub const FRONT_END: FrontEnd = FrontEnd {
     format: Format::Procfile,
     by_name: procfile_name,
     templates: true,
-    sniff: never,
+    sniff: procfile_content,
     interpreter: None,
     lint,
     contributes_facts: false,
@@ -69,16 +69,63 @@ fn pack_find(
     }
 }
 
-/// `Procfile`, and variants such as `Procfile.web` (by name) or `Procfile.dev`.
+/// `Procfile` by name; variants such as `Procfile.web` or `Procfile.dev` when their content
+/// reads as one (a `Procfile.sh` that starts with `#!` is the script a process runs).
 fn procfile_name(path: &Path) -> NameMatch {
     let name = file_name(path);
-    if name == "Procfile"
-        || name.strip_prefix("Procfile.").is_some_and(|rest| {
-            !rest.is_empty() && !matches!(rest.rsplit('.').next(), Some("md" | "txt" | "rst"))
-        })
-    {
+    if name == "Procfile" {
         NameMatch::Yes
+    } else if name.strip_prefix("Procfile.").is_some_and(|rest| {
+        !rest.is_empty() && !matches!(rest.rsplit('.').next(), Some("md" | "txt" | "rst"))
+    }) {
+        NameMatch::Maybe
     } else {
         NameMatch::No
+    }
+}
+
+/// No `#!` line, and the first line that is not blank or a comment is `name: command`.
+fn procfile_content(text: &str) -> bool {
+    if text.starts_with("#!") {
+        return false;
+    }
+    let parsed = procfile::parse(text);
+    let first_line = text
+        .lines()
+        .position(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+    match (first_line, parsed.processes.first()) {
+        (None, _) => true,
+        (Some(_), None) => false,
+        (Some(_), Some(_)) => parsed
+            .errors
+            .first()
+            .is_none_or(|e| parsed.processes[0].name_span.start < e.start),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variants_are_procfiles_by_content() {
+        assert!(matches!(
+            procfile_name(Path::new("Procfile")),
+            NameMatch::Yes
+        ));
+        assert!(matches!(
+            procfile_name(Path::new("Procfile.dev")),
+            NameMatch::Maybe
+        ));
+        assert!(matches!(
+            procfile_name(Path::new("Procfile.md")),
+            NameMatch::No
+        ));
+        assert!(procfile_content(
+            "web: gunicorn app:app\nworker: celery -A app worker\n"
+        ));
+        assert!(procfile_content("# processes\n\nweb: flask run\n"));
+        assert!(!procfile_content("#!/bin/sh\nexec gunicorn app:app\n"));
+        assert!(!procfile_content("set -e\nexec gunicorn app:app\n"));
     }
 }
