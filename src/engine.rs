@@ -993,7 +993,10 @@ pub fn lint_file(
     let mut references = Vec::new();
     let mut starts_nothing = false;
     let mut check = |lowered: &Lowered<'_>| {
-        let (found, read, nothing) = project::launcher_facts(source, lowered.deployment);
+        // Settings servers read from their environment, as the options they stand for.
+        let deployment = crate::model::server_env::with_server_env(lowered.deployment);
+        let deployment = deployment.as_ref();
+        let (found, read, nothing) = project::launcher_facts(source, deployment);
         launchers.extend(found);
         references.extend(read);
         starts_nothing |= nothing;
@@ -1002,7 +1005,7 @@ pub fn lint_file(
             source,
             format,
             view: lowered.view,
-            deployment: lowered.deployment,
+            deployment,
             errors: if structure_renders {
                 &[]
             } else {

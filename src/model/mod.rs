@@ -17,6 +17,7 @@ pub mod procfile;
 pub mod project;
 pub mod python;
 pub mod script;
+pub mod server_env;
 pub mod supervisord;
 pub mod systemd;
 pub mod uwsgi;

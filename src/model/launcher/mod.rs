@@ -10,6 +10,7 @@
 //! they start, `programs` how each program and its arguments are recognised.
 
 mod programs;
+pub(crate) use programs::value_options;
 mod target;
 mod types;
 mod wrappers;

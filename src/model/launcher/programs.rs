@@ -111,7 +111,7 @@ pub(super) const UWSGI: &[&str] = &[
     "--pyimport", "--paste", "--ini-paste", "--ini-paste-logged", "--asgi",
 ];
 
-pub(super) fn value_options(program: &Program) -> &'static [&'static str] {
+pub(crate) fn value_options(program: &Program) -> &'static [&'static str] {
     match program {
         Program::Gunicorn => GUNICORN,
         Program::Uvicorn => UVICORN,

@@ -8,7 +8,8 @@ use crate::rules::{FileContext, Rule, Sink, View};
 pub const RULE: Rule = Rule {
     code: "DEV002",
     check,
-    prefilter: Some(|_, text| text.contains("reload")),
+    // Also `UVICORN_RELOAD=true`, which uvicorn reads as `--reload`.
+    prefilter: Some(|_, text| crate::rules::contains_ignore_case(text, "reload")),
 };
 
 /// Only `--reload` starts a reloader: uvicorn's `--reload-dir`/`--reload-include` and
