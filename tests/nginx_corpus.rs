@@ -63,23 +63,6 @@ const NOT_CONFIGURATION: &[(&str, &str)] = &[
     ("win-utf", "a charset map, included"),
 ];
 
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 /// The kind discovery gives a file, at the path it had in its project: the corpus flattens
 /// `dir/file` into `dir__file`.
 fn kind_of(root: &Path, path: &Path) -> Option<Format> {
@@ -105,7 +88,7 @@ fn real_world_nginx_files_parse() {
         return;
     };
     let root = corpus.join("nginx");
-    let all = files(&root);
+    let all = common::files_under(&root);
     assert!(all.len() > 350, "{} files", all.len());
     let mut failures = Vec::new();
     let (mut parsed, mut configs, mut jinja) = (0, 0, 0);
@@ -172,7 +155,7 @@ fn no_other_corpus_file_is_read_as_nginx() {
         if !dir.is_dir() || dir.ends_with("nginx") {
             continue;
         }
-        for path in files(&dir) {
+        for path in common::files_under(&dir) {
             if kind_of(&dir, &path) == Some(Format::Nginx) {
                 wrong.push(path.display().to_string());
             }
@@ -189,7 +172,10 @@ fn truncated_nginx_files_never_panic() {
     };
     let dir = tempfile::tempdir().unwrap();
     let mut written = 0;
-    for (i, path) in files(&corpus.join("nginx")).iter().enumerate() {
+    for (i, path) in common::files_under(&corpus.join("nginx"))
+        .iter()
+        .enumerate()
+    {
         if i % 5 != 0 {
             continue;
         }

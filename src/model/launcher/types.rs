@@ -120,22 +120,20 @@ impl Launch {
 
     /// All values of a repeatable option, in order.
     pub fn options(&self, names: &[&str]) -> Vec<MappedText> {
-        self.parse(names, &[])
+        self.options_written(names)
             .into_iter()
-            .filter_map(|item| match item {
-                Item::Opt {
-                    name,
-                    value: Some(v),
-                    ..
-                } if names.contains(&name.as_str()) => Some(v),
-                _ => None,
-            })
+            .map(|(value, _)| value)
             .collect()
     }
 
     /// The last value of an option with the whole option as written: from its name through
     /// its value (`--opt='*'` or `--opt '*'`).
     pub fn option_written(&self, names: &[&str]) -> Option<(MappedText, Span)> {
+        self.options_written(names).pop()
+    }
+
+    /// Each value of an option, in order, with the span of the whole option as written.
+    fn options_written(&self, names: &[&str]) -> Vec<(MappedText, Span)> {
         self.parse(names, &[])
             .into_iter()
             .filter_map(|item| match item {
@@ -149,7 +147,7 @@ impl Launch {
                 }
                 _ => None,
             })
-            .next_back()
+            .collect()
     }
 
     /// Span of a boolean flag if present (`--reload`, `-R`, or a letter in a cluster like
