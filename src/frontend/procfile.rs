@@ -84,23 +84,19 @@ fn procfile_name(path: &Path) -> NameMatch {
     }
 }
 
-/// No `#!` line, and the first line that is not blank or a comment is `name: command`.
+/// No `#!` line, and the first line that is not blank or a comment is `name: command` (an
+/// empty text is nothing's: content sniffing of unnamed input must not claim it).
 fn procfile_content(text: &str) -> bool {
     if text.starts_with("#!") {
         return false;
     }
     let parsed = procfile::parse(text);
-    let first_line = text
-        .lines()
-        .position(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
-    match (first_line, parsed.processes.first()) {
-        (None, _) => true,
-        (Some(_), None) => false,
-        (Some(_), Some(_)) => parsed
+    parsed.processes.first().is_some_and(|first| {
+        parsed
             .errors
             .first()
-            .is_none_or(|e| parsed.processes[0].name_span.start < e.start),
-    }
+            .is_none_or(|e| first.name_span.start < e.start)
+    })
 }
 
 #[cfg(test)]
@@ -127,5 +123,8 @@ mod tests {
         assert!(procfile_content("# processes\n\nweb: flask run\n"));
         assert!(!procfile_content("#!/bin/sh\nexec gunicorn app:app\n"));
         assert!(!procfile_content("set -e\nexec gunicorn app:app\n"));
+        // Unnamed empty input (`check -`) is not a Procfile.
+        assert!(!procfile_content(""));
+        assert!(!procfile_content("# only a comment\n"));
     }
 }
