@@ -124,13 +124,9 @@ fn truncated_compose_files_never_panic() {
     for (n, path) in files.iter().enumerate().step_by(7) {
         let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
         for cut in 1..6 {
-            let mut end = text.len() * cut / 6;
-            while !text.is_char_boundary(end) {
-                end -= 1;
-            }
             std::fs::write(
                 dir.path().join(format!("compose.{n}-{cut}.yaml")),
-                &text[..end],
+                common::prefix(&text, text.len() * cut / 6),
             )
             .unwrap();
         }

@@ -156,14 +156,13 @@ fn truncated_manifests_never_panic() {
         }
         let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
         for cut in [text.len() / 3, text.len() / 2, text.len() * 4 / 5] {
-            let mut at = cut;
-            while !text.is_char_boundary(at) {
-                at -= 1;
-            }
             let file = dir.path().join(format!("m{i}-{cut}.yaml"));
             std::fs::write(
                 &file,
-                format!("apiVersion: v1\nkind: List\n---\n{}", &text[..at]),
+                format!(
+                    "apiVersion: v1\nkind: List\n---\n{}",
+                    common::prefix(&text, cut)
+                ),
             )
             .unwrap();
             written += 1;

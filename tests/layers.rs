@@ -161,11 +161,8 @@ const FORMAT_BRANCHES: &[(&str, &[&str])] = &[
         &["dockerfile", "python"],
     ),
     ("rules/fs/writable_dir_in_tmp.rs", &["python"]),
-    ("rules/sandbox/privileged_container.rs", &["compose"]),
-    ("rules/sandbox/docker_socket_mounted.rs", &["compose"]),
-    ("rules/sandbox/unconfined_container.rs", &["compose"]),
-    ("rules/sandbox/dangerous_capability.rs", &["compose"]),
-    ("rules/sandbox/host_namespace.rs", &["compose"]),
+    // The compose arms of the container-escape rules read the compose view in one place.
+    ("rules/sandbox/mod.rs", &["compose"]),
     // Its fix edits the unit's text: the systemd view.
     ("rules/sandbox/unsandboxed_service.rs", &["systemd"]),
     ("rules/wsgi/mod.rs", &["apache"]),

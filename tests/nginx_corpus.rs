@@ -181,13 +181,9 @@ fn truncated_nginx_files_never_panic() {
         }
         let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
         for cut in [text.len() / 3, text.len() / 2, text.len() * 4 / 5] {
-            let mut at = cut;
-            while !text.is_char_boundary(at) {
-                at -= 1;
-            }
             let file = dir.path().join(format!("n{i}-{cut}/nginx.conf"));
             std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-            std::fs::write(&file, &text[..at]).unwrap();
+            std::fs::write(&file, common::prefix(&text, cut)).unwrap();
             written += 1;
         }
     }

@@ -35,6 +35,20 @@ struct Runs {
     file: Option<String>,
 }
 
+impl Runs {
+    /// The picture's edge: the node it points at (the file, else the entry as written) and
+    /// how the launcher reaches it.
+    fn edge(&self) -> (String, &'static str) {
+        let target = self.file.clone().unwrap_or_else(|| self.entry.clone());
+        let how = if self.as_main {
+            "runs as __main__"
+        } else {
+            "imports"
+        };
+        (target, how)
+    }
+}
+
 #[derive(Serialize)]
 struct FileNode<'a> {
     path: String,
@@ -232,13 +246,8 @@ fn mermaid(nodes: &[Node<'_>], out: &mut dyn Write) -> io::Result<()> {
             n.class.as_str()
         )?;
         if let Some(r) = &n.runs {
-            let target = r.file.clone().unwrap_or_else(|| r.entry.clone());
+            let (target, how) = r.edge();
             let id = entry_id(&target, &mut files);
-            let how = if r.as_main {
-                "runs as __main__"
-            } else {
-                "imports"
-            };
             let object = r
                 .object
                 .as_deref()
@@ -286,13 +295,8 @@ fn dot(nodes: &[Node<'_>], out: &mut dyn Write) -> io::Result<()> {
             n.class.as_str()
         )?;
         if let Some(r) = &n.runs {
-            let target = r.file.clone().unwrap_or_else(|| r.entry.clone());
+            let (target, how) = r.edge();
             let id = entry_id(&target, &mut files);
-            let how = if r.as_main {
-                "runs as __main__"
-            } else {
-                "imports"
-            };
             writeln!(
                 out,
                 "  {id} [label=\"{}\", shape=note];\n  {} -> {id} [label=\"{how}\"];",

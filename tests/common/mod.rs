@@ -95,3 +95,13 @@ pub fn format_of(path: &Path) -> Option<Format> {
         Detection::Unknown => None,
     }
 }
+
+/// The first `at` bytes of `text`, shortened to end on a character boundary: a file cut
+/// mid-way, for tests that truncated input never panics.
+pub fn prefix(text: &str, at: usize) -> &str {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    &text[..at]
+}

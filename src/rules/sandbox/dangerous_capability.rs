@@ -5,7 +5,7 @@
 //! In a Kubernetes manifest, `securityContext.capabilities.add`.
 
 use crate::model::deployment::Placement;
-use crate::rules::{FileContext, Rule, Sink, View};
+use crate::rules::{FileContext, Rule, Sink};
 
 pub const RULE: Rule = Rule {
     code: "SBX104",
@@ -41,10 +41,7 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
 
 /// A compose service's own keys.
 fn check_compose(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    let View::Compose(file) = ctx.view else {
-        return;
-    };
-    for service in file.services.iter().filter(|s| !s.development) {
+    for service in super::compose_services(ctx) {
         for capability in &service.cap_add {
             if let Some(what) = danger(&capability.value, service.host_network) {
                 sink.report(

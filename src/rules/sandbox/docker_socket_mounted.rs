@@ -3,7 +3,7 @@
 //! with the host's root filesystem mounted: it is root on the host, read-only mount or not.
 //! In a Kubernetes manifest, a `hostPath` volume of the runtime's socket that a container mounts.
 
-use crate::rules::{FileContext, Rule, Sink, View};
+use crate::rules::{FileContext, Rule, Sink};
 
 pub const RULE: Rule = Rule {
     code: "SBX102",
@@ -30,10 +30,7 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
 
 /// A compose service's own keys.
 fn check_compose(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    let View::Compose(file) = ctx.view else {
-        return;
-    };
-    for service in file.services.iter().filter(|s| !s.development) {
+    for service in super::compose_services(ctx) {
         for volume in &service.volumes {
             if is_engine_socket(&volume.source) {
                 sink.report(

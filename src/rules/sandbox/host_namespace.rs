@@ -3,7 +3,7 @@
 //! enter them) or shares the host's System V and POSIX shared memory.
 //! In a Kubernetes manifest, `hostPID`/`hostIPC` on the pod, reported once per pod.
 
-use crate::rules::{FileContext, Rule, Sink, View};
+use crate::rules::{FileContext, Rule, Sink};
 
 pub const RULE: Rule = Rule {
     code: "SBX105",
@@ -18,10 +18,7 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
 
 /// A compose service's own keys.
 fn check_compose(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    let View::Compose(file) = ctx.view else {
-        return;
-    };
-    for service in file.services.iter().filter(|s| !s.development) {
+    for service in super::compose_services(ctx) {
         for (key, span) in &service.host_namespaces {
             let what = if key == "pid" {
                 "sees and can signal every process on the host"

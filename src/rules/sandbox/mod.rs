@@ -8,3 +8,15 @@ pub mod privilege_escalation_allowed;
 pub mod privileged_container;
 pub mod unconfined_container;
 pub mod unsandboxed_service;
+
+use crate::model::compose::Service;
+use crate::rules::{FileContext, View};
+
+/// The services a compose file deploys: its development services are not judged.
+fn compose_services<'a>(ctx: &FileContext<'a>) -> impl Iterator<Item = &'a Service> {
+    let services = match ctx.view {
+        View::Compose(file) => file.services.as_slice(),
+        _ => &[],
+    };
+    services.iter().filter(|s| !s.development)
+}

@@ -2,7 +2,7 @@
 //! `privileged: true`): every capability, every host device and no seccomp or AppArmor
 //! confinement, so a compromise of the app is a compromise of the host.
 
-use crate::rules::{FileContext, Rule, Sink, View};
+use crate::rules::{FileContext, Rule, Sink};
 
 pub const RULE: Rule = Rule {
     code: "SBX101",
@@ -23,10 +23,7 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
             );
         }
     }
-    let View::Compose(file) = ctx.view else {
-        return;
-    };
-    for service in file.services.iter().filter(|s| !s.development) {
+    for service in super::compose_services(ctx) {
         if let Some(span) = service.privileged {
             sink.report(
                 span,

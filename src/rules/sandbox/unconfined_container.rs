@@ -2,7 +2,7 @@
 //! (`security_opt: [seccomp:unconfined]`, `apparmor:unconfined`, `label:disable`,
 //! `systempaths=unconfined`), which is what stops most escapes from a compromised app.
 
-use crate::rules::{FileContext, Rule, Sink, View};
+use crate::rules::{FileContext, Rule, Sink};
 
 pub const RULE: Rule = Rule {
     code: "SBX103",
@@ -25,10 +25,7 @@ fn disabled(option: &str) -> Option<&'static str> {
 }
 
 fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
-    let View::Compose(file) = ctx.view else {
-        return;
-    };
-    for service in file.services.iter().filter(|s| !s.development) {
+    for service in super::compose_services(ctx) {
         for option in &service.security_opt {
             if let Some(what) = disabled(&option.value) {
                 sink.report(
