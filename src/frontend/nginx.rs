@@ -5,6 +5,8 @@
 use super::{Check, FrontEnd, Input, Linted, Lowered, NameMatch, file_name, never};
 use crate::catalog::Format;
 use crate::model::deployment::Deployment;
+use crate::model::nginx::Nginx;
+use crate::model::project::ProxyFact;
 use crate::model::view::{ParseError, View};
 use crate::source::SourceFile;
 use crate::template;
@@ -52,7 +54,40 @@ fn lint(input: &Input<'_>, check: &mut Check<'_>) -> Linted {
         ..Linted::default()
     };
     linted.facts.notes = nginx.notes.clone();
+    linted.facts.proxies = proxies(&nginx);
     linted
+}
+
+/// The backends the configuration proxies to, for the graph to join to the launchers that
+/// listen there.
+fn proxies(nginx: &Nginx) -> Vec<ProxyFact> {
+    nginx
+        .backends()
+        .into_iter()
+        .filter_map(|backend| {
+            let address = nginx.args(backend.at).first()?;
+            let written = |e: usize| {
+                format!(
+                    "{} {}",
+                    nginx.entries[e].name,
+                    nginx.arg(e, 0).unwrap_or_default()
+                )
+            };
+            let upstream = (backend.at != backend.pass)
+                .then(|| nginx.entries[backend.at].parent)
+                .flatten()
+                .and_then(|u| nginx.arg(u, 0))
+                .map(str::to_string);
+            Some(ProxyFact {
+                path: nginx.path(backend.at).to_path_buf(),
+                span: address.span,
+                line: nginx.line(backend.at),
+                directive: written(backend.at),
+                upstream,
+                endpoint: backend.endpoint,
+            })
+        })
+        .collect()
 }
 
 /// Files in nginx's layouts, `nginx.conf` and `*.conf`/`*.nginx`/`*.vhost` files, by

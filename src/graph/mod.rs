@@ -4,6 +4,7 @@
 //! launchers join it; the engine reads it to demote findings off the production path.
 
 pub mod context;
+pub mod proxy;
 pub mod render;
 pub mod settings;
 
@@ -115,6 +116,8 @@ pub struct Graph {
     pub knows_project: bool,
     /// The Django settings modules the launchers select, and what they inherit.
     pub settings: settings::Chains,
+    /// The project's reverse proxies and the launchers they reach.
+    pub proxies: proxy::Proxies,
 }
 
 /// Rules that judge a Django settings module's `DEBUG`, which the settings chains decide.
@@ -237,6 +240,10 @@ impl Graph {
         };
         let chains = settings::Chains::build(project, &graph.launchers, &class_of);
         graph.settings = chains;
+        let roots = graph.roots.clone();
+        graph.proxies = proxy::Proxies::build(project.files, &graph.launchers, &|file| {
+            roots.iter().find(|r| file.starts_with(r)).cloned()
+        });
         for source in project.sources {
             let canonical = context::canonical(source.path());
             if graph
@@ -452,7 +459,11 @@ impl Graph {
         let mut kept = Vec::with_capacity(diagnostics.len());
         for mut d in diagnostics.drain(..) {
             match self.judge(&d) {
-                Verdict::Keep => kept.push(d),
+                Verdict::Keep => {
+                    self.proxies
+                        .explain_exposed(&self.launchers, self.knows_project, &mut d);
+                    kept.push(d);
+                }
                 Verdict::Drop => {}
                 Verdict::Demote(reason) => {
                     if include_development {

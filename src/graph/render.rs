@@ -4,6 +4,7 @@
 
 use super::{Class, Graph, Launcher};
 use crate::diagnostic::Diagnostic;
+use crate::model::listen::Endpoint;
 use serde::Serialize;
 use std::io::{self, Write};
 use std::path::Path;
@@ -56,10 +57,62 @@ struct FileNode<'a> {
     evidence: &'a [String],
 }
 
+/// A reverse proxy's backend as `graph` shows it, with the launchers listening there.
+#[derive(Serialize)]
+struct ProxyNode<'a> {
+    id: String,
+    file: String,
+    line: usize,
+    directive: &'a str,
+    upstream: Option<&'a str>,
+    backend: String,
+    reaches: Vec<Reach>,
+}
+
+#[derive(Serialize)]
+struct Reach {
+    launcher: String,
+    via: &'static str,
+}
+
 #[derive(Serialize)]
 struct Document<'a> {
     launchers: Vec<Node<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    proxies: Vec<ProxyNode<'a>>,
     files: Vec<FileNode<'a>>,
+}
+
+fn proxy_nodes(graph: &Graph) -> Vec<ProxyNode<'_>> {
+    graph
+        .proxies
+        .list
+        .iter()
+        .enumerate()
+        .map(|(i, p)| ProxyNode {
+            id: format!("P{}", i + 1),
+            file: slash(&p.path),
+            line: p.line,
+            directive: &p.directive,
+            upstream: p.upstream.as_deref(),
+            backend: match &p.endpoint {
+                Endpoint::Tcp { host, port } => match port {
+                    Some(port) if host.contains(':') => format!("[{host}]:{port}"),
+                    Some(port) => format!("{host}:{port}"),
+                    None => host.clone(),
+                },
+                Endpoint::Unix(path) => format!("unix:{path}"),
+            },
+            reaches: graph
+                .proxies
+                .edges_from(i, graph.knows_project)
+                .map(|e| Reach {
+                    launcher: format!("L{}", e.launcher + 1),
+                    via: e.via.as_str(),
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 fn slash(path: &Path) -> String {
@@ -140,24 +193,26 @@ pub fn render(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let nodes = nodes(graph, findings);
+    let proxies = proxy_nodes(graph);
     match format {
         GraphFormat::Json => {
             let doc = Document {
                 launchers: nodes,
+                proxies,
                 files: file_nodes(graph),
             };
             serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
             writeln!(out)
         }
-        GraphFormat::Text => text(&nodes, out),
-        GraphFormat::Mermaid => mermaid(&nodes, out),
-        GraphFormat::Dot => dot(&nodes, out),
+        GraphFormat::Text => text(&nodes, &proxies, out),
+        GraphFormat::Mermaid => mermaid(&nodes, &proxies, out),
+        GraphFormat::Dot => dot(&nodes, &proxies, out),
     }
 }
 
-fn text(nodes: &[Node<'_>], out: &mut dyn Write) -> io::Result<()> {
+fn text(nodes: &[Node<'_>], proxies: &[ProxyNode<'_>], out: &mut dyn Write) -> io::Result<()> {
     if nodes.is_empty() {
-        return writeln!(out, "no launchers found");
+        writeln!(out, "no launchers found")?;
     }
     for (i, n) in nodes.iter().enumerate() {
         if i > 0 {
@@ -207,6 +262,30 @@ fn text(nodes: &[Node<'_>], out: &mut dyn Write) -> io::Result<()> {
             writeln!(out, "  finding:    {f}")?;
         }
     }
+    for p in proxies {
+        writeln!(out)?;
+        writeln!(out, "{}:{}: {} [proxy]", p.file, p.line, p.directive)?;
+        if let Some(upstream) = p.upstream {
+            writeln!(out, "  upstream:   {upstream}")?;
+        }
+        writeln!(out, "  backend:    {}", p.backend)?;
+        for r in &p.reaches {
+            let n = nodes.iter().find(|n| n.id == r.launcher);
+            if let Some(n) = n {
+                writeln!(
+                    out,
+                    "  proxies to: {}:{}: {} ({})",
+                    n.file, n.line, n.command, r.via
+                )?;
+            }
+        }
+        if p.reaches.is_empty() {
+            writeln!(
+                out,
+                "  proxies to: no launcher of the project listens there"
+            )?;
+        }
+    }
     Ok(())
 }
 
@@ -226,7 +305,7 @@ fn entry_id(file: &str, ids: &mut Vec<String>) -> String {
     }
 }
 
-fn mermaid(nodes: &[Node<'_>], out: &mut dyn Write) -> io::Result<()> {
+fn mermaid(nodes: &[Node<'_>], proxies: &[ProxyNode<'_>], out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "flowchart LR")?;
     let mut files = Vec::new();
     for n in nodes {
@@ -264,12 +343,28 @@ fn mermaid(nodes: &[Node<'_>], out: &mut dyn Write) -> io::Result<()> {
             )?;
         }
     }
+    for p in proxies {
+        writeln!(
+            out,
+            "  {}[\"{}:{}<br/>{}\"]:::proxy",
+            p.id,
+            label(&p.file),
+            p.line,
+            label(p.directive)
+        )?;
+        for r in &p.reaches {
+            writeln!(out, "  {} -->|proxies to, {}| {}", p.id, r.via, r.launcher)?;
+        }
+    }
+    if !proxies.is_empty() {
+        writeln!(out, "  classDef proxy fill:#ecfccb,stroke:#4d7c0f")?;
+    }
     writeln!(out, "  classDef production fill:#fde2e2,stroke:#b91c1c")?;
     writeln!(out, "  classDef development fill:#e0f2fe,stroke:#0369a1")?;
     writeln!(out, "  classDef unknown fill:#f3f4f6,stroke:#6b7280")
 }
 
-fn dot(nodes: &[Node<'_>], out: &mut dyn Write) -> io::Result<()> {
+fn dot(nodes: &[Node<'_>], proxies: &[ProxyNode<'_>], out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "digraph deployment {{")?;
     writeln!(out, "  rankdir=LR;")?;
     writeln!(out, "  node [shape=box, fontname=\"monospace\"];")?;
@@ -302,6 +397,23 @@ fn dot(nodes: &[Node<'_>], out: &mut dyn Write) -> io::Result<()> {
                 "  {id} [label=\"{}\", shape=note];\n  {} -> {id} [label=\"{how}\"];",
                 label(&target),
                 n.id
+            )?;
+        }
+    }
+    for p in proxies {
+        writeln!(
+            out,
+            "  {} [label=\"{}:{}\\n{}\", shape=hexagon, color=\"#4d7c0f\"];",
+            p.id,
+            label(&p.file),
+            p.line,
+            label(p.directive)
+        )?;
+        for r in &p.reaches {
+            writeln!(
+                out,
+                "  {} -> {} [label=\"proxies to, {}\"];",
+                p.id, r.launcher, r.via
             )?;
         }
     }

@@ -106,6 +106,108 @@ pub fn listen_addresses(launch: &Launch) -> Vec<Listen> {
     }
 }
 
+/// Where a server is reached: a TCP port on a host, or a unix socket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Endpoint {
+    /// `host` as written (`0.0.0.0`, `127.0.0.1`, `web`), empty for every interface; `port`
+    /// None when not known (a variable).
+    Tcp { host: String, port: Option<u16> },
+    /// The socket's path.
+    Unix(String),
+}
+
+/// Whether a host names this machine's loopback interface, which only local processes reach.
+pub fn is_loopback(host: &str) -> bool {
+    let host = host
+        .trim()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
+    host == "localhost"
+        || host == "::1"
+        || host.strip_prefix("127.").is_some_and(|rest| {
+            rest.split('.').count() == 3 && rest.split('.').all(|p| p.parse::<u8>().is_ok())
+        })
+}
+
+/// The port of a listen address of `launch`: the `:port` written with the address (`written`,
+/// the option's value), else the program's own port option (`uvicorn --host 0.0.0.0 --port
+/// 9000`), else the program's default port. None when the port is a variable.
+pub fn listen_port(launch: &Launch, written: &str, explicit: bool) -> Option<u16> {
+    let written = written.trim().trim_matches(['"', '\'']);
+    if explicit {
+        // `0.0.0.0:8000`, `[::]:8000`, `:8000`; a bare port (systemd's `ListenStream=8000`).
+        if written.bytes().all(|b| b.is_ascii_digit()) && !written.is_empty() {
+            return written.parse().ok();
+        }
+        let port_text = match written.strip_prefix('[') {
+            Some(rest) => rest.split_once(']').and_then(|(_, p)| p.strip_prefix(':')),
+            // One `:` is `host:port`; more is an IPv6 host alone (`::`).
+            None if written.matches(':').count() == 1 => written.rsplit_once(':').map(|(_, p)| p),
+            None => None,
+        };
+        if let Some(port) = port_text {
+            // uWSGI's `https = :443,cert,key`.
+            return port.split(',').next().unwrap_or(port).trim().parse().ok();
+        }
+    }
+    let (names, default): (&[&str], u16) = match launch.program {
+        Program::Gunicorn | Program::Hypercorn => (&[], 8000),
+        Program::Uvicorn | Program::ModWsgiExpress => (&["--port"], 8000),
+        Program::Daphne => (&["-p", "--port"], 8000),
+        Program::FlaskRun => (&["-p", "--port"], 5000),
+        Program::WaitressServe => (&["--port"], 8080),
+        Program::HttpServer => {
+            let port = launch
+                .positionals()
+                .into_iter()
+                .find(|p| !p.as_str().is_empty());
+            return match port {
+                Some(p) => p.as_str().parse().ok(),
+                None => Some(8000),
+            };
+        }
+        _ => return None,
+    };
+    match launch.option(names) {
+        Some(port) => port.as_str().parse().ok(),
+        None => Some(default),
+    }
+}
+
+/// The unix sockets a launch listens on, with the value's span: `gunicorn -b unix:PATH`,
+/// `uvicorn --uds PATH`, `daphne -u PATH`, `waitress-serve --unix-socket=PATH`, a uWSGI
+/// socket option whose value is a path.
+pub fn unix_sockets(launch: &Launch) -> Vec<(String, Span)> {
+    let values = match launch.program {
+        Program::Gunicorn | Program::Hypercorn => launch.options(&["-b", "--bind"]),
+        Program::Uvicorn => launch.options(&["--uds"]),
+        Program::Daphne => launch.options(&["-u", "--unix-socket"]),
+        Program::WaitressServe => launch.options(&["--unix-socket"]),
+        Program::Uwsgi => launch.options(UWSGI_LISTENERS),
+        _ => Vec::new(),
+    };
+    values
+        .into_iter()
+        .filter_map(|v| {
+            let text = v.as_str().trim().trim_matches(['"', '\'']);
+            let path = match launch.program {
+                Program::Gunicorn | Program::Hypercorn => text.strip_prefix("unix:")?,
+                // An address has a `:`; `=0` is a shared socket, `@name` an abstract one.
+                Program::Uwsgi => {
+                    let addr = text.split(',').next().unwrap_or(text).trim();
+                    if addr.contains(':') || addr.starts_with(['=', '@']) || addr.is_empty() {
+                        return None;
+                    }
+                    addr
+                }
+                _ => text,
+            };
+            (!path.is_empty()).then(|| (path.to_string(), v.span()))
+        })
+        .collect()
+}
+
 /// uWSGI's options that open a listening socket.
 #[rustfmt::skip]
 const UWSGI_LISTENERS: &[&str] = &[

@@ -5,6 +5,7 @@
 //! what it tells clients (`server_tokens`).
 
 use crate::files::FileSet;
+use crate::model::listen::Endpoint;
 use crate::source::{SourceFile, Span};
 use crate::syntax::nginx::{self, Conf, Directive, Word};
 use std::path::{Component, Path, PathBuf};
@@ -19,6 +20,28 @@ const SEARCH_UP: usize = 3;
 pub struct Unit {
     pub path: PathBuf,
     pub conf: Conf,
+    /// Byte offsets of the text's newlines, for line numbers in messages.
+    newlines: Vec<usize>,
+}
+
+impl Unit {
+    fn new(path: PathBuf, text: &str) -> Unit {
+        Unit {
+            path,
+            conf: nginx::parse(text),
+            newlines: text
+                .bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i)
+                .collect(),
+        }
+    }
+
+    /// The 1-based line of a byte offset.
+    pub fn line(&self, offset: usize) -> usize {
+        self.newlines.partition_point(|&n| n < offset) + 1
+    }
 }
 
 /// One directive as nginx reads it, with the block directive around it (an `include`d
@@ -247,14 +270,163 @@ impl Nginx {
     }
 }
 
+/// A backend a `*_pass` directive sends requests to.
+#[derive(Debug, Clone)]
+pub struct Backend {
+    /// The `proxy_pass`/`uwsgi_pass` entry.
+    pub pass: usize,
+    /// The entry whose first argument is the address: the pass itself, or a `server` of the
+    /// `upstream` it names.
+    pub at: usize,
+    pub endpoint: Endpoint,
+}
+
+/// Directives that pass a request to a backend server.
+const PASSES: &[&str] = &[
+    "proxy_pass",
+    "uwsgi_pass",
+    "fastcgi_pass",
+    "scgi_pass",
+    "grpc_pass",
+];
+
+impl Nginx {
+    /// The backends the configuration passes requests to, with an `upstream`'s servers for
+    /// a pass that names one. An address with a variable is resolved at request time and
+    /// left out.
+    pub fn backends(&self) -> Vec<Backend> {
+        let mut out = Vec::new();
+        for pass in
+            (0..self.entries.len()).filter(|&e| PASSES.contains(&self.entries[e].name.as_str()))
+        {
+            let Some(target) = self.arg(pass, 0).filter(|t| !t.contains('$')) else {
+                continue;
+            };
+            let (scheme, rest) = match target.split_once("://") {
+                Some((scheme, rest)) => (scheme.to_ascii_lowercase(), rest),
+                None => (String::new(), target),
+            };
+            if let Some(endpoint) = unix_endpoint(rest) {
+                out.push(Backend {
+                    pass,
+                    at: pass,
+                    endpoint,
+                });
+                continue;
+            }
+            // `proxy_pass http://host:port/uri`: the URI is not part of the address.
+            let address = rest.split('/').next().unwrap_or(rest);
+            if let Some(endpoint) = tcp_endpoint(address, None) {
+                out.push(Backend {
+                    pass,
+                    at: pass,
+                    endpoint,
+                });
+                continue;
+            }
+            let upstream = self.named("upstream").find(|&u| {
+                self.arg(u, 0)
+                    .is_some_and(|name| name.eq_ignore_ascii_case(address))
+            });
+            match upstream {
+                Some(upstream) => {
+                    for server in self
+                        .children(Some(upstream))
+                        .filter(|&e| self.entries[e].name == "server")
+                    {
+                        let Some(address) = self.arg(server, 0).filter(|a| !a.contains('$')) else {
+                            continue;
+                        };
+                        // An upstream server's port defaults to 80.
+                        if let Some(endpoint) =
+                            unix_endpoint(address).or_else(|| tcp_endpoint(address, Some(80)))
+                        {
+                            out.push(Backend {
+                                pass,
+                                at: server,
+                                endpoint,
+                            });
+                        }
+                    }
+                }
+                None => {
+                    let default = match scheme.as_str() {
+                        "http" => Some(80),
+                        "https" => Some(443),
+                        _ => None,
+                    };
+                    if let Some(endpoint) = tcp_endpoint(address, default) {
+                        out.push(Backend {
+                            pass,
+                            at: pass,
+                            endpoint,
+                        });
+                    } else if !address.is_empty() {
+                        out.push(Backend {
+                            pass,
+                            at: pass,
+                            endpoint: Endpoint::Tcp {
+                                host: address.to_string(),
+                                port: default,
+                            },
+                        });
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The 1-based line of an entry's first argument (or the entry), for messages.
+    pub fn line(&self, e: usize) -> usize {
+        let node = self.node(e);
+        let at = node.args.first().map_or(node.span, |a| a.span);
+        self.units[self.entries[e].unit].line(at.start)
+    }
+}
+
+/// `unix:/run/app.sock` (`http://unix:/run/app.sock:/uri` in a `proxy_pass`, whose path ends
+/// at the next `:`).
+fn unix_endpoint(address: &str) -> Option<Endpoint> {
+    let path = address.strip_prefix("unix:")?;
+    let path = path.split(':').next().unwrap_or(path);
+    // `unix:///run/app.sock` is the same path.
+    let trimmed = path.trim_start_matches('/');
+    (!trimmed.is_empty()).then(|| Endpoint::Unix(format!("/{trimmed}")))
+}
+
+/// `host:port`, `[::1]:port`, or a `host` alone with a `default` port. None for a name without
+/// a port and no default (an `upstream`'s name).
+fn tcp_endpoint(address: &str, default: Option<u16>) -> Option<Endpoint> {
+    let (host, port) = match address.strip_prefix('[') {
+        Some(rest) => {
+            let (host, after) = rest.split_once(']')?;
+            (host, after.strip_prefix(':'))
+        }
+        None => match address.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (address, None),
+        },
+    };
+    if host.is_empty() {
+        return None;
+    }
+    let port = match port {
+        Some(port) => Some(port.parse().ok()?),
+        None => Some(default?),
+    };
+    Some(Endpoint::Tcp {
+        host: host.to_string(),
+        port,
+    })
+}
+
 /// Reads `source` and what it includes, through `files` only.
 pub fn load(source: &SourceFile, files: &FileSet) -> Nginx {
     let mut nginx = Nginx::default();
-    let conf = nginx::parse(source.text());
-    nginx.units.push(Unit {
-        path: source.path().to_path_buf(),
-        conf,
-    });
+    nginx
+        .units
+        .push(Unit::new(source.path().to_path_buf(), source.text()));
     let canonical = std::fs::canonicalize(source.path()).ok();
     let mut bases = Vec::new();
     if let Some(c) = &canonical {
@@ -714,10 +886,7 @@ impl Reader<'_> {
                 continue;
             };
             let index = self.nginx.units.len();
-            self.nginx.units.push(Unit {
-                path: file,
-                conf: nginx::parse(&read.text),
-            });
+            self.nginx.units.push(Unit::new(file, &read.text));
             self.stack.push(canonical);
             self.walk(index, parent);
             self.stack.pop();

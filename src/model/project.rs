@@ -38,6 +38,50 @@ pub struct Facts {
     pub notes: Vec<String>,
     /// The Dockerfiles the file's services are built from.
     pub builds: Vec<BuildFact>,
+    /// The backends a reverse proxy in the file passes requests to.
+    pub proxies: Vec<ProxyFact>,
+}
+
+/// A reverse proxy's backend: where an nginx `proxy_pass`/`uwsgi_pass` (or a `server` of the
+/// `upstream` it names) sends requests.
+#[derive(Debug, Clone)]
+pub struct ProxyFact {
+    /// The file with the address (an included file's, or the `upstream`'s).
+    pub path: PathBuf,
+    /// The address as written.
+    pub span: Span,
+    /// 1-based line of the address, for messages.
+    pub line: usize,
+    /// The directive as written (`proxy_pass http://127.0.0.1:8000`, an upstream's `server
+    /// 127.0.0.1:8000`), for messages.
+    pub directive: String,
+    /// The `upstream` whose server it is.
+    pub upstream: Option<String>,
+    pub endpoint: crate::model::listen::Endpoint,
+}
+
+impl ProxyFact {
+    /// `nginx.conf:12 `proxy_pass http://127.0.0.1:8000``, for messages.
+    pub fn cite(&self) -> String {
+        format!(
+            "{}:{} `{}`{}",
+            self.path.display(),
+            self.line,
+            self.directive,
+            self.upstream
+                .as_deref()
+                .map(|u| format!(" (upstream `{u}`)"))
+                .unwrap_or_default()
+        )
+    }
+}
+
+/// An address a launcher listens on, with where it is written.
+#[derive(Debug, Clone)]
+pub struct Bind {
+    /// The option's value, or the program's words for a default address.
+    pub span: Span,
+    pub endpoint: crate::model::listen::Endpoint,
 }
 
 /// A service built from a Dockerfile of the project (a compose `build:`).
@@ -79,6 +123,9 @@ pub struct LauncherFact {
     pub user: Option<String>,
     /// Addresses it listens on (`0.0.0.0:8000`, `default`).
     pub listen: Vec<String>,
+    /// The same addresses with their ports, and its unix sockets, for the graph to join a
+    /// proxy to.
+    pub binds: Vec<Bind>,
     /// Environment variables set for it (`NAME=value`).
     pub env: Vec<String>,
     /// Its service mounts a host directory from the project into the container (`.:/app`).
@@ -88,6 +135,35 @@ pub struct LauncherFact {
     /// The Django settings module it selects (`--settings=`, `DJANGO_SETTINGS_MODULE` in its
     /// environment), when it names one.
     pub django_settings: Option<String>,
+}
+
+/// Where a process listens: its TCP addresses with their ports, and its unix sockets.
+fn binds(source: &SourceFile, process: &crate::model::deployment::Process) -> Vec<Bind> {
+    use crate::model::listen::{Endpoint, listen_port, unix_sockets};
+    let launch = &process.launch;
+    let mut binds: Vec<Bind> = process
+        .listen
+        .iter()
+        .map(|l| {
+            let written = if l.explicit {
+                source.slice(source.clamp(l.span))
+            } else {
+                ""
+            };
+            Bind {
+                span: l.span,
+                endpoint: Endpoint::Tcp {
+                    host: l.host.clone(),
+                    port: listen_port(launch, written, l.explicit),
+                },
+            }
+        })
+        .collect();
+    binds.extend(unix_sockets(launch).into_iter().map(|(path, span)| Bind {
+        span,
+        endpoint: Endpoint::Unix(path),
+    }));
+    binds
 }
 
 /// What a file's deployment contributes to the project graph: its launchers, the files its
@@ -233,6 +309,7 @@ pub fn launcher_facts(
             service: service.and_then(|s| s.name.clone()),
             user,
             listen,
+            binds: binds(source, process),
             env,
             source_mount,
             serves_app: launch.program.is_python_server() || service.is_some_and(|s| s.runs_app),

@@ -1,0 +1,193 @@
+//! Reverse proxies joined to the launchers behind them: an nginx `proxy_pass`/`uwsgi_pass` to a
+//! loopback port or unix socket that a launcher of the project listens on, or to a compose
+//! service by name. A launcher that the proxy reaches on loopback but that listens on every
+//! interface of a host can be reached around the proxy: its NET001 says so.
+
+use super::Launcher;
+use super::context::canonical;
+use crate::diagnostic::{Diagnostic, Label};
+use crate::model::listen::{Endpoint, is_all_interfaces, is_loopback};
+use crate::model::project::{FileFacts, ProxyFact};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// How a proxy reaches a launcher.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// A port on this machine's loopback interface.
+    Loopback,
+    UnixSocket,
+    /// A container's service name on the compose network.
+    Service,
+}
+
+impl Via {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Via::Loopback => "loopback",
+            Via::UnixSocket => "unix socket",
+            Via::Service => "service network",
+        }
+    }
+}
+
+/// A proxy's backend joined to the launcher listening there.
+#[derive(Debug, Clone)]
+pub struct Edge {
+    /// Index into `Proxies::list`.
+    pub proxy: usize,
+    /// Index into the graph's launchers.
+    pub launcher: usize,
+    /// Index into the launcher's binds.
+    pub bind: usize,
+    pub via: Via,
+    /// The two files sit close together (the same directory, or directories with one
+    /// parent), as one deployment's files do even when no project root says so.
+    pub near: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Proxies {
+    /// Each backend once (a file read both on its own and through an include gives it twice).
+    pub list: Vec<ProxyFact>,
+    pub edges: Vec<Edge>,
+}
+
+impl Proxies {
+    /// Joins each backend to the launchers listening there, within one project root
+    /// (`root_of` gives a file's).
+    pub fn build(
+        files: &[FileFacts],
+        launchers: &[Launcher],
+        root_of: &dyn Fn(&Path) -> Option<PathBuf>,
+    ) -> Proxies {
+        let mut seen = HashSet::new();
+        let mut list = Vec::new();
+        for proxy in files.iter().flat_map(|f| &f.facts.proxies) {
+            if seen.insert((canonical(&proxy.path), proxy.span)) {
+                list.push(proxy.clone());
+            }
+        }
+        let mut edges = Vec::new();
+        for (p, proxy) in list.iter().enumerate() {
+            let proxy_file = canonical(&proxy.path);
+            let proxy_root = root_of(&proxy_file);
+            for (l, launcher) in launchers.iter().enumerate() {
+                let launcher_file = canonical(&launcher.file);
+                if root_of(&launcher_file) != proxy_root {
+                    continue;
+                }
+                let near = near(&proxy_file, &launcher_file);
+                for (b, bind) in launcher.fact.binds.iter().enumerate() {
+                    if let Some(via) = reaches(&proxy.endpoint, &bind.endpoint, launcher) {
+                        edges.push(Edge {
+                            proxy: p,
+                            launcher: l,
+                            bind: b,
+                            via,
+                            near,
+                        });
+                    }
+                }
+            }
+        }
+        Proxies { list, edges }
+    }
+
+    /// The joins to trust: all within a project root that a marker found, else only between
+    /// files that sit close together (a directory of unrelated projects' configs is not one
+    /// deployment).
+    pub fn joined(&self, knows_project: bool) -> impl Iterator<Item = &Edge> {
+        self.edges.iter().filter(move |e| knows_project || e.near)
+    }
+
+    /// Says on a NET001 finding on a bind to every interface that a proxy of the project
+    /// reaches the same port on loopback, so the bind only lets clients around the proxy.
+    pub fn explain_exposed(
+        &self,
+        launchers: &[Launcher],
+        knows_project: bool,
+        diagnostic: &mut Diagnostic,
+    ) {
+        if diagnostic.code != "NET001" {
+            return;
+        }
+        let path = canonical(&diagnostic.path);
+        let Some(edge) = self.joined(knows_project).find(|e| {
+            let launcher = &launchers[e.launcher];
+            let bind = &launcher.fact.binds[e.bind];
+            e.via == Via::Loopback
+                && bind.span == diagnostic.span
+                && matches!(&bind.endpoint, Endpoint::Tcp { host, .. } if is_all_interfaces(host))
+                && canonical(&launcher.file) == path
+        }) else {
+            return;
+        };
+        let proxy = &self.list[edge.proxy];
+        diagnostic.message = format!(
+            "{} (nginx proxies to it at {}: bind it to 127.0.0.1 so only the proxy reaches it)",
+            diagnostic.message,
+            proxy.cite()
+        );
+        diagnostic.labels.push(Label {
+            path: Some(proxy.path.clone()),
+            span: proxy.span,
+            message: "the proxy reaches the server here, on loopback".into(),
+        });
+    }
+
+    /// The joins from one proxy.
+    pub fn edges_from(&self, proxy: usize, knows_project: bool) -> impl Iterator<Item = &Edge> {
+        self.joined(knows_project).filter(move |e| e.proxy == proxy)
+    }
+}
+
+/// Whether a proxy's backend address is where a launcher's bind listens.
+fn reaches(backend: &Endpoint, bind: &Endpoint, launcher: &Launcher) -> Option<Via> {
+    match (backend, bind) {
+        (Endpoint::Unix(a), Endpoint::Unix(b)) => {
+            (normalize(a) == normalize(b)).then_some(Via::UnixSocket)
+        }
+        (
+            Endpoint::Tcp {
+                host: to,
+                port: Some(to_port),
+            },
+            Endpoint::Tcp {
+                host,
+                port: Some(port),
+            },
+        ) if to_port == port => {
+            if is_loopback(to) {
+                // A server on one address of the host, not loopback, is not reached there.
+                (is_all_interfaces(host) || is_loopback(host)).then_some(Via::Loopback)
+            } else {
+                // `proxy_pass http://web:8000` to the compose service `web`.
+                launcher
+                    .fact
+                    .service
+                    .as_deref()
+                    .is_some_and(|service| service.eq_ignore_ascii_case(to))
+                    .then_some(Via::Service)
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Whether two files' directories are the same or share their parent (`deploy/nginx/` and
+/// `deploy/systemd/`).
+fn near(a: &Path, b: &Path) -> bool {
+    let (Some(a), Some(b)) = (a.parent(), b.parent()) else {
+        return false;
+    };
+    a == b
+        || a.parent()
+            .is_some_and(|pa| b.parent() == Some(pa) || b == pa)
+        || b.parent() == Some(a)
+}
+
+/// A socket path with repeated slashes folded.
+fn normalize(path: &str) -> PathBuf {
+    PathBuf::from(path).components().collect()
+}
