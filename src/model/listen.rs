@@ -386,6 +386,119 @@ mod tests {
         );
     }
 
+    fn ports_of(line: &str) -> Vec<(String, Option<u16>)> {
+        let text = MappedText::from_span(line, Span::new(0, line.len()));
+        from_shell(&text)
+            .iter()
+            .flat_map(|launch| {
+                listen_addresses(launch).into_iter().map(|l| {
+                    let written = if l.explicit {
+                        &line[l.span.range()]
+                    } else {
+                        ""
+                    };
+                    (l.host, listen_port(launch, written, l.explicit))
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn listen_ports() {
+        let one = |h: &str, p: Option<u16>| vec![(h.to_string(), p)];
+        assert_eq!(
+            ports_of("gunicorn -b 0.0.0.0:8000 app:app"),
+            one("0.0.0.0", Some(8000))
+        );
+        assert_eq!(
+            ports_of("gunicorn -b [::]:9000 app:app"),
+            one("::", Some(9000))
+        );
+        // gunicorn's port defaults to 8000 when only a host is given.
+        assert_eq!(
+            ports_of("gunicorn -b 0.0.0.0 app:app"),
+            one("0.0.0.0", Some(8000))
+        );
+        assert_eq!(
+            ports_of("gunicorn -b 0.0.0.0:$PORT app:app"),
+            one("0.0.0.0", None)
+        );
+        assert_eq!(
+            ports_of("uvicorn main:app --host 0.0.0.0 --port 9000"),
+            one("0.0.0.0", Some(9000))
+        );
+        assert_eq!(
+            ports_of("uvicorn main:app --host ::"),
+            one("::", Some(8000))
+        );
+        assert_eq!(ports_of("flask run -h 0.0.0.0"), one("0.0.0.0", Some(5000)));
+        assert_eq!(
+            ports_of("waitress-serve app:app"),
+            one("0.0.0.0", Some(8080))
+        );
+        assert_eq!(
+            ports_of("python -m http.server 9999"),
+            one("0.0.0.0", Some(9999))
+        );
+        assert_eq!(
+            ports_of("python manage.py runserver 0:8000"),
+            one("0.0.0.0", Some(8000))
+        );
+        assert_eq!(ports_of("uwsgi --http :9090"), one("", Some(9090)));
+        assert_eq!(
+            ports_of("uwsgi --https :443,foo.crt,foo.key"),
+            one("", Some(443))
+        );
+    }
+
+    #[test]
+    fn unix_socket_paths() {
+        let socks = |line: &str| {
+            let text = MappedText::from_span(line, Span::new(0, line.len()));
+            from_shell(&text)
+                .iter()
+                .flat_map(unix_sockets)
+                .map(|(p, _)| p)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            socks("gunicorn -b unix:/run/app.sock app:app"),
+            ["/run/app.sock"]
+        );
+        assert_eq!(
+            socks("uvicorn main:app --uds /run/app.sock"),
+            ["/run/app.sock"]
+        );
+        assert_eq!(socks("uwsgi --socket /tmp/app.sock"), ["/tmp/app.sock"]);
+        assert!(socks("uwsgi --socket 127.0.0.1:3031").is_empty());
+        assert!(socks("uwsgi --shared-socket =0").is_empty());
+        assert!(socks("gunicorn -b 0.0.0.0:8000 app:app").is_empty());
+    }
+
+    #[test]
+    fn loopback_hosts() {
+        for yes in [
+            "127.0.0.1",
+            "localhost",
+            "LOCALHOST",
+            "::1",
+            "[::1]",
+            "127.0.1.1",
+        ] {
+            assert!(is_loopback(yes), "{yes}");
+        }
+        for no in [
+            "0.0.0.0",
+            "",
+            "127.example.com",
+            "10.0.0.1",
+            "web",
+            "127.0.0",
+        ] {
+            assert!(!is_loopback(no), "{no}");
+        }
+    }
+
     #[test]
     fn ports() {
         let p = |t: &str| {

@@ -302,9 +302,12 @@ impl Nginx {
             let Some(target) = self.arg(pass, 0).filter(|t| !t.contains('$')) else {
                 continue;
             };
+            // `unix:///run/app.sock` has no scheme: `unix:` is the socket's prefix.
             let (scheme, rest) = match target.split_once("://") {
-                Some((scheme, rest)) => (scheme.to_ascii_lowercase(), rest),
-                None => (String::new(), target),
+                Some((scheme, rest)) if !target.starts_with("unix:") => {
+                    (scheme.to_ascii_lowercase(), rest)
+                }
+                _ => (String::new(), target),
             };
             if let Some(endpoint) = unix_endpoint(rest) {
                 out.push(Backend {
@@ -1007,4 +1010,86 @@ fn expand_glob(path: &Path) -> Vec<PathBuf> {
         current = next;
     }
     current.into_iter().filter(|p| p.is_file()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn backends(text: &str) -> Vec<(String, Endpoint)> {
+        let source = SourceFile::new("site.conf", text.to_string());
+        let nginx = load(&source, &FileSet::new(Vec::new()));
+        nginx
+            .backends()
+            .into_iter()
+            .map(|b| (nginx.arg(b.at, 0).unwrap().to_string(), b.endpoint))
+            .collect()
+    }
+
+    fn tcp(host: &str, port: Option<u16>) -> Endpoint {
+        Endpoint::Tcp {
+            host: host.into(),
+            port,
+        }
+    }
+
+    #[test]
+    fn pass_addresses() {
+        let one = |pass: &str| {
+            let found = backends(&format!("server {{ location / {{ {pass}; }} }}"));
+            found.into_iter().map(|(_, e)| e).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            one("proxy_pass http://127.0.0.1:8000/app/"),
+            [tcp("127.0.0.1", Some(8000))]
+        );
+        assert_eq!(
+            one("proxy_pass http://localhost"),
+            [tcp("localhost", Some(80))]
+        );
+        assert_eq!(
+            one("proxy_pass https://[::1]:8443"),
+            [tcp("::1", Some(8443))]
+        );
+        assert_eq!(
+            one("uwsgi_pass 127.0.0.1:3031"),
+            [tcp("127.0.0.1", Some(3031))]
+        );
+        assert_eq!(
+            one("uwsgi_pass uwsgi://127.0.0.1:3031"),
+            [tcp("127.0.0.1", Some(3031))]
+        );
+        assert_eq!(
+            one("proxy_pass http://unix:/run/app.sock:/api/"),
+            [Endpoint::Unix("/run/app.sock".into())]
+        );
+        assert_eq!(
+            one("uwsgi_pass unix:///tmp/app.sock"),
+            [Endpoint::Unix("/tmp/app.sock".into())]
+        );
+        assert_eq!(one("proxy_pass http://web:8000"), [tcp("web", Some(8000))]);
+        // Resolved per request: not an address.
+        assert!(one("proxy_pass http://$upstream").is_empty());
+        assert!(one("proxy_pass http://127.0.0.1:$port").is_empty());
+    }
+
+    #[test]
+    fn upstream_servers() {
+        let found = backends(
+            "upstream app {\n  server 127.0.0.1:8000 weight=2;\n  server unix:/run/app.sock;\n  \
+             server backup.internal;\n  server $dynamic;\n}\n\
+             server { location / { proxy_pass http://app; } }\n",
+        );
+        assert_eq!(
+            found,
+            [
+                ("127.0.0.1:8000".into(), tcp("127.0.0.1", Some(8000))),
+                (
+                    "unix:/run/app.sock".into(),
+                    Endpoint::Unix("/run/app.sock".into())
+                ),
+                ("backup.internal".into(), tcp("backup.internal", Some(80))),
+            ]
+        );
+    }
 }

@@ -1,0 +1,225 @@
+//! nginx joined to the backends behind it (issue 12): a `proxy_pass`/`uwsgi_pass` (or an
+//! `upstream`'s server) to a loopback port that a launcher of the project binds on every
+//! interface of a host makes that launcher's NET001 say the proxy is bypassable, with the nginx
+//! line as a label; unix sockets, loopback binds, compose service names and variables are
+//! joined in the graph (or not at all) and add no finding.
+
+mod common;
+
+use common::{manifest_dir, project, run, stderr, stdout};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn fixture(name: &str) -> PathBuf {
+    manifest_dir().join("fixtures/projects").join(name)
+}
+
+fn findings(dir: &Path, args: &[&str]) -> Vec<Value> {
+    let mut all = vec!["check", "--output-format", "json"];
+    all.extend(args);
+    let out = run(&all, dir);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn short(items: &[Value]) -> Vec<String> {
+    items
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{} {}",
+                d["path"].as_str().unwrap(),
+                d["line"],
+                d["code"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+fn graph(dir: &Path) -> Value {
+    let out = run(&["graph", "--format", "json"], dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// `directive -> launcher file:line (via)` for each join the graph shows.
+fn joins(graph: &Value) -> Vec<String> {
+    let launchers = graph["launchers"].as_array().unwrap();
+    let mut out = Vec::new();
+    for proxy in graph["proxies"].as_array().into_iter().flatten() {
+        for reach in proxy["reaches"].as_array().unwrap() {
+            let launcher = launchers
+                .iter()
+                .find(|l| l["id"] == reach["launcher"])
+                .unwrap();
+            out.push(format!(
+                "{} -> {}:{} ({})",
+                proxy["directive"].as_str().unwrap(),
+                launcher["file"].as_str().unwrap(),
+                launcher["line"],
+                reach["via"].as_str().unwrap()
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn a_bind_on_every_interface_that_nginx_reaches_on_loopback_says_so() {
+    let dir = fixture("nginx-proxy-exposed");
+    let items = findings(&dir, &[]);
+    assert_eq!(
+        short(&items),
+        [
+            "deploy/systemd/admin.service:8 NET001",
+            "deploy/systemd/shop.service:9 NET001",
+            "deploy/uwsgi/api.ini:7 NET001"
+        ]
+    );
+    // The admin server's port is only behind a `proxy_pass $variable`: no join, no note.
+    let admin = items[0]["message"].as_str().unwrap();
+    assert!(!admin.contains("nginx"), "{admin}");
+    let shop = items[1]["message"].as_str().unwrap();
+    assert!(
+        shop.ends_with(
+            "(nginx proxies to it at deploy/nginx/shop.conf:2 `server 127.0.0.1:8000` \
+             (upstream `shop_app`): bind it to 127.0.0.1 so only the proxy reaches it)"
+        ),
+        "{shop}"
+    );
+    let label = items[1]["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["path"] == "deploy/nginx/shop.conf")
+        .unwrap_or_else(|| panic!("{}", items[1]));
+    assert_eq!(label["line"], 2);
+    let api = items[2]["message"].as_str().unwrap();
+    assert!(
+        api.contains("at deploy/nginx/shop.conf:17 `uwsgi_pass 127.0.0.1:3031`"),
+        "{api}"
+    );
+    // One finding per bind: the join adds no finding of its own.
+    assert_eq!(items.iter().filter(|d| d["code"] == "NET001").count(), 3);
+    let pretty = run(
+        &["check", "--color", "never", "deploy/systemd/shop.service"],
+        &dir,
+    );
+    insta::assert_snapshot!("exposed_pretty", stdout(&pretty));
+}
+
+#[test]
+fn the_join_holds_without_the_project_root_for_files_that_sit_together() {
+    let dir = fixture("nginx-proxy-exposed");
+    let isolated = findings(&dir, &["--isolated"]);
+    assert_eq!(findings(&dir, &[]), isolated);
+}
+
+#[test]
+fn the_graph_shows_each_proxy_and_the_launcher_it_reaches() {
+    let dir = fixture("nginx-proxy-exposed");
+    assert_eq!(
+        joins(&graph(&dir)),
+        [
+            "server 127.0.0.1:8000 -> deploy/systemd/shop.service:9 (loopback)",
+            "uwsgi_pass 127.0.0.1:3031 -> deploy/uwsgi/api.ini:1 (loopback)"
+        ]
+    );
+    for format in ["text", "mermaid", "dot"] {
+        let out = run(&["graph", "--format", format], &dir);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        insta::assert_snapshot!(format!("exposed_graph_{format}"), stdout(&out));
+    }
+}
+
+#[test]
+fn loopback_binds_and_unix_sockets_are_joined_and_quiet() {
+    let dir = fixture("nginx-proxy-loopback");
+    assert!(findings(&dir, &[]).is_empty());
+    assert_eq!(
+        joins(&graph(&dir)),
+        [
+            "server localhost:8000 -> deploy/systemd/shop.service:8 (loopback)",
+            "proxy_pass http://unix:/run/shop/reports.sock:/ -> \
+             deploy/systemd/reports.service:9 (unix socket)"
+        ]
+    );
+}
+
+#[test]
+fn a_compose_service_behind_nginx_is_joined_by_name_and_quiet() {
+    let dir = fixture("nginx-proxy-compose");
+    assert!(findings(&dir, &[]).is_empty());
+    assert_eq!(
+        joins(&graph(&dir)),
+        ["proxy_pass http://web:8000 -> compose.yaml:4 (service network)"]
+    );
+}
+
+const EXPOSED_UNIT: &str =
+    "[Service]\nUser=app\nExecStart=/usr/bin/gunicorn --bind 0.0.0.0:8000 app:app\n";
+const PROXY: &str =
+    "server {\n    location / {\n        proxy_pass http://127.0.0.1:8000;\n    }\n}\n";
+
+fn net001_messages(dir: &Path, args: &[&str]) -> Vec<String> {
+    findings(dir, args)
+        .iter()
+        .filter(|d| d["code"] == "NET001")
+        .map(|d| d["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn unrelated_configs_far_apart_are_not_joined_without_a_project() {
+    // A directory of configs from different places (a corpus) is no deployment.
+    let dir = project(&[
+        ("nginx/github/site.conf", PROXY),
+        ("systemd/github/app.service", EXPOSED_UNIT),
+    ]);
+    let messages = net001_messages(dir.path(), &["--isolated"]);
+    assert_eq!(messages.len(), 1);
+    assert!(!messages[0].contains("nginx"), "{messages:?}");
+    // The same files in one project (a root marker) are one deployment.
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        "[project]\nname = \"app\"\n",
+    )
+    .unwrap();
+    let messages = net001_messages(dir.path(), &[]);
+    assert!(messages[0].contains("nginx proxies to it"), "{messages:?}");
+}
+
+#[test]
+fn negatives_other_port_other_host_and_a_container_published_on_loopback() {
+    for (proxy_pass, why) in [
+        ("http://127.0.0.1:8001", "another port"),
+        ("http://10.0.0.5:8000", "another machine"),
+        (
+            "http://app:8000",
+            "a host name that is no service of the project",
+        ),
+        ("http://unix:/run/app.sock", "a unix socket"),
+        ("http://127.0.0.1", "port 80"),
+    ] {
+        let conf = PROXY.replace("http://127.0.0.1:8000", proxy_pass);
+        let dir = project(&[
+            ("pyproject.toml", "[project]\nname = \"app\"\n"),
+            ("deploy/site.conf", &conf),
+            ("deploy/app.service", EXPOSED_UNIT),
+        ]);
+        let messages = net001_messages(dir.path(), &[]);
+        assert_eq!(messages.len(), 1, "{why}");
+        assert!(!messages[0].contains("nginx"), "{why}: {messages:?}");
+    }
+    // A container bound on every interface inside, published on the host's loopback: the
+    // bind is quiet, and the proxy in front changes nothing.
+    let dir = project(&[
+        ("pyproject.toml", "[project]\nname = \"app\"\n"),
+        ("deploy/site.conf", PROXY),
+        (
+            "compose.yaml",
+            "services:\n  web:\n    image: app\n    command: gunicorn --bind 0.0.0.0:8000 app:app\n    ports:\n      - \"127.0.0.1:8000:8000\"\n",
+        ),
+    ]);
+    assert!(net001_messages(dir.path(), &[]).is_empty());
+}
