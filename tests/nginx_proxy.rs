@@ -109,7 +109,7 @@ fn a_bind_on_every_interface_that_nginx_reaches_on_loopback_says_so() {
 }
 
 #[test]
-fn the_join_holds_without_the_project_root_for_files_that_sit_together() {
+fn the_join_holds_without_the_project_root() {
     let dir = fixture("nginx-proxy-exposed");
     let isolated = findings(&dir, &["--isolated"]);
     assert_eq!(findings(&dir, &[]), isolated);
@@ -170,21 +170,25 @@ fn net001_messages(dir: &Path, args: &[&str]) -> Vec<String> {
 }
 
 #[test]
-fn unrelated_configs_far_apart_are_not_joined_without_a_project() {
-    // A directory of configs from different places (a corpus) is no deployment.
+fn configs_of_different_deployments_are_not_joined() {
+    // A tree of several deployments (a monorepo's, a directory of examples, a corpus): a
+    // proxy is joined only to launchers beside it.
     let dir = project(&[
-        ("nginx/github/site.conf", PROXY),
-        ("systemd/github/app.service", EXPOSED_UNIT),
+        ("pyproject.toml", "[project]\nname = \"app\"\n"),
+        ("examples/nginx/site.conf", PROXY),
+        ("services/api/app.service", EXPOSED_UNIT),
     ]);
-    let messages = net001_messages(dir.path(), &["--isolated"]);
-    assert_eq!(messages.len(), 1);
-    assert!(!messages[0].contains("nginx"), "{messages:?}");
-    // The same files in one project (a root marker) are one deployment.
-    std::fs::write(
-        dir.path().join("pyproject.toml"),
-        "[project]\nname = \"app\"\n",
-    )
-    .unwrap();
+    for args in [&[][..], &["--isolated"]] {
+        let messages = net001_messages(dir.path(), args);
+        assert_eq!(messages.len(), 1);
+        assert!(!messages[0].contains("nginx"), "{messages:?}");
+    }
+    // The same files side by side are one deployment.
+    let dir = project(&[
+        ("pyproject.toml", "[project]\nname = \"app\"\n"),
+        ("services/api/nginx/site.conf", PROXY),
+        ("services/api/app.service", EXPOSED_UNIT),
+    ]);
     let messages = net001_messages(dir.path(), &[]);
     assert!(messages[0].contains("nginx proxies to it"), "{messages:?}");
 }

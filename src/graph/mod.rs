@@ -460,8 +460,7 @@ impl Graph {
         for mut d in diagnostics.drain(..) {
             match self.judge(&d) {
                 Verdict::Keep => {
-                    self.proxies
-                        .explain_exposed(&self.launchers, self.knows_project, &mut d);
+                    self.proxies.explain_exposed(&self.launchers, &mut d);
                     kept.push(d);
                 }
                 Verdict::Drop => {}

@@ -1,7 +1,9 @@
 //! Reverse proxies joined to the launchers behind them: an nginx `proxy_pass`/`uwsgi_pass` to a
 //! loopback port or unix socket that a launcher of the project listens on, or to a compose
 //! service by name. A launcher that the proxy reaches on loopback but that listens on every
-//! interface of a host can be reached around the proxy: its NET001 says so.
+//! interface of a host can be reached around the proxy: its NET001 says so. Only files of one
+//! deployment are joined: in one project root, in the same directory or directories that share
+//! their parent (`deploy/nginx/` and `deploy/systemd/`).
 
 use super::Launcher;
 use super::context::canonical;
@@ -41,9 +43,6 @@ pub struct Edge {
     /// Index into the launcher's binds.
     pub bind: usize,
     pub via: Via,
-    /// The two files sit close together (the same directory, or directories with one
-    /// parent), as one deployment's files do even when no project root says so.
-    pub near: bool,
 }
 
 #[derive(Debug, Default)]
@@ -55,7 +54,7 @@ pub struct Proxies {
 
 impl Proxies {
     /// Joins each backend to the launchers listening there, within one project root
-    /// (`root_of` gives a file's).
+    /// (`root_of` gives a file's) and one deployment's directory.
     pub fn build(
         files: &[FileFacts],
         launchers: &[Launcher],
@@ -77,7 +76,11 @@ impl Proxies {
                 if root_of(&launcher_file) != proxy_root {
                     continue;
                 }
-                let near = near(&proxy_file, &launcher_file);
+                // A project (a monorepo, a tree of examples) holds many deployments: one
+                // deployment's files sit close together.
+                if !near(&proxy_file, &launcher_file) {
+                    continue;
+                }
                 for (b, bind) in launcher.fact.binds.iter().enumerate() {
                     if let Some(via) = reaches(&proxy.endpoint, &bind.endpoint, launcher) {
                         edges.push(Edge {
@@ -85,7 +88,6 @@ impl Proxies {
                             launcher: l,
                             bind: b,
                             via,
-                            near,
                         });
                     }
                 }
@@ -94,26 +96,14 @@ impl Proxies {
         Proxies { list, edges }
     }
 
-    /// The joins to trust: all within a project root that a marker found, else only between
-    /// files that sit close together (a directory of unrelated projects' configs is not one
-    /// deployment).
-    pub fn joined(&self, knows_project: bool) -> impl Iterator<Item = &Edge> {
-        self.edges.iter().filter(move |e| knows_project || e.near)
-    }
-
     /// Says on a NET001 finding on a bind to every interface that a proxy of the project
     /// reaches the same port on loopback, so the bind only lets clients around the proxy.
-    pub fn explain_exposed(
-        &self,
-        launchers: &[Launcher],
-        knows_project: bool,
-        diagnostic: &mut Diagnostic,
-    ) {
+    pub fn explain_exposed(&self, launchers: &[Launcher], diagnostic: &mut Diagnostic) {
         if diagnostic.code != "NET001" {
             return;
         }
         let path = canonical(&diagnostic.path);
-        let Some(edge) = self.joined(knows_project).find(|e| {
+        let Some(edge) = self.edges.iter().find(|e| {
             let launcher = &launchers[e.launcher];
             let bind = &launcher.fact.binds[e.bind];
             e.via == Via::Loopback
@@ -137,8 +127,8 @@ impl Proxies {
     }
 
     /// The joins from one proxy.
-    pub fn edges_from(&self, proxy: usize, knows_project: bool) -> impl Iterator<Item = &Edge> {
-        self.joined(knows_project).filter(move |e| e.proxy == proxy)
+    pub fn edges_from(&self, proxy: usize) -> impl Iterator<Item = &Edge> {
+        self.edges.iter().filter(move |e| e.proxy == proxy)
     }
 }
 

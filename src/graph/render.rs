@@ -105,7 +105,7 @@ fn proxy_nodes(graph: &Graph) -> Vec<ProxyNode<'_>> {
             },
             reaches: graph
                 .proxies
-                .edges_from(i, graph.knows_project)
+                .edges_from(i)
                 .map(|e| Reach {
                     launcher: format!("L{}", e.launcher + 1),
                     via: e.via.as_str(),

@@ -337,9 +337,14 @@ pub fn launcher_facts(
         .collect();
     references.sort();
     references.dedup();
+    // A service that runs an image (a compose service, a Kubernetes container) starts the
+    // image's own command: only an image itself (a Dockerfile without CMD) starts nothing.
     let starts_nothing = deployment.processes.is_empty()
         && !deployment.services.is_empty()
-        && deployment.services.iter().all(|s| s.runs_app);
+        && deployment
+            .services
+            .iter()
+            .all(|s| s.runs_app && s.image.is_none() && !s.built);
     (launchers, references, starts_nothing)
 }
 
