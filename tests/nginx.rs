@@ -102,3 +102,52 @@ fn suppressions_are_written_after_the_directive_and_honoured() {
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("DOC005"), "{out}");
 }
+
+const PACK: &str = r#"rules:
+  - code: ORG010
+    name: plain-http-backend
+    family: bind
+    severity: warning
+    formats: [nginx]
+    summary: nginx proxies to a backend over plain HTTP on another host.
+    rationale: Traffic between hosts should be encrypted.
+    fix: Use https:// to the backend.
+    match:
+      format: nginx
+      key: proxy_pass
+      regex: '^http://(\d+\.\d+\.\d+\.\d+)'
+      not: ['^http://127\.']
+"#;
+
+#[test]
+fn rule_packs_match_directives_by_name() {
+    let dir = project(&[
+        ("org.yaml", PACK),
+        (
+            "site.conf",
+            "server {\n    location / {\n        proxy_pass http://10.0.0.5:8000;\n    }\n    \
+             location /local/ {\n        proxy_pass http://127.0.0.1:8000;\n    }\n    \
+             # proxy_pass http://10.0.0.6;\n}\n",
+        ),
+    ]);
+    let out = run(
+        &[
+            "check",
+            "--isolated",
+            "--output-format",
+            "concise",
+            "--rules",
+            "org.yaml",
+            "--select",
+            "ORG010",
+            ".",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    // The first capture group is underlined; loopback and comments are not matched.
+    assert_eq!(
+        stdout(&out).lines().collect::<Vec<_>>(),
+        ["site.conf:3:27: ORG010 nginx proxies to a backend over plain HTTP on another host."]
+    );
+}

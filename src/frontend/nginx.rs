@@ -2,13 +2,13 @@
 //! nginx is the reverse proxy: it deploys no Python process of its own, so it lowers into an
 //! empty deployment and its rules read the typed view.
 
-use super::{Check, FrontEnd, Input, Linted, Lowered, NameMatch, file_name, never};
+use super::{Check, FrontEnd, Input, Linted, Lowered, NameMatch, PackMatch, file_name, never};
 use crate::catalog::Format;
 use crate::model::deployment::Deployment;
 use crate::model::nginx::Nginx;
 use crate::model::project::ProxyFact;
 use crate::model::view::{ParseError, View};
-use crate::source::SourceFile;
+use crate::source::{MappedText, SourceFile};
 use crate::template;
 use std::path::Path;
 
@@ -21,7 +21,10 @@ pub const FRONT_END: FrontEnd = FrontEnd {
     lint,
     contributes_facts: false,
     keep_text: never,
-    pack: None,
+    pack: Some(PackMatch {
+        key: "a directive (proxy_pass, server_tokens, ...)",
+        find: pack_find,
+    }),
     launches: None,
 };
 
@@ -56,6 +59,33 @@ fn lint(input: &Input<'_>, check: &mut Check<'_>) -> Linted {
     linted.facts.notes = nginx.notes.clone();
     linted.facts.proxies = proxies(&nginx);
     linted
+}
+
+/// A rule pack's `match` on nginx: each directive named `key` (every directive without one) in
+/// the linted file, its arguments as the text.
+fn pack_find(
+    lowered: &Lowered<'_>,
+    source: &SourceFile,
+    key: Option<&str>,
+    found: &mut dyn FnMut(&MappedText),
+) {
+    let View::Nginx(nginx) = lowered.view else {
+        return;
+    };
+    for e in 0..nginx.entries.len() {
+        if !nginx.is_local(e) || !key.is_none_or(|k| k.eq_ignore_ascii_case(&nginx.entries[e].name))
+        {
+            continue;
+        }
+        let args = nginx.args(e);
+        let (Some(first), Some(last)) = (args.first(), args.last()) else {
+            continue;
+        };
+        found(&MappedText::from_span(
+            source.text(),
+            first.span.cover(last.span),
+        ));
+    }
 }
 
 /// The backends the configuration proxies to, for the graph to join to the launchers that
