@@ -96,7 +96,7 @@ fn a_bind_on_every_interface_that_nginx_reaches_on_loopback_says_so() {
     assert_eq!(label["line"], 2);
     let api = items[2]["message"].as_str().unwrap();
     assert!(
-        api.contains("at deploy/nginx/shop.conf:17 `uwsgi_pass 127.0.0.1:3031`"),
+        api.contains("at deploy/nginx/shop.conf:21 `uwsgi_pass 127.0.0.1:3031`"),
         "{api}"
     );
     // One finding per bind: the join adds no finding of its own.
@@ -125,6 +125,11 @@ fn the_graph_shows_each_proxy_and_the_launcher_it_reaches() {
             "uwsgi_pass 127.0.0.1:3031 -> deploy/uwsgi/api.ini:1 (loopback)"
         ]
     );
+    // The directories it serves as files are nodes too.
+    let served = &graph(&dir)["served"];
+    assert_eq!(served[0]["uri"], "/static/", "{served}");
+    assert_eq!(served[0]["dir"], "/srv/shop/static/", "{served}");
+    assert_eq!(served[0]["line"], 16, "{served}");
     for format in ["text", "mermaid", "dot"] {
         let out = run(&["graph", "--format", format], &dir);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

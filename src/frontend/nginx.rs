@@ -5,8 +5,8 @@
 use super::{Check, FrontEnd, Input, Linted, Lowered, NameMatch, PackMatch, file_name, never};
 use crate::catalog::Format;
 use crate::model::deployment::Deployment;
-use crate::model::nginx::Nginx;
-use crate::model::project::ProxyFact;
+use crate::model::nginx::{AppEvidence, Nginx};
+use crate::model::project::{ProxyFact, ServedFact};
 use crate::model::view::{ParseError, View};
 use crate::source::{MappedText, SourceFile};
 use crate::template;
@@ -58,6 +58,7 @@ fn lint(input: &Input<'_>, check: &mut Check<'_>) -> Linted {
     };
     linted.facts.notes = nginx.notes.clone();
     linted.facts.proxies = proxies(&nginx);
+    linted.facts.served = served(&nginx);
     linted
 }
 
@@ -86,6 +87,25 @@ fn pack_find(
             first.span.cover(last.span),
         ));
     }
+}
+
+/// The directories the configuration serves as files, for the graph.
+fn served(nginx: &Nginx) -> Vec<ServedFact> {
+    nginx
+        .served
+        .iter()
+        .map(|s| ServedFact {
+            path: nginx.path(s.by).to_path_buf(),
+            span: nginx.node(s.by).span,
+            line: nginx.line(s.by),
+            uri: s.uri.clone(),
+            dir: s.dir.clone(),
+            holds_app: s.app.as_ref().map(|app| match app {
+                AppEvidence::Found { files, .. } => format!("holds {}", files.join(", ")),
+                AppEvidence::Guess { reason, .. } => reason.clone(),
+            }),
+        })
+        .collect()
 }
 
 /// The backends the configuration proxies to, for the graph to join to the launchers that

@@ -9,7 +9,7 @@ use super::Launcher;
 use super::context::canonical;
 use crate::diagnostic::{Diagnostic, Label};
 use crate::model::listen::{Endpoint, is_all_interfaces, is_loopback};
-use crate::model::project::{FileFacts, ProxyFact};
+use crate::model::project::{FileFacts, ProxyFact, ServedFact};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -50,6 +50,8 @@ pub struct Proxies {
     /// Each backend once (a file read both on its own and through an include gives it twice).
     pub list: Vec<ProxyFact>,
     pub edges: Vec<Edge>,
+    /// The directories the project's web servers serve as files, each once.
+    pub served: Vec<ServedFact>,
 }
 
 impl Proxies {
@@ -67,6 +69,13 @@ impl Proxies {
                 list.push(proxy.clone());
             }
         }
+        let mut served_seen = HashSet::new();
+        let served = files
+            .iter()
+            .flat_map(|f| &f.facts.served)
+            .filter(|s| served_seen.insert((canonical(&s.path), s.span)))
+            .cloned()
+            .collect();
         let mut edges = Vec::new();
         for (p, proxy) in list.iter().enumerate() {
             let proxy_file = canonical(&proxy.path);
@@ -93,7 +102,11 @@ impl Proxies {
                 }
             }
         }
-        Proxies { list, edges }
+        Proxies {
+            list,
+            edges,
+            served,
+        }
     }
 
     /// Says on a NET001 finding on a bind to every interface that a proxy of the project

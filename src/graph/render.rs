@@ -1,6 +1,7 @@
 //! `deploylint graph`'s output: each launcher with what it runs, as whom, where it listens,
-//! its environment, its findings and its class with the evidence, as text, JSON, Mermaid or
-//! Graphviz dot.
+//! its environment, its findings and its class with the evidence; the reverse proxies with the
+//! launchers they reach and the directories web servers serve as files; as text, JSON, Mermaid
+//! or Graphviz dot.
 
 use super::{Class, Graph, Launcher};
 use crate::diagnostic::Diagnostic;
@@ -75,12 +76,42 @@ struct Reach {
     via: &'static str,
 }
 
+/// A directory a web server serves as files.
+#[derive(Serialize)]
+struct ServedNode<'a> {
+    id: String,
+    file: String,
+    line: usize,
+    uri: &'a str,
+    dir: &'a str,
+    holds_app: Option<&'a str>,
+}
+
 #[derive(Serialize)]
 struct Document<'a> {
     launchers: Vec<Node<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     proxies: Vec<ProxyNode<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    served: Vec<ServedNode<'a>>,
     files: Vec<FileNode<'a>>,
+}
+
+fn served_nodes(graph: &Graph) -> Vec<ServedNode<'_>> {
+    graph
+        .proxies
+        .served
+        .iter()
+        .enumerate()
+        .map(|(i, s)| ServedNode {
+            id: format!("S{}", i + 1),
+            file: slash(&s.path),
+            line: s.line,
+            uri: &s.uri,
+            dir: &s.dir,
+            holds_app: s.holds_app.as_deref(),
+        })
+        .collect()
 }
 
 fn proxy_nodes(graph: &Graph) -> Vec<ProxyNode<'_>> {
@@ -194,23 +225,30 @@ pub fn render(
 ) -> io::Result<()> {
     let nodes = nodes(graph, findings);
     let proxies = proxy_nodes(graph);
+    let served = served_nodes(graph);
     match format {
         GraphFormat::Json => {
             let doc = Document {
                 launchers: nodes,
                 proxies,
+                served,
                 files: file_nodes(graph),
             };
             serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
             writeln!(out)
         }
-        GraphFormat::Text => text(&nodes, &proxies, out),
-        GraphFormat::Mermaid => mermaid(&nodes, &proxies, out),
-        GraphFormat::Dot => dot(&nodes, &proxies, out),
+        GraphFormat::Text => text(&nodes, &proxies, &served, out),
+        GraphFormat::Mermaid => mermaid(&nodes, &proxies, &served, out),
+        GraphFormat::Dot => dot(&nodes, &proxies, &served, out),
     }
 }
 
-fn text(nodes: &[Node<'_>], proxies: &[ProxyNode<'_>], out: &mut dyn Write) -> io::Result<()> {
+fn text(
+    nodes: &[Node<'_>],
+    proxies: &[ProxyNode<'_>],
+    served: &[ServedNode<'_>],
+    out: &mut dyn Write,
+) -> io::Result<()> {
     if nodes.is_empty() {
         writeln!(out, "no launchers found")?;
     }
@@ -286,6 +324,18 @@ fn text(nodes: &[Node<'_>], proxies: &[ProxyNode<'_>], out: &mut dyn Write) -> i
             )?;
         }
     }
+    for s in served {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}:{}: serves {} as files [files]",
+            s.file, s.line, s.uri
+        )?;
+        writeln!(out, "  from:       {}", s.dir)?;
+        if let Some(app) = s.holds_app {
+            writeln!(out, "  app code:   {app}")?;
+        }
+    }
     Ok(())
 }
 
@@ -305,7 +355,12 @@ fn entry_id(file: &str, ids: &mut Vec<String>) -> String {
     }
 }
 
-fn mermaid(nodes: &[Node<'_>], proxies: &[ProxyNode<'_>], out: &mut dyn Write) -> io::Result<()> {
+fn mermaid(
+    nodes: &[Node<'_>],
+    proxies: &[ProxyNode<'_>],
+    served: &[ServedNode<'_>],
+    out: &mut dyn Write,
+) -> io::Result<()> {
     writeln!(out, "flowchart LR")?;
     let mut files = Vec::new();
     for n in nodes {
@@ -356,15 +411,40 @@ fn mermaid(nodes: &[Node<'_>], proxies: &[ProxyNode<'_>], out: &mut dyn Write) -
             writeln!(out, "  {} -->|proxies to, {}| {}", p.id, r.via, r.launcher)?;
         }
     }
+    for s in served {
+        writeln!(
+            out,
+            "  {}[(\"{}:{}<br/>{} from {}\")]:::{}",
+            s.id,
+            label(&s.file),
+            s.line,
+            label(s.uri),
+            label(s.dir),
+            if s.holds_app.is_some() {
+                "app"
+            } else {
+                "files"
+            }
+        )?;
+    }
     if !proxies.is_empty() {
         writeln!(out, "  classDef proxy fill:#ecfccb,stroke:#4d7c0f")?;
+    }
+    if !served.is_empty() {
+        writeln!(out, "  classDef files fill:#fef9c3,stroke:#a16207")?;
+        writeln!(out, "  classDef app fill:#fde2e2,stroke:#b91c1c")?;
     }
     writeln!(out, "  classDef production fill:#fde2e2,stroke:#b91c1c")?;
     writeln!(out, "  classDef development fill:#e0f2fe,stroke:#0369a1")?;
     writeln!(out, "  classDef unknown fill:#f3f4f6,stroke:#6b7280")
 }
 
-fn dot(nodes: &[Node<'_>], proxies: &[ProxyNode<'_>], out: &mut dyn Write) -> io::Result<()> {
+fn dot(
+    nodes: &[Node<'_>],
+    proxies: &[ProxyNode<'_>],
+    served: &[ServedNode<'_>],
+    out: &mut dyn Write,
+) -> io::Result<()> {
     writeln!(out, "digraph deployment {{")?;
     writeln!(out, "  rankdir=LR;")?;
     writeln!(out, "  node [shape=box, fontname=\"monospace\"];")?;
@@ -416,6 +496,22 @@ fn dot(nodes: &[Node<'_>], proxies: &[ProxyNode<'_>], out: &mut dyn Write) -> io
                 p.id, r.launcher, r.via
             )?;
         }
+    }
+    for s in served {
+        writeln!(
+            out,
+            "  {} [label=\"{}:{}\\n{} from {}\", shape=folder, color=\"{}\"];",
+            s.id,
+            label(&s.file),
+            s.line,
+            label(s.uri),
+            label(s.dir),
+            if s.holds_app.is_some() {
+                "#b91c1c"
+            } else {
+                "#a16207"
+            }
+        )?;
     }
     writeln!(out, "}}")
 }

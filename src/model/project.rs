@@ -40,6 +40,23 @@ pub struct Facts {
     pub builds: Vec<BuildFact>,
     /// The backends a reverse proxy in the file passes requests to.
     pub proxies: Vec<ProxyFact>,
+    /// The directories a web server in the file serves as files.
+    pub served: Vec<ServedFact>,
+}
+
+/// A directory a web server serves as files (an nginx `root`/`alias` in a location).
+#[derive(Debug, Clone)]
+pub struct ServedFact {
+    /// The file with the `root`/`alias`.
+    pub path: PathBuf,
+    pub span: Span,
+    pub line: usize,
+    /// The URI prefix served (`/static/`).
+    pub uri: String,
+    /// The directory on the deployed host.
+    pub dir: String,
+    /// Why the directory holds the app's code, when it does.
+    pub holds_app: Option<String>,
 }
 
 /// A reverse proxy's backend: where an nginx `proxy_pass`/`uwsgi_pass` (or a `server` of the
