@@ -86,3 +86,40 @@ fn a_service_that_runs_an_image_is_no_base_image() {
         "{whole}"
     );
 }
+
+const PROGRAM: &str = "[program:web]\ncommand = gunicorn --bind 0.0.0.0:8000 app:app\nuser = web\n";
+
+/// `conf.d/web.conf` is judged with the `[supervisord]` settings of the main configuration
+/// that includes it: `nodaemon = true` runs it in a container, where binding every interface
+/// is normal.
+#[test]
+fn supervisord_programs_take_the_settings_of_the_configuration_that_includes_them() {
+    let net001 = |main: &str| {
+        let dir = common::project(&[
+            ("etc/supervisor/supervisord.conf", main),
+            ("etc/supervisor/conf.d/web.conf", PROGRAM),
+        ]);
+        concise(dir.path(), &["--isolated", "."]).contains("NET001")
+    };
+    let foreground = "[supervisord]\nnodaemon = true\n\n";
+    for include in [
+        "[include]\nfiles = conf.d/*.conf\n",
+        "[include]\nfiles = %(here)s/conf.d/*.conf\n",
+        // The deployed path, found by its trailing part in the copy of `etc/supervisor`.
+        "[include]\nfiles = /etc/supervisor/conf.d/*.conf\n",
+        "[include]\nfiles = other.d/*.ini conf.d/web.conf\n",
+        // A variable may name the file: the main configuration still decides.
+        "[include]\nfiles = %(ENV_CONF_DIR)s/*.conf\n",
+    ] {
+        assert!(!net001(&format!("{foreground}{include}")), "{include}");
+    }
+    // A main configuration that does not include the file does not run it: the program is
+    // judged on its own, on a host.
+    for include in [
+        "[include]\nfiles = other.d/*.conf\n",
+        "",
+        "[include]\nfiles = conf.d/*.ini\n",
+    ] {
+        assert!(net001(&format!("{foreground}{include}")), "{include:?}");
+    }
+}

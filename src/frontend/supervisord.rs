@@ -11,11 +11,12 @@ use crate::catalog::Format;
 use crate::files::FileSet;
 use crate::model::compose::is_development_file;
 use crate::model::deployment::{Placement, is_development_dir};
+use crate::model::include::{Directories, expand_glob};
 use crate::model::launcher::Program;
 use crate::model::supervisord::{Manager, SupervisorConfig};
 use crate::model::view::View;
 use crate::source::{MappedText, SourceFile};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub const FRONT_END: FrontEnd = FrontEnd {
     format: Format::Supervisord,
@@ -75,7 +76,8 @@ fn is_development(path: &Path, files: &FileSet) -> bool {
 }
 
 /// The `[supervisord]` settings of the main configuration in the file's directory or the two
-/// above it, inside the linted trees (`conf.d/app.conf` beside `../supervisord.conf`).
+/// above it, inside the linted trees, that includes the file (`conf.d/app.conf` beside
+/// `../supervisord.conf` with `[include] files = conf.d/*.conf`).
 fn main_manager(path: &Path, files: &FileSet) -> Option<Manager> {
     let canonical = std::fs::canonicalize(path).ok()?;
     let mut dir = canonical.parent();
@@ -90,7 +92,9 @@ fn main_manager(path: &Path, files: &FileSet) -> Option<Manager> {
                 && let Ok(file) = files.read(&candidate)
             {
                 let config = SupervisorConfig::parse(&file.text);
-                if let Some(manager) = Manager::of(&config.ini) {
+                if let Some(manager) = Manager::of(&config.ini)
+                    && includes(&config, d, &canonical, files)
+                {
                     return Some(manager);
                 }
             }
@@ -98,6 +102,51 @@ fn main_manager(path: &Path, files: &FileSet) -> Option<Manager> {
         dir = d.parent();
     }
     None
+}
+
+/// Whether the main configuration `config` in directory `dir` includes the file `canonical`:
+/// one of its `[include] files` globs, relative to `dir` (an absolute one where the tree holds
+/// it, else by its trailing part, as `/etc/supervisor/conf.d/*.conf` in a copy of
+/// `etc/supervisor`), matches it. A glob with a variable other than `%(here)s` may match it.
+fn includes(config: &SupervisorConfig, dir: &Path, canonical: &Path, files: &FileSet) -> bool {
+    const MAX_MATCHES: usize = 500;
+    let here = dir.to_string_lossy();
+    crate::model::supervisord::include_patterns(&config.ini)
+        .iter()
+        .any(|pattern| {
+            let pattern = pattern.replace("%(here)s", &here);
+            if pattern.contains("%(") {
+                return true;
+            }
+            let path = Path::new(&pattern);
+            let candidates: Vec<PathBuf> = if path.is_absolute() {
+                let parts: Vec<&std::ffi::OsStr> = path
+                    .components()
+                    .filter_map(|c| match c {
+                        std::path::Component::Normal(p) => Some(p),
+                        _ => None,
+                    })
+                    .collect();
+                // The deployed system's path itself only where it is inside the linted tree.
+                files
+                    .contains(path)
+                    .then(|| path.to_path_buf())
+                    .into_iter()
+                    .chain(
+                        (0..parts.len().saturating_sub(1))
+                            .map(|skip| dir.join(parts[skip..].iter().collect::<PathBuf>())),
+                    )
+                    .collect()
+            } else {
+                vec![dir.join(path)]
+            };
+            candidates.iter().any(|c| {
+                expand_glob(c, Directories::Skip, MAX_MATCHES)
+                    .iter()
+                    .filter_map(|f| std::fs::canonicalize(f).ok())
+                    .any(|f| f == canonical && files.contains(&f))
+            })
+        })
 }
 
 /// Whether a Dockerfile, compose file or Procfile near the file starts supervisord.

@@ -9,6 +9,7 @@ pub mod deployment;
 pub mod env;
 pub mod gunicorn;
 pub mod images;
+pub mod include;
 pub mod kubernetes;
 pub mod launcher;
 pub mod listen;

@@ -5,6 +5,7 @@
 //! what it tells clients (`server_tokens`).
 
 use crate::files::FileSet;
+use crate::model::include::{Directories, expand_glob, has_wildcard};
 use crate::model::listen::Endpoint;
 use crate::source::{SourceFile, Span};
 use crate::syntax::nginx::{self, Conf, Directive, Word};
@@ -910,7 +911,13 @@ impl Reader<'_> {
             bases.push(dir);
         }
         if path.is_absolute() {
-            let found = expand_glob(path);
+            // The deployed system's path itself only where it is inside the linted tree: a
+            // listing of the host's `/etc/nginx` is no part of the linted configuration.
+            let found = if self.files.contains(path) {
+                expand_glob(path, Directories::Skip, MAX_FILES)
+            } else {
+                Vec::new()
+            };
             if !found.is_empty() {
                 return found;
             }
@@ -925,7 +932,7 @@ impl Reader<'_> {
             for skip in 0..parts.len().saturating_sub(1) {
                 let suffix: PathBuf = parts[skip..].iter().collect();
                 for base in &bases {
-                    let found = expand_glob(&base.join(&suffix));
+                    let found = expand_glob(&base.join(&suffix), Directories::Skip, MAX_FILES);
                     if !found.is_empty() {
                         return found;
                     }
@@ -934,7 +941,7 @@ impl Reader<'_> {
             return Vec::new();
         }
         for base in &bases {
-            let found = expand_glob(&base.join(path));
+            let found = expand_glob(&base.join(path), Directories::Skip, MAX_FILES);
             if !found.is_empty() {
                 return found;
             }
@@ -969,47 +976,6 @@ fn ships_with_nginx(pattern: &str) -> bool {
             | "win-utf"
     ) || pattern.contains("snippets/")
         || pattern.contains("modules-enabled/")
-}
-
-pub fn has_wildcard(text: &str) -> bool {
-    text.contains(['*', '?', '['])
-}
-
-/// The files a path with glob components names, sorted as nginx's `glob(3)` sorts them.
-fn expand_glob(path: &Path) -> Vec<PathBuf> {
-    let mut current: Vec<PathBuf> = vec![PathBuf::new()];
-    for component in path.components() {
-        let text = component.as_os_str().to_string_lossy();
-        let mut next = Vec::new();
-        for base in &current {
-            if matches!(component, Component::Normal(_)) && has_wildcard(&text) {
-                let Ok(entries) = std::fs::read_dir(base) else {
-                    continue;
-                };
-                let Ok(glob) = globset::GlobBuilder::new(&text)
-                    .literal_separator(true)
-                    .build()
-                else {
-                    continue;
-                };
-                let glob = glob.compile_matcher();
-                let mut names: Vec<String> = entries
-                    .filter_map(|e| e.ok())
-                    .map(|e| e.file_name().to_string_lossy().into_owned())
-                    .filter(|n| !n.starts_with('.') && glob.is_match(n))
-                    .collect();
-                names.sort();
-                next.extend(names.into_iter().map(|n| base.join(n)));
-            } else {
-                next.push(base.join(component.as_os_str()));
-            }
-            if next.len() > MAX_FILES {
-                break;
-            }
-        }
-        current = next;
-    }
-    current.into_iter().filter(|p| p.is_file()).collect()
 }
 
 #[cfg(test)]

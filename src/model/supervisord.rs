@@ -50,6 +50,20 @@ impl Manager {
     }
 }
 
+/// The file globs of the `[include]` section's `files`, as written (space-separated).
+pub fn include_patterns(ini: &Ini) -> Vec<String> {
+    ini.sections_named("include")
+        .flat_map(|s| s.entries.iter().filter(|e| e.key == "files"))
+        .flat_map(|e| {
+            e.value
+                .as_str()
+                .split_whitespace()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 fn is_true(value: &str) -> bool {
     matches!(
         value.trim().to_ascii_lowercase().as_str(),

@@ -16,8 +16,9 @@
 //! that contain them are not compared. httpd substitutes on the whole line before splitting
 //! words; here each word is substituted, which differs only for values holding spaces.
 
-use super::{Apache, Entry, Unit, has_wildcard, is_main_name};
+use super::{Apache, Entry, Unit, is_main_name};
 use crate::files::FileSet;
+use crate::model::include::{Directories, expand_glob, has_wildcard};
 use crate::source::SourceFile;
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
@@ -327,7 +328,7 @@ impl Reader<'_> {
         };
         let mut files = Vec::new();
         for base in &bases {
-            files = expand_glob(base);
+            files = expand_glob(base, Directories::AllFiles, MAX_FILES);
             if !files.is_empty() {
                 break;
             }
@@ -453,97 +454,4 @@ fn static_dir(path: &Path) -> PathBuf {
     path.components()
         .take_while(|c| !has_wildcard(&c.as_os_str().to_string_lossy()))
         .collect()
-}
-
-/// Files matched by an include path with wildcards in any component, sorted as httpd sorts
-/// them; a directory stands for every file below it.
-fn expand_glob(path: &Path) -> Vec<PathBuf> {
-    let mut current: Vec<PathBuf> = vec![PathBuf::new()];
-    for component in path.components() {
-        let text = component.as_os_str().to_string_lossy();
-        let mut next = Vec::new();
-        for base in &current {
-            if matches!(component, Component::Normal(_)) && has_wildcard(&text) {
-                let Ok(entries) = std::fs::read_dir(base) else {
-                    continue;
-                };
-                let matches = component_matcher(&text);
-                let mut names: Vec<String> = entries
-                    .filter_map(|e| e.ok())
-                    .map(|e| e.file_name().to_string_lossy().into_owned())
-                    .filter(|n| !n.starts_with('.') || text.starts_with('.'))
-                    .filter(|n| matches(n))
-                    .collect();
-                names.sort();
-                next.extend(names.into_iter().map(|n| base.join(n)));
-            } else {
-                next.push(base.join(component.as_os_str()));
-            }
-            if next.len() > MAX_FILES {
-                break;
-            }
-        }
-        current = next;
-    }
-    let mut files = Vec::new();
-    for p in current {
-        if p.is_file() {
-            files.push(p);
-        } else if p.is_dir() {
-            let mut found: Vec<PathBuf> = walkdir::WalkDir::new(&p)
-                .max_depth(8)
-                .into_iter()
-                .filter_map(|e| e.ok())
-                .filter(|e| e.file_type().is_file())
-                .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
-                .map(|e| e.into_path())
-                .take(MAX_FILES)
-                .collect();
-            found.sort();
-            files.extend(found);
-        }
-    }
-    files
-}
-
-/// A matcher for one path component of an include pattern, as httpd's `apr_fnmatch` reads
-/// it: `*`, `?`, `[abc]`, `[a-z]`, `[!x]`, backslash escapes; braces are literal (globset
-/// would read `{a,b}` as alternatives). A pattern globset rejects (an unclosed `[`) matches
-/// only itself.
-fn component_matcher(pattern: &str) -> impl Fn(&str) -> bool {
-    let literal_braces = pattern.replace('{', "[{]").replace('}', "[}]");
-    let glob = globset::GlobBuilder::new(&literal_braces)
-        .literal_separator(true)
-        .build()
-        .ok()
-        .map(|g| g.compile_matcher());
-    let pattern = pattern.to_string();
-    move |name: &str| match &glob {
-        Some(glob) => glob.is_match(name),
-        None => name == pattern,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::component_matcher;
-
-    #[test]
-    fn include_patterns_match_as_httpd_does() {
-        let m = |pattern: &str, name: &str| component_matcher(pattern)(name);
-        assert!(m("*.conf", "a.conf"));
-        assert!(!m("*.conf", "a.load"));
-        assert!(m("0[0-9]-*", "05-x"));
-        assert!(m("[!a]*", "bc"));
-        assert!(!m("[!a]*", "ac"));
-        assert!(m("a?c", "abc"));
-        assert!(!m("a?c", "ac"));
-        assert!(m("*", ".hidden"));
-        // Braces are literal to httpd.
-        assert!(m("x{a,b}", "x{a,b}"));
-        assert!(!m("x{a,b}", "xa"));
-        // Not a valid glob: only the name itself.
-        assert!(m("a[b", "a[b"));
-        assert!(!m("a[b", "ab"));
-    }
 }

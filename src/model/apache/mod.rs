@@ -14,6 +14,7 @@ use crate::model::deployment::{
     Account, AccountKind, Deployment, PathFact, PathKind, Placement, Service, Umask, Workdir,
     WorkdirKind, parse_umask,
 };
+use crate::model::include::has_wildcard;
 use crate::source::Span;
 use crate::syntax::apache::{self, ConfFile, Node};
 use std::path::{Path, PathBuf};
@@ -546,11 +547,6 @@ impl Apache {
     pub fn uses_wsgi(&self) -> bool {
         self.entries.iter().any(|e| e.name.starts_with("wsgi"))
     }
-}
-
-/// Whether a path or pattern has a wildcard httpd expands.
-fn has_wildcard(s: &str) -> bool {
-    s.contains(['*', '?', '['])
 }
 
 /// The names of a server's main configuration file.
