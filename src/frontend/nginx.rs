@@ -134,6 +134,7 @@ fn proxies(nginx: &Nginx) -> Vec<ProxyFact> {
                 line: nginx.line(backend.at),
                 directive: written(backend.at),
                 upstream,
+                server: "nginx",
                 endpoint: backend.endpoint,
             })
         })

@@ -128,8 +128,9 @@ impl Proxies {
         };
         let proxy = &self.list[edge.proxy];
         diagnostic.message = format!(
-            "{} (nginx proxies to it at {}: bind it to 127.0.0.1 so only the proxy reaches it)",
+            "{} ({} proxies to it at {}: bind it to 127.0.0.1 so only the proxy reaches it)",
             diagnostic.message,
+            proxy.server,
             proxy.cite()
         );
         diagnostic.labels.push(Label {

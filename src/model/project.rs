@@ -74,6 +74,8 @@ pub struct ProxyFact {
     pub directive: String,
     /// The `upstream` whose server it is.
     pub upstream: Option<String>,
+    /// The proxy server, for messages (`nginx`).
+    pub server: &'static str,
     pub endpoint: crate::model::listen::Endpoint,
 }
 
