@@ -9,7 +9,8 @@ use std::io::Write;
 use std::path::Path;
 use std::process::Stdio;
 
-const ROOT_DOCKERFILE: &str = "FROM python:3.12-slim\nCMD [\"gunicorn\", \"app:app\"]\n";
+const ROOT_DOCKERFILE: &str =
+    "FROM python:3.12-slim\nCMD [\"gunicorn\", \"shop.wsgi:application\"]\n";
 
 fn codes(dir: &Path, args: &[&str]) -> Vec<String> {
     let mut all = vec!["check", "--output-format", "concise"];

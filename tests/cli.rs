@@ -5,8 +5,10 @@ mod common;
 use common::{bin, manifest_dir, run, stderr, stdout};
 use std::fs;
 
-const ROOT_DOCKERFILE: &str = "FROM python:3.12-slim\nCMD [\"gunicorn\", \"app:app\"]\n";
-const CLEAN_DOCKERFILE: &str = "FROM python:3.12-slim\nUSER app\nCMD [\"gunicorn\", \"app:app\"]\n";
+const ROOT_DOCKERFILE: &str =
+    "FROM python:3.12-slim\nCMD [\"gunicorn\", \"shop.wsgi:application\"]\n";
+const CLEAN_DOCKERFILE: &str =
+    "FROM python:3.12-slim\nUSER app\nCMD [\"gunicorn\", \"shop.wsgi:application\"]\n";
 
 fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

@@ -12,7 +12,8 @@ use std::io::Write;
 use std::path::Path;
 use std::process::Stdio;
 
-const ROOT_DOCKERFILE: &str = "FROM python:3.12-slim\nCMD [\"gunicorn\", \"app:app\"]\n";
+const ROOT_DOCKERFILE: &str =
+    "FROM python:3.12-slim\nCMD [\"gunicorn\", \"shop.wsgi:application\"]\n";
 const CLEAN_DOCKERFILE: &str = "FROM python:3.12-slim\nUSER app\nCMD [\"gunicorn\", \"-b\", \"127.0.0.1:8000\", \"app:app\"]\n";
 const DEBUG_APP: &str = "app.run(debug=True)\n";
 
@@ -941,7 +942,7 @@ fn json_carries_labels_and_documentation_urls() {
     let dir = project(&[
         (
             "svc/Dockerfile",
-            "FROM python:3.12-slim\nCMD [\"gunicorn\", \"app:app\"]\n",
+            "FROM python:3.12-slim\nCMD [\"gunicorn\", \"shop.wsgi:application\"]\n",
         ),
         (
             "svc/compose.yaml",
@@ -1052,7 +1053,7 @@ fn json_labels_from_stdin_point_into_files_on_disk() {
     // carries a position, read for rendering as the pretty output does.
     let dir = project(&[(
         "svc/Dockerfile",
-        "FROM python:3.12-slim\nCMD [\"gunicorn\", \"app:app\"]\n",
+        "FROM python:3.12-slim\nCMD [\"gunicorn\", \"shop.wsgi:application\"]\n",
     )]);
     let mut child = bin()
         .args([

@@ -436,3 +436,79 @@ fn dockerfiles_only_development_builds_are_development() {
     let (named, _) = check(&dir, &["tools/Dockerfile"]);
     assert!(named.is_empty(), "{named:?}");
 }
+
+/// A bind on every interface in code is judged where the code runs: a container's network
+/// namespace is its own, so a script only an image runs is quiet; the same script run by a
+/// unit on a host, or by an image a compose service runs with the host's network, is exposed.
+#[test]
+fn code_bound_on_every_interface_is_judged_where_it_runs() {
+    let app = "from flask import Flask\napp = Flask(__name__)\nif __name__ == \"__main__\":\n    \
+               app.run(host=\"0.0.0.0\", port=8000)\n";
+    let dockerfile =
+        "FROM python:3.12\nUSER app\nWORKDIR /srv/app\nCOPY . .\nCMD [\"python\", \"app.py\"]\n";
+    let unit = "[Service]\nUser=shop\nWorkingDirectory=/srv/app\nExecStart=/usr/bin/python3 /srv/app/app.py\n";
+    let base = [
+        ("pyproject.toml", "[project]\nname = \"shop\"\n"),
+        ("app.py", app),
+    ];
+    let with = |extra: &[(&'static str, &'static str)]| {
+        let mut files = base.to_vec();
+        files.extend_from_slice(extra);
+        common::project(&files)
+    };
+    let codes = |dir: &tempfile::TempDir| check(dir.path(), &[]).0;
+
+    let contained = with(&[("Dockerfile", dockerfile)]);
+    assert_eq!(codes(&contained), ["Dockerfile:5 DEV001 warning"]);
+    // Staged alone (the pre-commit case), the file is judged in its project the same way.
+    assert_eq!(check(contained.path(), &["app.py"]).0, Vec::<String>::new());
+    // Without the project nothing says where it runs: reported as before.
+    assert_eq!(
+        check(contained.path(), &["--isolated", "app.py"]).0,
+        ["app.py:4 NET001 warning"]
+    );
+
+    let on_host = with(&[("Dockerfile", dockerfile), ("shop.service", unit)]);
+    let (found, items) = check(on_host.path(), &[]);
+    assert!(
+        found.contains(&"app.py:4 NET001 warning".to_string()),
+        "{found:?}"
+    );
+    let net = items.iter().find(|d| d["code"] == "NET001").unwrap();
+    // The host's launcher is the one cited, not the image's.
+    assert!(
+        net["message"]
+            .as_str()
+            .unwrap()
+            .contains("started by shop.service:4"),
+        "{net}"
+    );
+
+    let host_network = with(&[
+        ("Dockerfile", dockerfile),
+        (
+            "compose.yaml",
+            "services:\n  web:\n    build: .\n    network_mode: host\n",
+        ),
+    ]);
+    assert!(
+        codes(&host_network).contains(&"app.py:4 NET001 warning".to_string()),
+        "{:?}",
+        codes(&host_network)
+    );
+    // A service that overrides the command runs its own process, not the image's script.
+    let overridden = with(&[
+        ("Dockerfile", dockerfile),
+        (
+            "compose.yaml",
+            "services:\n  web:\n    build: .\n    network_mode: host\n    command: gunicorn -b 127.0.0.1:8000 app:app\n",
+        ),
+    ]);
+    assert!(
+        !codes(&overridden)
+            .iter()
+            .any(|c| c.starts_with("app.py:4 NET001")),
+        "{:?}",
+        codes(&overridden)
+    );
+}

@@ -100,6 +100,11 @@ pub enum Verdict {
 /// not used by a service) leaves the account to whatever is built from it.
 const NOT_FOR_BASE_IMAGES: &[&str] = &["USR001"];
 
+/// Rules whose concern is reach over the host's network: code that only containers or pods
+/// run binds inside their own network namespace, where every interface is how the app is
+/// reached at all (a launcher on a host, or with the host's network, keeps the finding).
+const OWN_NETWORK_RULES: &[&str] = &["NET001"];
+
 /// The project graph.
 #[derive(Debug, Default)]
 pub struct Graph {
@@ -187,6 +192,7 @@ impl Graph {
             }
         }
         graph.built_only_for_development(project);
+        graph.run_with_host_network(project);
         for (index, launcher) in graph.launchers.iter().enumerate() {
             if let Some(entry) = &launcher.entry_file {
                 let info = graph.files.entry(context::canonical(entry)).or_default();
@@ -258,6 +264,23 @@ impl Graph {
             }
         }
         graph
+    }
+
+    /// An image's start command that a compose service runs with the host's network binds on
+    /// the host, whatever the Dockerfile alone suggests.
+    fn run_with_host_network(&mut self, project: &Project<'_>) {
+        for build in project
+            .files
+            .iter()
+            .flat_map(|f| &f.facts.builds)
+            .filter(|b| b.host_network)
+        {
+            if let Some(info) = self.files.get(&context::canonical(&build.built_from)) {
+                for i in info.launchers.clone() {
+                    self.launchers[i].fact.on_host = true;
+                }
+            }
+        }
     }
 
     /// A Dockerfile that only development services build (a development compose file's, one
@@ -397,6 +420,23 @@ impl Graph {
         }
         let span = diagnostic.span;
         let inside = |outer: Span| outer.start <= span.start && span.end <= outer.end;
+        if OWN_NETWORK_RULES.contains(&diagnostic.code.as_str()) {
+            // Code under `__main__` runs only where the file is run as a script.
+            let in_main = self
+                .main_blocks
+                .get(&canonical)
+                .is_some_and(|blocks| blocks.iter().any(|b| inside(*b)));
+            let deployed: Vec<&Launcher> = info
+                .started_by
+                .iter()
+                .map(|i| &self.launchers[*i])
+                .filter(|l| l.class != Class::Development)
+                .filter(|l| !in_main || l.fact.runs.as_ref().is_some_and(|r| r.as_main))
+                .collect();
+            if !deployed.is_empty() && deployed.iter().all(|l| !l.fact.on_host) {
+                return Verdict::Drop;
+            }
+        }
         if let Some(l) = info
             .launchers
             .iter()
@@ -418,9 +458,11 @@ impl Graph {
                 .map(|i| (*i, &self.launchers[*i]))
                 .collect();
             let as_main = |l: &Launcher| l.fact.runs.as_ref().is_some_and(|r| r.as_main);
+            // A host's launcher first: the one that decides a bind's reach.
             if let Some((i, _)) = starters
                 .iter()
-                .find(|(_, l)| l.class == Class::Production && as_main(l))
+                .filter(|(_, l)| l.class == Class::Production && as_main(l))
+                .max_by_key(|(i, l)| (l.fact.on_host, std::cmp::Reverse(*i)))
             {
                 return Verdict::Reached { launcher: *i };
             }

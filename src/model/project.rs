@@ -112,6 +112,9 @@ pub struct BuildFact {
     pub service: String,
     /// Why the service is a development one, when it is.
     pub development: Option<String>,
+    /// The service runs the image's own start command with the host's network
+    /// (`network_mode: host`): the image's processes bind on the host.
+    pub host_network: bool,
 }
 
 /// One process a file starts, with what the graph shows and classifies of it.
@@ -154,6 +157,9 @@ pub struct LauncherFact {
     /// The Django settings module it selects (`--settings=`, `DJANGO_SETTINGS_MODULE` in its
     /// environment), when it names one.
     pub django_settings: Option<String>,
+    /// It runs on a host, sharing the host's network, rather than in a container or pod with
+    /// its own.
+    pub on_host: bool,
 }
 
 /// Where a process listens: its TCP addresses with their ports, and its unix sockets.
@@ -333,6 +339,7 @@ pub fn launcher_facts(
             source_mount,
             serves_app: launch.program.is_python_server() || service.is_some_and(|s| s.runs_app),
             django_settings,
+            on_host: process.placement == crate::model::deployment::Placement::Host,
         });
     }
     let mut references: Vec<PathBuf> = deployment
