@@ -436,3 +436,26 @@ fn dockerfiles_only_development_builds_are_development() {
     let (named, _) = check(&dir, &["tools/Dockerfile"]);
     assert!(named.is_empty(), "{named:?}");
 }
+
+#[test]
+fn main_block_of_the_module_granian_imports_is_not_production() {
+    let dir = fixture("main-block-under-granian");
+    // Granian imports `api.main` for `app`: the `__main__` block's uvicorn.run never runs.
+    let (whole, _) = check(&dir, &[]);
+    assert!(whole.is_empty(), "{whole:?}");
+    let (all, items) = check(&dir, &["--include-development"]);
+    assert_eq!(
+        all,
+        ["api/main.py:10 NET001 info", "api/main.py:10 DEV002 info"]
+    );
+    let message = items[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("Dockerfile:5 `granian --interface asgi --host 0.0.0.0 api.main:app`"),
+        "{message}"
+    );
+    let graph = stdout(&run(&["graph"], &dir));
+    assert!(
+        graph.contains("runs:       api.main:app (imported) -> api/main.py"),
+        "{graph}"
+    );
+}

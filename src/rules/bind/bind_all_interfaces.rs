@@ -107,10 +107,17 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
                 } else {
                     &listen.host
                 };
-                sink.report(
-                    listen.span,
-                    format!("{} starts a server that {how} {shown}, exposing it on every network interface", process.origin),
-                );
+                let message = match process.setting_variable(listen.span) {
+                    Some(var) => format!(
+                        "{var} makes the server {} starts listen on {shown}, exposing it on every network interface",
+                        process.origin
+                    ),
+                    None => format!(
+                        "{} starts a server that {how} {shown}, exposing it on every network interface",
+                        process.origin
+                    ),
+                };
+                sink.report(listen.span, message);
             }
         }
     }

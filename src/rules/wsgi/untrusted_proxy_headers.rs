@@ -16,7 +16,8 @@ pub const RULE: Rule = Rule {
     prefilter: Some(|_, text| {
         contains_ignore_case(text, "wsgitrustedproxyheaders")
             || text.contains("forwarded-allow-ips")
-            || text.contains("forwarded_allow_ips")
+            // Also the `FORWARDED_ALLOW_IPS` variable both servers read.
+            || contains_ignore_case(text, "forwarded_allow_ips")
     }),
 };
 
@@ -81,11 +82,14 @@ fn check_servers(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
             };
             // The whole option: its value alone may start inside its quotes.
             let at = written;
+            let who = match process.setting_variable(at) {
+                Some(var) => format!("{var} makes the server {} starts trust", process.origin),
+                None => format!("{} trusts", process.origin),
+            };
             let d = sink.report(
                 at,
                 format!(
-                    "{} trusts X-Forwarded-For and friends from any address (forwarded-allow-ips *) while listening on {shown}: a client that reaches it directly can spoof its address and scheme",
-                    process.origin
+                    "{who} X-Forwarded-For and friends from any address (forwarded-allow-ips *) while listening on {shown}: a client that reaches it directly can spoof its address and scheme"
                 ),
             );
             if open.explicit && open.span != at && open.span != ips.span() {
