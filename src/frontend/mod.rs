@@ -137,6 +137,12 @@ pub fn decided_by_name(path: &Path) -> Option<&'static FrontEnd> {
         .find(|f| (f.by_name)(path) == NameMatch::Yes)
 }
 
+/// Marks the candidates another file names as being of a kind, whatever their own names say
+/// (a launcher's `gunicorn -c deploy/web.conf`).
+pub fn mark_named_files(candidates: &mut [crate::discover::Candidate], files: &FileSet) {
+    gunicorn::mark_named_configs(candidates, files);
+}
+
 fn never(_: &str) -> bool {
     false
 }
