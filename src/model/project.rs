@@ -88,6 +88,9 @@ pub struct LauncherFact {
     /// The Django settings module it selects (`--settings=`, `DJANGO_SETTINGS_MODULE` in its
     /// environment), when it names one.
     pub django_settings: Option<String>,
+    /// Where it is bound on every interface of a host (not a container's own namespace), for
+    /// the concerns of a server any client can reach directly.
+    pub open_on_host: Option<Span>,
 }
 
 /// What a file's deployment contributes to the project graph: its launchers, the files its
@@ -237,6 +240,15 @@ pub fn launcher_facts(
             source_mount,
             serves_app: launch.program.is_python_server() || service.is_some_and(|s| s.runs_app),
             django_settings,
+            open_on_host: (process.placement == crate::model::deployment::Placement::Host)
+                .then(|| {
+                    process
+                        .listen
+                        .iter()
+                        .find(|l| crate::model::listen::is_all_interfaces(&l.host))
+                        .map(|l| l.span)
+                })
+                .flatten(),
         });
     }
     let mut references: Vec<PathBuf> = deployment
