@@ -444,7 +444,15 @@ pub fn discover_files(paths: &[PathBuf], resolver: &Resolver) -> discover::Disco
             skip_unknown: resolver.overrides.skip_unknown,
         },
     );
-    frontend::mark_named_files(&mut found.candidates, &resolver.files);
+    let paths: Vec<(&Path, bool)> = found
+        .candidates
+        .iter()
+        .map(|c| (c.path.as_path(), c.explicit))
+        .collect();
+    let kinds = frontend::named_kinds(&paths, &resolver.files);
+    for (candidate, kind) in found.candidates.iter_mut().zip(kinds) {
+        candidate.named_as = kind;
+    }
     found
 }
 

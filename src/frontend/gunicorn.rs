@@ -5,7 +5,6 @@
 
 use super::{Check, FrontEnd, Input, Linted, Lowered, NameMatch, file_name, never};
 use crate::catalog::Format;
-use crate::discover::Candidate;
 use crate::files::FileSet;
 use crate::model::deployment::{Deployment, Placement};
 use crate::model::gunicorn::GunicornConfig;
@@ -284,21 +283,27 @@ fn configs_started_by(path: &Path, files: &FileSet, hosts: bool) -> Vec<Option<P
     let Some(front_end) = launcher_kind(path, hosts) else {
         return Vec::new();
     };
-    let Ok(file) = files.read(path) else {
+    // Read without keeping the text (the set would hold every launcher of a big tree until
+    // the end of the run); callers pass files inside the linted trees: walked candidates, or
+    // regular files of a directory inside them.
+    let Ok(bytes) = crate::files::read_file(path) else {
         return Vec::new();
     };
-    if !file.text.contains("gunicorn") {
+    if !bytes.windows(8).any(|w| w == b"gunicorn") {
         return Vec::new();
     }
+    let Some((text, _)) = crate::files::decode(bytes) else {
+        return Vec::new();
+    };
     let launches = match (front_end.launches, front_end.format) {
-        (Some(launches), _) => launches(path, &file.text),
-        (None, Format::Systemd) => crate::model::systemd::Unit::load(path, &file.text, files)
+        (Some(launches), _) => launches(path, &text),
+        (None, Format::Systemd) => crate::model::systemd::Unit::load(path, &text, files)
             .deployment()
             .processes
             .into_iter()
             .map(|p| p.launch)
             .collect(),
-        (None, _) => crate::model::supervisord::SupervisorConfig::parse(&file.text)
+        (None, _) => crate::model::supervisord::SupervisorConfig::parse(&text)
             .deployment(None, Placement::Host)
             .processes
             .into_iter()
@@ -345,26 +350,26 @@ fn named_config(value: &str) -> Option<PathBuf> {
     (relative.file_name().is_some()).then_some(relative)
 }
 
-/// Marks the candidates a launcher starts gunicorn with (`gunicorn -c deploy/web.conf`,
-/// `--config settings/server.py`, `-c python:pkg.server_conf`), so they are read as gunicorn
-/// configurations whatever their name, even when their content alone would not say so
-/// (gunicorn executes any file `-c` names as Python). The launcher is looked for where
+/// Which of the candidates (path, named on the command line) a launcher starts gunicorn with
+/// (`gunicorn -c deploy/web.conf`, `--config settings/server.py`, `-c python:pkg.server_conf`):
+/// those are read as gunicorn configurations whatever their name, even when their content
+/// alone would not say so (gunicorn executes any file `-c` names as Python). The launcher is looked for where
 /// `placement` looks: the config's directory or up to three above, among the candidates of
 /// the walk and, for a file named on its own (the pre-commit case), in those directories
 /// inside the linted trees.
-pub fn mark_named_configs(candidates: &mut [Candidate], files: &FileSet) {
+pub fn named_configs(candidates: &[(&Path, bool)], files: &FileSet) -> Vec<Option<Format>> {
     // (the launcher's directory, the config it names as a path suffix)
     let mut started: Vec<(PathBuf, PathBuf)> = Vec::new();
-    for candidate in candidates.iter() {
-        if launcher_kind(&candidate.path, true).is_none() {
+    for (path, _) in candidates {
+        if launcher_kind(path, true).is_none() {
             continue;
         }
-        let configs = configs_started_by(&candidate.path, files, true);
+        let configs = configs_started_by(path, files, true);
         if configs.iter().all(Option::is_none) {
             continue;
         }
         let Some(dir) = files
-            .inside(&candidate.path)
+            .inside(path)
             .and_then(|p| p.parent().map(Path::to_path_buf))
         else {
             continue;
@@ -373,24 +378,25 @@ pub fn mark_named_configs(candidates: &mut [Candidate], files: &FileSet) {
     }
     let mut scanned: std::collections::HashMap<PathBuf, Vec<Option<PathBuf>>> =
         std::collections::HashMap::new();
-    for candidate in candidates.iter_mut() {
-        if !could_be_named_config(&candidate.path) {
+    let mut kinds = vec![None; candidates.len()];
+    for (kind, &(path, explicit)) in kinds.iter_mut().zip(candidates) {
+        if !could_be_named_config(path) {
             continue;
         }
-        let Some(name) = candidate.path.file_name() else {
+        let Some(name) = path.file_name() else {
             continue;
         };
         // Cheap first: a launcher of the walk names a file of this name.
         let by_walk = started.iter().any(|(_, c)| c.file_name() == Some(name));
-        if !by_walk && !candidate.explicit {
+        if !by_walk && !explicit {
             continue;
         }
-        let Some(canonical) = files.inside(&candidate.path) else {
+        let Some(canonical) = files.inside(path) else {
             continue;
         };
         let mut found = started.clone();
         let ancestors = || canonical.ancestors().skip(1).take(SEARCH_UP + 1);
-        if candidate.explicit {
+        if explicit {
             for dir in ancestors().filter(|d| files.contains(d)) {
                 // Staged files share directories: each is listed once.
                 let named = scanned
@@ -411,19 +417,20 @@ pub fn mark_named_configs(candidates: &mut [Candidate], files: &FileSet) {
                 && canonical.starts_with(dir)
         });
         if named {
-            candidate.named_as = Some(Format::Gunicorn);
+            *kind = Some(Format::Gunicorn);
         }
     }
+    kinds
 }
 
 /// A file a launcher's `-c` may name that its name alone does not make a gunicorn config: a
 /// Python file or a name whose kind its content decides (`web.conf`).
 fn could_be_named_config(path: &Path) -> bool {
-    use crate::kinds::{Detection, detect_by_name};
-    match detect_by_name(path) {
-        Detection::Known(format) => format == Format::Python,
-        Detection::NeedsContent => true,
-        Detection::Unknown => false,
+    match super::decided_by_name(path) {
+        Some(front_end) => front_end.format == Format::Python,
+        None => super::FRONT_ENDS
+            .iter()
+            .any(|f| (f.by_name)(path) == NameMatch::Maybe),
     }
 }
 
