@@ -12,6 +12,9 @@ pub struct Candidate {
     pub explicit: bool,
     /// `--skip-unknown`: named, but linted only as a directory walk would (or by its shebang).
     pub skip_unknown: bool,
+    /// The kind another file says it is, whatever its name says (a launcher's
+    /// `gunicorn -c web.conf` makes it a gunicorn config).
+    pub named_as: Option<crate::catalog::Format>,
 }
 
 /// How paths named on the command line are treated.
@@ -59,6 +62,7 @@ pub fn discover(
                 path: clean(path),
                 explicit: true,
                 skip_unknown: options.skip_unknown,
+                named_as: None,
             });
         } else {
             found.errors.push(format!(
@@ -95,6 +99,7 @@ fn walk_dir(root: &Path, excluded: &(dyn Fn(&Path) -> bool + Sync), found: &mut 
                                 path: clean(entry.path()),
                                 explicit: false,
                                 skip_unknown: false,
+                                named_as: None,
                             });
                         }
                     }

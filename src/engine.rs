@@ -436,14 +436,24 @@ pub fn discover_files(paths: &[PathBuf], resolver: &Resolver) -> discover::Disco
             .settings_for(path)
             .is_ok_and(|settings| settings.config.excludes(path))
     };
-    discover::discover(
+    let mut found = discover::discover(
         paths,
         &excluded,
         &discover::Options {
             force_exclude: resolver.overrides.force_exclude,
             skip_unknown: resolver.overrides.skip_unknown,
         },
-    )
+    );
+    let paths: Vec<(&Path, bool)> = found
+        .candidates
+        .iter()
+        .map(|c| (c.path.as_path(), c.explicit))
+        .collect();
+    let kinds = frontend::named_kinds(&paths, &resolver.files);
+    for (candidate, kind) in found.candidates.iter_mut().zip(kinds) {
+        candidate.named_as = kind;
+    }
+    found
 }
 
 /// The project's other deployment files, read for context: their facts and kept texts, never
@@ -495,6 +505,7 @@ fn read_context(resolver: &Resolver, named: &[&Path]) -> Context {
                     path,
                     explicit: false,
                     skip_unknown: false,
+                    named_as: None,
                 }),
         );
     }
@@ -847,6 +858,14 @@ pub fn classify(candidate: &Candidate) -> Classified {
         )
     });
     let format = match by_name {
+        // What another file names it as (a launcher's `gunicorn -c`), unless its content is
+        // plainly another format's (an Apache `.conf` of the same name elsewhere).
+        _ if candidate.named_as.is_some_and(|named| {
+            kinds::detect_by_content(path, &text, false).is_none_or(|sniffed| sniffed == named)
+        }) =>
+        {
+            candidate.named_as
+        }
         Detection::Known(format) => Some(format),
         Detection::NeedsContent => {
             kinds::detect_by_content(path, &text, candidate.explicit && !quiet)

@@ -187,6 +187,7 @@ pub fn settings_report(
             path: path.to_path_buf(),
             explicit: true,
             skip_unknown: resolver.overrides.skip_unknown,
+            named_as: None,
         };
         match engine::classify(&candidate) {
             Classified::Lint { format, .. } => Some(format.as_str()),

@@ -166,6 +166,9 @@ const FORMAT_BRANCHES: &[(&str, &[&str])] = &[
     // Its fix edits the unit's text: the systemd view.
     ("rules/sandbox/unsandboxed_service.rs", &["systemd"]),
     ("rules/wsgi/mod.rs", &["apache"]),
+    // Its project arm reports Werkzeug's ProxyFix in the Python module a launcher serves, as
+    // DEV001's reports the server call a launcher reaches.
+    ("rules/wsgi/untrusted_proxy_headers.rs", &["python"]),
     // nginx's own concerns (an alias one slash short, its server_tokens, what its root
     // serves) read the nginx view, as the Apache rules do through `rules/wsgi/mod.rs`.
     ("rules/disclosure/server_tokens_not_prod.rs", &["nginx"]),

@@ -154,6 +154,69 @@ fn quiet_still_prints_errors() {
 
 // --show-files
 
+/// A file a launcher names with `-c` is a gunicorn config whatever its name and however its
+/// content reads (gunicorn executes it as Python): in a walk, and named alone in its project
+/// (the pre-commit case). A module path is mapped into the tree; one that is not there, and
+/// a `.conf` the launcher does not name, are left alone.
+#[test]
+fn files_named_by_gunicorn_config_options_are_gunicorn_configs() {
+    // A top-level call: the content alone does not say gunicorn.
+    const CONF: &str = "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings')\nbind = '0.0.0.0:8000'\n";
+    let dir = project(&[
+        ("deploylint.toml", ""),
+        (
+            "deploy/web.service",
+            "[Service]\nUser=app\nExecStart=/srv/venv/bin/gunicorn -c /srv/app/deploy/web.conf shop.wsgi\n",
+        ),
+        ("deploy/web.conf", CONF),
+        ("deploy/other.conf", CONF),
+        (
+            "api.service",
+            "[Service]\nUser=app\nExecStart=/srv/venv/bin/gunicorn -c python:conf.api_server -c python:conf.missing api.wsgi\n",
+        ),
+        (
+            "worker.service",
+            "[Service]\nUser=app\nExecStart=/srv/venv/bin/gunicorn -c python:conf.api_server api.wsgi\n",
+        ),
+        ("conf/api_server.py", CONF),
+    ]);
+    let out = run(&["check", "--show-files"], dir.path());
+    assert_eq!(
+        stdout(&out),
+        "api.service         systemd\n\
+         conf/api_server.py  gunicorn\n\
+         deploy/web.conf     gunicorn\n\
+         deploy/web.service  systemd\n\
+         worker.service      systemd\n",
+        "{}",
+        stderr(&out)
+    );
+    let out = run(
+        &[
+            "check",
+            "--select",
+            "NET001",
+            "--output-format",
+            "concise",
+            "deploy/web.conf",
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        stdout(&out),
+        "deploy/web.conf:3:8: NET001 the gunicorn config starts a server that listens on 0.0.0.0, exposing it on every network interface\n",
+        "{}",
+        stderr(&out)
+    );
+    // Not named by any launcher: skipped, as before.
+    let out = run(&["check", "deploy/other.conf"], dir.path());
+    assert!(
+        stderr(&out).contains("deploy/other.conf: skipped: not a file kind deploylint reads"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn show_files_lists_what_check_reads_with_kinds() {
     let dir = project(&[

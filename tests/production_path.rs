@@ -512,3 +512,63 @@ fn code_bound_on_every_interface_is_judged_where_it_runs() {
         codes(&overridden)
     );
 }
+
+#[test]
+fn main_block_of_the_module_granian_imports_is_not_production() {
+    let dir = fixture("main-block-under-granian");
+    // Granian imports `api.main` for `app`: the `__main__` block's uvicorn.run never runs.
+    let (whole, _) = check(&dir, &[]);
+    assert!(whole.is_empty(), "{whole:?}");
+    let (all, items) = check(&dir, &["--include-development"]);
+    assert_eq!(
+        all,
+        ["api/main.py:10 NET001 info", "api/main.py:10 DEV002 info"]
+    );
+    let message = items[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("Dockerfile:5 `granian --interface asgi --host 0.0.0.0 api.main:app`"),
+        "{message}"
+    );
+    let graph = stdout(&run(&["graph"], &dir));
+    assert!(
+        graph.contains("runs:       api.main:app (imported) -> api/main.py"),
+        "{graph}"
+    );
+}
+
+/// Werkzeug's ProxyFix is judged by how the module is served: named alone (the pre-commit
+/// case), the unit that serves it on every interface is read for context; a loopback bind
+/// leaves it quiet.
+#[test]
+fn proxy_fix_in_the_module_a_host_server_serves_on_every_interface() {
+    const APP: &str = "from flask import Flask\nfrom werkzeug.middleware.proxy_fix import ProxyFix\n\napp = Flask(__name__)\napp.wsgi_app = ProxyFix(app.wsgi_app, x_for=1)\n";
+    let unit = |bind: &str| {
+        format!(
+            "[Service]\nUser=shop\nExecStart=/srv/venv/bin/gunicorn --bind {bind} shop.wsgi:app\n"
+        )
+    };
+    let open = unit("0.0.0.0:8000");
+    let dir = common::project(&[
+        ("deploylint.toml", ""),
+        ("deploy/shop.service", &open),
+        ("shop/__init__.py", ""),
+        ("shop/wsgi.py", APP),
+    ]);
+    let (named, items) = check(dir.path(), &["--select", "WSG010", "shop/wsgi.py"]);
+    assert_eq!(named, ["shop/wsgi.py:5 WSG010 warning"]);
+    let message = items[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("x_for=1: the last proxy hop")
+            && message.contains("gunicorn (deploy/shop.service:3)"),
+        "{message}"
+    );
+    let loopback = unit("127.0.0.1:8000");
+    let quiet = common::project(&[
+        ("deploylint.toml", ""),
+        ("deploy/shop.service", &loopback),
+        ("shop/__init__.py", ""),
+        ("shop/wsgi.py", APP),
+    ]);
+    let (whole, _) = check(quiet.path(), &["--select", "WSG010"]);
+    assert!(whole.is_empty(), "{whole:?}");
+}

@@ -12,7 +12,7 @@ use crate::model::launcher::Program;
 use crate::model::python::{self, Semantic};
 use crate::model::view::View;
 use regex::Regex;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 pub const FRONT_END: FrontEnd = FrontEnd {
@@ -233,49 +233,240 @@ fn placement(path: &Path, files: &FileSet) -> Placement {
 }
 
 fn starts_gunicorn_in(dir: &Path, config: &str, is_default_name: bool, files: &FileSet) -> bool {
+    launchers_in(dir, files, false)
+        .iter()
+        .any(|named| match named {
+            Some(named) => named.file_name().and_then(|n| n.to_str()) == Some(config),
+            None => is_default_name,
+        })
+}
+
+/// The configs the launchers in `dir` (Dockerfiles, compose files, Procfiles; with `hosts`
+/// also units and supervisord's configuration) start gunicorn with, as path suffixes
+/// (`named_config`); `None` for a gunicorn started without `-c`. At most 32 launcher files
+/// are read per directory.
+fn launchers_in(dir: &Path, files: &FileSet, hosts: bool) -> Vec<Option<PathBuf>> {
     let Ok(entries) = std::fs::read_dir(dir) else {
-        return false;
+        return Vec::new();
     };
+    let mut named = Vec::new();
     let mut seen = 0;
     for entry in entries.flatten() {
         let path = entry.path();
-        if !path.is_file() {
+        if !entry.file_type().is_ok_and(|t| t.is_file()) {
             continue;
         }
-        let Some(launches) = super::decided_by_name(&path).and_then(|f| f.launches) else {
+        if launcher_kind(&path, hosts).is_none() {
             continue;
-        };
+        }
         seen += 1;
         if seen > 32 {
-            return false;
+            break;
         }
-        let Ok(file) = files.read(&path) else {
+        named.extend(configs_started_by(&path, files, hosts));
+    }
+    named
+}
+
+/// Whether the file at `path` is a launcher by its name: a container's (Dockerfile, compose
+/// file, Procfile), or with `hosts` also a systemd unit or supervisord's main configuration.
+fn launcher_kind(path: &Path, hosts: bool) -> Option<&'static super::FrontEnd> {
+    super::decided_by_name(path).filter(|f| {
+        f.launches.is_some() || hosts && matches!(f.format, Format::Systemd | Format::Supervisord)
+    })
+}
+
+/// What the launcher file at `path` starts gunicorn with: each gunicorn launch's config as a
+/// path suffix, `None` for one without `-c`. With `hosts`, systemd units' `ExecStart=` and
+/// supervisord programs count too.
+fn configs_started_by(path: &Path, files: &FileSet, hosts: bool) -> Vec<Option<PathBuf>> {
+    let Some(front_end) = launcher_kind(path, hosts) else {
+        return Vec::new();
+    };
+    // Read without keeping the text (the set would hold every launcher of a big tree until
+    // the end of the run); callers pass files inside the linted trees: walked candidates, or
+    // regular files of a directory inside them.
+    let Ok(bytes) = crate::files::read_file(path) else {
+        return Vec::new();
+    };
+    if !bytes.windows(8).any(|w| w == b"gunicorn") {
+        return Vec::new();
+    }
+    let Some((text, _)) = crate::files::decode(bytes) else {
+        return Vec::new();
+    };
+    let launches = match (front_end.launches, front_end.format) {
+        (Some(launches), _) => launches(path, &text),
+        (None, Format::Systemd) => crate::model::systemd::Unit::load(path, &text, files)
+            .deployment()
+            .processes
+            .into_iter()
+            .map(|p| p.launch)
+            .collect(),
+        (None, _) => crate::model::supervisord::SupervisorConfig::parse(&text)
+            .deployment(None, Placement::Host)
+            .processes
+            .into_iter()
+            .map(|p| p.launch)
+            .collect(),
+    };
+    launches
+        .iter()
+        .filter(|l| l.program == Program::Gunicorn)
+        .filter_map(|l| match l.option(&["-c", "--config"]) {
+            Some(value) => named_config(value.as_str()).map(Some),
+            None => Some(None),
+        })
+        .collect()
+}
+
+/// The file a `-c` value names, as a path suffix to find in the tree: `deploy/gunicorn.conf`
+/// as written, an absolute path by its name, `python:pkg.gunicorn_conf` as the module's
+/// file `pkg/gunicorn_conf.py`
+/// (gunicorn imports it from its working directory). None for a value left to a variable or
+/// a template, or that names no file.
+fn named_config(value: &str) -> Option<PathBuf> {
+    let value = value.trim().trim_matches(['\'', '"']);
+    if value.is_empty() || value.contains(['$', '{', '%', '`']) {
+        return None;
+    }
+    if let Some(module) = value.strip_prefix("python:") {
+        let valid = !module.is_empty()
+            && module.split('.').all(|part| {
+                !part.is_empty() && part.chars().all(|c| c.is_alphanumeric() || c == '_')
+            });
+        return valid.then(|| PathBuf::from(format!("{}.py", module.replace('.', "/"))));
+    }
+    // An absolute path is where the file is deployed (`/srv/app/deploy/web.conf`), not where
+    // it is in the tree: only its name is looked for.
+    let path = Path::new(value);
+    if path.is_absolute() {
+        return path.file_name().map(PathBuf::from);
+    }
+    let relative: PathBuf = path
+        .components()
+        .filter(|c| matches!(c, std::path::Component::Normal(_)))
+        .collect();
+    (relative.file_name().is_some()).then_some(relative)
+}
+
+/// Which of the candidates (path, named on the command line) a launcher starts gunicorn with
+/// (`gunicorn -c deploy/web.conf`, `--config settings/server.py`, `-c python:pkg.server_conf`):
+/// those are read as gunicorn configurations whatever their name, even when their content
+/// alone would not say so (gunicorn executes any file `-c` names as Python). The launcher is looked for where
+/// `placement` looks: the config's directory or up to three above, among the candidates of
+/// the walk and, for a file named on its own (the pre-commit case), in those directories
+/// inside the linted trees.
+pub fn named_configs(candidates: &[(&Path, bool)], files: &FileSet) -> Vec<Option<Format>> {
+    // (the launcher's directory, the config it names as a path suffix)
+    let mut started: Vec<(PathBuf, PathBuf)> = Vec::new();
+    for (path, _) in candidates {
+        if launcher_kind(path, true).is_none() {
+            continue;
+        }
+        let configs = configs_started_by(path, files, true);
+        if configs.iter().all(Option::is_none) {
+            continue;
+        }
+        let Some(dir) = files
+            .inside(path)
+            .and_then(|p| p.parent().map(Path::to_path_buf))
+        else {
             continue;
         };
-        if !file.text.contains("gunicorn") {
+        started.extend(configs.into_iter().flatten().map(|c| (dir.clone(), c)));
+    }
+    let mut scanned: std::collections::HashMap<PathBuf, Vec<Option<PathBuf>>> =
+        std::collections::HashMap::new();
+    let mut kinds = vec![None; candidates.len()];
+    for (kind, &(path, explicit)) in kinds.iter_mut().zip(candidates) {
+        if !could_be_named_config(path) {
             continue;
         }
-        if launches(&path, &file.text).iter().any(|l| {
-            l.program == Program::Gunicorn
-                && match l.option(&["-c", "--config"]) {
-                    Some(c) => c
-                        .as_str()
-                        .trim_start_matches("python:")
-                        .rsplit('/')
-                        .next()
-                        .is_some_and(|n| n == config),
-                    None => is_default_name,
-                }
-        }) {
-            return true;
+        let Some(name) = path.file_name() else {
+            continue;
+        };
+        // Cheap first: a launcher of the walk names a file of this name.
+        let by_walk = started.iter().any(|(_, c)| c.file_name() == Some(name));
+        if !by_walk && !explicit {
+            continue;
+        }
+        let Some(canonical) = files.inside(path) else {
+            continue;
+        };
+        let mut found = started.clone();
+        let ancestors = || canonical.ancestors().skip(1).take(SEARCH_UP + 1);
+        if explicit {
+            for dir in ancestors().filter(|d| files.contains(d)) {
+                // Staged files share directories: each is listed once.
+                let named = scanned
+                    .entry(dir.to_path_buf())
+                    .or_insert_with(|| launchers_in(dir, files, true));
+                found.extend(
+                    named
+                        .iter()
+                        .flatten()
+                        .map(|c| (dir.to_path_buf(), c.clone())),
+                );
+            }
+        }
+        let named = found.iter().any(|(dir, config)| {
+            canonical.ends_with(config)
+                && ancestors().any(|a| a == dir.as_path())
+                // The suffix lies below the launcher's directory.
+                && canonical.starts_with(dir)
+        });
+        if named {
+            *kind = Some(Format::Gunicorn);
         }
     }
-    false
+    kinds
+}
+
+/// A file a launcher's `-c` may name that its name alone does not make a gunicorn config: a
+/// Python file or a name whose kind its content decides (`web.conf`).
+fn could_be_named_config(path: &Path) -> bool {
+    match super::decided_by_name(path) {
+        Some(front_end) => front_end.format == Format::Python,
+        None => super::FRONT_ENDS
+            .iter()
+            .any(|f| (f.by_name)(path) == NameMatch::Maybe),
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{gunicorn_name, python_settings};
+    use super::{gunicorn_name, named_config, python_settings};
+    use std::path::PathBuf;
+
+    #[test]
+    fn config_values_name_files() {
+        let named = |v: &str| named_config(v).map(|p| p.to_string_lossy().into_owned());
+        assert_eq!(named("deploy/web.conf").as_deref(), Some("deploy/web.conf"));
+        assert_eq!(named("./gunicorn.conf").as_deref(), Some("gunicorn.conf"));
+        assert_eq!(
+            named("'/srv/app/deploy/web.conf'").as_deref(),
+            Some("web.conf")
+        );
+        assert_eq!(
+            named("python:settings.gunicorn_web"),
+            Some(
+                PathBuf::from("settings/gunicorn_web.py")
+                    .to_string_lossy()
+                    .into_owned()
+            )
+        );
+        for unknown in [
+            "python:",
+            "python:a..b",
+            "$GUNICORN_CONF",
+            "{{ conf }}",
+            "",
+            "/",
+        ] {
+            assert_eq!(named(unknown), None, "{unknown:?}");
+        }
+    }
     use crate::frontend::NameMatch;
     use std::path::Path;
 

@@ -137,6 +137,12 @@ pub fn decided_by_name(path: &Path) -> Option<&'static FrontEnd> {
         .find(|f| (f.by_name)(path) == NameMatch::Yes)
 }
 
+/// The kind another file names each candidate (path, named on the command line) as,
+/// whatever its own name says (a launcher's `gunicorn -c deploy/web.conf`).
+pub fn named_kinds(candidates: &[(&Path, bool)], files: &FileSet) -> Vec<Option<Format>> {
+    gunicorn::named_configs(candidates, files)
+}
+
 fn never(_: &str) -> bool {
     false
 }

@@ -32,6 +32,9 @@ pub struct Process {
     pub user: Option<Account>,
     /// The addresses its server listens on, as far as its command line tells.
     pub listen: Vec<Listen>,
+    /// Options its server reads from an environment variable (`GUNICORN_CMD_ARGS`,
+    /// `UVICORN_HOST`): where each variable is written, and its name.
+    pub env_settings: Vec<(Span, String)>,
 }
 
 impl Process {
@@ -46,7 +49,17 @@ impl Process {
             service: None,
             user,
             listen,
+            env_settings: Vec::new(),
         }
+    }
+
+    /// The variable that gives the option written at `at`, when the environment gives it
+    /// rather than the command line.
+    pub fn setting_variable(&self, at: Span) -> Option<&str> {
+        self.env_settings
+            .iter()
+            .find(|(span, _)| span.range().contains(&at.range().start) || *span == at)
+            .map(|(_, name)| name.as_str())
     }
 
     pub fn in_service(mut self, service: usize) -> Process {

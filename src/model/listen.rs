@@ -52,6 +52,21 @@ pub fn listen_addresses(launch: &Launch) -> Vec<Listen> {
                 plain_host,
             )
         }
+        // Granian's default host is 127.0.0.1; `--uds` listens on a unix socket instead.
+        Program::Granian => {
+            if launch.option(&["--uds"]).is_some() {
+                return Vec::new();
+            }
+            explicit(
+                launch
+                    .options(&["--host"])
+                    .into_iter()
+                    .last()
+                    .into_iter()
+                    .collect(),
+                plain_host,
+            )
+        }
         Program::WaitressServe => {
             let mut out = explicit(launch.options(&["--listen"]), host_of_bind);
             out.extend(explicit(launch.options(&["--host"]), plain_host));
@@ -379,6 +394,20 @@ mod tests {
         assert_eq!(
             hosts("python -m http.server -b 127.0.0.1 8000"),
             all("127.0.0.1")
+        );
+        assert_eq!(
+            hosts("granian --interface asgi --host 0.0.0.0 --port 8000 main:app"),
+            all("0.0.0.0")
+        );
+        assert_eq!(
+            hosts("granian --host 127.0.0.1 --host=:: main:app"),
+            all("::")
+        );
+        // Its default is loopback; a unix socket is no TCP listener.
+        assert_eq!(hosts("granian --interface wsgi main:app"), vec![]);
+        assert_eq!(
+            hosts("granian --host 0.0.0.0 --uds /run/app.sock main:app"),
+            vec![]
         );
         assert_eq!(
             hosts("mod_wsgi-express start-server wsgi.py --host 0.0.0.0"),

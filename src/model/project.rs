@@ -160,6 +160,9 @@ pub struct LauncherFact {
     /// It runs on a host, sharing the host's network, rather than in a container or pod with
     /// its own.
     pub on_host: bool,
+    /// Where it is bound on every interface of a host (not a container's own namespace), for
+    /// the concerns of a server any client can reach directly.
+    pub open_on_host: Option<Span>,
 }
 
 /// Where a process listens: its TCP addresses with their ports, and its unix sockets.
@@ -340,6 +343,15 @@ pub fn launcher_facts(
             serves_app: launch.program.is_python_server() || service.is_some_and(|s| s.runs_app),
             django_settings,
             on_host: process.placement == crate::model::deployment::Placement::Host,
+            open_on_host: (process.placement == crate::model::deployment::Placement::Host)
+                .then(|| {
+                    process
+                        .listen
+                        .iter()
+                        .find(|l| crate::model::listen::is_all_interfaces(&l.host))
+                        .map(|l| l.span)
+                })
+                .flatten(),
         });
     }
     let mut references: Vec<PathBuf> = deployment

@@ -1,6 +1,7 @@
 //! Server settings a process reads from its environment: `GUNICORN_CMD_ARGS`, uvicorn's
-//! `UVICORN_*` options and `FORWARDED_ALLOW_IPS`, turned into the command-line options they
-//! stand for so the concern rules judge them as they judge the command line.
+//! `UVICORN_*` and Granian's `GRANIAN_*` options and `FORWARDED_ALLOW_IPS`, turned into the
+//! command-line options they stand for so the concern rules judge them as they judge the
+//! command line (and name the variable in their messages).
 
 use crate::model::deployment::{Deployment, EnvVar, Process};
 use crate::model::launcher::{Program, value_options};
@@ -18,10 +19,19 @@ const UVICORN_FLAGS: &[&str] = &[
     "access-log",
 ];
 
+/// Granian's boolean options whose variable is named after the option (click derives the
+/// name from the parameter: `--access-log` is `GRANIAN_LOG_ACCESS_ENABLED`, so it is not
+/// here).
+const GRANIAN_FLAGS: &[&str] = &["reload", "factory"];
+
+/// Granian's value options whose parameter is not named after the option, so that
+/// `GRANIAN_<OPTION>` is not the variable it reads.
+const GRANIAN_RENAMED: &[&str] = &["--access-log-fmt"];
+
 /// The deployment with each server's environment settings put before its own arguments,
 /// where its command line overrides them. Borrowed when no process reads any.
 pub fn with_server_env(deployment: &Deployment) -> Cow<'_, Deployment> {
-    let settled: Vec<(usize, Vec<MappedText>)> = deployment
+    let settled: Vec<(usize, Vec<(MappedText, String)>)> = deployment
         .processes
         .iter()
         .enumerate()
@@ -37,9 +47,18 @@ pub fn with_server_env(deployment: &Deployment) -> Cow<'_, Deployment> {
     for (i, words) in settled {
         let old = &out.processes[i];
         let mut launch = old.launch.clone();
-        launch.args.splice(0..0, words);
+        let mut from_env: Vec<(crate::source::Span, String)> = Vec::new();
+        for (word, var) in &words {
+            if !from_env.iter().any(|(at, _)| *at == word.span()) {
+                from_env.push((word.span(), var.clone()));
+            }
+        }
+        launch
+            .args
+            .splice(0..0, words.into_iter().map(|(word, _)| word));
         let mut process = Process::new(launch, old.placement, old.origin);
         process.service = old.service;
+        process.env_settings = from_env;
         out.processes[i] = process;
     }
     Cow::Owned(out)
@@ -66,14 +85,15 @@ fn environment(deployment: &Deployment, process: &Process) -> Vec<EnvVar> {
 }
 
 /// The options the environment gives `process`'s server, each word standing for the
-/// variable that sets it.
-fn settings_of(process: &Process, env: &[EnvVar]) -> Vec<MappedText> {
+/// variable that sets it, with that variable's name.
+fn settings_of(process: &Process, env: &[EnvVar]) -> Vec<(MappedText, String)> {
     let program = &process.launch.program;
     let mut words = Vec::new();
     let last = |name: &str| env.iter().rev().find(|v| v.name == name);
     // Expanded when the process starts, from an environment the file does not give.
     let literal = |v: &&EnvVar| !v.value.contains(['$', '`']);
-    let word = |text: &str, var: &EnvVar| MappedText::standing_for(text, var.span);
+    let word =
+        |text: &str, var: &EnvVar| (MappedText::standing_for(text, var.span), var.name.clone());
     match program {
         Program::Gunicorn => {
             // gunicorn reads it with shlex.split, below its command line.
@@ -82,10 +102,15 @@ fn settings_of(process: &Process, env: &[EnvVar]) -> Vec<MappedText> {
                 words.extend(given.iter().map(|w| word(w, var)));
             }
         }
-        Program::Uvicorn => {
+        // Both read `PREFIX_<OPTION>` through click's `auto_envvar_prefix`.
+        Program::Uvicorn | Program::Granian => {
+            let (prefix, flags, renamed): (&str, &[&str], &[&str]) = match program {
+                Program::Uvicorn => ("UVICORN_", UVICORN_FLAGS, &[]),
+                _ => ("GRANIAN_", GRANIAN_FLAGS, GRANIAN_RENAMED),
+            };
             let mut seen = Vec::new();
             for var in env.iter().rev().filter(literal) {
-                let Some(option) = var.name.strip_prefix("UVICORN_") else {
+                let Some(option) = var.name.strip_prefix(prefix) else {
                     continue;
                 };
                 let option = option.to_ascii_lowercase().replace('_', "-");
@@ -94,15 +119,20 @@ fn settings_of(process: &Process, env: &[EnvVar]) -> Vec<MappedText> {
                 }
                 seen.push(option.clone());
                 let flag = format!("--{option}");
-                // Only uvicorn's own options: `UVICORN_FLAGS=--reload` is some script's.
-                if UVICORN_FLAGS.contains(&option.as_str()) {
+                // Only the server's own options: `UVICORN_FLAGS=--reload` is some script's.
+                if flags.contains(&option.as_str()) {
                     if click_true(&var.value) {
                         words.push(word(&flag, var));
                     }
-                } else if value_options(program).contains(&flag.as_str()) {
+                } else if value_options(program).contains(&flag.as_str())
+                    && !renamed.contains(&flag.as_str())
+                {
                     words.push(word(&flag, var));
                     words.push(word(&var.value, var));
                 }
+            }
+            if matches!(program, Program::Granian) {
+                return words;
             }
         }
         _ => return words,
@@ -261,6 +291,57 @@ mod rule_tests {
     }
 
     #[test]
+    fn granian_reads_its_options_from_granian_variables() {
+        let unit = "[Service]\nUser=app\nEnvironment=GRANIAN_HOST=0.0.0.0 GRANIAN_RELOAD=yes GRANIAN_LOG_LEVEL=debug\nExecStart=/srv/venv/bin/granian --interface asgi main:app\n";
+        fires_once_in("NET001", &[("api.service", unit, "GRANIAN_HOST=0.0.0.0")]);
+        fires_once_in("DEV002", &[("api.service", unit, "GRANIAN_RELOAD=yes")]);
+        fires_once_in(
+            "DBG005",
+            &[("api.service", unit, "GRANIAN_LOG_LEVEL=debug")],
+        );
+        // The command line's own --host and --no-reload come after the environment's.
+        let overridden = "[Service]\nUser=app\nEnvironment=GRANIAN_HOST=0.0.0.0 GRANIAN_RELOAD=1\nExecStart=/srv/venv/bin/granian --host 127.0.0.1 --no-reload main:app\n";
+        for code in ["NET001", "DEV002"] {
+            quiet_in(code, &[("api.service", overridden)]);
+        }
+    }
+
+    /// A finding that comes from a variable names it, not only the line that starts the
+    /// server.
+    #[test]
+    fn findings_from_the_environment_name_the_variable() {
+        let message = |code: &str, text: &str| {
+            let found = crate::rules::testing::diagnostics(code, "app.service", text);
+            assert_eq!(found.len(), 1, "{code}: {found:?}");
+            found[0].message.clone()
+        };
+        let unit = GUNICORN_UNIT;
+        assert_eq!(
+            message("NET001", unit),
+            "GUNICORN_CMD_ARGS makes the server ExecStart= starts listen on 0.0.0.0, exposing it on every network interface"
+        );
+        assert_eq!(
+            message("DEV002", unit),
+            "GUNICORN_CMD_ARGS starts gunicorn with its auto-reloader"
+        );
+        assert_eq!(
+            message("DBG005", unit),
+            "GUNICORN_CMD_ARGS makes gunicorn log at level debug (started by ExecStart=)"
+        );
+        let proxy = "[Service]\nUser=app\nEnvironment=FORWARDED_ALLOW_IPS=*\nExecStart=/srv/venv/bin/uvicorn --host 0.0.0.0 main:app\n";
+        assert!(
+            message("WSG010", proxy).starts_with(
+                "FORWARDED_ALLOW_IPS makes the server ExecStart= starts trust X-Forwarded-For"
+            ),
+            "{}",
+            message("WSG010", proxy)
+        );
+        // The command line's own option is still "ExecStart= starts …".
+        let own = "[Service]\nUser=app\nEnvironment=UVICORN_RELOAD=1\nExecStart=/srv/venv/bin/uvicorn --host 0.0.0.0 main:app\n";
+        assert!(message("NET001", own).starts_with("ExecStart= starts a server that listens"));
+    }
+
+    #[test]
     fn what_the_environment_does_not_decide_stays_quiet() {
         for code in ["NET001", "DEV002"] {
             quiet_in(
@@ -285,6 +366,16 @@ mod rule_tests {
                     (
                         "api.service",
                         "[Service]\nUser=app\nEnvironment=UVICORN_FLAGS=--reload UVICORN_BIND=0.0.0.0\nExecStart=/srv/venv/bin/uvicorn main:app\n",
+                    ),
+                    // Granian reads GRANIAN_*, not uvicorn's variables.
+                    (
+                        "app.service",
+                        "[Service]\nUser=app\nEnvironment=UVICORN_HOST=0.0.0.0 UVICORN_RELOAD=1 GUNICORN_CMD_ARGS=--reload\nExecStart=/srv/venv/bin/granian main:app\n",
+                    ),
+                    // Nor a GRANIAN_ variable that names no option of its own.
+                    (
+                        "app.service",
+                        "[Service]\nUser=app\nEnvironment=GRANIAN_BIND=0.0.0.0 GRANIAN_FLAGS=--reload GRANIAN_RELOAD=off\nExecStart=/srv/venv/bin/granian main:app\n",
                     ),
                     // hypercorn reads no such variable.
                     (

@@ -109,7 +109,10 @@ pub struct ProjectRule {
     pub check: fn(&Project<'_>, &RuleEntry, &mut Vec<Diagnostic>),
 }
 
-pub static PROJECT_RULES: &[ProjectRule] = &[dev_server::dev_server_in_production::PROJECT_RULE];
+pub static PROJECT_RULES: &[ProjectRule] = &[
+    dev_server::dev_server_in_production::PROJECT_RULE,
+    wsgi::untrusted_proxy_headers::PROJECT_RULE,
+];
 
 /// Collects one rule's findings, filling name, severity and default help from its catalog
 /// entry.

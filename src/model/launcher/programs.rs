@@ -42,6 +42,27 @@ pub(super) const HYPERCORN: &[&str] = &[
     "--root-path", "--server-name", "--statsd-host", "--statsd-prefix", "-m", "--umask", "-u",
     "--user", "--verify-mode", "--websocket-ping-interval", "-w", "--workers",
 ];
+/// Granian's options that take a value (click; every other option is a flag or a
+/// `--x/--no-x` pair).
+#[rustfmt::skip]
+pub(super) const GRANIAN: &[&str] = &[
+    "--host", "--port", "--uds", "--uds-permissions", "--interface", "--http", "--workers",
+    "--threads", "--blocking-threads", "--blocking-threads-idle-timeout", "--runtime-threads",
+    "--runtime-blocking-threads", "--runtime-mode", "--threading-mode", "--loop",
+    "--task-impl", "--backlog", "--backpressure", "--http1-buffer-size",
+    "--http1-header-read-timeout", "--http2-initial-connection-window-size",
+    "--http2-initial-stream-window-size", "--http2-keep-alive-interval",
+    "--http2-keep-alive-timeout", "--http2-max-concurrent-streams", "--http2-max-frame-size",
+    "--http2-max-headers-size", "--http2-max-send-buffer-size", "--log-level", "--log-config",
+    "--access-log-fmt", "--ssl-certificate", "--ssl-keyfile", "--ssl-keyfile-password",
+    "--ssl-protocol-min", "--ssl-ca", "--ssl-crl", "--url-path-prefix", "--respawn-interval",
+    "--rss-sample-interval", "--rss-samples", "--workers-lifetime", "--workers-kill-timeout",
+    "--workers-graceful-timeout", "--workers-max-rss", "--working-dir", "--env-files",
+    "--static-path-route", "--static-path-mount", "--static-path-dir-to-file",
+    "--static-path-expires", "--metrics-scrape-interval", "--metrics-address",
+    "--metrics-port", "--reload-paths", "--reload-ignore-dirs", "--reload-ignore-patterns",
+    "--reload-ignore-paths", "--reload-tick", "--process-name", "--pid-file",
+];
 #[rustfmt::skip]
 pub(super) const DAPHNE: &[&str] = &[
     "-p", "--port", "-b", "--bind", "--websocket_timeout", "--websocket_connect_timeout", "-u",
@@ -116,6 +137,7 @@ pub(crate) fn value_options(program: &Program) -> &'static [&'static str] {
         Program::Gunicorn => GUNICORN,
         Program::Uvicorn => UVICORN,
         Program::Hypercorn => HYPERCORN,
+        Program::Granian => GRANIAN,
         Program::Daphne => DAPHNE,
         Program::WaitressServe => WAITRESS,
         Program::FlaskRun => FLASK,
@@ -130,8 +152,8 @@ pub(crate) fn value_options(program: &Program) -> &'static [&'static str] {
 /// Console scripts worth recognising when run as `python /path/to/NAME`.
 #[rustfmt::skip]
 pub(super) const CONSOLE_SCRIPTS: &[&str] = &[
-    "gunicorn", "uvicorn", "hypercorn", "daphne", "waitress-serve", "flask", "django-admin",
-    "mod_wsgi-express", "uwsgi",
+    "gunicorn", "uvicorn", "hypercorn", "granian", "daphne", "waitress-serve", "flask",
+    "django-admin", "mod_wsgi-express", "uwsgi",
 ];
 
 /// `python`, `python3`, `python3.12`, `pypy3`, …
@@ -235,6 +257,7 @@ pub(super) fn python_module(
         "gunicorn" => Program::Gunicorn,
         "uvicorn" => Program::Uvicorn,
         "hypercorn" => Program::Hypercorn,
+        "granian" => Program::Granian,
         "daphne" => Program::Daphne,
         "waitress" => Program::WaitressServe,
         "http.server" | "SimpleHTTPServer" => Program::HttpServer,
@@ -328,6 +351,7 @@ pub(super) fn named(
         "gunicorn" => Program::Gunicorn,
         "uvicorn" => Program::Uvicorn,
         "hypercorn" => Program::Hypercorn,
+        "granian" => Program::Granian,
         "daphne" => Program::Daphne,
         "waitress-serve" => Program::WaitressServe,
         "uwsgi" | "uwsgi-core" => Program::Uwsgi,

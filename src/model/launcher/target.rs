@@ -40,6 +40,7 @@ impl Launch {
             Program::Gunicorn
             | Program::Uvicorn
             | Program::Hypercorn
+            | Program::Granian
             | Program::Daphne
             | Program::WaitressServe
             | Program::ModWsgiExpress
@@ -47,7 +48,7 @@ impl Launch {
             Program::Other { name } => {
                 matches!(
                     name.as_str(),
-                    "uwsgi" | "uwsgi_python3" | "uwsgi-core" | "granian" | "bjoern" | "cheroot"
+                    "uwsgi" | "uwsgi_python3" | "uwsgi-core" | "bjoern" | "cheroot"
                 )
             }
             _ => false,
@@ -70,6 +71,10 @@ impl Launch {
             Program::Gunicorn | Program::Uvicorn | Program::Hypercorn | Program::FlaskRun => {
                 self.flag(&["--reload"]).is_some()
             }
+            // `--reload/--no-reload`: the last one written wins.
+            Program::Granian => self
+                .last_flag(&["--reload", "--no-reload"])
+                .is_some_and(|(name, _)| name == "--reload"),
             Program::ModWsgiExpress => self.flag(&["--reload-on-changes"]).is_some(),
             Program::DjangoRunserver => self.flag(&["--noreload"]).is_none(),
             Program::Uwsgi => self
@@ -85,6 +90,7 @@ impl Launch {
             Program::Gunicorn => "gunicorn".into(),
             Program::Uvicorn => "uvicorn".into(),
             Program::Hypercorn => "hypercorn".into(),
+            Program::Granian => "granian".into(),
             Program::Daphne => "daphne".into(),
             Program::WaitressServe => "waitress-serve".into(),
             Program::FlaskRun => "flask run".into(),
@@ -130,6 +136,14 @@ impl Launch {
                 object: None,
                 at: module.span(),
             }),
+            // Granian imports a file path as its module (`src/main.py:app`), and serves `app`
+            // when the target names no object.
+            Program::Granian => {
+                let app = self.positionals().into_iter().next()?;
+                let mut runs = flask_app(app.as_str(), app.span())?;
+                runs.object.get_or_insert_with(|| "app".to_string());
+                Some(runs)
+            }
             Program::Gunicorn | Program::Hypercorn | Program::Daphne | Program::Uvicorn => {
                 let app = self.positionals().into_iter().next()?;
                 let default = matches!(self.program, Program::Gunicorn).then_some("application");
@@ -243,5 +257,28 @@ mod tests {
         );
         assert_eq!(entry("${FLASK_APP}"), None);
         assert_eq!(entry(""), None);
+    }
+
+    #[test]
+    fn granian_targets() {
+        use crate::model::launcher::from_shell;
+        use crate::source::MappedText;
+        let runs = |line: &str| {
+            let text = MappedText::from_span(line, Span::new(0, line.len()));
+            from_shell(&text)[0].runs().map(|r| (r.entry, r.object))
+        };
+        assert_eq!(
+            runs("granian --interface asgi --host 0.0.0.0 api.main:app"),
+            Some((Entry::Module("api.main".into()), Some("app".into())))
+        );
+        // No object: Granian serves `app`; a file path is imported as its module.
+        assert_eq!(
+            runs("granian --interface wsgi --workers 2 src/main.py"),
+            Some((Entry::File("src/main.py".into()), Some("app".into())))
+        );
+        assert_eq!(
+            runs("python -m granian --factory pkg:create_app"),
+            Some((Entry::Module("pkg".into()), Some("create_app".into())))
+        );
     }
 }

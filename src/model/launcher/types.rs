@@ -10,6 +10,8 @@ pub enum Program {
     Gunicorn,
     Uvicorn,
     Hypercorn,
+    /// `granian --interface asgi|wsgi|rsgi module:app`, or `python -m granian`.
+    Granian,
     Daphne,
     /// `waitress-serve` or `python -m waitress`.
     WaitressServe,
@@ -80,6 +82,7 @@ impl Program {
             Program::Gunicorn
             | Program::Uvicorn
             | Program::Hypercorn
+            | Program::Granian
             | Program::Daphne
             | Program::WaitressServe
             | Program::FlaskRun
@@ -89,7 +92,7 @@ impl Program {
             | Program::Uwsgi
             | Program::PythonScript { .. }
             | Program::PythonModule { .. } => true,
-            Program::Other { name } => matches!(name.as_str(), "granian" | "bjoern" | "cheroot"),
+            Program::Other { name } => matches!(name.as_str(), "bjoern" | "cheroot"),
         }
     }
 }
@@ -103,6 +106,7 @@ impl Launch {
         let names: &[&str] = match &self.program {
             Program::Gunicorn => &["--chdir", "-c", "--config"],
             Program::Uvicorn => &["--app-dir"],
+            Program::Granian => &["--working-dir"],
             Program::ModWsgiExpress => &["--working-directory"],
             // Its options may come from a file or the environment (`UWSGI_CHDIR`).
             Program::Uwsgi => return true,
@@ -163,6 +167,22 @@ impl Launch {
                 } if names.contains(&name.as_str()) => Some(span),
                 _ => None,
             })
+    }
+
+    /// The last of several boolean flags given (`--reload`, then `--no-reload`), as click
+    /// reads a `--flag/--no-flag` pair: the last one written wins.
+    pub fn last_flag(&self, names: &[&str]) -> Option<(String, Span)> {
+        self.parse(&[], names)
+            .into_iter()
+            .filter_map(|item| match item {
+                Item::Opt {
+                    name,
+                    value: None,
+                    span,
+                } if names.contains(&name.as_str()) => Some((name, span)),
+                _ => None,
+            })
+            .next_back()
     }
 
     /// Positional arguments: neither options nor option values (per the program's table of

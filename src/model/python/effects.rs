@@ -234,6 +234,25 @@ impl<'t> Semantic<'t> {
                 }
                 continue;
             }
+            if let (Some("create_datagram_endpoint"), Some(receiver)) = (method, receiver)
+                && self
+                    .constructor_call(receiver, EVENT_LOOP_FACTORIES, 0)
+                    .is_some()
+            {
+                // A UDP endpoint receives on `local_addr`; a multicast receiver must bind the
+                // wildcard address.
+                if !multicast
+                    && let Some(address) = self.ix.arg(node, "local_addr", Some(1))
+                    && let Some(host) = self.tuple_host(address)
+                {
+                    out.push(SocketListen {
+                        call,
+                        what: "the event loop's create_datagram_endpoint",
+                        host,
+                    });
+                }
+                continue;
+            }
             if let (Some(method @ ("listen" | "bind")), Some(receiver)) = (method, receiver)
                 && self.is_tornado_server(receiver)
             {
@@ -277,7 +296,11 @@ impl<'t> Semantic<'t> {
     /// one). Port 0 is no service: the free-port idiom, a client's source address, FTP's
     /// active-mode data socket (`ftplib`), a test server on a port the kernel picks.
     fn address_host(&self, call: Call<'t>, keyword: &str) -> Option<ListenHost<'t>> {
-        let address = self.ix.arg(call.0, keyword, Some(0))?;
+        self.tuple_host(self.ix.arg(call.0, keyword, Some(0))?)
+    }
+
+    /// The host of a `(host, port)` tuple (or a name assigned one); None for port 0.
+    fn tuple_host(&self, address: Node<'t>) -> Option<ListenHost<'t>> {
         let Literal::Tuple(items) = self.ix.literal(address)? else {
             return None;
         };
@@ -705,6 +728,26 @@ impl<'t> Semantic<'t> {
             }
             return Some(("opens the database", database));
         }
+        // `os.open(path, flags)` writes when its flags ask to create or write.
+        if self.ix.refers_to(callee, &["os.open", "posix.open"]) {
+            let flags = self.ix.arg(node, "flags", Some(1))?;
+            let how = self.open_flags_write(flags)?;
+            return Some((how, self.ix.arg(node, "path", Some(0))?));
+        }
+        // The destination is what shutil writes; a source in /tmp is only read.
+        if let Some(how) = [
+            ("shutil.copy", "copies to"),
+            ("shutil.copy2", "copies to"),
+            ("shutil.copyfile", "copies to"),
+            ("shutil.copytree", "copies a tree to"),
+            ("shutil.move", "moves to"),
+        ]
+        .iter()
+        .find(|(name, _)| self.ix.refers_to(callee, &[name]))
+        .map(|(_, how)| *how)
+        {
+            return Some((how, self.ix.arg(node, "dst", Some(1))?));
+        }
         if self.ix.refers_to(callee, FILE_HANDLERS) {
             return Some(("logs to", self.ix.arg(node, "filename", Some(0))?));
         }
@@ -727,6 +770,33 @@ impl<'t> Semantic<'t> {
             _ => return None,
         };
         self.is_path(receiver, 0).then_some((how, receiver))
+    }
+
+    /// What `os.open` flags do to the file when they create or write it (`os.O_CREAT |
+    /// os.O_WRONLY`, `O_RDWR`, `O_APPEND`, `O_TRUNC`, or a literal number with those bits);
+    /// None for `O_RDONLY` alone or flags the code does not fix.
+    fn open_flags_write(&self, flags: Node<'t>) -> Option<&'static str> {
+        let text = self.ix.text(flags);
+        let names: Vec<&str> = text
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+            .collect();
+        if names.iter().any(|w| w.starts_with("O_")) {
+            let has = |flag: &str| names.contains(&flag);
+            return if has("O_CREAT") || has("O_TMPFILE") {
+                Some("creates")
+            } else if has("O_WRONLY") || has("O_RDWR") || has("O_APPEND") || has("O_TRUNC") {
+                Some("writes")
+            } else {
+                None
+            };
+        }
+        // Linux's values: O_WRONLY 1, O_RDWR 2, O_CREAT 0o100, O_TRUNC 0o1000, O_APPEND 0o2000.
+        match self.ix.literal(flags)? {
+            Literal::Int(bits) if bits & 0o100 != 0 => Some("creates"),
+            Literal::Int(bits) if bits & 0o3003 != 0 => Some("writes"),
+            _ => None,
+        }
     }
 
     /// Whether an `open` mode writes: `w`, `a`, `x` or `+` in a literal mode.

@@ -21,6 +21,7 @@ const DEFAULT_HOST_CALLS: &[&str] = &[
     "create_server(",
     ".listen(",
     "bind_sockets(",
+    "run_app(",
 ];
 
 /// Every check here needs a server call and an all-interfaces host literal in the file.
@@ -32,6 +33,7 @@ fn may_bind_all(text: &str) -> bool {
         "run_simple",
         "run_server(",
         "create_server(",
+        "create_datagram_endpoint(",
         "run_app(",
         "call_command(",
         "Granian(",
@@ -107,10 +109,17 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
                 } else {
                     &listen.host
                 };
-                sink.report(
-                    listen.span,
-                    format!("{} starts a server that {how} {shown}, exposing it on every network interface", process.origin),
-                );
+                let message = match process.setting_variable(listen.span) {
+                    Some(var) => format!(
+                        "{var} makes the server {} starts listen on {shown}, exposing it on every network interface",
+                        process.origin
+                    ),
+                    None => format!(
+                        "{} starts a server that {how} {shown}, exposing it on every network interface",
+                        process.origin
+                    ),
+                };
+                sink.report(listen.span, message);
             }
         }
     }
@@ -143,6 +152,9 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
                 check_host(python, call, keyword, position, sink);
                 if targets[0].starts_with("waitress") {
                     check_waitress_listen(python, call, sink);
+                }
+                if targets[0] == "aiohttp.web.run_app" {
+                    check_run_app_default(python, call, sink);
                 }
             }
         }
@@ -185,6 +197,30 @@ fn check_sockets(python: &Semantic<'_>, sink: &mut Sink<'_>) {
                 );
             }
         }
+    }
+}
+
+/// aiohttp's `web.run_app(app)` with no host (or `host=None`) serves on every interface, as
+/// Tornado's `listen(port)` does; a `path=` (unix socket) or `sock=` listener instead, or
+/// settings passed as `**kwargs`, leave it to those.
+fn check_run_app_default<'t>(python: &Semantic<'t>, call: Call<'t>, sink: &mut Sink<'_>) {
+    let host = python.argument(call, "host", None);
+    let no_host = match host {
+        None => true,
+        Some(value) => python.text(value).trim() == "None",
+    };
+    let elsewhere = ["path", "sock"]
+        .iter()
+        .any(|k| python.argument(call, k, None).is_some());
+    let splat = python.text_at(call.span()).contains("**");
+    if no_host && !elsewhere && !splat {
+        let at = python
+            .keyword_span(call, "host")
+            .unwrap_or_else(|| python.callee_span(call));
+        sink.report(
+            at,
+            "aiohttp's web.run_app is given no host, so it listens on every network interface",
+        );
     }
 }
 

@@ -1,5 +1,5 @@
 //! DBG005: a server's log level set to `debug` (gunicorn `loglevel = "debug"`, `--log-level
-//! debug` on gunicorn, uvicorn or hypercorn): request details and internals go to the logs of
+//! debug` on gunicorn, uvicorn, hypercorn or granian): request details and internals go to the logs of
 //! a production service, and the volume hides what matters.
 
 use crate::model::launcher::Program;
@@ -31,19 +31,25 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
             Program::Gunicorn => "gunicorn",
             Program::Uvicorn => "uvicorn",
             Program::Hypercorn => "hypercorn",
+            Program::Granian => "granian",
             _ => continue,
         };
         if let Some(level) = process.launch.option(&["--log-level"])
             && is_debug_level(level.as_str())
         {
-            sink.report(
-                level.span(),
-                format!(
+            let message = match process.setting_variable(level.span()) {
+                Some(var) => format!(
+                    "{var} makes {server} log at level {} (started by {})",
+                    level.as_str(),
+                    process.origin
+                ),
+                None => format!(
                     "{} starts {server} logging at level {}",
                     process.origin,
                     level.as_str()
                 ),
-            );
+            };
+            sink.report(level.span(), message);
         }
     }
 }

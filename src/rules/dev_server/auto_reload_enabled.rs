@@ -1,5 +1,5 @@
 //! DEV002: a production server started with its code reloader (`gunicorn --reload`,
-//! `uvicorn --reload`, `uvicorn.run(..., reload=True)`), which watches the filesystem and
+//! `uvicorn --reload`, `granian --reload`, `uvicorn.run(..., reload=True)`), which watches the filesystem and
 //! restarts workers whenever code changes.
 
 use crate::model::launcher::Program;
@@ -43,10 +43,24 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
             Program::Gunicorn => "gunicorn",
             Program::Uvicorn => "uvicorn",
             Program::Hypercorn => "hypercorn",
+            Program::Granian => "granian",
             _ => continue,
         };
-        if let Some(span) = launch.flag(RELOAD_FLAGS) {
-            sink.report(span, format!("{server} is started with its auto-reloader"));
+        // Granian's `--reload/--no-reload`: the last one written wins.
+        let reload = if launch.program == Program::Granian {
+            launch
+                .last_flag(&["--reload", "--no-reload"])
+                .filter(|(name, _)| name == "--reload")
+                .map(|(_, span)| span)
+        } else {
+            launch.flag(RELOAD_FLAGS)
+        };
+        if let Some(span) = reload {
+            let message = match process.setting_variable(span) {
+                Some(var) => format!("{var} starts {server} with its auto-reloader"),
+                None => format!("{server} is started with its auto-reloader"),
+            };
+            sink.report(span, message);
         }
     }
     let View::Python(python) = ctx.view else {

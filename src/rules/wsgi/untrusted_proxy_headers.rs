@@ -1,14 +1,19 @@
 //! WSG010: proxy headers trusted from anyone. mod_wsgi's `WSGITrustedProxyHeaders` without
-//! `WSGITrustedProxies` in scope, and gunicorn's or uvicorn's `--forwarded-allow-ips '*'`
+//! `WSGITrustedProxies` in scope, gunicorn's or uvicorn's `--forwarded-allow-ips '*'`
 //! (`forwarded_allow_ips = "*"` in a gunicorn config) on a host server that listens on every
-//! interface: `X-Forwarded-For` and friends are then believed from any client, so anyone who
+//! interface, and Werkzeug's `ProxyFix` in the app such a server serves: `X-Forwarded-For` and friends are then believed from any client, so anyone who
 //! reaches the server can spoof the client address, host or scheme the app sees.
 
 use super::apache_of;
+use crate::catalog::{Format, RuleEntry};
+use crate::diagnostic::Diagnostic;
 use crate::model::deployment::Placement;
-use crate::model::launcher::Program;
+use crate::model::launcher::{Entry, Program};
 use crate::model::listen::is_all_interfaces;
-use crate::rules::{FileContext, Rule, Sink, contains_ignore_case};
+use crate::model::project::{LauncherFact, Project, find_module};
+use crate::model::python::{self, Literal, Semantic};
+use crate::rules::{FileContext, ProjectRule, Rule, Sink, contains_ignore_case};
+use std::path::{Path, PathBuf};
 
 pub const RULE: Rule = Rule {
     code: "WSG010",
@@ -16,7 +21,8 @@ pub const RULE: Rule = Rule {
     prefilter: Some(|_, text| {
         contains_ignore_case(text, "wsgitrustedproxyheaders")
             || text.contains("forwarded-allow-ips")
-            || text.contains("forwarded_allow_ips")
+            // Also the `FORWARDED_ALLOW_IPS` variable both servers read.
+            || contains_ignore_case(text, "forwarded_allow_ips")
     }),
 };
 
@@ -81,17 +87,116 @@ fn check_servers(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
             };
             // The whole option: its value alone may start inside its quotes.
             let at = written;
+            let who = match process.setting_variable(at) {
+                Some(var) => format!("{var} makes the server {} starts trust", process.origin),
+                None => format!("{} trusts", process.origin),
+            };
             let d = sink.report(
                 at,
                 format!(
-                    "{} trusts X-Forwarded-For and friends from any address (forwarded-allow-ips *) while listening on {shown}: a client that reaches it directly can spoof its address and scheme",
-                    process.origin
+                    "{who} X-Forwarded-For and friends from any address (forwarded-allow-ips *) while listening on {shown}: a client that reaches it directly can spoof its address and scheme"
                 ),
             );
             if open.explicit && open.span != at && open.span != ips.span() {
                 d.label(open.span, "reachable on every interface here");
             }
         }
+    }
+}
+
+/// Werkzeug's `ProxyFix` in the module a host server serves on every interface.
+pub const PROJECT_RULE: ProjectRule = ProjectRule {
+    code: "WSG010",
+    check: check_proxy_fix,
+};
+
+/// Werkzeug's middleware that believes `X-Forwarded-*` (under each name it has had).
+const PROXY_FIX: &[&str] = &[
+    "werkzeug.middleware.proxy_fix.ProxyFix",
+    "werkzeug.contrib.fixers.ProxyFix",
+];
+
+/// `ProxyFix(app, x_for=N)` takes the client address from the N-th last `X-Forwarded-For`
+/// entry (1 by default), written by whoever connects: the proxy, when only the proxy can
+/// connect. Reported in the module a launcher serves when that launcher binds every
+/// interface of a host (not a container's own namespace, not loopback or a unix socket), so
+/// a client can connect around the proxy and write the header itself. When nothing in the
+/// project says where the app runs, nothing is reported; `x_for=0` trusts no address, and a
+/// count the code does not fix is not judged.
+fn check_proxy_fix(project: &Project<'_>, entry: &RuleEntry, out: &mut Vec<Diagnostic>) {
+    let mut reported: Vec<(PathBuf, crate::source::Span)> = Vec::new();
+    for file in project.files {
+        for launcher in &file.facts.launchers {
+            let Some(open) = launcher.open_on_host else {
+                continue;
+            };
+            let Some(module) = served_module(project, &file.path, launcher) else {
+                continue;
+            };
+            let Ok(text) = project.file_set.read(&module) else {
+                continue;
+            };
+            if !text.text.contains("ProxyFix") {
+                continue;
+            }
+            let parsed = python::parse(&text.text);
+            let Some(python) = Semantic::new(&parsed, &text.text) else {
+                continue;
+            };
+            for call in python.calls() {
+                if !python.calls_any(call, PROXY_FIX) {
+                    continue;
+                }
+                let count = match python.argument(call, "x_for", Some(1)) {
+                    None => 1,
+                    Some(value) => match python.literal(value) {
+                        Some(Literal::Int(n)) => n,
+                        _ => continue,
+                    },
+                };
+                let at = python.callee_span(call);
+                if count <= 0 || reported.contains(&(module.clone(), at)) {
+                    continue;
+                }
+                reported.push((module.clone(), at));
+                let hops = if count == 1 {
+                    "the last proxy hop".to_string()
+                } else {
+                    format!("the last {count} proxy hops")
+                };
+                let mut sink = Sink::new(entry, &module, out).for_format(Format::Python);
+                let d = sink.report(
+                    at,
+                    format!(
+                        "ProxyFix takes the client address from X-Forwarded-For (x_for={count}: {hops}) while {} ({}:{}) serves this app on every interface of its host: a client that connects directly writes that header itself",
+                        launcher.program,
+                        file.path.display(),
+                        launcher.line,
+                    ),
+                );
+                d.label_in(file.path.clone(), open, "listens on every interface here");
+            }
+        }
+    }
+}
+
+/// The module file a launcher serves (`shop.wsgi:app` as `shop/wsgi.py`, found from the
+/// launcher's directory up), when the project holds it.
+fn served_module(
+    project: &Project<'_>,
+    launcher_file: &Path,
+    launcher: &LauncherFact,
+) -> Option<PathBuf> {
+    let runs = launcher.runs.as_ref()?;
+    match &runs.entry {
+        Entry::Module(module) => {
+            find_module(project.file_set, launcher_file, module).map(|(path, _)| path)
+        }
+        Entry::File(file) if !file.starts_with('/') => {
+            let path = launcher_file.parent()?.join(file);
+            project.file_set.inside(&path).map(|_| path)
+        }
+        Entry::File(_) => None,
     }
 }
 
