@@ -92,7 +92,7 @@ fn builds(file: &compose::ComposeFile, path: &Path) -> Vec<crate::model::project
                 built_from: image.path.clone(),
                 service: service.name.value.clone(),
                 development,
-                host_network: service.host_network && service.launches().is_empty(),
+                host_network: service.host_network.is_some() && service.launches().is_empty(),
             })
         })
         .collect()

@@ -7,7 +7,7 @@ use crate::diagnostic::Label;
 use crate::files::FileSet;
 use crate::model::container::{Image, UserSource};
 use crate::model::deployment::{
-    Account, AccountKind, Deployment, EnvVar, PathFact, PathKind, Placement, Process,
+    Account, AccountKind, Deployment, EnvVar, ImageHostBind, PathFact, PathKind, Placement, Process,
 };
 use crate::model::launcher::{self, Launch};
 use crate::model::listen::{PublishedPort as Port, parse_port};
@@ -48,8 +48,9 @@ pub struct Service {
     /// The `true` of `privileged: true`.
     pub privileged: Option<Span>,
     pub volumes: Vec<Volume>,
-    /// `network_mode: host` (or v1 `net: host`): the service shares the host's network.
-    pub host_network: bool,
+    /// `network_mode: host` (or v1 `net: host`): the service shares the host's network. The
+    /// value's span.
+    pub host_network: Option<Span>,
     /// `security_opt:` entries (`seccomp:unconfined`, `label=disable`).
     pub security_opt: Vec<Str>,
     /// `cap_add:` entries as written.
@@ -86,6 +87,20 @@ pub struct BuiltImage {
     /// app "$@"`), with the span of the instruction that runs it: the service runs as that
     /// account when it keeps the image's entrypoint and command.
     pub drops_to: Option<(String, Span)>,
+    /// What the image's start command binds on every interface: harmless in the container's
+    /// own network, exposed when a service runs it with the host's.
+    pub open_binds: Vec<ImageBind>,
+}
+
+/// A bind on every interface by the image's start command, as the Dockerfile writes it.
+#[derive(Debug, Clone)]
+pub struct ImageBind {
+    /// `0.0.0.0`, or empty for a server's default of every interface.
+    pub host: String,
+    /// The command as written, for messages.
+    pub command: String,
+    /// The address (or the command, for a default) in the Dockerfile.
+    pub at: Span,
 }
 
 #[derive(Debug)]
@@ -330,7 +345,8 @@ fn read_service(
             "privileged" if yaml.is_true(value) => service.privileged = Some(yaml.span(value)),
             "volumes" => service.volumes = volumes(yaml, value),
             "network_mode" | "net" => {
-                service.host_network = yaml.scalar(value) == Some("host");
+                service.host_network =
+                    (yaml.scalar(value) == Some("host")).then(|| yaml.span(value));
             }
             "container_name" => {
                 service.development |= yaml.scalar(value).is_some_and(is_development_word);
@@ -465,13 +481,49 @@ fn built_image(
     let drops_to = (image.production_stage() == Some(stage))
         .then(|| image.start_drop(stage))
         .flatten();
+    let open_binds = if image.production_stage() == Some(stage) {
+        open_binds(&image, text)
+    } else {
+        Vec::new()
+    };
     Some(BuiltImage {
         path,
         user,
         base,
         from_span: image.stages[base_stage].image.span(),
         drops_to,
+        open_binds,
     })
+}
+
+fn open_binds(image: &Image<'_>, text: &str) -> Vec<ImageBind> {
+    let slice = |span: Span| text.get(span.start..span.end).unwrap_or_default();
+    image
+        .deployment()
+        .processes
+        .iter()
+        .flat_map(|process| {
+            let launch = &process.launch;
+            let end = launch
+                .args
+                .iter()
+                .map(|a| a.span().end)
+                .fold(launch.program_span.end, usize::max);
+            let command = crate::model::project::command_as_written(slice(Span::new(
+                launch.program_span.start,
+                end,
+            )));
+            process
+                .listen
+                .iter()
+                .filter(|l| crate::model::listen::is_all_interfaces(&l.host))
+                .map(move |l| ImageBind {
+                    host: l.host.clone(),
+                    command: command.clone(),
+                    at: l.span,
+                })
+        })
+        .collect()
 }
 
 /// `command:`/`entrypoint:` as argv: a list as written, a string split as Compose splits it.
@@ -786,7 +838,7 @@ impl ComposeFile {
     pub fn deployment(&self) -> Deployment {
         let mut out = Deployment::default();
         for service in self.services.iter().filter(|s| !s.development) {
-            let placement = if service.host_network {
+            let placement = if service.host_network.is_some() {
                 Placement::Host
             } else {
                 Placement::Container
@@ -803,7 +855,28 @@ impl ComposeFile {
                     at: volume.span,
                 })
                 .collect();
+            let launches = service.launches();
+            let host_binds_of_image = match (service.host_network, &service.build) {
+                (Some(at), Some(build)) if launches.is_empty() => build
+                    .dockerfile
+                    .iter()
+                    .flat_map(|image| {
+                        image.open_binds.iter().map(|bind| ImageHostBind {
+                            at,
+                            host: bind.host.clone(),
+                            command: bind.command.clone(),
+                            label: Label {
+                                path: Some(image.path.clone()),
+                                span: bind.at,
+                                message: "the image's start command binds here".to_string(),
+                            },
+                        })
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
             out.services.push(crate::model::deployment::Service {
+                host_binds_of_image,
                 user: service.account(),
                 writable,
                 name: Some(service.name.value.clone()),
@@ -817,7 +890,7 @@ impl ComposeFile {
                 published: service.ports.clone(),
                 ..crate::model::deployment::Service::new(subject, placement)
             });
-            for (launch, origin) in service.launches() {
+            for (launch, origin) in launches {
                 out.processes
                     .push(Process::new(launch, placement, origin).in_service(index));
             }

@@ -144,6 +144,21 @@ pub struct Service {
     pub sandbox: Option<Sandbox>,
     /// What its container runtime grants beyond a default container's confinement.
     pub privileges: Privileges,
+    /// Binds on every interface by the start command of an image another file builds, which
+    /// this service runs with the host's network (compose `network_mode: host`).
+    pub host_binds_of_image: Vec<ImageHostBind>,
+}
+
+/// A bind on every interface that lands on the host: at the setting that shares the host's
+/// network, with a label at the image's command that binds.
+#[derive(Debug, Clone)]
+pub struct ImageHostBind {
+    pub at: Span,
+    /// `0.0.0.0`, or empty for a server's default of every interface.
+    pub host: String,
+    /// The image's command as written, for messages.
+    pub command: String,
+    pub label: crate::diagnostic::Label,
 }
 
 /// What a container is granted beyond the default confinement (a Kubernetes
@@ -290,6 +305,7 @@ impl Service {
             published: Vec::new(),
             sandbox: None,
             privileges: Privileges::default(),
+            host_binds_of_image: Vec::new(),
         }
     }
 }

@@ -194,6 +194,17 @@ fn binds(source: &SourceFile, process: &crate::model::deployment::Process) -> Ve
     binds
 }
 
+/// A command as its words read on one line: an exec-form array (`"gunicorn", "app:app"`) as
+/// the words it runs.
+pub fn command_as_written(written: &str) -> String {
+    let words = if written.starts_with('"') {
+        written.replace("\",", " ").replace('"', "")
+    } else {
+        written.to_string()
+    };
+    words.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// What a file's deployment contributes to the project graph: its launchers, the files its
 /// services read, and whether it sets up a service but starts nothing.
 pub fn launcher_facts(
@@ -235,14 +246,7 @@ pub fn launcher_facts(
                 p.kind == PathKind::HostMount && (p.path == "." || p.path.starts_with("./"))
             })
         });
-        // An exec-form array reads as the words it runs.
-        let written = source.slice(span);
-        let written = if written.starts_with('"') {
-            written.replace("\",", " ").replace('"', "")
-        } else {
-            written.to_string()
-        };
-        let mut command: String = written.split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut command = command_as_written(source.slice(span));
         if command.chars().count() > 60 {
             command = command.chars().take(57).collect::<String>() + "...";
         }

@@ -123,6 +123,23 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
             }
         }
     }
+    for service in &ctx.deployment.services {
+        for bind in &service.host_binds_of_image {
+            let shown = if bind.host.is_empty() {
+                "every interface of the host (its default)".to_string()
+            } else {
+                format!("{}, every interface of the host", bind.host)
+            };
+            let d = sink.report(
+                bind.at,
+                format!(
+                    "{} runs its image's `{}` with the host's network, so it listens on {shown}",
+                    service.subject, bind.command
+                ),
+            );
+            d.labels.push(bind.label.clone());
+        }
+    }
     let View::Python(python) = ctx.view else {
         return;
     };

@@ -43,7 +43,7 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
 fn check_compose(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
     for service in super::compose_services(ctx) {
         for capability in &service.cap_add {
-            if let Some(what) = danger(&capability.value, service.host_network) {
+            if let Some(what) = danger(&capability.value, service.host_network.is_some()) {
                 sink.report(
                     capability.span,
                     format!(
