@@ -4,6 +4,7 @@
 //! file in a large tree stays cheap.
 
 use crate::kinds::{self, Detection};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -47,6 +48,28 @@ pub fn canonical(path: &Path) -> PathBuf {
             .map(|p| p.join(name))
             .unwrap_or(absolute.clone()),
         _ => absolute,
+    }
+}
+
+/// Canonical forms of paths, each asked of the file system once: building and applying a
+/// graph names a file many times, and each `realpath` is a system call per path component.
+/// Held for one run only, so a later run sees renamed files and new links.
+#[derive(Debug, Default)]
+pub struct Canonicals(Mutex<HashMap<PathBuf, PathBuf>>);
+
+impl Canonicals {
+    /// `canonical(path)`, remembered.
+    pub fn of(&self, path: &Path) -> PathBuf {
+        let known = self.lock().get(path).cloned();
+        known.unwrap_or_else(|| {
+            let found = canonical(path);
+            self.lock().insert(path.to_path_buf(), found.clone());
+            found
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, PathBuf>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -312,5 +335,20 @@ mod tests {
             listed_canonical(root, root, &root.join("Dockerfile")),
             root.join("Dockerfile")
         );
+    }
+
+    #[test]
+    fn canonical_paths_are_remembered_for_the_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = std::fs::canonicalize(dir.path()).unwrap();
+        std::fs::create_dir(real.join("a")).unwrap();
+        std::fs::write(real.join("a/app.py"), "").unwrap();
+        let canonicals = Canonicals::default();
+        let asked = real.join("a/../a/app.py");
+        assert_eq!(canonicals.of(&asked), real.join("a/app.py"));
+        // Renamed meanwhile: the run keeps the answer it began with.
+        std::fs::rename(real.join("a"), real.join("b")).unwrap();
+        assert_eq!(canonicals.of(&asked), real.join("a/app.py"));
+        assert_eq!(canonical(&asked), asked);
     }
 }

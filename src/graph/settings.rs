@@ -10,7 +10,7 @@ use crate::files::FileSet;
 use crate::model::project::{self, Project};
 use crate::source::Span;
 use regex::Regex;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
@@ -115,6 +115,7 @@ impl Chains {
         project: &Project<'_>,
         launchers: &[Launcher],
         file_class: &dyn Fn(&Path) -> Class,
+        canonicals: &super::context::Canonicals,
     ) -> Chains {
         let mut chains = Chains::default();
         let files = project.file_set;
@@ -133,16 +134,20 @@ impl Chains {
                 None,
             );
         }
-        let canonical_entry = |l: &Launcher| l.entry_file.as_deref().map(super::context::canonical);
+        // The launchers that start each file, by its canonical path: found once, not once per
+        // Python file.
+        let mut started: HashMap<PathBuf, Vec<usize>> = HashMap::new();
+        for (index, launcher) in launchers.iter().enumerate() {
+            if let Some(entry) = &launcher.entry_file {
+                started.entry(canonicals.of(entry)).or_default().push(index);
+            }
+        }
         for path in project.python_files() {
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            let canonical = super::context::canonical(path);
-            let starters: Vec<usize> = launchers
-                .iter()
-                .enumerate()
-                .filter(|(_, l)| canonical_entry(l).as_ref() == Some(&canonical))
-                .map(|(i, _)| i)
-                .collect();
+            let starters: Vec<usize> = started
+                .get(&canonicals.of(path))
+                .cloned()
+                .unwrap_or_default();
             if !SELECTING_FILES.contains(&name) && starters.is_empty() {
                 continue;
             }
