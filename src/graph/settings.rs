@@ -28,7 +28,8 @@ const SELECTING_FILES: &[&str] = &["wsgi.py", "asgi.py", "manage.py"];
 pub struct Selection {
     /// The dotted module as written (`myproj.settings.production`).
     pub module: String,
-    /// The settings file it resolves to, as the run names it.
+    /// The settings file it resolves to, canonical: found once here, not for every selection
+    /// each time a `DEBUG` finding is judged (quadratic in a big tree).
     file: PathBuf,
     /// Where it is selected, for messages (`wsgi.py:6`, "Dockerfile:4 `gunicorn ...`").
     pub by: String,
@@ -226,7 +227,7 @@ impl Chains {
         self.read_chain(files, &file, 0);
         self.selections.push(Selection {
             module: module.to_string(),
-            file,
+            file: super::context::canonical(&file),
             by,
             class,
             guess,
@@ -374,7 +375,7 @@ impl Chains {
         let relevant: Vec<(&Selection, PathBuf)> = self
             .selections
             .iter()
-            .map(|s| (s, super::context::canonical(&s.file)))
+            .map(|s| (s, s.file.clone()))
             .filter(|(_, selected)| self.reaches(selected, &file, &mut Vec::new()))
             .collect();
         if relevant.is_empty() {
