@@ -78,20 +78,20 @@ fn started_in(dir: &Path, files: &FileSet, word: &str, starts: &impl Fn(&Launch)
     };
     let mut seen = 0;
     for entry in entries.flatten() {
+        // The type the directory listing gave, then the name; a `stat` only for a link or an
+        // unknown type: a project root lists many directories, and this runs for many files.
+        let listed = entry.file_type().ok();
+        if listed.is_some_and(|t| t.is_dir()) {
+            continue;
+        }
         let path = entry.path();
         if file_name(&path).is_empty() {
             continue;
         }
-        // The name first, then the type the directory listing gave (a `stat` only for a
-        // link): a project root lists many directories, and this runs for many files.
         let Some(launches) = super::decided_by_name(&path).and_then(|f| f.launches) else {
             continue;
         };
-        let is_file = match entry.file_type() {
-            Ok(t) if !t.is_symlink() => t.is_file(),
-            _ => path.is_file(),
-        };
-        if !is_file {
+        if !listed.is_some_and(|t| t.is_file()) && !path.is_file() {
             continue;
         }
         seen += 1;
