@@ -178,16 +178,62 @@ pub struct Config {
 }
 
 /// A gitignore-style pattern and the directory it is relative to: that of the file that wrote
-/// it, which differs from the config's own when it came through `extend`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// it, which differs from the config's own when it came through `extend`. The glob is compiled
+/// and the base made absolute once: walks match every entry against every pattern.
+#[derive(Debug, Clone)]
 pub struct PathPattern {
     pub glob: String,
     pub base: PathBuf,
+    absolute_base: PathBuf,
+    /// None: the pattern does not compile, and matches nothing.
+    matcher: Option<globset::GlobMatcher>,
+    /// It has a `/`: it matches the path relative to `base`, not a name at any depth.
+    anchored: bool,
 }
 
+impl PartialEq for PathPattern {
+    fn eq(&self, other: &Self) -> bool {
+        self.glob == other.glob && self.base == other.base
+    }
+}
+
+impl Eq for PathPattern {}
+
 impl PathPattern {
+    pub fn new(glob: String, base: PathBuf) -> PathPattern {
+        let pattern = glob.trim_start_matches("./").trim_end_matches('/');
+        let anchored = pattern.contains('/');
+        let matcher = globset::GlobBuilder::new(pattern)
+            .literal_separator(anchored)
+            .build()
+            .ok()
+            .map(|g| g.compile_matcher());
+        PathPattern {
+            absolute_base: crate::source::absolute(&base),
+            glob,
+            base,
+            matcher,
+            anchored,
+        }
+    }
+
+    /// gitignore-like matching: a pattern without `/` matches a file or directory name at any
+    /// depth; one with `/` matches the path relative to `base` or one of its parents.
     pub fn matches(&self, path: &Path) -> bool {
-        matches_any(std::slice::from_ref(&self.glob), &self.base, path)
+        let Some(matcher) = &self.matcher else {
+            return false;
+        };
+        let absolute = crate::source::absolute(path);
+        let relative = absolute.strip_prefix(&self.absolute_base).unwrap_or(path);
+        if self.anchored {
+            relative
+                .ancestors()
+                .any(|p| !p.as_os_str().is_empty() && matcher.is_match(p))
+        } else {
+            relative
+                .components()
+                .any(|c| matcher.is_match(c.as_os_str()))
+        }
     }
 }
 
@@ -412,10 +458,7 @@ impl Config {
             }
             let codes = codes(items)?;
             config.per_file_ignores.push((
-                PathPattern {
-                    glob: pattern.get_ref().clone(),
-                    base: config.base.clone(),
-                },
+                PathPattern::new(pattern.get_ref().clone(), config.base.clone()),
                 codes,
             ));
         }
@@ -464,10 +507,10 @@ impl Config {
             if let Err(e) = globset::Glob::new(pattern.get_ref()) {
                 return Err(error_at(file, pattern.span(), format!("invalid glob: {e}")));
             }
-            config.exclude.push(PathPattern {
-                glob: pattern.get_ref().clone(),
-                base: config.base.clone(),
-            });
+            config.exclude.push(PathPattern::new(
+                pattern.get_ref().clone(),
+                config.base.clone(),
+            ));
         }
         if let Some(options) = raw.options {
             if let Some(accounts) = options.shared_accounts {
@@ -488,20 +531,23 @@ impl Config {
     /// The nearest configuration file at or above `dir`: the first of `CONFIG_FILES` present
     /// (a `pyproject.toml` counts only with a `[tool.deploylint]` table).
     pub fn find(dir: &Path) -> Option<PathBuf> {
-        for ancestor in dir.ancestors() {
-            for name in CONFIG_FILES {
-                let candidate = ancestor.join(name);
-                if !candidate.is_file() {
+        dir.ancestors().find_map(Config::find_in)
+    }
+
+    /// The configuration file in `dir` itself, if any (`find` looks in each ancestor).
+    pub fn find_in(dir: &Path) -> Option<PathBuf> {
+        for name in CONFIG_FILES {
+            let candidate = dir.join(name);
+            if !candidate.is_file() {
+                continue;
+            }
+            if *name == "pyproject.toml" {
+                let text = std::fs::read_to_string(&candidate).unwrap_or_default();
+                if !text.contains("[tool.deploylint") {
                     continue;
                 }
-                if *name == "pyproject.toml" {
-                    let text = std::fs::read_to_string(&candidate).unwrap_or_default();
-                    if !text.contains("[tool.deploylint") {
-                        continue;
-                    }
-                }
-                return Some(candidate);
             }
+            return Some(candidate);
         }
         None
     }
@@ -526,7 +572,7 @@ impl Config {
 /// `svc/..` is a prefix of the paths below it.
 pub fn lexically_normal(path: &Path) -> PathBuf {
     use std::path::Component;
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let absolute = crate::source::absolute(path);
     let mut out = PathBuf::new();
     for component in absolute.components() {
         match component {
@@ -538,37 +584,6 @@ pub fn lexically_normal(path: &Path) -> PathBuf {
         }
     }
     out
-}
-
-/// gitignore-like matching: a pattern without `/` matches a file or directory name at any
-/// depth; one with `/` matches the path relative to `base`.
-fn matches_any(patterns: &[String], base: &Path, path: &Path) -> bool {
-    if patterns.is_empty() {
-        return false;
-    }
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let base = std::path::absolute(base).unwrap_or_else(|_| base.to_path_buf());
-    let relative = absolute.strip_prefix(&base).unwrap_or(path);
-    patterns.iter().any(|pattern| {
-        let pattern = pattern.trim_start_matches("./").trim_end_matches('/');
-        let Ok(glob) = globset::GlobBuilder::new(pattern)
-            .literal_separator(pattern.contains('/'))
-            .build()
-        else {
-            return false;
-        };
-        let matcher = glob.compile_matcher();
-        if pattern.contains('/') {
-            // The path itself or any of its parent directories.
-            relative
-                .ancestors()
-                .any(|p| !p.as_os_str().is_empty() && matcher.is_match(p))
-        } else {
-            relative
-                .components()
-                .any(|c| matcher.is_match(c.as_os_str()))
-        }
-    })
 }
 
 #[cfg(test)]
@@ -659,11 +674,9 @@ mod tests {
     fn patterns() {
         let base = Path::new("/p");
         let m = |pats: &[&str], path: &str| {
-            matches_any(
-                &pats.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
-                base,
-                Path::new(path),
-            )
+            pats.iter().any(|p| {
+                PathPattern::new(p.to_string(), base.to_path_buf()).matches(Path::new(path))
+            })
         };
         assert!(m(&["vendor"], "/p/vendor/x/Dockerfile"));
         assert!(m(&["*.py"], "/p/a/b.py"));

@@ -37,13 +37,13 @@ pub struct Discovery {
 /// content of unrelated files is never read.
 pub fn discover(
     paths: &[PathBuf],
-    excluded: &(dyn Fn(&Path) -> bool + Sync),
+    excluded: &(dyn Fn(&Path, bool) -> bool + Sync),
     options: &Options,
 ) -> Discovery {
     let mut found = Discovery::default();
     for path in paths {
         // As ruff does: an excluded path named on the command line is skipped without a word.
-        if options.force_exclude && excluded(path) {
+        if options.force_exclude && excluded(path, path.is_dir()) {
             continue;
         }
         let meta = match std::fs::metadata(path) {
@@ -76,7 +76,7 @@ pub fn discover(
     found
 }
 
-fn walk_dir(root: &Path, excluded: &(dyn Fn(&Path) -> bool + Sync), found: &mut Discovery) {
+fn walk_dir(root: &Path, excluded: &(dyn Fn(&Path, bool) -> bool + Sync), found: &mut Discovery) {
     let candidates = Mutex::new(Vec::new());
     let errors = Mutex::new(Vec::new());
     ignore::WalkBuilder::new(root)
@@ -88,8 +88,9 @@ fn walk_dir(root: &Path, excluded: &(dyn Fn(&Path) -> bool + Sync), found: &mut 
                 match entry {
                     Ok(entry) => {
                         let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                        let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
                         // Excluded directories are not descended into.
-                        if entry.depth() > 0 && excluded(entry.path()) {
+                        if entry.depth() > 0 && excluded(entry.path(), is_dir) {
                             return ignore::WalkState::Skip;
                         }
                         if is_file

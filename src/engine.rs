@@ -216,21 +216,59 @@ impl Resolver {
         if let Some(explicit) = &self.overrides.config_file {
             return Some(explicit.clone());
         }
-        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-        let dir = if absolute.is_dir() {
+        let absolute = crate::source::absolute(path);
+        let is_dir = absolute.is_dir();
+        self.config_of(&absolute, is_dir)
+    }
+
+    /// `config_path` of an absolute path whose type the caller knows (a walk's entry).
+    fn config_of(&self, absolute: &Path, is_dir: bool) -> Option<PathBuf> {
+        let dir = if is_dir {
             absolute
         } else {
-            absolute.parent().map(Path::to_path_buf).unwrap_or_default()
+            absolute.parent().unwrap_or(Path::new(""))
         };
-        let mut cache = self.by_dir.lock().unwrap_or_else(|e| e.into_inner());
-        cache
-            .entry(dir.clone())
-            .or_insert_with(|| Config::find(&dir))
-            .clone()
+        self.config_in(dir)
+    }
+
+    /// The configuration nearest above files in `dir` (absolute): each directory is looked in
+    /// once per run, its parents' answers coming from the cache.
+    fn config_in(&self, dir: &Path) -> Option<PathBuf> {
+        let cached = self
+            .by_dir
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(dir)
+            .cloned();
+        if let Some(found) = cached {
+            return found;
+        }
+        let found = Config::find_in(dir).or_else(|| dir.parent().and_then(|p| self.config_in(p)));
+        self.by_dir
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(dir.to_path_buf(), found.clone());
+        found
+    }
+
+    /// Whether the configuration of `path` (a directory when `is_dir`) excludes it: a walk's
+    /// test of each entry, without a `stat` or `getcwd` of its own.
+    pub fn excludes(&self, path: &Path, is_dir: bool) -> bool {
+        let config_path = if self.overrides.isolated || self.overrides.config_file.is_some() {
+            self.config_path(path)
+        } else {
+            self.config_of(&crate::source::absolute(path), is_dir)
+        };
+        self.settings_of(config_path)
+            .is_ok_and(|settings| settings.config.excludes(path))
     }
 
     pub fn settings_for(&self, path: &Path) -> Result<Arc<Settings>, ConfigError> {
-        let config_path = self.config_path(path);
+        self.settings_of(self.config_path(path))
+    }
+
+    /// The settings from the configuration file `config_path` (None: the defaults).
+    fn settings_of(&self, config_path: Option<PathBuf>) -> Result<Arc<Settings>, ConfigError> {
         let mut cache = self.by_config.lock().unwrap_or_else(|e| e.into_inner());
         cache
             .entry(config_path.clone())
@@ -431,11 +469,7 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
 
 /// The files under `paths` that `run` would read, with the configuration's excludes applied.
 pub fn discover_files(paths: &[PathBuf], resolver: &Resolver) -> discover::Discovery {
-    let excluded = |path: &Path| {
-        resolver
-            .settings_for(path)
-            .is_ok_and(|settings| settings.config.excludes(path))
-    };
+    let excluded = |path: &Path, is_dir: bool| resolver.excludes(path, is_dir);
     let mut found = discover::discover(
         paths,
         &excluded,
@@ -477,11 +511,7 @@ fn read_context(resolver: &Resolver, named: &[&Path]) -> Context {
         .iter()
         .map(|p| crate::graph::context::canonical(p))
         .collect();
-    let excluded = |path: &Path| {
-        resolver
-            .settings_for(path)
-            .is_ok_and(|settings| settings.config.excludes(path))
-    };
+    let excluded = |path: &Path, is_dir: bool| resolver.excludes(path, is_dir);
     let mut candidates = Vec::new();
     for root in &resolver.project_roots {
         let shown = crate::graph::context::display_root(root);
@@ -500,7 +530,9 @@ fn read_context(resolver: &Resolver, named: &[&Path]) -> Context {
             listing
                 .files
                 .into_iter()
-                .filter(|p| !named.contains(&crate::graph::context::canonical(p)))
+                .filter(|p| {
+                    !named.contains(&crate::graph::context::listed_canonical(root, &shown, p))
+                })
                 .map(|path| Candidate {
                     path,
                     explicit: false,

@@ -144,6 +144,23 @@ pub fn normalize_path(path: &Path) -> PathBuf {
     }
 }
 
+/// `std::path::absolute(path)` (no symlinks resolved, `..` kept), or `path` itself when it
+/// cannot be made absolute, with the working directory read once per process instead of a
+/// `getcwd` per call: walks ask this of every entry. deploylint never changes its directory.
+pub fn absolute(path: &Path) -> PathBuf {
+    static WORKING_DIR: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    let relative = !path.is_absolute() && !path.as_os_str().is_empty();
+    let joined;
+    let path = match WORKING_DIR.get_or_init(|| std::env::current_dir().ok()) {
+        Some(cwd) if relative => {
+            joined = cwd.join(path);
+            joined.as_path()
+        }
+        _ => path,
+    };
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
 fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
     text.bytes()
         .enumerate()
@@ -374,6 +391,20 @@ impl MappedText {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn absolute_is_std_absolute_without_a_getcwd_per_call() {
+        for given in [
+            ".", "./", "a", "./a/./b", "a/../b", "a/", "../x", "/", "/a/./b/", "//a", "///a",
+        ] {
+            assert_eq!(
+                absolute(Path::new(given)),
+                std::path::absolute(given).unwrap(),
+                "{given}"
+            );
+        }
+        assert_eq!(absolute(Path::new("")), PathBuf::new());
+    }
 
     #[test]
     fn paths_lose_their_dot_components() {

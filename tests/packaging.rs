@@ -180,7 +180,13 @@ fn build_script_reads_the_manifest_dir_it_runs_for() {
     let script = tmp.path().join("build-script");
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
     let compile = Command::new(rustc)
-        .args(["--edition", "2024", "-o"])
+        .args([
+            "--edition",
+            "2024",
+            "--cfg",
+            "deploylint_build_paths_only",
+            "-o",
+        ])
         .arg(&script)
         .arg(manifest_dir().join("build.rs"))
         .env("CARGO_MANIFEST_DIR", tmp.path().join("copy-that-is-gone"))

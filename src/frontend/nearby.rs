@@ -78,13 +78,22 @@ fn started_in(dir: &Path, files: &FileSet, word: &str, starts: &impl Fn(&Launch)
     };
     let mut seen = 0;
     for entry in entries.flatten() {
+        // The type the directory listing gave, then the name; a `stat` only for a link or an
+        // unknown type: a project root lists many directories, and this runs for many files.
+        let listed = entry.file_type().ok();
+        if listed.is_some_and(|t| t.is_dir()) {
+            continue;
+        }
         let path = entry.path();
-        if !path.is_file() || file_name(&path).is_empty() {
+        if file_name(&path).is_empty() {
             continue;
         }
         let Some(launches) = super::decided_by_name(&path).and_then(|f| f.launches) else {
             continue;
         };
+        if !listed.is_some_and(|t| t.is_file()) && !path.is_file() {
+            continue;
+        }
         seen += 1;
         if seen > MAX_LAUNCHERS {
             return false;

@@ -123,6 +123,8 @@ pub struct Graph {
     pub settings: settings::Chains,
     /// The project's reverse proxies and the launchers they reach.
     pub proxies: proxy::Proxies,
+    /// The canonical paths of the files it has named.
+    canonical: context::Canonicals,
 }
 
 /// Rules that judge a Django settings module's `DEBUG`, which the settings chains decide.
@@ -143,7 +145,7 @@ impl Graph {
         };
         let code_files = project.python_files();
         for file in project.files {
-            let canonical = context::canonical(&file.path);
+            let canonical = graph.canonical.of(&file.path);
             let info = graph.files.entry(canonical.clone()).or_default();
             info.display = file.path.clone();
             info.starts_nothing = file.facts.starts_nothing;
@@ -160,11 +162,8 @@ impl Graph {
                 info.evidence = evidence.clone();
             }
             for reference in &file.facts.references {
-                graph
-                    .files
-                    .entry(context::canonical(reference))
-                    .or_default()
-                    .referenced = true;
+                let reference = graph.canonical.of(reference);
+                graph.files.entry(reference).or_default().referenced = true;
             }
             for fact in &file.facts.launchers {
                 let mut launcher = Launcher {
@@ -195,7 +194,8 @@ impl Graph {
         graph.run_with_host_network(project);
         for (index, launcher) in graph.launchers.iter().enumerate() {
             if let Some(entry) = &launcher.entry_file {
-                let info = graph.files.entry(context::canonical(entry)).or_default();
+                let entry_canonical = graph.canonical.of(entry);
+                let info = graph.files.entry(entry_canonical).or_default();
                 if info.display.as_os_str().is_empty() {
                     info.display = entry.clone();
                 }
@@ -240,18 +240,19 @@ impl Graph {
         let class_of = |path: &Path| {
             graph
                 .files
-                .get(&context::canonical(path))
+                .get(&graph.canonical.of(path))
                 .and_then(|f| f.class)
                 .unwrap_or(Class::Unknown)
         };
-        let chains = settings::Chains::build(project, &graph.launchers, &class_of);
+        let chains =
+            settings::Chains::build(project, &graph.launchers, &class_of, &graph.canonical);
         graph.settings = chains;
         let roots = graph.roots.clone();
         graph.proxies = proxy::Proxies::build(project.files, &graph.launchers, &|file| {
             roots.iter().find(|r| file.starts_with(r)).cloned()
         });
         for source in project.sources {
-            let canonical = context::canonical(source.path());
+            let canonical = graph.canonical.of(source.path());
             if graph
                 .files
                 .get(&canonical)
@@ -275,7 +276,7 @@ impl Graph {
             .flat_map(|f| &f.facts.builds)
             .filter(|b| b.host_network)
         {
-            if let Some(info) = self.files.get(&context::canonical(&build.built_from)) {
+            if let Some(info) = self.files.get(&self.canonical.of(&build.built_from)) {
                 for i in info.launchers.clone() {
                     self.launchers[i].fact.on_host = true;
                 }
@@ -290,7 +291,7 @@ impl Graph {
     fn built_only_for_development(&mut self, project: &Project<'_>) {
         let mut builds: BTreeMap<PathBuf, Vec<(String, Option<String>)>> = BTreeMap::new();
         for file in project.files {
-            let canonical = context::canonical(&file.path);
+            let canonical = self.canonical.of(&file.path);
             let mut file_evidence = self.path_evidence(&canonical);
             if file.facts.says_development {
                 file_evidence.push("its opening comment says it is for development".into());
@@ -301,7 +302,7 @@ impl Graph {
                     .clone()
                     .or_else(|| file_evidence.first().cloned());
                 builds
-                    .entry(context::canonical(&build.built_from))
+                    .entry(self.canonical.of(&build.built_from))
                     .or_default()
                     .push((
                         format!("{}'s service `{}`", file.path.display(), build.service),
@@ -349,7 +350,7 @@ impl Graph {
 
     /// The class of a file and its evidence.
     pub fn file_class(&self, path: &Path) -> (Class, &[String]) {
-        match self.files.get(&context::canonical(path)) {
+        match self.files.get(&self.canonical.of(path)) {
             Some(info) => (info.class.unwrap_or(Class::Unknown), &info.evidence),
             None => (Class::Unknown, &[]),
         }
@@ -400,7 +401,7 @@ impl Graph {
     /// What to do with a finding: keep it, say how production reaches it, demote it, or drop
     /// it.
     pub fn judge(&self, diagnostic: &Diagnostic) -> Verdict {
-        let canonical = context::canonical(&diagnostic.path);
+        let canonical = self.canonical.of(&diagnostic.path);
         let Some(info) = self.files.get(&canonical) else {
             return Verdict::Keep;
         };

@@ -10,7 +10,7 @@ use crate::files::FileSet;
 use crate::model::project::{self, Project};
 use crate::source::Span;
 use regex::Regex;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
@@ -28,7 +28,8 @@ const SELECTING_FILES: &[&str] = &["wsgi.py", "asgi.py", "manage.py"];
 pub struct Selection {
     /// The dotted module as written (`myproj.settings.production`).
     pub module: String,
-    /// The settings file it resolves to, as the run names it.
+    /// The settings file it resolves to, canonical: found once here, not for every selection
+    /// each time a `DEBUG` finding is judged (quadratic in a big tree).
     file: PathBuf,
     /// Where it is selected, for messages (`wsgi.py:6`, "Dockerfile:4 `gunicorn ...`").
     pub by: String,
@@ -115,6 +116,7 @@ impl Chains {
         project: &Project<'_>,
         launchers: &[Launcher],
         file_class: &dyn Fn(&Path) -> Class,
+        canonicals: &super::context::Canonicals,
     ) -> Chains {
         let mut chains = Chains::default();
         let files = project.file_set;
@@ -133,16 +135,20 @@ impl Chains {
                 None,
             );
         }
-        let canonical_entry = |l: &Launcher| l.entry_file.as_deref().map(super::context::canonical);
+        // The launchers that start each file, by its canonical path: found once, not once per
+        // Python file.
+        let mut started: HashMap<PathBuf, Vec<usize>> = HashMap::new();
+        for (index, launcher) in launchers.iter().enumerate() {
+            if let Some(entry) = &launcher.entry_file {
+                started.entry(canonicals.of(entry)).or_default().push(index);
+            }
+        }
         for path in project.python_files() {
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            let canonical = super::context::canonical(path);
-            let starters: Vec<usize> = launchers
-                .iter()
-                .enumerate()
-                .filter(|(_, l)| canonical_entry(l).as_ref() == Some(&canonical))
-                .map(|(i, _)| i)
-                .collect();
+            let starters: Vec<usize> = started
+                .get(&canonicals.of(path))
+                .cloned()
+                .unwrap_or_default();
             if !SELECTING_FILES.contains(&name) && starters.is_empty() {
                 continue;
             }
@@ -221,7 +227,7 @@ impl Chains {
         self.read_chain(files, &file, 0);
         self.selections.push(Selection {
             module: module.to_string(),
-            file,
+            file: super::context::canonical(&file),
             by,
             class,
             guess,
@@ -369,7 +375,7 @@ impl Chains {
         let relevant: Vec<(&Selection, PathBuf)> = self
             .selections
             .iter()
-            .map(|s| (s, super::context::canonical(&s.file)))
+            .map(|s| (s, s.file.clone()))
             .filter(|(_, selected)| self.reaches(selected, &file, &mut Vec::new()))
             .collect();
         if relevant.is_empty() {

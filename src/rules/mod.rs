@@ -56,6 +56,17 @@ pub fn contains_ignore_case(text: &str, needle: &str) -> bool {
         .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
+/// Whether `text` names `debug` (in any letter case) other than as a method called
+/// `.debug(...)`: a logger's `log.debug(...)` is in most Python files, and sets no debug mode
+/// or log level.
+pub fn mentions_debug(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.windows(5).enumerate().any(|(at, w)| {
+        w.eq_ignore_ascii_case(b"debug")
+            && !(at > 0 && bytes[at - 1] == b'.' && bytes.get(at + 5) == Some(&b'('))
+    })
+}
+
 pub static RULES: &[Rule] = &[
     syntax::syntax_error::RULE,
     debug::debug_mode_enabled::RULE,
@@ -210,5 +221,27 @@ impl Diagnostic {
     pub fn set_fix(&mut self, fix: Option<crate::edit::Fix>) -> &mut Self {
         self.fix = fix;
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_logger_call_is_no_mention_of_debug() {
+        use super::mentions_debug;
+        assert!(!mentions_debug("log.debug('x')\nlogger.Debug(\"y\")\n"));
+        for text in [
+            "app.run(debug=True)",
+            "app.debug = True",
+            "app.config['DEBUG'] = 1",
+            "--log-level debug",
+            "loglevel = 'debug'",
+            "log.debug('x'); DEBUG = True",
+            "debug",
+            ".debug",
+            "x.debug (1)",
+        ] {
+            assert!(mentions_debug(text), "{text}");
+        }
     }
 }

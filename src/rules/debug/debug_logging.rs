@@ -9,8 +9,7 @@ pub const RULE: Rule = Rule {
     code: "DBG005",
     check,
     prefilter: Some(|_, text| {
-        crate::rules::contains_ignore_case(text, "debug")
-            || crate::rules::contains_ignore_case(text, "trace")
+        crate::rules::mentions_debug(text) || crate::rules::contains_ignore_case(text, "trace")
     }),
 };
 

@@ -3,7 +3,7 @@
 //! FastAPI/Starlette `debug=True`, a production config class with `DEBUG = True`).
 
 use crate::model::python::{Assignment, Call, Semantic, Target};
-use crate::rules::{FileContext, Rule, Sink, View, contains_ignore_case};
+use crate::rules::{FileContext, Rule, Sink, View};
 
 /// Constructors whose result `is_app` recognises, for the prefilter.
 const APP_NAMES: &[&str] = &[
@@ -21,7 +21,7 @@ pub const RULE: Rule = Rule {
     check,
     // `app.run(host, port, True)` passes debug by position, on an app object only.
     prefilter: Some(|_, text| {
-        contains_ignore_case(text, "debug")
+        crate::rules::mentions_debug(text)
             || text.contains(".run(")
                 && (text.contains("app.run(")
                     || text.contains("application.run(")
