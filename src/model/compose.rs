@@ -503,16 +503,8 @@ fn open_binds(image: &Image<'_>, text: &str) -> Vec<ImageBind> {
         .processes
         .iter()
         .flat_map(|process| {
-            let launch = &process.launch;
-            let end = launch
-                .args
-                .iter()
-                .map(|a| a.span().end)
-                .fold(launch.program_span.end, usize::max);
-            let command = crate::model::project::command_as_written(slice(Span::new(
-                launch.program_span.start,
-                end,
-            )));
+            let command =
+                crate::model::project::command_as_written(slice(process.launch.command_span()));
             process
                 .listen
                 .iter()

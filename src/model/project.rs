@@ -223,12 +223,7 @@ pub fn launcher_facts(
     let mut launchers = Vec::new();
     for process in &deployment.processes {
         let launch = &process.launch;
-        let end = launch
-            .args
-            .iter()
-            .map(|a| a.span().end)
-            .fold(launch.program_span.end, usize::max);
-        let span = source.clamp(Span::new(launch.program_span.start, end));
+        let span = source.clamp(launch.command_span());
         let service = process.service.and_then(|i| deployment.services.get(i));
         let user = process
             .user

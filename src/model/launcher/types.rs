@@ -98,6 +98,16 @@ impl Program {
 }
 
 impl Launch {
+    /// The program's words and its arguments, as one span.
+    pub fn command_span(&self) -> Span {
+        let end = self
+            .args
+            .iter()
+            .map(|a| a.span().end)
+            .fold(self.program_span.end, usize::max);
+        Span::new(self.program_span.start, end)
+    }
+
     /// Whether the server is told where to run (`gunicorn --chdir`, `uvicorn --app-dir`,
     /// `mod_wsgi-express --working-directory`), or configured by a file that can say so
     /// (`gunicorn -c conf.py`, uWSGI's `chdir =` in its ini file), which deploylint does not
