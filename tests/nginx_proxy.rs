@@ -232,3 +232,74 @@ fn negatives_other_port_other_host_and_a_container_published_on_loopback() {
     ]);
     assert!(net001_messages(dir.path(), &[]).is_empty());
 }
+
+/// WSG010 on an nginx `proxy_pass` that passes the client's own `X-Forwarded-For` (sets none,
+/// `$http_x_forwarded_for`, or a location whose own `proxy_set_header` cuts the server's off)
+/// to a server that believes it: uvicorn on loopback (its default trust), or an app with
+/// Werkzeug's ProxyFix. `$proxy_add_x_forwarded_for`, Debian's `proxy_params`, a header set
+/// for the server and inherited, an include the tree lacks, gunicorn, `--no-proxy-headers`
+/// and a unix socket (uvicorn trusts only 127.0.0.1) stay quiet.
+#[test]
+fn a_proxy_that_passes_the_clients_forwarded_for_to_a_server_that_believes_it() {
+    let dir = fixture("nginx-forwarded-for");
+    let items = findings(&dir, &["--select", "WSG010"]);
+    assert_eq!(
+        short(&items),
+        [
+            "deploy/nginx/client-header.conf:8 WSG010",
+            "deploy/nginx/cut.conf:9 WSG010",
+            "deploy/nginx/shop.conf:11 WSG010",
+            "deploy/nginx/unset.conf:7 WSG010"
+        ]
+    );
+    let unset = items[3]["message"].as_str().unwrap();
+    assert_eq!(
+        unset,
+        "nginx passes the client's own X-Forwarded-For to uvicorn (started by \
+         deploy/systemd/unset.service:8), which trusts it from 127.0.0.1: any client can set \
+         the address the app sees"
+    );
+    let label = &items[3]["labels"][0];
+    assert_eq!(label["path"], "deploy/systemd/unset.service");
+    assert_eq!(label["line"], 8);
+    let shop = items[2]["message"].as_str().unwrap();
+    assert!(
+        shop.contains("to gunicorn (started by deploy/systemd/shop.service:8), whose app believes it through ProxyFix (x_for=1, shop/wsgi.py:5)"),
+        "{shop}"
+    );
+    assert_eq!(items[2]["labels"][0]["path"], "shop/wsgi.py");
+    let pretty = run(
+        &[
+            "check",
+            "--color",
+            "never",
+            "--select",
+            "WSG010",
+            "deploy/nginx/unset.conf",
+            "deploy/nginx/shop.conf",
+            "deploy/systemd",
+            "shop",
+        ],
+        &dir,
+    );
+    insta::assert_snapshot!("forwarded_for_pretty", stdout(&pretty));
+}
+
+/// The nginx file named alone is judged with the project around it (the unit beside it is read
+/// as context); an isolated run of it knows no launcher, joins nothing and says nothing.
+#[test]
+fn a_proxy_alone_says_nothing_about_forwarded_headers() {
+    let dir = fixture("nginx-forwarded-for");
+    let one = ["--select", "WSG010", "deploy/nginx/unset.conf"];
+    assert_eq!(
+        short(&findings(&dir, &one)),
+        ["deploy/nginx/unset.conf:7 WSG010"]
+    );
+    let isolated = [
+        "--select",
+        "WSG010",
+        "--isolated",
+        "deploy/nginx/unset.conf",
+    ];
+    assert_eq!(short(&findings(&dir, &isolated)), Vec::<String>::new());
+}
