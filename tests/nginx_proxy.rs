@@ -303,3 +303,54 @@ fn a_proxy_alone_says_nothing_about_forwarded_headers() {
     ];
     assert_eq!(short(&findings(&dir, &isolated)), Vec::<String>::new());
 }
+
+/// uvicorn reads `UVICORN_PROXY_HEADERS` and `FORWARDED_ALLOW_IPS` from its environment: off,
+/// or a list without loopback, and it does not believe nginx's header.
+#[test]
+fn uvicorn_settings_from_the_environment_decide_whom_it_believes() {
+    let site = "server {\n    location / {\n        proxy_pass http://127.0.0.1:8000;\n    }\n}\n";
+    let unit = |env: &str| {
+        format!(
+            "[Service]\nUser=api\nWorkingDirectory=/srv/api\n{env}ExecStart=/srv/api/venv/bin/uvicorn main:app --host 127.0.0.1 --port 8000\n"
+        )
+    };
+    let cases = [
+        ("", 1),
+        ("Environment=UVICORN_PROXY_HEADERS=true\n", 1),
+        ("Environment=FORWARDED_ALLOW_IPS=127.0.0.1,10.0.0.2\n", 1),
+        ("Environment=UVICORN_PROXY_HEADERS=false\n", 0),
+        ("Environment=FORWARDED_ALLOW_IPS=10.0.0.2\n", 0),
+    ];
+    for (env, expected) in cases {
+        let dir = project(&[
+            ("pyproject.toml", "[project]\nname = \"api\"\n"),
+            ("deploy/nginx/api.conf", site),
+            ("deploy/systemd/api.service", &unit(env)),
+        ]);
+        let items = findings(dir.path(), &["--select", "WSG010"]);
+        assert_eq!(items.len(), expected, "{env}: {items:?}");
+    }
+}
+
+/// A container sees a published port's clients from its bridge's gateway, not 127.0.0.1: uvicorn
+/// inside, with its default trust, does not believe the header nginx on the host passes.
+/// With `--forwarded-allow-ips '*'` it believes anyone, nginx included.
+#[test]
+fn uvicorn_in_a_container_behind_nginx_on_loopback() {
+    let site = "server {\n    location / {\n        proxy_pass http://127.0.0.1:8000;\n    }\n}\n";
+    for (trust, expected) in [("", 0), (" --forwarded-allow-ips '*'", 1)] {
+        let compose = format!(
+            "services:\n  web:\n    image: api\n    user: app\n    command: uvicorn main:app --host 0.0.0.0 --port 8000{trust}\n    ports:\n      - \"127.0.0.1:8000:8000\"\n"
+        );
+        let dir = project(&[
+            ("pyproject.toml", "[project]\nname = \"api\"\n"),
+            ("deploy/site.conf", site),
+            ("deploy/compose.yaml", &compose),
+        ]);
+        let out = run(&["graph", "--format", "json"], dir.path());
+        let graph: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(joins(&graph).len(), 1, "{}", stdout(&out));
+        let items = findings(dir.path(), &["--select", "WSG010"]);
+        assert_eq!(items.len(), expected, "{trust}: {items:?}");
+    }
+}

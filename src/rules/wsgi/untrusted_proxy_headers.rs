@@ -1,8 +1,10 @@
 //! WSG010: proxy headers trusted from anyone. mod_wsgi's `WSGITrustedProxyHeaders` without
 //! `WSGITrustedProxies` in scope, gunicorn's or uvicorn's `--forwarded-allow-ips '*'`
 //! (`forwarded_allow_ips = "*"` in a gunicorn config) on a host server that listens on every
-//! interface, and Werkzeug's `ProxyFix` in the app such a server serves: `X-Forwarded-For` and friends are then believed from any client, so anyone who
-//! reaches the server can spoof the client address, host or scheme the app sees.
+//! interface, Werkzeug's `ProxyFix` in the app such a server serves, and an nginx
+//! `proxy_pass` that hands the client's own `X-Forwarded-For` to a server that believes it:
+//! `X-Forwarded-For` and friends are then what the client wrote, so anyone who reaches the
+//! server can spoof the client address, host or scheme the app sees.
 
 use super::apache_of;
 use crate::catalog::{Format, RuleEntry};
@@ -254,7 +256,7 @@ fn check_passed_through(project: &Project<'_>, entry: &RuleEntry, out: &mut Vec<
             .fact
             .trusts_forwarded_for
             .as_deref()
-            .and_then(|ips| believed_from(ips, edge.via))
+            .and_then(|ips| believed_from(ips, edge.via, launcher.fact.on_host))
         {
             (
                 format!(
@@ -295,9 +297,10 @@ fn check_passed_through(project: &Project<'_>, entry: &RuleEntry, out: &mut Vec<
 }
 
 /// Whom uvicorn believes the header from, when it includes the proxy that reaches it `via`:
-/// `*`, or a loopback address for a proxy on this host's loopback (not a unix socket, whose
-/// peer has no address, nor another container).
-fn believed_from(ips: &str, via: Via) -> Option<String> {
+/// `*`, or a loopback address for a proxy on the loopback of the host the server runs on (not
+/// a unix socket, whose peer has no address, nor a container, which sees a published port's
+/// clients from its bridge's gateway).
+fn believed_from(ips: &str, via: Via, on_host: bool) -> Option<String> {
     let list: Vec<&str> = ips
         .split(',')
         .map(|ip| ip.trim().trim_matches(['\'', '"']))
@@ -305,7 +308,7 @@ fn believed_from(ips: &str, via: Via) -> Option<String> {
     if list.contains(&"*") {
         return Some("any address".to_string());
     }
-    if via != Via::Loopback {
+    if via != Via::Loopback || !on_host {
         return None;
     }
     list.iter()
