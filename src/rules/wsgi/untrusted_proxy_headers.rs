@@ -290,7 +290,16 @@ fn check_passed_through(project: &Project<'_>, entry: &RuleEntry, out: &mut Vec<
             )
         };
         reported.push((proxy.pass_path.clone(), proxy.pass_span));
-        let mut sink = Sink::new(entry, &proxy.pass_path, out).for_format(Format::Nginx);
+        let mut sink = Sink::new(entry, &proxy.pass_path, out);
+        // The help in the proxy's own terms (the file the join read it from).
+        if let Some(file) = project.files.iter().find(|f| {
+            f.facts
+                .proxies
+                .iter()
+                .any(|p| p.pass_span == proxy.pass_span && p.pass_path == proxy.pass_path)
+        }) {
+            sink = sink.for_format(file.format);
+        }
         sink.report(proxy.pass_span, message)
             .label_in(label_path, label_span, label);
     }
