@@ -232,3 +232,125 @@ fn negatives_other_port_other_host_and_a_container_published_on_loopback() {
     ]);
     assert!(net001_messages(dir.path(), &[]).is_empty());
 }
+
+/// WSG010 on an nginx `proxy_pass` that passes the client's own `X-Forwarded-For` (sets none,
+/// `$http_x_forwarded_for`, or a location whose own `proxy_set_header` cuts the server's off)
+/// to a server that believes it: uvicorn on loopback (its default trust), or an app with
+/// Werkzeug's ProxyFix. `$proxy_add_x_forwarded_for`, Debian's `proxy_params`, a header set
+/// for the server and inherited, an include the tree lacks, gunicorn, `--no-proxy-headers`
+/// and a unix socket (uvicorn trusts only 127.0.0.1) stay quiet.
+#[test]
+fn a_proxy_that_passes_the_clients_forwarded_for_to_a_server_that_believes_it() {
+    let dir = fixture("nginx-forwarded-for");
+    let items = findings(&dir, &["--select", "WSG010"]);
+    assert_eq!(
+        short(&items),
+        [
+            "deploy/nginx/client-header.conf:8 WSG010",
+            "deploy/nginx/cut.conf:9 WSG010",
+            "deploy/nginx/shop.conf:11 WSG010",
+            "deploy/nginx/unset.conf:7 WSG010"
+        ]
+    );
+    let unset = items[3]["message"].as_str().unwrap();
+    assert_eq!(
+        unset,
+        "nginx passes the client's own X-Forwarded-For to uvicorn (started by \
+         deploy/systemd/unset.service:8), which trusts it from 127.0.0.1: any client can set \
+         the address the app sees"
+    );
+    let label = &items[3]["labels"][0];
+    assert_eq!(label["path"], "deploy/systemd/unset.service");
+    assert_eq!(label["line"], 8);
+    let shop = items[2]["message"].as_str().unwrap();
+    assert!(
+        shop.contains("to gunicorn (started by deploy/systemd/shop.service:8), whose app believes it through ProxyFix (x_for=1, shop/wsgi.py:5)"),
+        "{shop}"
+    );
+    assert_eq!(items[2]["labels"][0]["path"], "shop/wsgi.py");
+    let pretty = run(
+        &[
+            "check",
+            "--color",
+            "never",
+            "--select",
+            "WSG010",
+            "deploy/nginx/unset.conf",
+            "deploy/nginx/shop.conf",
+            "deploy/systemd",
+            "shop",
+        ],
+        &dir,
+    );
+    insta::assert_snapshot!("forwarded_for_pretty", stdout(&pretty));
+}
+
+/// The nginx file named alone is judged with the project around it (the unit beside it is read
+/// as context); an isolated run of it knows no launcher, joins nothing and says nothing.
+#[test]
+fn a_proxy_alone_says_nothing_about_forwarded_headers() {
+    let dir = fixture("nginx-forwarded-for");
+    let one = ["--select", "WSG010", "deploy/nginx/unset.conf"];
+    assert_eq!(
+        short(&findings(&dir, &one)),
+        ["deploy/nginx/unset.conf:7 WSG010"]
+    );
+    let isolated = [
+        "--select",
+        "WSG010",
+        "--isolated",
+        "deploy/nginx/unset.conf",
+    ];
+    assert_eq!(short(&findings(&dir, &isolated)), Vec::<String>::new());
+}
+
+/// uvicorn reads `UVICORN_PROXY_HEADERS` and `FORWARDED_ALLOW_IPS` from its environment: off,
+/// or a list without loopback, and it does not believe nginx's header.
+#[test]
+fn uvicorn_settings_from_the_environment_decide_whom_it_believes() {
+    let site = "server {\n    location / {\n        proxy_pass http://127.0.0.1:8000;\n    }\n}\n";
+    let unit = |env: &str| {
+        format!(
+            "[Service]\nUser=api\nWorkingDirectory=/srv/api\n{env}ExecStart=/srv/api/venv/bin/uvicorn main:app --host 127.0.0.1 --port 8000\n"
+        )
+    };
+    let cases = [
+        ("", 1),
+        ("Environment=UVICORN_PROXY_HEADERS=true\n", 1),
+        ("Environment=FORWARDED_ALLOW_IPS=127.0.0.1,10.0.0.2\n", 1),
+        ("Environment=UVICORN_PROXY_HEADERS=false\n", 0),
+        ("Environment=FORWARDED_ALLOW_IPS=10.0.0.2\n", 0),
+    ];
+    for (env, expected) in cases {
+        let dir = project(&[
+            ("pyproject.toml", "[project]\nname = \"api\"\n"),
+            ("deploy/nginx/api.conf", site),
+            ("deploy/systemd/api.service", &unit(env)),
+        ]);
+        let items = findings(dir.path(), &["--select", "WSG010"]);
+        assert_eq!(items.len(), expected, "{env}: {items:?}");
+    }
+}
+
+/// A container sees a published port's clients from its bridge's gateway, not 127.0.0.1: uvicorn
+/// inside, with its default trust, does not believe the header nginx on the host passes.
+/// With `--forwarded-allow-ips '*'` it believes anyone, nginx included.
+#[test]
+fn uvicorn_in_a_container_behind_nginx_on_loopback() {
+    let site = "server {\n    location / {\n        proxy_pass http://127.0.0.1:8000;\n    }\n}\n";
+    for (trust, expected) in [("", 0), (" --forwarded-allow-ips '*'", 1)] {
+        let compose = format!(
+            "services:\n  web:\n    image: api\n    user: app\n    command: uvicorn main:app --host 0.0.0.0 --port 8000{trust}\n    ports:\n      - \"127.0.0.1:8000:8000\"\n"
+        );
+        let dir = project(&[
+            ("pyproject.toml", "[project]\nname = \"api\"\n"),
+            ("deploy/site.conf", site),
+            ("deploy/compose.yaml", &compose),
+        ]);
+        let out = run(&["graph", "--format", "json"], dir.path());
+        let graph: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(joins(&graph).len(), 1, "{}", stdout(&out));
+        let items = findings(dir.path(), &["--select", "WSG010"]);
+        assert_eq!(items.len(), expected, "{trust}: {items:?}");
+    }
+}

@@ -5,7 +5,7 @@
 use super::{Check, FrontEnd, Input, Linted, Lowered, NameMatch, PackMatch, file_name, never};
 use crate::catalog::Format;
 use crate::model::deployment::Deployment;
-use crate::model::nginx::{AppEvidence, Nginx};
+use crate::model::nginx::{AppEvidence, ForwardedFor, Nginx};
 use crate::model::project::{ProxyFact, ServedFact};
 use crate::model::view::{ParseError, View};
 use crate::source::{MappedText, SourceFile};
@@ -136,6 +136,16 @@ fn proxies(nginx: &Nginx) -> Vec<ProxyFact> {
                 upstream,
                 server: "nginx",
                 endpoint: backend.endpoint,
+                pass_path: nginx.path(backend.pass).to_path_buf(),
+                pass_span: {
+                    let pass = nginx.node(backend.pass);
+                    pass.args
+                        .last()
+                        .map_or(pass.name.span, |a| pass.name.span.cover(a.span))
+                },
+                pass_line: nginx.line(backend.pass),
+                passes_client_forwarded_for: nginx.entries[backend.pass].name == "proxy_pass"
+                    && nginx.forwarded_for(backend.pass) == ForwardedFor::Client,
             })
         })
         .collect()

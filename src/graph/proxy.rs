@@ -10,7 +10,8 @@ use super::context::canonical;
 use crate::diagnostic::{Diagnostic, Label};
 use crate::model::listen::{Endpoint, is_all_interfaces, is_loopback};
 use crate::model::project::{FileFacts, ProxyFact, ServedFact};
-use std::collections::HashSet;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// How a proxy reaches a launcher.
@@ -62,11 +63,20 @@ impl Proxies {
         launchers: &[Launcher],
         root_of: &dyn Fn(&Path) -> Option<PathBuf>,
     ) -> Proxies {
-        let mut seen = HashSet::new();
-        let mut list = Vec::new();
+        let mut seen = HashMap::new();
+        let mut list: Vec<ProxyFact> = Vec::new();
         for proxy in files.iter().flat_map(|f| &f.facts.proxies) {
-            if seen.insert((canonical(&proxy.path), proxy.span)) {
-                list.push(proxy.clone());
+            match seen.entry((canonical(&proxy.path), proxy.span)) {
+                Entry::Vacant(v) => {
+                    v.insert(list.len());
+                    list.push(proxy.clone());
+                }
+                // A site read on its own knows nothing of the `http` block a main
+                // configuration includes it in, which may set the header.
+                Entry::Occupied(o) => {
+                    let kept = &mut list[*o.get()];
+                    kept.passes_client_forwarded_for &= proxy.passes_client_forwarded_for;
+                }
             }
         }
         let mut served_seen = HashSet::new();

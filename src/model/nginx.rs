@@ -271,6 +271,103 @@ impl Nginx {
     }
 }
 
+/// What the client address header a `proxy_pass` sends the backend holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ForwardedFor {
+    /// The client's own `X-Forwarded-For`, passed through: not set, or set to
+    /// `$http_x_forwarded_for`.
+    Client,
+    /// Set by nginx (`$proxy_add_x_forwarded_for`, `$remote_addr`, Debian's `proxy_params`).
+    Set,
+    /// An include the tree does not hold may set it.
+    Unknown,
+}
+
+impl Nginx {
+    /// What `X-Forwarded-For` a `proxy_pass` entry sends. `proxy_set_header` is inherited
+    /// from the enclosing block only when a block sets none at all, so the innermost block
+    /// with any decides; `if` and `limit_except` blocks cannot set headers and take their
+    /// location's.
+    pub fn forwarded_for(&self, pass: usize) -> ForwardedFor {
+        let mut block = self.entries[pass].parent;
+        loop {
+            if let Some(b) = block
+                && matches!(self.entries[b].name.as_str(), "if" | "limit_except")
+            {
+                block = self.entries[b].parent;
+                continue;
+            }
+            let mut sets_any = false;
+            let mut unknown = false;
+            let mut xff: Option<ForwardedFor> = None;
+            for e in self.children(block) {
+                match self.entries[e].name.as_str() {
+                    "proxy_set_header" => {
+                        sets_any = true;
+                        if self
+                            .arg(e, 0)
+                            .is_some_and(|h| h.eq_ignore_ascii_case("x-forwarded-for"))
+                        {
+                            let value = self.arg(e, 1).unwrap_or_default().to_ascii_lowercase();
+                            // The last one written is what a reader expects; nginx sends both.
+                            xff = Some(if value.contains("$http_x_forwarded_for") {
+                                ForwardedFor::Client
+                            } else {
+                                ForwardedFor::Set
+                            });
+                        }
+                    }
+                    "include" => {
+                        let pattern = self.arg(e, 0).unwrap_or_default();
+                        let name = pattern.rsplit('/').next().unwrap_or(pattern);
+                        // A file read from the tree put its directives in this block.
+                        let read = !self.unresolved.contains(&e)
+                            && (has_wildcard(pattern)
+                                || self.units.iter().skip(1).any(|u| {
+                                    u.path.file_name().and_then(|n| n.to_str()) == Some(name)
+                                }));
+                        if name == "proxy_params" && !read {
+                            // Debian's sets `X-Forwarded-For $proxy_add_x_forwarded_for`.
+                            sets_any = true;
+                            xff.get_or_insert(ForwardedFor::Set);
+                        } else if self.unresolved.contains(&e)
+                            || (!read && !SETS_NO_PROXY_HEADERS.contains(&name))
+                        {
+                            unknown = true;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(decided) = xff {
+                return decided;
+            }
+            if unknown {
+                return ForwardedFor::Unknown;
+            }
+            if sets_any {
+                return ForwardedFor::Client;
+            }
+            match block {
+                Some(b) => block = self.entries[b].parent,
+                None => return ForwardedFor::Client,
+            }
+        }
+    }
+}
+
+/// Files every nginx package installs that set no proxy header.
+const SETS_NO_PROXY_HEADERS: &[&str] = &[
+    "mime.types",
+    "fastcgi_params",
+    "fastcgi.conf",
+    "uwsgi_params",
+    "scgi_params",
+    "koi-utf",
+    "koi-win",
+    "win-utf",
+];
+
 /// A backend a `*_pass` directive sends requests to.
 #[derive(Debug, Clone)]
 pub struct Backend {
@@ -990,6 +1087,73 @@ mod tests {
             .into_iter()
             .map(|b| (nginx.arg(b.at, 0).unwrap().to_string(), b.endpoint))
             .collect()
+    }
+
+    /// What the first `proxy_pass` in `text` sends as `X-Forwarded-For`.
+    fn forwarded(text: &str) -> ForwardedFor {
+        let source = SourceFile::new("site.conf", text.to_string());
+        let nginx = load(&source, &FileSet::new(Vec::new()));
+        let pass = nginx.named("proxy_pass").next().unwrap();
+        nginx.forwarded_for(pass)
+    }
+
+    #[test]
+    fn forwarded_for_follows_proxy_set_header_inheritance() {
+        use ForwardedFor::*;
+        let cases = [
+            ("location / { proxy_pass http://a; }", Client),
+            (
+                "location / { proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for; proxy_pass http://a; }",
+                Set,
+            ),
+            (
+                "location / { proxy_set_header x-forwarded-for $remote_addr; proxy_pass http://a; }",
+                Set,
+            ),
+            (
+                "location / { proxy_set_header X-Forwarded-For $http_x_forwarded_for; proxy_pass http://a; }",
+                Client,
+            ),
+            // Inherited by a location (and an `if` in it) that sets none.
+            (
+                "http { proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for; server { location / { if ($a) { proxy_pass http://a; } } } }",
+                Set,
+            ),
+            // Cut off by the location's own header.
+            (
+                "server { proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for; location / { proxy_set_header Host $host; proxy_pass http://a; } }",
+                Client,
+            ),
+            // A nested location inherits from the outer one.
+            (
+                "location /a { proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for; location /a/b { proxy_pass http://a; } }",
+                Set,
+            ),
+            (
+                "location / { include proxy_params; proxy_pass http://a; }",
+                Set,
+            ),
+            (
+                "server { include proxy_params; location / { proxy_set_header Host $host; proxy_pass http://a; } }",
+                Client,
+            ),
+            // What an include outside the tree holds is unknown, unless it is nginx's own.
+            (
+                "server { include headers.conf; location / { proxy_pass http://a; } }",
+                Unknown,
+            ),
+            (
+                "location / { include snippets/proxy.conf; proxy_set_header Host $host; proxy_pass http://a; }",
+                Unknown,
+            ),
+            (
+                "location / { include uwsgi_params; proxy_pass http://a; }",
+                Client,
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(forwarded(text), expected, "{text}");
+        }
     }
 
     fn tcp(host: &str, port: Option<u16>) -> Endpoint {

@@ -77,6 +77,14 @@ pub struct ProxyFact {
     /// The proxy server, for messages (`nginx`).
     pub server: &'static str,
     pub endpoint: crate::model::listen::Endpoint,
+    /// The `proxy_pass`/`uwsgi_pass` itself (the same as `path`/`span` unless an
+    /// `upstream` holds the address).
+    pub pass_path: PathBuf,
+    pub pass_span: Span,
+    pub pass_line: usize,
+    /// A `proxy_pass` whose location passes the client's own `X-Forwarded-For` through (sets
+    /// none, or `$http_x_forwarded_for`), so the client chooses what the backend reads.
+    pub passes_client_forwarded_for: bool,
 }
 
 impl ProxyFact {
@@ -163,6 +171,10 @@ pub struct LauncherFact {
     /// Where it is bound on every interface of a host (not a container's own namespace), for
     /// the concerns of a server any client can reach directly.
     pub open_on_host: Option<Span>,
+    /// The peers it believes `X-Forwarded-For` from, when it takes the client address from
+    /// that header (uvicorn: `--forwarded-allow-ips`, `127.0.0.1` by default, unless
+    /// `--no-proxy-headers`). None when it does not, or when a variable decides.
+    pub trusts_forwarded_for: Option<String>,
 }
 
 /// Where a process listens: its TCP addresses with their ports, and its unix sockets.
@@ -351,6 +363,7 @@ pub fn launcher_facts(
                         .map(|l| l.span)
                 })
                 .flatten(),
+            trusts_forwarded_for: trusts_forwarded_for(launch),
         });
     }
     let mut references: Vec<PathBuf> = deployment
@@ -383,6 +396,26 @@ pub fn launcher_facts(
             .iter()
             .all(|s| s.runs_app && s.image.is_none() && !s.built);
     (launchers, references, starts_nothing)
+}
+
+/// uvicorn takes the client address from `X-Forwarded-For` sent by the peers
+/// `--forwarded-allow-ips` lists (`127.0.0.1` unless set) unless `--no-proxy-headers`.
+/// gunicorn does not (its list concerns the scheme headers), nor does uWSGI.
+fn trusts_forwarded_for(launch: &crate::model::launcher::Launch) -> Option<String> {
+    if launch.program != crate::model::launcher::Program::Uvicorn {
+        return None;
+    }
+    let off = launch
+        .last_flag(&["--proxy-headers", "--no-proxy-headers"])
+        .is_some_and(|(name, _)| name == "--no-proxy-headers");
+    if off {
+        return None;
+    }
+    let ips = launch
+        .option(&["--forwarded-allow-ips"])
+        .map(|v| v.as_str().trim_matches(['\'', '"']).to_string())
+        .unwrap_or_else(|| "127.0.0.1".to_string());
+    (!ips.contains('$')).then_some(ips)
 }
 
 /// A settings module as an environment value or option writes it: quotes dropped, a

@@ -123,6 +123,9 @@ fn settings_of(process: &Process, env: &[EnvVar]) -> Vec<(MappedText, String)> {
                 if flags.contains(&option.as_str()) {
                     if click_true(&var.value) {
                         words.push(word(&flag, var));
+                    } else if option == "proxy-headers" && click_false(&var.value) {
+                        // On by default: only turning it off changes anything.
+                        words.push(word("--no-proxy-headers", var));
                     }
                 } else if value_options(program).contains(&flag.as_str())
                     && !renamed.contains(&flag.as_str())
@@ -189,6 +192,12 @@ fn not_on_command_line(
 /// click's reading of a boolean environment variable.
 fn click_true(value: &str) -> bool {
     ["1", "true", "t", "yes", "y", "on"]
+        .iter()
+        .any(|t| value.trim().eq_ignore_ascii_case(t))
+}
+
+fn click_false(value: &str) -> bool {
+    ["0", "false", "f", "no", "n", "off"]
         .iter()
         .any(|t| value.trim().eq_ignore_ascii_case(t))
 }

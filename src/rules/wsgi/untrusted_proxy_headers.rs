@@ -1,12 +1,16 @@
 //! WSG010: proxy headers trusted from anyone. mod_wsgi's `WSGITrustedProxyHeaders` without
 //! `WSGITrustedProxies` in scope, gunicorn's or uvicorn's `--forwarded-allow-ips '*'`
 //! (`forwarded_allow_ips = "*"` in a gunicorn config) on a host server that listens on every
-//! interface, and Werkzeug's `ProxyFix` in the app such a server serves: `X-Forwarded-For` and friends are then believed from any client, so anyone who
-//! reaches the server can spoof the client address, host or scheme the app sees.
+//! interface, Werkzeug's `ProxyFix` in the app such a server serves, and an nginx
+//! `proxy_pass` that hands the client's own `X-Forwarded-For` to a server that believes it:
+//! `X-Forwarded-For` and friends are then what the client wrote, so anyone who reaches the
+//! server can spoof the client address, host or scheme the app sees.
 
 use super::apache_of;
 use crate::catalog::{Format, RuleEntry};
 use crate::diagnostic::Diagnostic;
+use crate::graph::proxy::{Proxies, Via};
+use crate::graph::{Class, Launcher};
 use crate::model::deployment::Placement;
 use crate::model::launcher::{Entry, Program};
 use crate::model::listen::is_all_interfaces;
@@ -104,10 +108,14 @@ fn check_servers(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
     }
 }
 
-/// Werkzeug's `ProxyFix` in the module a host server serves on every interface.
+/// Werkzeug's `ProxyFix` in the module a host server serves on every interface, and an nginx
+/// `proxy_pass` that passes the client's `X-Forwarded-For` to a server that believes it.
 pub const PROJECT_RULE: ProjectRule = ProjectRule {
     code: "WSG010",
-    check: check_proxy_fix,
+    check: |project, entry, out| {
+        check_proxy_fix(project, entry, out);
+        check_passed_through(project, entry, out);
+    },
 };
 
 /// Werkzeug's middleware that believes `X-Forwarded-*` (under each name it has had).
@@ -133,29 +141,8 @@ fn check_proxy_fix(project: &Project<'_>, entry: &RuleEntry, out: &mut Vec<Diagn
             let Some(module) = served_module(project, &file.path, launcher) else {
                 continue;
             };
-            let Ok(text) = project.file_set.read(&module) else {
-                continue;
-            };
-            if !text.text.contains("ProxyFix") {
-                continue;
-            }
-            let parsed = python::parse(&text.text);
-            let Some(python) = Semantic::new(&parsed, &text.text) else {
-                continue;
-            };
-            for call in python.calls() {
-                if !python.calls_any(call, PROXY_FIX) {
-                    continue;
-                }
-                let count = match python.argument(call, "x_for", Some(1)) {
-                    None => 1,
-                    Some(value) => match python.literal(value) {
-                        Some(Literal::Int(n)) => n,
-                        _ => continue,
-                    },
-                };
-                let at = python.callee_span(call);
-                if count <= 0 || reported.contains(&(module.clone(), at)) {
+            for (at, count, _) in proxy_fix_calls(project, &module) {
+                if reported.contains(&(module.clone(), at)) {
                     continue;
                 }
                 reported.push((module.clone(), at));
@@ -178,6 +165,164 @@ fn check_proxy_fix(project: &Project<'_>, entry: &RuleEntry, out: &mut Vec<Diagn
             }
         }
     }
+}
+
+/// The `ProxyFix` calls in a module that take the client address from `X-Forwarded-For`
+/// (`x_for` of 1 or more, as the code fixes it), with the count and the call's line.
+fn proxy_fix_calls(
+    project: &Project<'_>,
+    module: &Path,
+) -> Vec<(crate::source::Span, i128, usize)> {
+    let Ok(text) = project.file_set.read(module) else {
+        return Vec::new();
+    };
+    if !text.text.contains("ProxyFix") {
+        return Vec::new();
+    }
+    let parsed = python::parse(&text.text);
+    let Some(python) = Semantic::new(&parsed, &text.text) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for call in python.calls() {
+        if !python.calls_any(call, PROXY_FIX) {
+            continue;
+        }
+        let count = match python.argument(call, "x_for", Some(1)) {
+            None => 1,
+            Some(value) => match python.literal(value) {
+                Some(Literal::Int(n)) => n,
+                _ => continue,
+            },
+        };
+        let at = python.callee_span(call);
+        if count > 0 {
+            let line = text.text[..at.start.min(text.text.len())]
+                .matches('\n')
+                .count()
+                + 1;
+            out.push((at, count, line));
+        }
+    }
+    out
+}
+
+/// nginx's `proxy_pass` sends the client's own `X-Forwarded-For` unless its location (or the
+/// block it inherits `proxy_set_header` from) sets it. A server behind it that believes the
+/// header from the proxy (uvicorn, from the addresses `--forwarded-allow-ips` lists, loopback
+/// by default; Werkzeug's `ProxyFix` in the app, from whoever connects) then sees whatever
+/// address the client wrote. Reported on the `proxy_pass`, where the fix goes, when the
+/// project joins it to such a server; an include the tree does not hold, a variable in the
+/// address, or a server that does not read the header keeps it quiet.
+fn check_passed_through(project: &Project<'_>, entry: &RuleEntry, out: &mut Vec<Diagnostic>) {
+    if !project.files.iter().any(|f| {
+        f.facts
+            .proxies
+            .iter()
+            .any(|p| p.passes_client_forwarded_for)
+    }) {
+        return;
+    }
+    let launchers: Vec<Launcher> = project
+        .files
+        .iter()
+        .flat_map(|f| {
+            f.facts.launchers.iter().map(|l| Launcher {
+                file: f.path.clone(),
+                fact: l.clone(),
+                entry_file: None,
+                class: Class::Unknown,
+                evidence: Vec::new(),
+            })
+        })
+        .collect();
+    // Files of one deployment sit close together; the join checks that.
+    let proxies = Proxies::build(project.files, &launchers, &|_| None);
+    let mut reported: Vec<(PathBuf, crate::source::Span)> = Vec::new();
+    for edge in &proxies.edges {
+        let proxy = &proxies.list[edge.proxy];
+        if !proxy.passes_client_forwarded_for
+            || reported.contains(&(proxy.pass_path.clone(), proxy.pass_span))
+        {
+            continue;
+        }
+        let launcher = &launchers[edge.launcher];
+        let started = format!(
+            "started by {}:{}",
+            launcher.file.display(),
+            launcher.fact.line
+        );
+        let (message, label_path, label_span, label) = if let Some(from) = launcher
+            .fact
+            .trusts_forwarded_for
+            .as_deref()
+            .and_then(|ips| believed_from(ips, edge.via, launcher.fact.on_host))
+        {
+            (
+                format!(
+                    "nginx passes the client's own X-Forwarded-For to {} ({started}), which trusts it from {from}: any client can set the address the app sees",
+                    launcher.fact.program
+                ),
+                launcher.file.clone(),
+                launcher.fact.span,
+                format!(
+                    "{} takes the client address from X-Forwarded-For here",
+                    launcher.fact.program
+                ),
+            )
+        } else {
+            let Some(module) = served_module(project, &launcher.file, &launcher.fact) else {
+                continue;
+            };
+            let Some((at, count, line)) = proxy_fix_calls(project, &module).into_iter().next()
+            else {
+                continue;
+            };
+            (
+                format!(
+                    "nginx passes the client's own X-Forwarded-For to {} ({started}), whose app believes it through ProxyFix (x_for={count}, {}:{line}): any client can set the address the app sees",
+                    launcher.fact.program,
+                    module.display()
+                ),
+                module,
+                at,
+                "ProxyFix takes the client address from X-Forwarded-For here".to_string(),
+            )
+        };
+        reported.push((proxy.pass_path.clone(), proxy.pass_span));
+        let mut sink = Sink::new(entry, &proxy.pass_path, out);
+        // The help in the proxy's own terms (the file the join read it from).
+        if let Some(file) = project.files.iter().find(|f| {
+            f.facts
+                .proxies
+                .iter()
+                .any(|p| p.pass_span == proxy.pass_span && p.pass_path == proxy.pass_path)
+        }) {
+            sink = sink.for_format(file.format);
+        }
+        sink.report(proxy.pass_span, message)
+            .label_in(label_path, label_span, label);
+    }
+}
+
+/// Whom uvicorn believes the header from, when it includes the proxy that reaches it `via`:
+/// `*`, or a loopback address for a proxy on the loopback of the host the server runs on (not
+/// a unix socket, whose peer has no address, nor a container, which sees a published port's
+/// clients from its bridge's gateway).
+fn believed_from(ips: &str, via: Via, on_host: bool) -> Option<String> {
+    let list: Vec<&str> = ips
+        .split(',')
+        .map(|ip| ip.trim().trim_matches(['\'', '"']))
+        .collect();
+    if list.contains(&"*") {
+        return Some("any address".to_string());
+    }
+    if via != Via::Loopback || !on_host {
+        return None;
+    }
+    list.iter()
+        .find(|ip| matches!(**ip, "127.0.0.1" | "::1" | "localhost"))
+        .map(|ip| ip.to_string())
 }
 
 /// The module file a launcher serves (`shop.wsgi:app` as `shop/wsgi.py`, found from the
