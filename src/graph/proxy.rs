@@ -87,17 +87,30 @@ impl Proxies {
             .cloned()
             .collect();
         let mut edges = Vec::new();
+        // Each launcher's file and root once, and none at all in a project without proxies.
+        let launcher_files: Vec<(PathBuf, Option<PathBuf>)> = if list.is_empty() {
+            Vec::new()
+        } else {
+            launchers
+                .iter()
+                .map(|l| {
+                    let file = canonical(&l.file);
+                    let root = root_of(&file);
+                    (file, root)
+                })
+                .collect()
+        };
         for (p, proxy) in list.iter().enumerate() {
             let proxy_file = canonical(&proxy.path);
             let proxy_root = root_of(&proxy_file);
             for (l, launcher) in launchers.iter().enumerate() {
-                let launcher_file = canonical(&launcher.file);
-                if root_of(&launcher_file) != proxy_root {
+                let (launcher_file, launcher_root) = &launcher_files[l];
+                if *launcher_root != proxy_root {
                     continue;
                 }
                 // A project (a monorepo, a tree of examples) holds many deployments: one
                 // deployment's files sit close together.
-                if !near(&proxy_file, &launcher_file) {
+                if !near(&proxy_file, launcher_file) {
                     continue;
                 }
                 for (b, bind) in launcher.fact.binds.iter().enumerate() {
