@@ -3,7 +3,8 @@
 # writes the seeded mixed corpus (scripts/bench-corpus.py) at each scale, and times
 # deploylint beside ripgrep reading the same tree and, where they install into a throwaway
 # virtualenv under $TMPDIR (never a project dependency), ruff --select S, bandit, hadolint and
-# checkov; also over ../shared/corpus/realworld and the local CPython standard library.
+# checkov, and systemd-analyze security --offline where systemd is installed; also over
+# ../shared/corpus/realworld and the local CPython standard library.
 # Prints a table of medians, ratios and peak memory (GNU time).
 #
 # Usage: scripts/bench.sh [--scales "1 4 16"] [--runs N] [--all-tools] [--keep]
@@ -25,7 +26,7 @@ while [ $# -gt 0 ]; do
     --runs) runs="$2"; shift 2 ;;
     --all-tools) all_tools=1; shift ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -33,7 +34,7 @@ done
 work="${TMPDIR:-/tmp}/deploylint-bench"
 mkdir -p "$work/results"
 rm -f "$work/results/"*
-cleanup() { [ "$keep" = 1 ] || rm -rf "$work"/x* "$work"/py-* "$work"/docker-*; }
+cleanup() { [ "$keep" = 1 ] || rm -rf "$work"/x* "$work"/py-* "$work"/docker-* "$work"/units-*; }
 trap cleanup EXIT
 
 bin="${DEPLOYLINT_BIN:-}"
@@ -52,6 +53,7 @@ apt_install() {
 }
 have_hyperfine=0; apt_install hyperfine hyperfine && have_hyperfine=1
 have_rg=0; apt_install rg ripgrep && have_rg=1
+have_systemd_analyze=0; command -v systemd-analyze >/dev/null && have_systemd_analyze=1
 have_gnu_time=0; [ -x /usr/bin/time ] || apt_install /usr/bin/time time || true
 [ -x /usr/bin/time ] && have_gnu_time=1
 venv="$work/venv"
@@ -77,7 +79,7 @@ stamp=$(cksum <"$repo/scripts/bench-corpus.py")
 corpus() {
   local dir="$work/x$1"
   if [ "$(cat "$dir/.complete" 2>/dev/null)" != "$stamp" ]; then
-    rm -rf "$dir" "$work/py-x$1" "$work/docker-x$1"
+    rm -rf "$dir" "$work/py-x$1" "$work/docker-x$1" "$work/units-x$1"
     python3 "$repo/scripts/bench-corpus.py" "$dir" --scale "$1" >/dev/null
     echo "$stamp" >"$dir/.complete"
   fi
@@ -155,6 +157,12 @@ for scale in $scales; do
       sh -c "find '$docker' -type f -print0 | xargs -0 '$venv/bin/hadolint' --no-fail"
     [ "$have_checkov" = 1 ] && measure "mixed x1" checkov "$tree" \
       "$venv/bin/checkov" -q -d "$tree" --framework dockerfile kubernetes --soft-fail
+    # systemd units, beside `systemd-analyze security --offline` (Debian's systemd) given all
+    # of them in one call.
+    units=$(subtree "$tree" "$work/units-x1" -name '*.service')
+    measure "systemd units x1" deploylint "$units" $(dl) "$units"
+    [ "$have_systemd_analyze" = 1 ] && measure "systemd units x1" "systemd-analyze security" "$units" \
+      sh -c "find '$units' -type f -print0 | xargs -0 systemd-analyze security --offline=true --no-pager >/dev/null 2>&1; true"
     # One file, process start and the project's context read included.
     one="$tree/svc00001/svc00001/views.py"
     measure "one file ($(wc -l <"$one") lines)" deploylint "$one" "$bin" check --output-format concise "$one"
