@@ -80,6 +80,10 @@ pub struct Chains {
     pub selections: Vec<Selection>,
     /// Keyed by canonical path.
     modules: BTreeMap<PathBuf, Module>,
+    /// The selections (indices, in order) whose chain reaches each file, by canonical path:
+    /// made once when the chains are built, not by following every selection's chain for
+    /// every `DEBUG` finding (quadratic in a big tree).
+    reaching: HashMap<PathBuf, Vec<usize>>,
 }
 
 /// What the chains say of a `DEBUG = True` finding.
@@ -209,7 +213,41 @@ impl Chains {
             };
             chains.select(files, path, module.as_str(), by, class, guess);
         }
+        chains.index_reaching();
         chains
+    }
+
+    /// Fills `reaching`: every file each selection's chain reaches, as `reaches` decides it
+    /// (a simple path of star imports at most `MAX_CHAIN_DEPTH + 1` long, so the breadth-first
+    /// distance).
+    fn index_reaching(&mut self) {
+        let mut reaching: HashMap<PathBuf, Vec<usize>> = HashMap::new();
+        for (index, selection) in self.selections.iter().enumerate() {
+            let mut distance: HashMap<&Path, usize> =
+                HashMap::from([(selection.file.as_path(), 0)]);
+            let mut queue = std::collections::VecDeque::from([selection.file.as_path()]);
+            while let Some(module) = queue.pop_front() {
+                let depth = distance[module];
+                if depth > MAX_CHAIN_DEPTH {
+                    continue;
+                }
+                let Some(info) = self.modules.get(module) else {
+                    continue;
+                };
+                for statement in &info.statements {
+                    if let Statement::StarImport { target, .. } = statement
+                        && !distance.contains_key(target.as_path())
+                    {
+                        distance.insert(target, depth + 1);
+                        queue.push_back(target);
+                    }
+                }
+            }
+            for file in distance.into_keys() {
+                reaching.entry(file.to_path_buf()).or_default().push(index);
+            }
+        }
+        self.reaching = reaching;
     }
 
     fn select(
@@ -373,10 +411,12 @@ impl Chains {
         let file = super::context::canonical(&diagnostic.path);
         let at = diagnostic.span.start;
         let relevant: Vec<(&Selection, PathBuf)> = self
-            .selections
-            .iter()
+            .reaching
+            .get(&file)
+            .into_iter()
+            .flatten()
+            .map(|i| &self.selections[*i])
             .map(|s| (s, s.file.clone()))
-            .filter(|(_, selected)| self.reaches(selected, &file, &mut Vec::new()))
             .collect();
         if relevant.is_empty() {
             return None;
@@ -674,5 +714,55 @@ mod tests {
         ] {
             assert_eq!(found(computed), None, "{computed}");
         }
+    }
+
+    /// The index of the files each selection reaches says what following the chain says:
+    /// through a cycle, to the depth limit and one import past it, and nothing beyond.
+    #[test]
+    fn reaching_index_agrees_with_following_the_chain() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        let settings = root.join("proj/settings");
+        std::fs::create_dir_all(&settings).unwrap();
+        let count = MAX_CHAIN_DEPTH + 5;
+        for i in 0..count {
+            let mut text = format!("from .m{} import *\n", i + 1);
+            if i == 5 {
+                text.push_str("from .m2 import *\n");
+            }
+            std::fs::write(settings.join(format!("m{i}.py")), text).unwrap();
+        }
+        let wsgi = root.join("proj/wsgi.py");
+        std::fs::write(&wsgi, "").unwrap();
+        let files = FileSet::new(vec![root.clone()]);
+        let mut chains = Chains::default();
+        for start in [0, 3, 7] {
+            chains.select(
+                &files,
+                &wsgi,
+                &format!("proj.settings.m{start}"),
+                format!("m{start}"),
+                Class::Production,
+                None,
+            );
+        }
+        assert_eq!(chains.selections.len(), 3);
+        chains.index_reaching();
+        for i in 0..count {
+            let file = settings.join(format!("m{i}.py"));
+            let followed: Vec<usize> = (0..chains.selections.len())
+                .filter(|s| chains.reaches(&chains.selections[*s].file, &file, &mut Vec::new()))
+                .collect();
+            let indexed = chains.reaching.get(&file).cloned().unwrap_or_default();
+            assert_eq!(indexed, followed, "m{i}");
+        }
+        // The limit is reached: the first selection does not reach the last module.
+        assert!(!chains.reaching[&settings.join("m0.py")].is_empty());
+        assert!(
+            chains
+                .reaching
+                .get(&settings.join(format!("m{}.py", count - 1)))
+                .is_none_or(|s| !s.contains(&0))
+        );
     }
 }
