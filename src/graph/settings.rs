@@ -84,6 +84,21 @@ pub struct Chains {
     /// made once when the chains are built, not by following every selection's chain for
     /// every `DEBUG` finding (quadratic in a big tree).
     reaching: HashMap<PathBuf, Vec<usize>>,
+    /// Modules read ahead, in parallel, by the path that names them (`prefetch`); `read_chain`
+    /// takes each from here instead of reading it again.
+    prefetched: HashMap<PathBuf, Option<ModuleRead>>,
+}
+
+/// A settings module's statements that matter and the files its star imports name.
+type ModuleRead = (Vec<Statement>, Vec<PathBuf>);
+
+/// A selection found before its chain is read.
+struct Pending {
+    from: PathBuf,
+    module: String,
+    by: String,
+    class: Class,
+    guess: Option<String>,
 }
 
 /// What the chains say of a `DEBUG = True` finding.
@@ -125,19 +140,19 @@ impl Chains {
         let mut chains = Chains::default();
         let files = project.file_set;
         let mut overridden: HashSet<usize> = HashSet::new();
+        let mut pending = Vec::new();
         for (index, launcher) in launchers.iter().enumerate() {
             let Some(module) = launcher.fact.django_settings.as_deref() else {
                 continue;
             };
             overridden.insert(index);
-            chains.select(
-                files,
-                &launcher.file,
-                module,
-                launcher.cite(),
-                launcher.class,
-                None,
-            );
+            pending.push(Pending {
+                from: launcher.file.clone(),
+                module: module.to_string(),
+                by: launcher.cite(),
+                class: launcher.class,
+                guess: None,
+            });
         }
         // The launchers that start each file, by its canonical path: found once, not once per
         // Python file.
@@ -211,10 +226,61 @@ impl Chains {
             } else {
                 (Class::Unknown, None)
             };
-            chains.select(files, path, module.as_str(), by, class, guess);
+            pending.push(Pending {
+                from: path.to_path_buf(),
+                module: module.as_str().to_string(),
+                by,
+                class,
+                guess,
+            });
         }
+        // The selected modules and what they import are parsed ahead, in parallel; the chains
+        // are then read in order, exactly as one at a time.
+        let found: Vec<Option<PathBuf>> = pending
+            .iter()
+            .map(|p| project::find_module(files, &p.from, &p.module).map(|(file, _)| file))
+            .collect();
+        chains.prefetch(files, found.iter().flatten().cloned().collect());
+        for (p, file) in pending.into_iter().zip(found) {
+            if let Some(file) = file {
+                chains.select_file(files, file, p.module, p.by, p.class, p.guess);
+            }
+        }
+        chains.prefetched = HashMap::new();
         chains.index_reaching();
         chains
+    }
+
+    /// Reads, a level of star imports at a time and each level in parallel, the modules
+    /// `read_chain` may read from `starts` (those within its depth).
+    fn prefetch(&mut self, files: &FileSet, starts: Vec<PathBuf>) {
+        use rayon::prelude::*;
+        let mut seen: HashSet<PathBuf> = HashSet::new();
+        let mut level: Vec<PathBuf> = starts
+            .into_iter()
+            .filter(|p| seen.insert(p.clone()))
+            .collect();
+        for _ in 0..=MAX_CHAIN_DEPTH {
+            if level.is_empty() {
+                break;
+            }
+            let read: Vec<(PathBuf, Option<ModuleRead>)> = level
+                .into_par_iter()
+                .map(|path| {
+                    let read = read_module(files, &path);
+                    (path, read)
+                })
+                .collect();
+            level = Vec::new();
+            for (path, read) in read {
+                for target in read.iter().flat_map(|(_, targets)| targets) {
+                    if seen.insert(target.clone()) {
+                        level.push(target.clone());
+                    }
+                }
+                self.prefetched.insert(path, read);
+            }
+        }
     }
 
     /// Fills `reaching`: every file each selection's chain reaches, as `reaches` decides it
@@ -250,6 +316,8 @@ impl Chains {
         self.reaching = reaching;
     }
 
+    /// Selects `module` as named from `from` (what `build` does for each selection).
+    #[cfg(test)]
     fn select(
         &mut self,
         files: &FileSet,
@@ -262,9 +330,22 @@ impl Chains {
         let Some((file, _)) = project::find_module(files, from, module) else {
             return;
         };
+        self.select_file(files, file, module.to_string(), by, class, guess);
+    }
+
+    /// Selects the settings module in `file` and reads its chain.
+    fn select_file(
+        &mut self,
+        files: &FileSet,
+        file: PathBuf,
+        module: String,
+        by: String,
+        class: Class,
+        guess: Option<String>,
+    ) {
         self.read_chain(files, &file, 0);
         self.selections.push(Selection {
-            module: module.to_string(),
+            module,
             file: super::context::canonical(&file),
             by,
             class,
@@ -278,62 +359,20 @@ impl Chains {
         if depth > MAX_CHAIN_DEPTH || self.modules.contains_key(&canonical) {
             return;
         }
-        let Ok(file) = files.read(path) else {
+        let read = match self.prefetched.remove(path) {
+            Some(read) => read,
+            None => read_module(files, path),
+        };
+        let Some((statements, targets)) = read else {
             return;
         };
         self.modules.insert(
-            canonical.clone(),
+            canonical,
             Module {
                 display: path.to_path_buf(),
-                statements: Vec::new(),
+                statements,
             },
         );
-        let text = &file.text;
-        let masked = strings_masked(text);
-        let mut statements = Vec::new();
-        let mut targets = Vec::new();
-        for captures in STAR_IMPORT.captures_iter(text) {
-            let whole = captures.get(0).expect("whole match");
-            if masked.contains(whole.start()) {
-                continue;
-            }
-            let Some(block) = block_of(text, whole.start(), captures[1].len()) else {
-                continue;
-            };
-            let module = &captures[2];
-            let Some((target, _)) = project::find_module(files, path, module) else {
-                continue;
-            };
-            statements.push(Statement::StarImport {
-                target: super::context::canonical(&target),
-                span: Span::new(whole.start() + captures[1].len(), whole.end()),
-                conditional: block,
-            });
-            targets.push(target);
-        }
-        for captures in DEBUG_ASSIGNMENT.captures_iter(text) {
-            let whole = captures.get(0).expect("whole match");
-            if masked.contains(whole.start()) {
-                continue;
-            }
-            let Some(conditional) = block_of(text, whole.start(), captures[1].len()) else {
-                continue;
-            };
-            let end = text[whole.start()..]
-                .find('\n')
-                .map_or(text.len(), |i| whole.start() + i);
-            statements.push(Statement::Debug {
-                start: whole.start(),
-                end,
-                line: text[..whole.start()].matches('\n').count() + 1,
-                conditional,
-            });
-        }
-        statements.sort_by_key(Statement::start);
-        self.modules
-            .get_mut(&canonical)
-            .expect("inserted above")
-            .statements = statements;
         for target in targets {
             self.read_chain(files, &target, depth + 1);
         }
@@ -513,6 +552,55 @@ impl Chains {
         }
         None
     }
+}
+
+/// A settings module's statements that matter, in order, and the files its star imports
+/// name, read from `path` (None when it cannot be read).
+fn read_module(files: &FileSet, path: &Path) -> Option<ModuleRead> {
+    let file = files.read(path).ok()?;
+    let text = &file.text;
+    let masked = strings_masked(text);
+    let mut statements = Vec::new();
+    let mut targets = Vec::new();
+    for captures in STAR_IMPORT.captures_iter(text) {
+        let whole = captures.get(0).expect("whole match");
+        if masked.contains(whole.start()) {
+            continue;
+        }
+        let Some(block) = block_of(text, whole.start(), captures[1].len()) else {
+            continue;
+        };
+        let module = &captures[2];
+        let Some((target, _)) = project::find_module(files, path, module) else {
+            continue;
+        };
+        statements.push(Statement::StarImport {
+            target: super::context::canonical(&target),
+            span: Span::new(whole.start() + captures[1].len(), whole.end()),
+            conditional: block,
+        });
+        targets.push(target);
+    }
+    for captures in DEBUG_ASSIGNMENT.captures_iter(text) {
+        let whole = captures.get(0).expect("whole match");
+        if masked.contains(whole.start()) {
+            continue;
+        }
+        let Some(conditional) = block_of(text, whole.start(), captures[1].len()) else {
+            continue;
+        };
+        let end = text[whole.start()..]
+            .find('\n')
+            .map_or(text.len(), |i| whole.start() + i);
+        statements.push(Statement::Debug {
+            start: whole.start(),
+            end,
+            line: text[..whole.start()].matches('\n').count() + 1,
+            conditional,
+        });
+    }
+    statements.sort_by_key(Statement::start);
+    Some((statements, targets))
 }
 
 impl Statement {
