@@ -444,11 +444,15 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
             .flat_map(|(.., diagnostics)| diagnostics)
             .chain(&project_diagnostics),
     );
+    // By file, in order: each file takes its own, not a scan of every project finding.
+    let mut project_by_file: HashMap<PathBuf, Vec<Diagnostic>> = HashMap::new();
+    for d in project_diagnostics {
+        project_by_file.entry(d.path.clone()).or_default().push(d);
+    }
     for (source, format, settings, mut diagnostics) in per_file {
-        diagnostics.extend(
-            project_diagnostics
-                .extract_if(.., |d| d.path == source.path() && settings.enabled(&d.code)),
-        );
+        if let Some(found) = project_by_file.get_mut(source.path()) {
+            diagnostics.extend(found.extract_if(.., |d| settings.enabled(&d.code)));
+        }
         finish_file(&source, format, &settings, &mut diagnostics);
         graph.apply(&mut diagnostics, resolver.include_development(&settings));
         outcome.diagnostics.extend(diagnostics);

@@ -53,7 +53,13 @@ impl std::fmt::Display for Unreadable {
 pub struct FileSet {
     roots: Vec<PathBuf>,
     cache: Mutex<Cache>,
+    /// Directory listings (`files_in`), by the directory's path, with its stamp.
+    listings: Mutex<HashMap<PathBuf, (Option<Stamp>, Listing)>>,
 }
+
+/// The entries of a directory that its listing does not call directories, in listing order,
+/// each with whether the listing calls it a regular file (else its type is unknown or a link).
+pub type Listing = Arc<Vec<(PathBuf, bool)>>;
 
 #[derive(Debug, Default)]
 struct Cache {
@@ -79,6 +85,7 @@ impl FileSet {
         FileSet {
             roots,
             cache: Mutex::default(),
+            listings: Mutex::default(),
         }
     }
 
@@ -156,6 +163,36 @@ impl FileSet {
             cache.next_id += 1;
         }
         entry
+    }
+
+    /// The entries of `dir` that are not directories, listed once and again only when the
+    /// directory changed: every config in a tree may look at the same parent directories (a
+    /// root of thousands of projects), and listing them for each would grow with the square of
+    /// the tree. None when it cannot be listed.
+    pub fn files_in(&self, dir: &Path) -> Option<Listing> {
+        let now = stamp(dir);
+        let mut listings = self.listings.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((seen, listing)) = listings.get(dir)
+            && *seen == now
+            && now.is_some()
+        {
+            return Some(listing.clone());
+        }
+        drop(listings);
+        let listing: Listing = Arc::new(
+            std::fs::read_dir(dir)
+                .ok()?
+                .flatten()
+                .filter_map(|entry| {
+                    let listed = entry.file_type().ok();
+                    (!listed.is_some_and(|t| t.is_dir()))
+                        .then(|| (entry.path(), listed.is_some_and(|t| t.is_file())))
+                })
+                .collect(),
+        );
+        listings = self.listings.lock().unwrap_or_else(|e| e.into_inner());
+        listings.insert(dir.to_path_buf(), (now, listing.clone()));
+        Some(listing)
     }
 
     /// The id of a file already read, by any path that names it.
@@ -329,5 +366,34 @@ mod tests {
         let second = files.read(&path).unwrap();
         assert_eq!(second.text, "FROM a\nUSER app\n");
         assert_eq!(second.id, first.id);
+    }
+
+    #[test]
+    fn a_listing_has_the_files_not_directories_and_sees_a_new_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        std::fs::write(root.join("Procfile"), "web: gunicorn app:app\n").unwrap();
+        std::fs::create_dir(root.join("sub")).unwrap();
+        let files = FileSet::new(vec![root.clone()]);
+        let names = |listing: Listing| {
+            let mut names: Vec<(String, bool)> = listing
+                .iter()
+                .map(|(p, file)| (p.file_name().unwrap().to_string_lossy().into(), *file))
+                .collect();
+            names.sort();
+            names
+        };
+        let first = files.files_in(&root).unwrap();
+        assert_eq!(names(first.clone()), [("Procfile".to_string(), true)]);
+        assert!(Arc::ptr_eq(&first, &files.files_in(&root).unwrap()));
+        std::fs::write(root.join("Dockerfile"), "FROM python\n").unwrap();
+        assert_eq!(
+            names(files.files_in(&root).unwrap()),
+            [
+                ("Dockerfile".to_string(), true),
+                ("Procfile".to_string(), true)
+            ]
+        );
+        assert!(files.files_in(&root.join("missing")).is_none());
     }
 }

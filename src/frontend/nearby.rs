@@ -73,35 +73,30 @@ pub fn started_nearby(
 }
 
 fn started_in(dir: &Path, files: &FileSet, word: &str, starts: &impl Fn(&Launch) -> bool) -> bool {
-    let Ok(entries) = std::fs::read_dir(dir) else {
+    // The type the directory listing gave, then the name; a `stat` only for a link or an
+    // unknown type: a project root lists many directories, and this runs for many files.
+    let Some(listing) = files.files_in(dir) else {
         return false;
     };
     let mut seen = 0;
-    for entry in entries.flatten() {
-        // The type the directory listing gave, then the name; a `stat` only for a link or an
-        // unknown type: a project root lists many directories, and this runs for many files.
-        let listed = entry.file_type().ok();
-        if listed.is_some_and(|t| t.is_dir()) {
+    for (path, listed_file) in listing.iter() {
+        if file_name(path).is_empty() {
             continue;
         }
-        let path = entry.path();
-        if file_name(&path).is_empty() {
-            continue;
-        }
-        let Some(launches) = super::decided_by_name(&path).and_then(|f| f.launches) else {
+        let Some(launches) = super::decided_by_name(path).and_then(|f| f.launches) else {
             continue;
         };
-        if !listed.is_some_and(|t| t.is_file()) && !path.is_file() {
+        if !listed_file && !path.is_file() {
             continue;
         }
         seen += 1;
         if seen > MAX_LAUNCHERS {
             return false;
         }
-        let Ok(file) = files.read(&path) else {
+        let Ok(file) = files.read(path) else {
             continue;
         };
-        if file.text.contains(word) && launches(&path, &file.text).iter().any(starts) {
+        if file.text.contains(word) && launches(path, &file.text).iter().any(starts) {
             return true;
         }
     }

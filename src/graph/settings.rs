@@ -80,6 +80,25 @@ pub struct Chains {
     pub selections: Vec<Selection>,
     /// Keyed by canonical path.
     modules: BTreeMap<PathBuf, Module>,
+    /// The selections (indices, in order) whose chain reaches each file, by canonical path:
+    /// made once when the chains are built, not by following every selection's chain for
+    /// every `DEBUG` finding (quadratic in a big tree).
+    reaching: HashMap<PathBuf, Vec<usize>>,
+    /// Modules read ahead, in parallel, by the path that names them (`prefetch`); `read_chain`
+    /// takes each from here instead of reading it again.
+    prefetched: HashMap<PathBuf, Option<ModuleRead>>,
+}
+
+/// A settings module's statements that matter and the files its star imports name.
+type ModuleRead = (Vec<Statement>, Vec<PathBuf>);
+
+/// A selection found before its chain is read.
+struct Pending {
+    from: PathBuf,
+    module: String,
+    by: String,
+    class: Class,
+    guess: Option<String>,
 }
 
 /// What the chains say of a `DEBUG = True` finding.
@@ -121,19 +140,19 @@ impl Chains {
         let mut chains = Chains::default();
         let files = project.file_set;
         let mut overridden: HashSet<usize> = HashSet::new();
+        let mut pending = Vec::new();
         for (index, launcher) in launchers.iter().enumerate() {
             let Some(module) = launcher.fact.django_settings.as_deref() else {
                 continue;
             };
             overridden.insert(index);
-            chains.select(
-                files,
-                &launcher.file,
-                module,
-                launcher.cite(),
-                launcher.class,
-                None,
-            );
+            pending.push(Pending {
+                from: launcher.file.clone(),
+                module: module.to_string(),
+                by: launcher.cite(),
+                class: launcher.class,
+                guess: None,
+            });
         }
         // The launchers that start each file, by its canonical path: found once, not once per
         // Python file.
@@ -207,11 +226,98 @@ impl Chains {
             } else {
                 (Class::Unknown, None)
             };
-            chains.select(files, path, module.as_str(), by, class, guess);
+            pending.push(Pending {
+                from: path.to_path_buf(),
+                module: module.as_str().to_string(),
+                by,
+                class,
+                guess,
+            });
         }
+        // The selected modules and what they import are parsed ahead, in parallel; the chains
+        // are then read in order, exactly as one at a time.
+        let found: Vec<Option<PathBuf>> = pending
+            .iter()
+            .map(|p| project::find_module(files, &p.from, &p.module).map(|(file, _)| file))
+            .collect();
+        chains.prefetch(files, found.iter().flatten().cloned().collect());
+        for (p, file) in pending.into_iter().zip(found) {
+            if let Some(file) = file {
+                chains.select_file(files, file, p.module, p.by, p.class, p.guess);
+            }
+        }
+        chains.prefetched = HashMap::new();
+        chains.index_reaching();
         chains
     }
 
+    /// Reads, a level of star imports at a time and each level in parallel, the modules
+    /// `read_chain` may read from `starts` (those within its depth).
+    fn prefetch(&mut self, files: &FileSet, starts: Vec<PathBuf>) {
+        use rayon::prelude::*;
+        let mut seen: HashSet<PathBuf> = HashSet::new();
+        let mut level: Vec<PathBuf> = starts
+            .into_iter()
+            .filter(|p| seen.insert(p.clone()))
+            .collect();
+        for _ in 0..=MAX_CHAIN_DEPTH {
+            if level.is_empty() {
+                break;
+            }
+            let read: Vec<(PathBuf, Option<ModuleRead>)> = level
+                .into_par_iter()
+                .map(|path| {
+                    let read = read_module(files, &path);
+                    (path, read)
+                })
+                .collect();
+            level = Vec::new();
+            for (path, read) in read {
+                for target in read.iter().flat_map(|(_, targets)| targets) {
+                    if seen.insert(target.clone()) {
+                        level.push(target.clone());
+                    }
+                }
+                self.prefetched.insert(path, read);
+            }
+        }
+    }
+
+    /// Fills `reaching`: every file each selection's chain reaches, as `reaches` decides it
+    /// (a simple path of star imports at most `MAX_CHAIN_DEPTH + 1` long, so the breadth-first
+    /// distance).
+    fn index_reaching(&mut self) {
+        let mut reaching: HashMap<PathBuf, Vec<usize>> = HashMap::new();
+        for (index, selection) in self.selections.iter().enumerate() {
+            let mut distance: HashMap<&Path, usize> =
+                HashMap::from([(selection.file.as_path(), 0)]);
+            let mut queue = std::collections::VecDeque::from([selection.file.as_path()]);
+            while let Some(module) = queue.pop_front() {
+                let depth = distance[module];
+                if depth > MAX_CHAIN_DEPTH {
+                    continue;
+                }
+                let Some(info) = self.modules.get(module) else {
+                    continue;
+                };
+                for statement in &info.statements {
+                    if let Statement::StarImport { target, .. } = statement
+                        && !distance.contains_key(target.as_path())
+                    {
+                        distance.insert(target, depth + 1);
+                        queue.push_back(target);
+                    }
+                }
+            }
+            for file in distance.into_keys() {
+                reaching.entry(file.to_path_buf()).or_default().push(index);
+            }
+        }
+        self.reaching = reaching;
+    }
+
+    /// Selects `module` as named from `from` (what `build` does for each selection).
+    #[cfg(test)]
     fn select(
         &mut self,
         files: &FileSet,
@@ -224,9 +330,22 @@ impl Chains {
         let Some((file, _)) = project::find_module(files, from, module) else {
             return;
         };
+        self.select_file(files, file, module.to_string(), by, class, guess);
+    }
+
+    /// Selects the settings module in `file` and reads its chain.
+    fn select_file(
+        &mut self,
+        files: &FileSet,
+        file: PathBuf,
+        module: String,
+        by: String,
+        class: Class,
+        guess: Option<String>,
+    ) {
         self.read_chain(files, &file, 0);
         self.selections.push(Selection {
-            module: module.to_string(),
+            module,
             file: super::context::canonical(&file),
             by,
             class,
@@ -240,62 +359,20 @@ impl Chains {
         if depth > MAX_CHAIN_DEPTH || self.modules.contains_key(&canonical) {
             return;
         }
-        let Ok(file) = files.read(path) else {
+        let read = match self.prefetched.remove(path) {
+            Some(read) => read,
+            None => read_module(files, path),
+        };
+        let Some((statements, targets)) = read else {
             return;
         };
         self.modules.insert(
-            canonical.clone(),
+            canonical,
             Module {
                 display: path.to_path_buf(),
-                statements: Vec::new(),
+                statements,
             },
         );
-        let text = &file.text;
-        let masked = strings_masked(text);
-        let mut statements = Vec::new();
-        let mut targets = Vec::new();
-        for captures in STAR_IMPORT.captures_iter(text) {
-            let whole = captures.get(0).expect("whole match");
-            if masked.contains(whole.start()) {
-                continue;
-            }
-            let Some(block) = block_of(text, whole.start(), captures[1].len()) else {
-                continue;
-            };
-            let module = &captures[2];
-            let Some((target, _)) = project::find_module(files, path, module) else {
-                continue;
-            };
-            statements.push(Statement::StarImport {
-                target: super::context::canonical(&target),
-                span: Span::new(whole.start() + captures[1].len(), whole.end()),
-                conditional: block,
-            });
-            targets.push(target);
-        }
-        for captures in DEBUG_ASSIGNMENT.captures_iter(text) {
-            let whole = captures.get(0).expect("whole match");
-            if masked.contains(whole.start()) {
-                continue;
-            }
-            let Some(conditional) = block_of(text, whole.start(), captures[1].len()) else {
-                continue;
-            };
-            let end = text[whole.start()..]
-                .find('\n')
-                .map_or(text.len(), |i| whole.start() + i);
-            statements.push(Statement::Debug {
-                start: whole.start(),
-                end,
-                line: text[..whole.start()].matches('\n').count() + 1,
-                conditional,
-            });
-        }
-        statements.sort_by_key(Statement::start);
-        self.modules
-            .get_mut(&canonical)
-            .expect("inserted above")
-            .statements = statements;
         for target in targets {
             self.read_chain(files, &target, depth + 1);
         }
@@ -373,10 +450,12 @@ impl Chains {
         let file = super::context::canonical(&diagnostic.path);
         let at = diagnostic.span.start;
         let relevant: Vec<(&Selection, PathBuf)> = self
-            .selections
-            .iter()
+            .reaching
+            .get(&file)
+            .into_iter()
+            .flatten()
+            .map(|i| &self.selections[*i])
             .map(|s| (s, s.file.clone()))
-            .filter(|(_, selected)| self.reaches(selected, &file, &mut Vec::new()))
             .collect();
         if relevant.is_empty() {
             return None;
@@ -473,6 +552,55 @@ impl Chains {
         }
         None
     }
+}
+
+/// A settings module's statements that matter, in order, and the files its star imports
+/// name, read from `path` (None when it cannot be read).
+fn read_module(files: &FileSet, path: &Path) -> Option<ModuleRead> {
+    let file = files.read(path).ok()?;
+    let text = &file.text;
+    let masked = strings_masked(text);
+    let mut statements = Vec::new();
+    let mut targets = Vec::new();
+    for captures in STAR_IMPORT.captures_iter(text) {
+        let whole = captures.get(0).expect("whole match");
+        if masked.contains(whole.start()) {
+            continue;
+        }
+        let Some(block) = block_of(text, whole.start(), captures[1].len()) else {
+            continue;
+        };
+        let module = &captures[2];
+        let Some((target, _)) = project::find_module(files, path, module) else {
+            continue;
+        };
+        statements.push(Statement::StarImport {
+            target: super::context::canonical(&target),
+            span: Span::new(whole.start() + captures[1].len(), whole.end()),
+            conditional: block,
+        });
+        targets.push(target);
+    }
+    for captures in DEBUG_ASSIGNMENT.captures_iter(text) {
+        let whole = captures.get(0).expect("whole match");
+        if masked.contains(whole.start()) {
+            continue;
+        }
+        let Some(conditional) = block_of(text, whole.start(), captures[1].len()) else {
+            continue;
+        };
+        let end = text[whole.start()..]
+            .find('\n')
+            .map_or(text.len(), |i| whole.start() + i);
+        statements.push(Statement::Debug {
+            start: whole.start(),
+            end,
+            line: text[..whole.start()].matches('\n').count() + 1,
+            conditional,
+        });
+    }
+    statements.sort_by_key(Statement::start);
+    Some((statements, targets))
 }
 
 impl Statement {
@@ -674,5 +802,55 @@ mod tests {
         ] {
             assert_eq!(found(computed), None, "{computed}");
         }
+    }
+
+    /// The index of the files each selection reaches says what following the chain says:
+    /// through a cycle, to the depth limit and one import past it, and nothing beyond.
+    #[test]
+    fn reaching_index_agrees_with_following_the_chain() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        let settings = root.join("proj/settings");
+        std::fs::create_dir_all(&settings).unwrap();
+        let count = MAX_CHAIN_DEPTH + 5;
+        for i in 0..count {
+            let mut text = format!("from .m{} import *\n", i + 1);
+            if i == 5 {
+                text.push_str("from .m2 import *\n");
+            }
+            std::fs::write(settings.join(format!("m{i}.py")), text).unwrap();
+        }
+        let wsgi = root.join("proj/wsgi.py");
+        std::fs::write(&wsgi, "").unwrap();
+        let files = FileSet::new(vec![root.clone()]);
+        let mut chains = Chains::default();
+        for start in [0, 3, 7] {
+            chains.select(
+                &files,
+                &wsgi,
+                &format!("proj.settings.m{start}"),
+                format!("m{start}"),
+                Class::Production,
+                None,
+            );
+        }
+        assert_eq!(chains.selections.len(), 3);
+        chains.index_reaching();
+        for i in 0..count {
+            let file = settings.join(format!("m{i}.py"));
+            let followed: Vec<usize> = (0..chains.selections.len())
+                .filter(|s| chains.reaches(&chains.selections[*s].file, &file, &mut Vec::new()))
+                .collect();
+            let indexed = chains.reaching.get(&file).cloned().unwrap_or_default();
+            assert_eq!(indexed, followed, "m{i}");
+        }
+        // The limit is reached: the first selection does not reach the last module.
+        assert!(!chains.reaching[&settings.join("m0.py")].is_empty());
+        assert!(
+            chains
+                .reaching
+                .get(&settings.join(format!("m{}.py", count - 1)))
+                .is_none_or(|s| !s.contains(&0))
+        );
     }
 }
