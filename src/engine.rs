@@ -424,8 +424,6 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
         sources: &all_sources,
         file_set: &resolver.files,
     };
-    let mut graph = Graph::build(&project, &resolver.judging_roots);
-    graph.knows_project = !resolver.project_roots.is_empty();
     // Project rules run if any file's settings enable them; each finding is then judged by
     // the settings of the file it is in.
     let mut project_diagnostics = Vec::new();
@@ -436,6 +434,14 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
         };
         project_diagnostics = check_project(&project, &all_enabled);
     }
+    // Only these findings are judged below.
+    let judges_settings = per_file
+        .iter()
+        .flat_map(|(.., diagnostics)| diagnostics)
+        .chain(&project_diagnostics)
+        .any(Graph::judges_settings);
+    let mut graph = Graph::build_judging(&project, &resolver.judging_roots, judges_settings);
+    graph.knows_project = !resolver.project_roots.is_empty();
     // Echoes are found before suppressions apply: suppressing the finding that connects the
     // files silences the echo too, and a suppression of the echo itself still counts as used.
     let shown = shown_elsewhere(

@@ -98,8 +98,31 @@ pub fn load_into(
 struct Matcher {
     format: Format,
     key: Option<String>,
-    regex: Regex,
-    not: Vec<Regex>,
+    regex: Pattern,
+    not: Vec<Pattern>,
+}
+
+/// A pattern compiled when first needed. A pack's patterns are compiled when it is loaded, to
+/// report a bad one; the built-in rules' only when a file of their format is checked (the
+/// catalog's tests compile them), since compiling them costs more than a small file's lint.
+#[derive(Debug)]
+struct Pattern {
+    source: String,
+    compiled: OnceLock<Regex>,
+}
+
+impl Pattern {
+    fn compile(pattern: &str) -> Result<Regex, regex::Error> {
+        RegexBuilder::new(pattern)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+    }
+
+    fn regex(&self) -> &Regex {
+        self.compiled.get_or_init(|| {
+            Pattern::compile(&self.source).expect("a built-in rule's pattern compiles")
+        })
+    }
 }
 
 #[derive(Deserialize)]
@@ -117,7 +140,7 @@ pub fn builtin() -> &'static [Arc<PackRule>] {
             .filter(|e| e.matcher.is_some())
             .map(|entry| {
                 // The catalog is tested; a bad built-in match is a build defect.
-                let matches = compile_all(entry, &|pattern, e| {
+                let matches = compile_all(entry, false, &|pattern, e| {
                     PackError(format!("invalid regex {pattern:?}: {e}"))
                 })
                 .unwrap_or_else(|PackError(message)| {
@@ -132,9 +155,11 @@ pub fn builtin() -> &'static [Arc<PackRule>] {
     })
 }
 
-/// Compiles an entry's `match`; `regex_error` turns a bad pattern into the caller's error.
+/// Compiles an entry's `match` (now when `eager`, else on first use); `regex_error` turns a
+/// bad pattern into the caller's error.
 fn compile_all<E>(
     entry: &RuleEntry,
+    eager: bool,
     regex_error: &dyn Fn(&str, regex::Error) -> E,
 ) -> Result<Vec<Matcher>, E>
 where
@@ -153,10 +178,15 @@ where
         )));
     };
     let compile = |pattern: &str| {
-        RegexBuilder::new(pattern)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .build()
-            .map_err(|e| regex_error(pattern, e))
+        let compiled = OnceLock::new();
+        if eager {
+            let regex = Pattern::compile(pattern).map_err(|e| regex_error(pattern, e))?;
+            compiled.get_or_init(|| regex);
+        }
+        Ok::<_, E>(Pattern {
+            source: pattern.to_string(),
+            compiled,
+        })
     };
     let mut out = Vec::new();
     for spec in matcher.specs() {
@@ -283,7 +313,7 @@ pub fn parse_text(path: &Path, text: String) -> Result<Vec<Arc<PackRule>>, Confi
         if let Some(clash) = catalog::clash(&entry, others) {
             return Err(error(at, clash));
         }
-        let matches = compile_all(&entry, &|pattern, e| {
+        let matches = compile_all(&entry, true, &|pattern, e| {
             PackError(format!("invalid regex {pattern:?}: {e}"))
         })
         .map_err(|PackError(message)| error(at.clone(), message))?;
@@ -330,10 +360,10 @@ impl PackRule {
 impl Matcher {
     fn report(&self, text: &MappedText, message: &str, sink: &mut Sink<'_>) {
         let value = text.as_str();
-        if self.not.iter().any(|n| n.is_match(value)) {
+        if self.not.iter().any(|n| n.regex().is_match(value)) {
             return;
         }
-        let Some(caps) = self.regex.captures(value) else {
+        let Some(caps) = self.regex.regex().captures(value) else {
             return;
         };
         let found = caps.get(1).or_else(|| caps.get(0)).expect("a match");
@@ -343,5 +373,25 @@ impl Matcher {
             text.span_of(found.range())
         };
         sink.report(span, message.trim().to_string());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The built-in rules' patterns are compiled on first use, so a bad one must fail here.
+    #[test]
+    fn every_builtin_pattern_compiles() {
+        let rules = builtin();
+        assert!(!rules.is_empty());
+        for rule in rules {
+            for m in &rule.matches {
+                m.regex.regex();
+                m.not.iter().for_each(|n| {
+                    n.regex();
+                });
+            }
+        }
     }
 }

@@ -309,6 +309,19 @@ impl MappedText {
         origin + (i - index)
     }
 
+    /// The original offset of byte `i` and the end of the run holding it: bytes `i..end` map
+    /// to consecutive offsets from there. `None` past the end and for a text that stands for
+    /// its span as a whole (no byte of it maps on its own).
+    pub fn run_at(&self, i: usize) -> Option<(usize, usize)> {
+        if self.whole || i >= self.text.len() {
+            return None;
+        }
+        let k = self.runs.partition_point(|r| r.0 <= i) - 1;
+        let (index, origin) = self.runs[k];
+        let end = self.runs.get(k + 1).map_or(self.text.len(), |r| r.0);
+        Some((origin + (i - index), end))
+    }
+
     /// Maps a byte range of the assembled text back to a span of the file.
     pub fn span_of(&self, range: std::ops::Range<usize>) -> Span {
         let floor = |mut i: usize| {

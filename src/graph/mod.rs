@@ -134,6 +134,18 @@ impl Graph {
     /// Builds the graph of `project` (the linted files and the context read beside them),
     /// judged from `roots` (canonical project roots, or the named paths when none was found).
     pub fn build(project: &Project<'_>, roots: &[PathBuf]) -> Graph {
+        Graph::build_judging(project, roots, true)
+    }
+
+    /// Whether judging `diagnostic` consults the settings chains (see `build_judging`).
+    pub fn judges_settings(diagnostic: &Diagnostic) -> bool {
+        SETTINGS_DEBUG_RULES.contains(&diagnostic.code.as_str())
+    }
+
+    /// `build`, reading the Django settings chains only when `settings` says a finding to be
+    /// judged needs them (`judges_settings`): they are only consulted for those, and reading
+    /// them compiles their patterns and reads the settings modules.
+    pub fn build_judging(project: &Project<'_>, roots: &[PathBuf], settings: bool) -> Graph {
         let mut graph = Graph {
             roots: {
                 let mut r = roots.to_vec();
@@ -244,9 +256,11 @@ impl Graph {
                 .and_then(|f| f.class)
                 .unwrap_or(Class::Unknown)
         };
-        let chains =
-            settings::Chains::build(project, &graph.launchers, &class_of, &graph.canonical);
-        graph.settings = chains;
+        if settings {
+            let chains =
+                settings::Chains::build(project, &graph.launchers, &class_of, &graph.canonical);
+            graph.settings = chains;
+        }
         let roots = graph.roots.clone();
         graph.proxies = proxy::Proxies::build(project.files, &graph.launchers, &|file| {
             roots.iter().find(|r| file.starts_with(r)).cloned()
@@ -408,7 +422,7 @@ impl Graph {
         if info.class == Some(Class::Development) {
             return Verdict::Demote(info.evidence.join("; "));
         }
-        if SETTINGS_DEBUG_RULES.contains(&diagnostic.code.as_str()) {
+        if Graph::judges_settings(diagnostic) {
             match self.settings.judge(diagnostic) {
                 Some(settings::Judgement::NotProduction(reason)) => {
                     return Verdict::Demote(reason);

@@ -14,6 +14,7 @@ use crate::source::{MappedText, Span};
 use crate::syntax::dockerfile::{Args, Dockerfile, Instruction, Scope, Stage};
 use crate::syntax::shell;
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 pub struct Image<'a> {
     pub file: &'a Dockerfile,
@@ -21,6 +22,9 @@ pub struct Image<'a> {
     /// For each stage, the earlier stage it is built `FROM`, if any.
     pub parents: Vec<Option<usize>>,
     global: Scope,
+    /// For each stage, the scope before each instruction of its body, built on first use:
+    /// building it expands every ARG and ENV value, and the model walks each stage many times.
+    stage_scopes: Vec<OnceLock<Vec<Arc<Scope>>>>,
     /// The start scripts read from the build context (see `read_scripts`).
     scripts: Vec<ImageScript>,
 }
@@ -84,6 +88,7 @@ impl<'a> Image<'a> {
         }
         Image {
             file,
+            stage_scopes: stages.iter().map(|_| OnceLock::new()).collect(),
             stages,
             parents,
             global,
@@ -244,6 +249,15 @@ impl<'a> Image<'a> {
     /// Calls `visit` with each instruction of `stage` and the variable scope in force before
     /// it (ENV inherited from ancestor stages, global ARGs redeclared in the stage).
     pub fn walk_stage(&self, stage: usize, mut visit: impl FnMut(&'a Instruction, &Scope)) {
+        let scopes = self.stage_scopes[stage].get_or_init(|| self.scopes_of(stage));
+        for (instr, scope) in self.stages[stage].body.iter().zip(scopes) {
+            visit(instr, scope);
+        }
+    }
+
+    /// The scope before each instruction of `stage` (instructions that change nothing share
+    /// one).
+    fn scopes_of(&self, stage: usize) -> Vec<Arc<Scope>> {
         let mut scope = Scope::for_stage(self.file, &self.global);
         let mut ancestry = Vec::new();
         let mut cur = self.parents[stage];
@@ -261,10 +275,19 @@ impl<'a> Image<'a> {
                 }
             }
         }
-        for instr in self.stages[stage].body {
-            visit(instr, &scope);
-            scope.apply(instr, self.file.escape);
+        let body = self.stages[stage].body;
+        let mut scopes = Vec::with_capacity(body.len());
+        let mut current = Arc::new(scope);
+        for instr in body {
+            scopes.push(Arc::clone(&current));
+            // Only ARG and ENV change a scope (`Scope::apply`).
+            if matches!(instr.keyword.as_str(), "ARG" | "ENV") {
+                let mut next = Scope::clone(&current);
+                next.apply(instr, self.file.escape);
+                current = Arc::new(next);
+            }
         }
+        scopes
     }
 
     /// The stage's working directory, inherited through `FROM <earlier stage>`; relative

@@ -19,37 +19,38 @@ pub(super) fn is_re_s(c: char) -> bool {
 /// Appends `src[range]` to `out`, keeping the original offsets of every character.
 pub(super) fn push_mapped(out: &mut MappedText, src: &MappedText, range: Range<usize>) {
     let text = src.as_str();
-    let Some(slice) = text.get(range.clone()) else {
+    if text.get(range.clone()).is_none() {
         return;
-    };
-    // Runs of bytes that are contiguous in the file are pushed in one go.
-    let mut run: Option<(usize, usize, usize)> = None;
-    let flush = |out: &mut MappedText, run: Option<(usize, usize, usize)>| {
-        if let Some((from, to, origin)) = run {
-            out.push_str(&text[from..to], origin);
+    }
+    let mut i = range.start;
+    while i < range.end {
+        // The whole characters of one contiguous run go in one piece.
+        if let Some((origin, run_end)) = src.run_at(i) {
+            let mut end = run_end.min(range.end);
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            if end > i {
+                out.push_str(&text[i..end], origin);
+                i = end;
+                continue;
+            }
         }
-    };
-    for (offset, c) in slice.char_indices() {
-        let i = range.start + offset;
+        // A character across runs (an escape pushed as one character) or of a text that
+        // stands for its span as a whole.
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
         let len = c.len_utf8();
         let origin = src.origin(i);
         if src.origin(i + len - 1) == origin + len - 1 {
-            match run {
-                Some((from, to, o)) if to == i && o + (to - from) == origin => {
-                    run = Some((from, i + len, o));
-                }
-                _ => {
-                    flush(out, run);
-                    run = Some((i, i + len, origin));
-                }
-            }
+            out.push_str(&text[i..i + len], origin);
         } else {
-            flush(out, run.take());
             let span = src.span_of(i..i + len);
             out.push_char(c, span.start, span.end);
         }
+        i += len;
     }
-    flush(out, run);
 }
 
 pub(super) fn append(out: &mut MappedText, src: &MappedText) {
@@ -158,4 +159,65 @@ fn is_go_print(c: char) -> bool {
     let private = matches!(u, 0xE000..=0xF8FF | 0xF0000..=0x10FFFF);
     let nonchar = (0xFDD0..=0xFDEF).contains(&u) || u & 0xFFFE == 0xFFFE;
     !(format || private || nonchar)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Span;
+
+    /// The character-by-character copy `push_mapped` replaced: its result is the reference.
+    fn push_mapped_per_char(out: &mut MappedText, src: &MappedText, range: Range<usize>) {
+        let text = src.as_str();
+        let Some(slice) = text.get(range.clone()) else {
+            return;
+        };
+        for (offset, c) in slice.char_indices() {
+            let i = range.start + offset;
+            let len = c.len_utf8();
+            let origin = src.origin(i);
+            if src.origin(i + len - 1) == origin + len - 1 {
+                out.push_str(&text[i..i + len], origin);
+            } else {
+                let span = src.span_of(i..i + len);
+                out.push_char(c, span.start, span.end);
+            }
+        }
+    }
+
+    #[test]
+    fn copying_by_runs_maps_as_copying_by_characters() {
+        let file = "RUN é\\ébc \"q\" $X x";
+        let mut mixed = MappedText::new(4);
+        mixed.push_str("é", 4);
+        mixed.push_char('é', 6, 9); // an escaped `\é`
+        mixed.push_str("bc ", 9);
+        mixed.push_char('q', 13, 14);
+        mixed.push_str("x", 17);
+        mixed.push_str(" ", 20);
+        let sources = [
+            MappedText::from_span(file, Span::new(0, file.len())),
+            MappedText::standing_for("vålue x", Span::new(15, 17)),
+            MappedText::standing_for("", Span::new(15, 17)),
+            mixed.clone().with_span(Span::new(3, 21)),
+            mixed,
+        ];
+        for src in &sources {
+            let len = src.as_str().len();
+            for start in 0..=len + 1 {
+                for end in start..=len + 1 {
+                    let mut fast = MappedText::standing_for("ab", Span::new(0, 2));
+                    let mut slow = fast.clone();
+                    push_mapped(&mut fast, src, start..end);
+                    push_mapped_per_char(&mut slow, src, start..end);
+                    assert_eq!(fast, slow, "{src:?} {start}..{end}");
+                    let mut fast = MappedText::new(30);
+                    let mut slow = MappedText::new(30);
+                    push_mapped(&mut fast, src, start..end);
+                    push_mapped_per_char(&mut slow, src, start..end);
+                    assert_eq!(fast, slow, "{src:?} {start}..{end}");
+                }
+            }
+        }
+    }
 }
