@@ -286,6 +286,37 @@ fn django_base_settings_overridden_by_the_selected_production_module() {
     );
 }
 
+/// Production selections count only in their own project: a run over two projects must not
+/// let one project's production settings make the other's development-only settings look
+/// like a development leftover.
+#[test]
+fn django_production_selection_of_another_project_does_not_judge_this_one() {
+    let dev_only = project(&[
+        ("pyproject.toml", "[project]\nname = \"site\"\n"),
+        (
+            "manage.py",
+            "import os\n\nif __name__ == \"__main__\":\n    \
+             os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"site.settings\")\n",
+        ),
+        ("site/__init__.py", ""),
+        ("site/settings.py", "DEBUG = True\n"),
+    ]);
+    let alone = || check(dev_only.path(), &["--include-development", "."]).1;
+    let (alone_items, other) = (alone(), fixture("django-settings-override"));
+    let (both, items) = check(
+        dev_only.path(),
+        &["--include-development", ".", other.to_str().unwrap()],
+    );
+    let ours: Vec<&serde_json::Value> = items
+        .iter()
+        .filter(|d| d["path"].as_str().unwrap() == "site/settings.py")
+        .collect();
+    assert_eq!(ours.len(), 1, "{both:?}");
+    assert_eq!(alone_items.len(), 1, "{alone_items:?}");
+    assert_eq!(ours[0]["severity"], alone_items[0]["severity"], "{both:?}");
+    assert_eq!(ours[0]["message"], alone_items[0]["message"], "{both:?}");
+}
+
 /// The selected production module star-imports base.py and never sets `DEBUG` (a `DEBUG`
 /// inside a function and an `if` that sets something else do not count): base's `DEBUG = True`
 /// is production's, reported at base.py with a label where production inherits it. The

@@ -257,8 +257,9 @@ impl Graph {
                 .unwrap_or(Class::Unknown)
         };
         if settings {
-            let chains =
+            let mut chains =
                 settings::Chains::build(project, &graph.launchers, &class_of, &graph.canonical);
+            chains.roots = graph.roots.clone();
             graph.settings = chains;
         }
         let roots = graph.roots.clone();

@@ -87,6 +87,9 @@ pub struct Chains {
     /// Modules read ahead, in parallel, by the path that names them (`prefetch`); `read_chain`
     /// takes each from here instead of reading it again.
     prefetched: HashMap<PathBuf, Option<ModuleRead>>,
+    /// The run's canonical project roots, longest first: a production selection speaks for
+    /// the settings of its own project only.
+    pub(super) roots: Vec<PathBuf>,
 }
 
 /// A settings module's statements that matter and the files its star imports name.
@@ -530,10 +533,12 @@ impl Chains {
                 .collect();
             return Some(Judgement::NotProduction(reasons.join("; ")));
         }
+        let root_of = |path: &Path| self.roots.iter().find(|root| path.starts_with(root));
+        let project = root_of(&file);
         let elsewhere: Vec<&Selection> = self
             .selections
             .iter()
-            .filter(|s| s.class == Class::Production)
+            .filter(|s| s.class == Class::Production && root_of(&s.file) == project)
             .collect();
         if !elsewhere.is_empty() && relevant.iter().all(|(s, _)| s.class == Class::Development) {
             let by: Vec<String> = relevant
