@@ -2,6 +2,7 @@
 //! an index of the calls, assignments and imports that rules ask about.
 
 use crate::source::Span;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 use tree_sitter::{Language, Node, Parser, Tree};
@@ -94,13 +95,28 @@ impl std::fmt::Debug for PythonFile {
 }
 
 pub fn parse(text: &str) -> PythonFile {
-    let mut parser = Parser::new();
-    // The grammar is compiled in; a failure here would be a build defect, and tree-sitter
-    // returns None only on cancellation, so both degrade to "nothing to lint".
-    let tree = parser
-        .set_language(language())
-        .ok()
-        .and_then(|()| parser.parse(text, None));
+    thread_local! {
+        // One parser per thread, its language set once: a parser keeps its stacks and lexer
+        // buffers between files. Each parse starts afresh (no old tree is passed).
+        static PARSER: RefCell<Option<Parser>> = RefCell::new({
+            let mut parser = Parser::new();
+            // The grammar is compiled in; a failure here would be a build defect, and
+            // tree-sitter returns None only on cancellation, so both degrade to "nothing to
+            // lint".
+            parser.set_language(language()).ok().map(|()| parser)
+        });
+    }
+    let tree = PARSER.with(|parser| {
+        // A parse that re-enters (never today) gets a parser of its own.
+        match parser.try_borrow_mut() {
+            Ok(mut parser) => parser.as_mut()?.parse(text, None),
+            Err(_) => {
+                let mut parser = Parser::new();
+                parser.set_language(language()).ok()?;
+                parser.parse(text, None)
+            }
+        }
+    });
     PythonFile { tree }
 }
 
