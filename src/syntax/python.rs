@@ -250,6 +250,9 @@ pub struct PyIndex<'t> {
     star_imports: Vec<String>,
     /// Function definitions by name, in source order (a factory such as `create_app`).
     functions: HashMap<&'t str, Vec<Node<'t>>>,
+    /// The last module-level class of each name (subclasses of a server class are looked up
+    /// for every call of a bare name).
+    classes: HashMap<&'t str, Node<'t>>,
 }
 
 impl<'t> PyIndex<'t> {
@@ -263,7 +266,24 @@ impl<'t> PyIndex<'t> {
             imports: HashMap::new(),
             star_imports: Vec::new(),
             functions: HashMap::new(),
+            classes: HashMap::new(),
         };
+        let root = tree.root_node();
+        let mut cursor = root.walk();
+        for statement in root.named_children(&mut cursor) {
+            let definition = if kind(statement) == "decorated_definition" {
+                statement
+                    .child_by_field_id(FIELD.definition)
+                    .unwrap_or(statement)
+            } else {
+                statement
+            };
+            if kind(definition) == "class_definition"
+                && let Some(name) = definition.child_by_field_id(FIELD.name)
+            {
+                index.classes.insert(index.text(name), definition);
+            }
+        }
         let mut cursor = tree.walk();
         // Iterative pre-order walk: deeply nested expressions must not overflow the stack.
         'walk: loop {
@@ -474,16 +494,56 @@ impl<'t> PyIndex<'t> {
     /// Like `qualified_name`, but also true for a bare name that a `from m import *` of one of
     /// `modules` could have provided.
     pub fn refers_to(&self, node: Node<'t>, targets: &[&str]) -> bool {
-        let Some(q) = self.qualified_name(node) else {
-            return false;
-        };
-        targets.iter().any(|t| {
-            q == *t
-                || (!q.contains('.')
-                    && t.rsplit_once('.').is_some_and(|(module, name)| {
-                        name == q && self.star_imports.iter().any(|m| m == module)
-                    }))
-        })
+        // Compared part by part from the right, without building the qualified name: this is
+        // asked of every call, for several lists of targets.
+        if kind(node) == "identifier" {
+            let head = self.text(node);
+            let q = self.imports.get(head).map_or(head, String::as_str);
+            return targets.iter().any(|t| {
+                q == *t
+                    || (!q.contains('.')
+                        && t.rsplit_once('.').is_some_and(|(module, name)| {
+                            name == q && self.star_imports.iter().any(|m| m == module)
+                        }))
+            });
+        }
+        targets.iter().any(|t| self.is_qualified(node, t))
+    }
+
+    /// Whether `qualified_name(node)` is `target`.
+    fn is_qualified(&self, node: Node<'t>, target: &str) -> bool {
+        let mut rest = target;
+        let mut cur = node;
+        loop {
+            match kind(cur) {
+                "identifier" => {
+                    let head = self.text(cur);
+                    return rest == self.imports.get(head).map_or(head, String::as_str);
+                }
+                "attribute" => {
+                    let (Some(attribute), Some(object)) = (
+                        cur.child_by_field_id(FIELD.attribute),
+                        cur.child_by_field_id(FIELD.object),
+                    ) else {
+                        return false;
+                    };
+                    let Some(before) = rest
+                        .strip_suffix(self.text(attribute))
+                        .and_then(|r| r.strip_suffix('.'))
+                    else {
+                        return false;
+                    };
+                    rest = before;
+                    cur = object;
+                }
+                _ => return false,
+            }
+        }
+    }
+
+    /// The last module-level class named `name` (a decorated one included).
+    pub fn module_class(&self, name: &str) -> Option<Node<'t>> {
+        self.classes.get(name).copied()
     }
 
     /// The function being called.
@@ -813,6 +873,45 @@ mod tests {
             }
         }
         assert!(seen > 100, "{seen}");
+    }
+
+    #[test]
+    fn refers_to_agrees_with_the_qualified_name() {
+        let src = "import http.server\nimport socketserver as ss\nfrom a.b import C as D\nfrom m import *\nfrom . import e\nhttp.server.HTTPServer()\nss.TCPServer()\nD()\nD.x.y()\nrun()\ne.f()\nf()[0]()\nx.socketserver.TCPServer()\nclass K(D): pass\n@dec\nclass K(ss.TCPServer): pass\n";
+        let targets = [
+            "http.server.HTTPServer",
+            "socketserver.TCPServer",
+            "a.b.C",
+            "a.b.C.x.y",
+            "m.run",
+            "n.run",
+            ".e.f",
+            "e.f",
+            "C",
+            "D",
+            "server.HTTPServer",
+            "x.socketserver.TCPServer",
+        ];
+        with_index(src, |ix| {
+            let mut hits = 0;
+            for call in &ix.calls {
+                let callee = PyIndex::callee(*call).expect("callee");
+                for target in targets {
+                    let by_name = ix.qualified_name(callee).is_some_and(|q| {
+                        q == target
+                            || (!q.contains('.')
+                                && target.rsplit_once('.').is_some_and(|(module, name)| {
+                                    name == q && ix.star_imports().iter().any(|m| m == module)
+                                }))
+                    });
+                    assert_eq!(ix.refers_to(callee, &[target]), by_name, "{target}");
+                    hits += usize::from(by_name);
+                }
+            }
+            assert_eq!(hits, 7);
+            let last = ix.module_class("K").expect("class K");
+            assert!(ix.text(last).contains("TCPServer"));
+        });
     }
 
     #[test]

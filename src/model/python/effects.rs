@@ -440,7 +440,7 @@ impl<'t> Semantic<'t> {
         if kind(callee) != "identifier" || depth > MAX_DEPTH {
             return false;
         }
-        let Some(class) = self.class_definition(self.ix.text(callee), callee) else {
+        let Some(class) = self.ix.module_class(self.ix.text(callee)) else {
             return false;
         };
         let Some(bases) = class.child_by_field_id(FIELD.superclasses) else {
@@ -450,29 +450,6 @@ impl<'t> Semantic<'t> {
         bases
             .named_children(&mut cursor)
             .any(|base| self.is_constructor(base, targets, depth + 1))
-    }
-
-    /// The module-level class `name` (found from any node of the module).
-    fn class_definition(&self, name: &str, from: Node<'t>) -> Option<Node<'t>> {
-        let mut root = from;
-        while let Some(parent) = root.parent() {
-            root = parent;
-        }
-        let mut cursor = root.walk();
-        root.named_children(&mut cursor)
-            .map(|n| {
-                if kind(n) == "decorated_definition" {
-                    n.child_by_field_id(FIELD.definition).unwrap_or(n)
-                } else {
-                    n
-                }
-            })
-            .filter(|n| kind(*n) == "class_definition")
-            .filter(|n| {
-                n.child_by_field_id(FIELD.name)
-                    .is_some_and(|id| self.ix.text(id) == name)
-            })
-            .last()
     }
 
     /// The value bound by an enclosing `with value as name:`.
