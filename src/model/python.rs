@@ -10,7 +10,7 @@ pub use effects::{FixedWrite, ListenHost, ModeChange, SocketListen, UmaskSet};
 
 use crate::source::Span;
 pub use crate::syntax::python::Literal;
-use crate::syntax::python::{self, PyIndex, PythonFile};
+use crate::syntax::python::{self, FIELD, PyIndex, PythonFile, kind};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use tree_sitter::Node;
@@ -72,17 +72,17 @@ impl Expr<'_> {
 
     /// A bare name (`host`), whose value is whatever it was last assigned.
     pub fn is_name(self) -> bool {
-        self.0.kind() == "identifier"
+        kind(self.0) == "identifier"
     }
 
     pub fn is_call(self) -> bool {
-        self.0.kind() == "call"
+        kind(self.0) == "call"
     }
 
     /// The edit that writes this literal `True` (or non-zero number) as off. A name or an
     /// expression gets none: where its value comes from is the author's decision.
     pub fn switch_off(self) -> Vec<crate::edit::Edit> {
-        match self.0.kind() {
+        match kind(self.0) {
             "true" => vec![crate::edit::Edit::replace(self.span(), "False")],
             "integer" => vec![crate::edit::Edit::replace(self.span(), "0")],
             _ => Vec::new(),
@@ -92,7 +92,7 @@ impl Expr<'_> {
     /// A literal written as `True`, a number or a name: the only forms whose truth a rule
     /// judges without evaluating anything else.
     pub fn may_be_truthy_literal(self) -> bool {
-        matches!(self.0.kind(), "true" | "integer" | "identifier")
+        matches!(kind(self.0), "true" | "integer" | "identifier")
     }
 }
 
@@ -217,16 +217,16 @@ impl<'t> Semantic<'t> {
 
     /// Every `name=value` argument of a call, in order.
     pub fn keywords(&self, call: Call<'t>) -> Vec<Keyword<'t>> {
-        let Some(args) = call.0.child_by_field_name("arguments") else {
+        let Some(args) = call.0.child_by_field_id(FIELD.arguments) else {
             return Vec::new();
         };
         let mut cursor = args.walk();
         args.named_children(&mut cursor)
-            .filter(|a| a.kind() == "keyword_argument")
+            .filter(|a| kind(*a) == "keyword_argument")
             .filter_map(|kw| {
                 Some(Keyword {
-                    name: self.ix.text(kw.child_by_field_name("name")?),
-                    value: Expr(kw.child_by_field_name("value")?),
+                    name: self.ix.text(kw.child_by_field_id(FIELD.name)?),
+                    value: Expr(kw.child_by_field_id(FIELD.value)?),
                     span: PyIndex::span(kw),
                 })
             })
@@ -260,7 +260,7 @@ impl<'t> Semantic<'t> {
 
     /// The first item of a tuple written inline (`("0.0.0.0", 8000)`), else the expression.
     pub fn first_item(&self, expr: Expr<'t>) -> Expr<'t> {
-        if expr.0.kind() == "tuple" {
+        if kind(expr.0) == "tuple" {
             expr.0.named_child(0).map_or(expr, Expr)
         } else {
             expr
@@ -269,7 +269,7 @@ impl<'t> Semantic<'t> {
 
     /// The `key: value` pairs of a dictionary written inline, with each pair's span.
     pub fn dict_items(&self, expr: Expr<'t>) -> Vec<(Expr<'t>, Expr<'t>, Span)> {
-        if expr.0.kind() != "dictionary" {
+        if kind(expr.0) != "dictionary" {
             return Vec::new();
         }
         let mut cursor = expr.0.walk();
@@ -277,8 +277,8 @@ impl<'t> Semantic<'t> {
             .named_children(&mut cursor)
             .filter_map(|pair| {
                 Some((
-                    Expr(pair.child_by_field_name("key")?),
-                    Expr(pair.child_by_field_name("value")?),
+                    Expr(pair.child_by_field_id(FIELD.key)?),
+                    Expr(pair.child_by_field_id(FIELD.value)?),
                     PyIndex::span(pair),
                 ))
             })
@@ -287,16 +287,16 @@ impl<'t> Semantic<'t> {
 
     /// What an assignment stores into.
     pub fn target(&self, assignment: Assignment<'t>) -> Option<Target<'t>> {
-        let left = assignment.0.child_by_field_name("left")?;
-        match left.kind() {
+        let left = assignment.0.child_by_field_id(FIELD.left)?;
+        match kind(left) {
             "identifier" => Some(Target::Name(self.ix.text(left))),
             "attribute" => Some(Target::Attribute {
-                object: Expr(left.child_by_field_name("object")?),
-                attribute: self.ix.text(left.child_by_field_name("attribute")?),
+                object: Expr(left.child_by_field_id(FIELD.object)?),
+                attribute: self.ix.text(left.child_by_field_id(FIELD.attribute)?),
             }),
             "subscript" => Some(Target::Subscript {
-                value: Expr(left.child_by_field_name("value")?),
-                key: Expr(left.child_by_field_name("subscript")?),
+                value: Expr(left.child_by_field_id(FIELD.value)?),
+                key: Expr(left.child_by_field_id(FIELD.subscript)?),
             }),
             _ => None,
         }
@@ -310,18 +310,18 @@ impl<'t> Semantic<'t> {
     /// The class whose body holds an assignment directly (not inside one of its methods).
     pub fn enclosing_class(&self, assignment: Assignment<'t>) -> Option<&'t str> {
         let scope = PyIndex::enclosing(assignment.0, &["class_definition", "function_definition"])?;
-        (scope.kind() == "class_definition")
-            .then(|| scope.child_by_field_name("name"))
+        (kind(scope) == "class_definition")
+            .then(|| scope.child_by_field_id(FIELD.name))
             .flatten()
             .map(|n| self.ix.text(n))
     }
 
     /// `<something>.config`: a framework app's configuration mapping.
     pub fn is_config(&self, expr: Expr<'t>) -> bool {
-        expr.0.kind() == "attribute"
+        kind(expr.0) == "attribute"
             && expr
                 .0
-                .child_by_field_name("attribute")
+                .child_by_field_id(FIELD.attribute)
                 .is_some_and(|a| self.ix.text(a) == "config")
     }
 
@@ -455,7 +455,7 @@ impl<'t> Semantic<'t> {
         if depth > MAX_RESOLVE_DEPTH {
             return ObjectKind::Unknown;
         }
-        match node.kind() {
+        match kind(node) {
             "parenthesized_expression" => node
                 .named_child(0)
                 .map_or(ObjectKind::Unknown, |inner| self.kind_of(inner, depth + 1)),
@@ -491,7 +491,7 @@ impl<'t> Semantic<'t> {
                     return self.kind_of_qualified(&qualified);
                 }
                 // … or an object's: `client.containers` is the Docker SDK's when `client` is.
-                match node.child_by_field_name("object") {
+                match node.child_by_field_id(FIELD.object) {
                     Some(object) if self.kind_of(object, depth + 1) == ObjectKind::Other => {
                         ObjectKind::Other
                     }
@@ -512,13 +512,13 @@ impl<'t> Semantic<'t> {
         if let Some(framework) = self.constructed_framework(callee) {
             return ObjectKind::App(framework);
         }
-        if callee.kind() == "identifier"
+        if kind(callee) == "identifier"
             && self.ix.imported(self.ix.text(callee)).is_none()
             && let Some(function) = self.ix.function(self.ix.text(callee))
         {
             return self.returns_kind(function, depth + 1);
         }
-        match callee.kind() {
+        match kind(callee) {
             "identifier" => match self.ix.imported(self.ix.text(callee)) {
                 Some(qualified) => self.kind_of_qualified(qualified),
                 None => ObjectKind::Unknown,
@@ -531,7 +531,7 @@ impl<'t> Semantic<'t> {
                     return self.kind_of_qualified(&qualified);
                 }
                 // A method of a known non-web object returns another (`docker.from_env()`).
-                match callee.child_by_field_name("object") {
+                match callee.child_by_field_id(FIELD.object) {
                     Some(object) if self.kind_of(object, depth + 1) == ObjectKind::Other => {
                         ObjectKind::Other
                     }
@@ -669,7 +669,7 @@ impl<'t> Semantic<'t> {
     /// The function a call runs: a function of this module or a name imported from another.
     pub fn called_function(&self, call: Call<'t>) -> Option<CalledFunction> {
         let callee = PyIndex::callee(call.0)?;
-        match callee.kind() {
+        match kind(callee) {
             "identifier" => {
                 let name = self.ix.text(callee);
                 if let Some(qualified) = self.ix.imported(name) {
@@ -704,15 +704,15 @@ impl<'t> Semantic<'t> {
         let text = self.ix.text(name);
         let mut scope = PyIndex::enclosing(name, &["function_definition", "lambda"]);
         while let Some(function) = scope {
-            if let Some(parameters) = function.child_by_field_name("parameters") {
+            if let Some(parameters) = function.child_by_field_id(FIELD.parameters) {
                 let mut cursor = parameters.walk();
                 let named = parameters.named_children(&mut cursor).any(|p| {
-                    let id = if p.kind() == "identifier" {
+                    let id = if kind(p) == "identifier" {
                         Some(p)
                     } else {
-                        p.child_by_field_name("name").or_else(|| p.named_child(0))
+                        p.child_by_field_id(FIELD.name).or_else(|| p.named_child(0))
                     };
-                    id.is_some_and(|id| id.kind() == "identifier" && self.ix.text(id) == text)
+                    id.is_some_and(|id| kind(id) == "identifier" && self.ix.text(id) == text)
                 });
                 if named {
                     return true;
@@ -727,9 +727,9 @@ impl<'t> Semantic<'t> {
 /// The leftmost name of `a.b.c`.
 fn leftmost_name(mut node: Node<'_>) -> Option<Node<'_>> {
     loop {
-        match node.kind() {
+        match kind(node) {
             "identifier" => return Some(node),
-            "attribute" => node = node.child_by_field_name("object")?,
+            "attribute" => node = node.child_by_field_id(FIELD.object)?,
             _ => return None,
         }
     }

@@ -2,8 +2,87 @@
 //! an index of the calls, assignments and imports that rules ask about.
 
 use crate::source::Span;
+use std::cell::RefCell;
 use std::collections::HashMap;
-use tree_sitter::{Node, Parser, Tree};
+use std::sync::LazyLock;
+use tree_sitter::{Language, Node, Parser, Tree};
+
+/// The grammar, made once: `Language::new` copies nothing, but every caller would otherwise
+/// repeat the version check `set_language` does.
+fn language() -> &'static Language {
+    static LANGUAGE: LazyLock<Language> =
+        LazyLock::new(|| Language::new(tree_sitter_python::LANGUAGE));
+    &LANGUAGE
+}
+
+/// The grammar's field ids, resolved once: `child_by_field_name` looks the name up (a linear
+/// `strncmp` over every field) on each call, and the model asks for fields on every node.
+pub struct Fields {
+    pub alias: u16,
+    pub arguments: u16,
+    pub attribute: u16,
+    pub body: u16,
+    pub condition: u16,
+    pub consequence: u16,
+    pub definition: u16,
+    pub function: u16,
+    pub key: u16,
+    pub left: u16,
+    pub module_name: u16,
+    pub name: u16,
+    pub object: u16,
+    pub operator: u16,
+    pub parameters: u16,
+    pub right: u16,
+    pub subscript: u16,
+    pub superclasses: u16,
+    pub value: u16,
+}
+
+pub static FIELD: LazyLock<Fields> = LazyLock::new(|| {
+    let id = |name: &str| language().field_id_for_name(name).map_or(0, |id| id.get());
+    Fields {
+        alias: id("alias"),
+        arguments: id("arguments"),
+        attribute: id("attribute"),
+        body: id("body"),
+        condition: id("condition"),
+        consequence: id("consequence"),
+        definition: id("definition"),
+        function: id("function"),
+        key: id("key"),
+        left: id("left"),
+        module_name: id("module_name"),
+        name: id("name"),
+        object: id("object"),
+        operator: id("operator"),
+        parameters: id("parameters"),
+        right: id("right"),
+        subscript: id("subscript"),
+        superclasses: id("superclasses"),
+        value: id("value"),
+    }
+});
+
+/// A node's kind name, as `Node::kind` gives it, from a table made once: `Node::kind` measures
+/// and checks the C string as UTF-8 on every call.
+pub fn kind<'t>(node: Node<'t>) -> &'t str {
+    static NAMES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+        let language = language();
+        (0..language.node_kind_count())
+            .map(|id| {
+                u16::try_from(id)
+                    .ok()
+                    .and_then(|id| language.node_kind_for_id(id))
+                    .unwrap_or("")
+            })
+            .collect()
+    });
+    NAMES
+        .get(usize::from(node.kind_id()))
+        .copied()
+        .unwrap_or_else(|| node.kind())
+}
 
 pub struct PythonFile {
     tree: Option<Tree>,
@@ -16,14 +95,28 @@ impl std::fmt::Debug for PythonFile {
 }
 
 pub fn parse(text: &str) -> PythonFile {
-    let mut parser = Parser::new();
-    let language = tree_sitter::Language::new(tree_sitter_python::LANGUAGE);
-    // The grammar is compiled in; a failure here would be a build defect, and tree-sitter
-    // returns None only on cancellation, so both degrade to "nothing to lint".
-    let tree = parser
-        .set_language(&language)
-        .ok()
-        .and_then(|()| parser.parse(text, None));
+    thread_local! {
+        // One parser per thread, its language set once: a parser keeps its stacks and lexer
+        // buffers between files. Each parse starts afresh (no old tree is passed).
+        static PARSER: RefCell<Option<Parser>> = RefCell::new({
+            let mut parser = Parser::new();
+            // The grammar is compiled in; a failure here would be a build defect, and
+            // tree-sitter returns None only on cancellation, so both degrade to "nothing to
+            // lint".
+            parser.set_language(language()).ok().map(|()| parser)
+        });
+    }
+    let tree = PARSER.with(|parser| {
+        // A parse that re-enters (never today) gets a parser of its own.
+        match parser.try_borrow_mut() {
+            Ok(mut parser) => parser.as_mut()?.parse(text, None),
+            Err(_) => {
+                let mut parser = Parser::new();
+                parser.set_language(language()).ok()?;
+                parser.parse(text, None)
+            }
+        }
+    });
     PythonFile { tree }
 }
 
@@ -37,9 +130,9 @@ impl PythonFile {
         let root = tree.root_node();
         let mut cursor = root.walk();
         root.named_children(&mut cursor)
-            .filter(|n| n.kind() == "if_statement")
+            .filter(|n| kind(*n) == "if_statement")
             .filter(|n| {
-                n.child_by_field_name("condition").is_some_and(|c| {
+                n.child_by_field_id(FIELD.condition).is_some_and(|c| {
                     let text: String = c
                         .utf8_text(src.as_bytes())
                         .unwrap_or("")
@@ -52,7 +145,7 @@ impl PythonFile {
             // Only the guarded body: an `else:` branch runs on import.
             .map(|n| {
                 let end = n
-                    .child_by_field_name("consequence")
+                    .child_by_field_id(FIELD.consequence)
                     .map_or(n.end_byte(), |c| c.end_byte());
                 Span::new(n.start_byte(), end)
             })
@@ -79,7 +172,7 @@ impl PythonFile {
     fn strings(&self, multi_line_only: bool) -> Vec<Span> {
         let mut out = Vec::new();
         self.count_nodes(|n| {
-            if n.kind() == "string"
+            if kind(n) == "string"
                 && (!multi_line_only || n.start_position().row != n.end_position().row)
             {
                 out.push(PyIndex::span(n));
@@ -157,6 +250,9 @@ pub struct PyIndex<'t> {
     star_imports: Vec<String>,
     /// Function definitions by name, in source order (a factory such as `create_app`).
     functions: HashMap<&'t str, Vec<Node<'t>>>,
+    /// The last module-level class of each name (subclasses of a server class are looked up
+    /// for every call of a bare name).
+    classes: HashMap<&'t str, Node<'t>>,
 }
 
 impl<'t> PyIndex<'t> {
@@ -170,16 +266,33 @@ impl<'t> PyIndex<'t> {
             imports: HashMap::new(),
             star_imports: Vec::new(),
             functions: HashMap::new(),
+            classes: HashMap::new(),
         };
+        let root = tree.root_node();
+        let mut cursor = root.walk();
+        for statement in root.named_children(&mut cursor) {
+            let definition = if kind(statement) == "decorated_definition" {
+                statement
+                    .child_by_field_id(FIELD.definition)
+                    .unwrap_or(statement)
+            } else {
+                statement
+            };
+            if kind(definition) == "class_definition"
+                && let Some(name) = definition.child_by_field_id(FIELD.name)
+            {
+                index.classes.insert(index.text(name), definition);
+            }
+        }
         let mut cursor = tree.walk();
         // Iterative pre-order walk: deeply nested expressions must not overflow the stack.
         'walk: loop {
             let node = cursor.node();
-            match node.kind() {
+            match kind(node) {
                 "call" => index.calls.push(node),
                 "assignment" => {
-                    if let Some(left) = node.child_by_field_name("left")
-                        && left.kind() == "identifier"
+                    if let Some(left) = node.child_by_field_id(FIELD.left)
+                        && kind(left) == "identifier"
                     {
                         let name = index.text(left);
                         index.by_name.entry(name).or_default().push(node);
@@ -187,7 +300,7 @@ impl<'t> PyIndex<'t> {
                     index.assignments.push(node);
                 }
                 "function_definition" => {
-                    if let Some(name) = node.child_by_field_name("name") {
+                    if let Some(name) = node.child_by_field_id(FIELD.name) {
                         let name = index.text(name);
                         index.functions.entry(name).or_default().push(node);
                     }
@@ -224,7 +337,7 @@ impl<'t> PyIndex<'t> {
     fn record_import(&mut self, node: Node<'t>) {
         let mut cursor = node.walk();
         for name in node.children_by_field_name("name", &mut cursor) {
-            match name.kind() {
+            match kind(name) {
                 // `import a.b` binds `a`, and `a.b.c` then resolves to itself.
                 "dotted_name" => {
                     let full = self.text(name);
@@ -233,8 +346,8 @@ impl<'t> PyIndex<'t> {
                 }
                 "aliased_import" => {
                     if let (Some(n), Some(alias)) = (
-                        name.child_by_field_name("name"),
-                        name.child_by_field_name("alias"),
+                        name.child_by_field_id(FIELD.name),
+                        name.child_by_field_id(FIELD.alias),
                     ) {
                         self.imports
                             .insert(self.text(alias).to_string(), self.text(n).to_string());
@@ -246,23 +359,23 @@ impl<'t> PyIndex<'t> {
     }
 
     fn record_import_from(&mut self, node: Node<'t>) {
-        let Some(module) = node.child_by_field_name("module_name") else {
+        let Some(module) = node.child_by_field_id(FIELD.module_name) else {
             return;
         };
         let module = self.text(module).to_string();
         let mut cursor = node.walk();
         for child in node.named_children(&mut cursor) {
-            if child.kind() == "wildcard_import" {
+            if kind(child) == "wildcard_import" {
                 self.star_imports.push(module.clone());
             }
         }
         let mut cursor = node.walk();
         for name in node.children_by_field_name("name", &mut cursor) {
-            let (imported, local) = match name.kind() {
+            let (imported, local) = match kind(name) {
                 "dotted_name" => (self.text(name), self.text(name)),
                 "aliased_import" => match (
-                    name.child_by_field_name("name"),
-                    name.child_by_field_name("alias"),
+                    name.child_by_field_id(FIELD.name),
+                    name.child_by_field_id(FIELD.alias),
                 ) {
                     (Some(n), Some(a)) => (self.text(n), self.text(a)),
                     _ => continue,
@@ -303,7 +416,7 @@ impl<'t> PyIndex<'t> {
     /// The values a function's `return` statements give, outside nested functions and lambdas.
     pub fn returned_values(&self, function: Node<'t>) -> Vec<Node<'t>> {
         let mut out = Vec::new();
-        let Some(body) = function.child_by_field_name("body") else {
+        let Some(body) = function.child_by_field_id(FIELD.body) else {
             return out;
         };
         let mut cursor = body.walk();
@@ -311,10 +424,10 @@ impl<'t> PyIndex<'t> {
             let node = cursor.node();
             let nested = node != body
                 && matches!(
-                    node.kind(),
+                    kind(node),
                     "function_definition" | "lambda" | "class_definition"
                 );
-            if node.kind() == "return_statement"
+            if kind(node) == "return_statement"
                 && let Some(value) = node.named_child(0)
             {
                 out.push(value);
@@ -351,14 +464,14 @@ impl<'t> PyIndex<'t> {
         let mut parts = Vec::new();
         let mut cur = node;
         loop {
-            match cur.kind() {
+            match kind(cur) {
                 "identifier" => {
                     parts.push(self.text(cur));
                     break;
                 }
                 "attribute" => {
-                    parts.push(self.text(cur.child_by_field_name("attribute")?));
-                    cur = cur.child_by_field_name("object")?;
+                    parts.push(self.text(cur.child_by_field_id(FIELD.attribute)?));
+                    cur = cur.child_by_field_id(FIELD.object)?;
                 }
                 _ => return None,
             }
@@ -381,28 +494,68 @@ impl<'t> PyIndex<'t> {
     /// Like `qualified_name`, but also true for a bare name that a `from m import *` of one of
     /// `modules` could have provided.
     pub fn refers_to(&self, node: Node<'t>, targets: &[&str]) -> bool {
-        let Some(q) = self.qualified_name(node) else {
-            return false;
-        };
-        targets.iter().any(|t| {
-            q == *t
-                || (!q.contains('.')
-                    && t.rsplit_once('.').is_some_and(|(module, name)| {
-                        name == q && self.star_imports.iter().any(|m| m == module)
-                    }))
-        })
+        // Compared part by part from the right, without building the qualified name: this is
+        // asked of every call, for several lists of targets.
+        if kind(node) == "identifier" {
+            let head = self.text(node);
+            let q = self.imports.get(head).map_or(head, String::as_str);
+            return targets.iter().any(|t| {
+                q == *t
+                    || (!q.contains('.')
+                        && t.rsplit_once('.').is_some_and(|(module, name)| {
+                            name == q && self.star_imports.iter().any(|m| m == module)
+                        }))
+            });
+        }
+        targets.iter().any(|t| self.is_qualified(node, t))
+    }
+
+    /// Whether `qualified_name(node)` is `target`.
+    fn is_qualified(&self, node: Node<'t>, target: &str) -> bool {
+        let mut rest = target;
+        let mut cur = node;
+        loop {
+            match kind(cur) {
+                "identifier" => {
+                    let head = self.text(cur);
+                    return rest == self.imports.get(head).map_or(head, String::as_str);
+                }
+                "attribute" => {
+                    let (Some(attribute), Some(object)) = (
+                        cur.child_by_field_id(FIELD.attribute),
+                        cur.child_by_field_id(FIELD.object),
+                    ) else {
+                        return false;
+                    };
+                    let Some(before) = rest
+                        .strip_suffix(self.text(attribute))
+                        .and_then(|r| r.strip_suffix('.'))
+                    else {
+                        return false;
+                    };
+                    rest = before;
+                    cur = object;
+                }
+                _ => return false,
+            }
+        }
+    }
+
+    /// The last module-level class named `name` (a decorated one included).
+    pub fn module_class(&self, name: &str) -> Option<Node<'t>> {
+        self.classes.get(name).copied()
     }
 
     /// The function being called.
     pub fn callee(call: Node<'t>) -> Option<Node<'t>> {
-        call.child_by_field_name("function")
+        call.child_by_field_id(FIELD.function)
     }
 
     /// Last segment of the callee (`run` for `app.run(...)`).
     pub fn callee_attr(&self, call: Node<'t>) -> Option<&'t str> {
         let f = Self::callee(call)?;
-        match f.kind() {
-            "attribute" => Some(self.text(f.child_by_field_name("attribute")?)),
+        match kind(f) {
+            "attribute" => Some(self.text(f.child_by_field_id(FIELD.attribute)?)),
             "identifier" => Some(self.text(f)),
             _ => None,
         }
@@ -411,7 +564,7 @@ impl<'t> PyIndex<'t> {
     /// The receiver of a method call (`app` for `app.run(...)`).
     pub fn receiver(call: Node<'t>) -> Option<Node<'t>> {
         let f = Self::callee(call)?;
-        (f.kind() == "attribute").then(|| f.child_by_field_name("object"))?
+        (kind(f) == "attribute").then(|| f.child_by_field_id(FIELD.object))?
     }
 
     /// An argument by keyword, or else by position (positional arguments before any `*args`).
@@ -422,17 +575,17 @@ impl<'t> PyIndex<'t> {
         position: Option<usize>,
         src: &str,
     ) -> Option<Node<'t>> {
-        let args = call.child_by_field_name("arguments")?;
+        let args = call.child_by_field_id(FIELD.arguments)?;
         let mut cursor = args.walk();
         let mut positional = 0;
         let mut positional_hit = None;
         let mut seen_splat = false;
         for arg in args.named_children(&mut cursor) {
-            match arg.kind() {
+            match kind(arg) {
                 "keyword_argument" => {
-                    let name = arg.child_by_field_name("name")?;
+                    let name = arg.child_by_field_id(FIELD.name)?;
                     if name.utf8_text(src.as_bytes()).ok()? == keyword {
-                        return arg.child_by_field_name("value");
+                        return arg.child_by_field_id(FIELD.value);
                     }
                 }
                 "list_splat" | "dictionary_splat" => seen_splat = true,
@@ -454,12 +607,12 @@ impl<'t> PyIndex<'t> {
 
     /// The keyword_argument node (`debug=True`) for a keyword, to underline the whole pair.
     pub fn keyword_argument(&self, call: Node<'t>, keyword: &str) -> Option<Node<'t>> {
-        let args = call.child_by_field_name("arguments")?;
+        let args = call.child_by_field_id(FIELD.arguments)?;
         let mut cursor = args.walk();
         args.named_children(&mut cursor).find(|arg| {
-            arg.kind() == "keyword_argument"
+            kind(*arg) == "keyword_argument"
                 && arg
-                    .child_by_field_name("name")
+                    .child_by_field_id(FIELD.name)
                     .is_some_and(|n| self.text(n) == keyword)
         })
     }
@@ -467,7 +620,7 @@ impl<'t> PyIndex<'t> {
     /// The keyword_argument `keyword=<literal true>` of a call, if present.
     pub fn true_keyword(&self, call: Node<'t>, keyword: &str) -> Option<Node<'t>> {
         self.keyword_argument(call, keyword).filter(|kw| {
-            kw.child_by_field_name("value")
+            kw.child_by_field_id(FIELD.value)
                 .and_then(|v| self.literal(v))
                 .is_some_and(|v| v.is_true())
         })
@@ -482,7 +635,7 @@ impl<'t> PyIndex<'t> {
         if depth > 8 {
             return None;
         }
-        match node.kind() {
+        match kind(node) {
             "true" => Some(Literal::Bool(true)),
             "false" => Some(Literal::Bool(false)),
             "none" => Some(Literal::None),
@@ -493,7 +646,7 @@ impl<'t> PyIndex<'t> {
                 let mut cursor = node.walk();
                 let items = node
                     .named_children(&mut cursor)
-                    .filter(|n| n.kind() != "comment")
+                    .filter(|n| kind(*n) != "comment")
                     .map(|n| self.literal_depth(n, depth + 1))
                     .collect();
                 Some(Literal::Tuple(items))
@@ -513,9 +666,9 @@ impl<'t> PyIndex<'t> {
 
     /// The value an assignment stores, looking through chains such as `A = B = True`.
     pub fn assignment_value(&self, assignment: Node<'t>) -> Option<Node<'t>> {
-        let mut right = assignment.child_by_field_name("right")?;
-        while right.kind() == "assignment" {
-            right = right.child_by_field_name("right")?;
+        let mut right = assignment.child_by_field_id(FIELD.right)?;
+        while kind(right) == "assignment" {
+            right = right.child_by_field_id(FIELD.right)?;
         }
         Some(right)
     }
@@ -530,23 +683,23 @@ impl<'t> PyIndex<'t> {
     /// The value of a string literal without interpolation (f-strings with `{}` and byte
     /// strings give None).
     pub fn string_value(&self, node: Node<'t>) -> Option<String> {
-        if node.kind() == "concatenated_string" {
+        if kind(node) == "concatenated_string" {
             let mut cursor = node.walk();
             let mut out = String::new();
             for part in node.named_children(&mut cursor) {
-                if part.kind() == "string" {
+                if kind(part) == "string" {
                     out.push_str(&self.string_value(part)?);
                 }
             }
             return Some(out);
         }
-        if node.kind() != "string" {
+        if kind(node) != "string" {
             return None;
         }
         let mut out = String::new();
         let mut cursor = node.walk();
         for part in node.children(&mut cursor) {
-            match part.kind() {
+            match kind(part) {
                 "string_start" => {
                     let prefix = self.text(part).to_ascii_lowercase();
                     if prefix.contains('b') {
@@ -559,7 +712,7 @@ impl<'t> PyIndex<'t> {
                     let mut inner = part.walk();
                     for esc in part.children(&mut inner) {
                         out.push_str(&self.src[last..esc.start_byte()]);
-                        if esc.kind() == "interpolation" {
+                        if kind(esc) == "interpolation" {
                             return None;
                         }
                         out.push_str(&unescape(self.text(esc)));
@@ -578,7 +731,7 @@ impl<'t> PyIndex<'t> {
     pub fn enclosing(node: Node<'t>, kinds: &[&str]) -> Option<Node<'t>> {
         let mut cur = node.parent();
         while let Some(n) = cur {
-            if kinds.contains(&n.kind()) {
+            if kinds.contains(&kind(n)) {
                 return Some(n);
             }
             cur = n.parent();
@@ -656,7 +809,7 @@ mod tests {
                 let values: Vec<_> = ix
                     .assignments
                     .iter()
-                    .map(|a| ix.literal(a.child_by_field_name("right").unwrap()))
+                    .map(|a| ix.literal(a.child_by_field_id(FIELD.right).unwrap()))
                     .collect();
                 assert_eq!(values[0], Some(Literal::Str("/tmp/x".into())));
                 assert_eq!(values[1], None);
@@ -670,6 +823,94 @@ mod tests {
     fn tolerates_half_written_code() {
         with_index("app.run(debug=True)\ndef broken(:\n    x = [1, 2\n", |ix| {
             assert!(!ix.calls.is_empty());
+        });
+    }
+
+    #[test]
+    fn ids_resolved_once_agree_with_the_names() {
+        let fields = &*FIELD;
+        for (name, id) in [
+            ("alias", fields.alias),
+            ("arguments", fields.arguments),
+            ("attribute", fields.attribute),
+            ("body", fields.body),
+            ("condition", fields.condition),
+            ("consequence", fields.consequence),
+            ("definition", fields.definition),
+            ("function", fields.function),
+            ("key", fields.key),
+            ("left", fields.left),
+            ("module_name", fields.module_name),
+            ("name", fields.name),
+            ("object", fields.object),
+            ("operator", fields.operator),
+            ("parameters", fields.parameters),
+            ("right", fields.right),
+            ("subscript", fields.subscript),
+            ("superclasses", fields.superclasses),
+            ("value", fields.value),
+        ] {
+            assert_ne!(id, 0, "{name} is no field of the grammar");
+            assert_eq!(language().field_name_for_id(id), Some(name));
+        }
+        // Every node, named or not (keywords share names with nodes: `lambda`, `print`).
+        let src = "import a.b as c\nfrom . import *\n@d\nclass K(B):\n    def f(self, x=1, *a, **k):\n        return lambda y: (y, f'{x!r}', b'\\n', None, True)\nprint(not 1 if 2 else 3 // 4)\nwith open(p) as f: exec('x')\n";
+        let file = parse(src);
+        let tree = file.tree.as_ref().expect("tree");
+        let mut cursor = tree.walk();
+        let mut seen = 0;
+        'walk: loop {
+            let node = cursor.node();
+            assert_eq!(kind(node), node.kind());
+            seen += 1;
+            if cursor.goto_first_child() {
+                continue;
+            }
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    break 'walk;
+                }
+            }
+        }
+        assert!(seen > 100, "{seen}");
+    }
+
+    #[test]
+    fn refers_to_agrees_with_the_qualified_name() {
+        let src = "import http.server\nimport socketserver as ss\nfrom a.b import C as D\nfrom m import *\nfrom . import e\nhttp.server.HTTPServer()\nss.TCPServer()\nD()\nD.x.y()\nrun()\ne.f()\nf()[0]()\nx.socketserver.TCPServer()\nclass K(D): pass\n@dec\nclass K(ss.TCPServer): pass\n";
+        let targets = [
+            "http.server.HTTPServer",
+            "socketserver.TCPServer",
+            "a.b.C",
+            "a.b.C.x.y",
+            "m.run",
+            "n.run",
+            ".e.f",
+            "e.f",
+            "C",
+            "D",
+            "server.HTTPServer",
+            "x.socketserver.TCPServer",
+        ];
+        with_index(src, |ix| {
+            let mut hits = 0;
+            for call in &ix.calls {
+                let callee = PyIndex::callee(*call).expect("callee");
+                for target in targets {
+                    let by_name = ix.qualified_name(callee).is_some_and(|q| {
+                        q == target
+                            || (!q.contains('.')
+                                && target.rsplit_once('.').is_some_and(|(module, name)| {
+                                    name == q && ix.star_imports().iter().any(|m| m == module)
+                                }))
+                    });
+                    assert_eq!(ix.refers_to(callee, &[target]), by_name, "{target}");
+                    hits += usize::from(by_name);
+                }
+            }
+            assert_eq!(hits, 7);
+            let last = ix.module_class("K").expect("class K");
+            assert!(ix.text(last).contains("TCPServer"));
         });
     }
 

@@ -5,7 +5,7 @@
 //! `bind` on a socket, a `listen` on a Tornado app, a `chmod` on a `pathlib.Path`).
 
 use super::{Call, Expr, Framework, ObjectKind, Semantic};
-use crate::syntax::python::{Literal, PyIndex};
+use crate::syntax::python::{FIELD, Literal, PyIndex, kind};
 use tree_sitter::Node;
 
 /// Where a listening socket's host comes from.
@@ -310,7 +310,7 @@ impl<'t> Semantic<'t> {
         let Some(Some(Literal::Str(host))) = items.first() else {
             return None;
         };
-        let at = if address.kind() == "tuple" {
+        let at = if kind(address) == "tuple" {
             address.named_child(0).unwrap_or(address)
         } else {
             address
@@ -376,7 +376,7 @@ impl<'t> Semantic<'t> {
     fn joins_multicast_group(&self) -> bool {
         self.calls().any(|c| {
             self.ix.callee_attr(c.0) == Some("setsockopt")
-                && c.0.child_by_field_name("arguments").is_some_and(|args| {
+                && c.0.child_by_field_id(FIELD.arguments).is_some_and(|args| {
                     let text = self.ix.text(args);
                     text.contains("ADD_MEMBERSHIP") || text.contains("JOIN_GROUP")
                 })
@@ -401,7 +401,7 @@ impl<'t> Semantic<'t> {
         if depth > MAX_DEPTH {
             return None;
         }
-        match node.kind() {
+        match kind(node) {
             "parenthesized_expression" => {
                 self.constructor_call(node.named_child(0)?, targets, depth + 1)
             }
@@ -420,8 +420,8 @@ impl<'t> Semantic<'t> {
                 // `self.sock = socket.socket()` in one method, `self.sock.bind(…)` in another.
                 let written = self.ix.text(node);
                 self.ix.assignments.iter().rev().find_map(|a| {
-                    let left = a.child_by_field_name("left")?;
-                    if left.kind() != "attribute" || self.ix.text(left) != written {
+                    let left = a.child_by_field_id(FIELD.left)?;
+                    if kind(left) != "attribute" || self.ix.text(left) != written {
                         return None;
                     }
                     let value = self.ix.assignment_value(*a)?;
@@ -437,42 +437,19 @@ impl<'t> Semantic<'t> {
         if self.ix.refers_to(callee, targets) {
             return true;
         }
-        if callee.kind() != "identifier" || depth > MAX_DEPTH {
+        if kind(callee) != "identifier" || depth > MAX_DEPTH {
             return false;
         }
-        let Some(class) = self.class_definition(self.ix.text(callee), callee) else {
+        let Some(class) = self.ix.module_class(self.ix.text(callee)) else {
             return false;
         };
-        let Some(bases) = class.child_by_field_name("superclasses") else {
+        let Some(bases) = class.child_by_field_id(FIELD.superclasses) else {
             return false;
         };
         let mut cursor = bases.walk();
         bases
             .named_children(&mut cursor)
             .any(|base| self.is_constructor(base, targets, depth + 1))
-    }
-
-    /// The module-level class `name` (found from any node of the module).
-    fn class_definition(&self, name: &str, from: Node<'t>) -> Option<Node<'t>> {
-        let mut root = from;
-        while let Some(parent) = root.parent() {
-            root = parent;
-        }
-        let mut cursor = root.walk();
-        root.named_children(&mut cursor)
-            .map(|n| {
-                if n.kind() == "decorated_definition" {
-                    n.child_by_field_name("definition").unwrap_or(n)
-                } else {
-                    n
-                }
-            })
-            .filter(|n| n.kind() == "class_definition")
-            .filter(|n| {
-                n.child_by_field_name("name")
-                    .is_some_and(|id| self.ix.text(id) == name)
-            })
-            .last()
     }
 
     /// The value bound by an enclosing `with value as name:`.
@@ -482,17 +459,17 @@ impl<'t> Semantic<'t> {
         while let Some(statement) = scope {
             let clause = statement
                 .named_children(&mut statement.walk())
-                .find(|c| c.kind() == "with_clause");
+                .find(|c| kind(*c) == "with_clause");
             if let Some(clause) = clause {
                 let mut cursor = clause.walk();
                 for item in clause.named_children(&mut cursor) {
-                    let Some(value) = item.child_by_field_name("value") else {
+                    let Some(value) = item.child_by_field_id(FIELD.value) else {
                         continue;
                     };
-                    if value.kind() != "as_pattern" {
+                    if kind(value) != "as_pattern" {
                         continue;
                     }
-                    let alias = value.child_by_field_name("alias");
+                    let alias = value.child_by_field_id(FIELD.alias);
                     if alias.is_some_and(|a| self.ix.text(a).trim() == text) {
                         return value.named_child(0);
                     }
@@ -539,17 +516,17 @@ impl<'t> Semantic<'t> {
         if depth > MAX_DEPTH {
             return None;
         }
-        match node.kind() {
+        match kind(node) {
             "integer" => match self.ix.literal(node)? {
                 Literal::Int(value) => u32::try_from(value).ok(),
                 _ => None,
             },
             "parenthesized_expression" => self.mode_bits(node.named_child(0)?, depth + 1),
             "binary_operator" => {
-                let left = self.mode_bits(node.child_by_field_name("left")?, depth + 1);
-                let right = self.mode_bits(node.child_by_field_name("right")?, depth + 1);
-                let operator = node.child_by_field_name("operator")?;
-                match operator.kind() {
+                let left = self.mode_bits(node.child_by_field_id(FIELD.left)?, depth + 1);
+                let right = self.mode_bits(node.child_by_field_id(FIELD.right)?, depth + 1);
+                let operator = node.child_by_field_id(FIELD.operator)?;
+                match kind(operator) {
                     "|" => match (left, right) {
                         (None, None) => None,
                         (l, r) => Some(l.unwrap_or(0) | r.unwrap_or(0)),
@@ -566,7 +543,7 @@ impl<'t> Semantic<'t> {
                 {
                     return Some(*bits);
                 }
-                if node.kind() == "identifier" {
+                if kind(node) == "identifier" {
                     // `MODE = 0o777` then `os.chmod(p, MODE)`; a parameter is not followed.
                     return self.mode_bits(self.ix.assigned_value(node)?, depth + 1);
                 }
@@ -582,7 +559,7 @@ impl<'t> Semantic<'t> {
         if depth > MAX_DEPTH {
             return false;
         }
-        match node.kind() {
+        match kind(node) {
             "parenthesized_expression" => node
                 .named_child(0)
                 .is_some_and(|n| self.is_path(n, depth + 1)),
@@ -599,17 +576,17 @@ impl<'t> Semantic<'t> {
                     && PyIndex::receiver(node).is_some_and(|r| self.is_path(r, depth + 1))
             }
             "binary_operator" => {
-                node.child_by_field_name("operator")
-                    .is_some_and(|o| o.kind() == "/")
+                node.child_by_field_id(FIELD.operator)
+                    .is_some_and(|o| kind(o) == "/")
                     && node
-                        .child_by_field_name("left")
+                        .child_by_field_id(FIELD.left)
                         .is_some_and(|l| self.is_path(l, depth + 1))
             }
             "attribute" => {
-                node.child_by_field_name("attribute")
+                node.child_by_field_id(FIELD.attribute)
                     .is_some_and(|a| self.ix.text(a) == "parent")
                     && node
-                        .child_by_field_name("object")
+                        .child_by_field_id(FIELD.object)
                         .is_some_and(|o| self.is_path(o, depth + 1))
             }
             "identifier" => self
@@ -630,7 +607,7 @@ impl<'t> Semantic<'t> {
         let restored: Vec<&str> = umask_calls
             .iter()
             .filter_map(|c| self.ix.arg(c.0, "mask", Some(0)))
-            .filter(|a| a.kind() == "identifier")
+            .filter(|a| kind(*a) == "identifier")
             .map(|a| self.ix.text(a))
             .collect();
         let mut out = Vec::new();
@@ -638,7 +615,7 @@ impl<'t> Semantic<'t> {
             let Some(value) = self.ix.arg(call.0, "mask", Some(0)) else {
                 continue;
             };
-            if value.kind() != "integer" {
+            if kind(value) != "integer" {
                 // A mask from a variable (often the one being restored) is not judged.
                 continue;
             }
@@ -650,8 +627,8 @@ impl<'t> Semantic<'t> {
             };
             // `old = os.umask(0)` whose result is later passed back to `os.umask`.
             let saved = call.0.parent().and_then(|parent| {
-                (parent.kind() == "assignment")
-                    .then(|| parent.child_by_field_name("left"))
+                (kind(parent) == "assignment")
+                    .then(|| parent.child_by_field_id(FIELD.left))
                     .flatten()
                     .map(|left| self.ix.text(left))
             });
@@ -694,9 +671,7 @@ impl<'t> Semantic<'t> {
     fn written_path(&self, call: Call<'t>) -> Option<(&'static str, Node<'t>)> {
         let node = call.0;
         let callee = PyIndex::callee(node)?;
-        if callee.kind() == "identifier"
-            && self.ix.text(callee) == "open"
-            && self.is_builtin(callee)
+        if kind(callee) == "identifier" && self.ix.text(callee) == "open" && self.is_builtin(callee)
             || self.ix.refers_to(callee, &["io.open", "codecs.open"])
         {
             let mode = self.ix.arg(node, "mode", Some(1))?;
@@ -823,7 +798,7 @@ impl<'t> Semantic<'t> {
         if depth > MAX_DEPTH {
             return None;
         }
-        match node.kind() {
+        match kind(node) {
             "string" | "concatenated_string" => match self.ix.string_value(node) {
                 Some(value) => Some((value, true)),
                 None => self.string_start(node).map(|s| (s, false)),
@@ -837,9 +812,9 @@ impl<'t> Semantic<'t> {
                 self.path_text(value, depth + 1)
             }
             "binary_operator" => {
-                let operator = node.child_by_field_name("operator")?.kind();
-                let left = node.child_by_field_name("left")?;
-                let right = node.child_by_field_name("right")?;
+                let operator = kind(node.child_by_field_id(FIELD.operator)?);
+                let left = node.child_by_field_id(FIELD.left)?;
+                let right = node.child_by_field_id(FIELD.right)?;
                 match operator {
                     "+" => {
                         let (start, _) = self.path_text(left, depth + 1)?;
@@ -876,11 +851,11 @@ impl<'t> Semantic<'t> {
                     {
                         parts.push(receiver);
                     }
-                    let args = node.child_by_field_name("arguments")?;
+                    let args = node.child_by_field_id(FIELD.arguments)?;
                     let mut cursor = args.walk();
                     parts.extend(
                         args.named_children(&mut cursor)
-                            .filter(|a| a.kind() != "comment" && a.kind() != "keyword_argument"),
+                            .filter(|a| kind(*a) != "comment" && kind(*a) != "keyword_argument"),
                     );
                     let (mut path, mut complete) = self.path_text(*parts.first()?, depth + 1)?;
                     for part in &parts[1..] {
@@ -893,7 +868,7 @@ impl<'t> Semantic<'t> {
                 }
                 if self.ix.callee_attr(node) == Some("format")
                     && let Some(receiver) = PyIndex::receiver(node)
-                    && receiver.kind() == "string"
+                    && kind(receiver) == "string"
                 {
                     let (text, _) = self.path_text(receiver, depth + 1)?;
                     let start = text.split('{').next().unwrap_or_default().to_string();
@@ -907,13 +882,13 @@ impl<'t> Semantic<'t> {
 
     /// The literal start of an f-string, before its first interpolation.
     fn string_start(&self, node: Node<'t>) -> Option<String> {
-        if node.kind() != "string" {
+        if kind(node) != "string" {
             return None;
         }
         let mut out = String::new();
         let mut cursor = node.walk();
         for part in node.children(&mut cursor) {
-            match part.kind() {
+            match kind(part) {
                 "string_start" if self.ix.text(part).to_ascii_lowercase().contains('b') => {
                     return None;
                 }
@@ -922,7 +897,7 @@ impl<'t> Semantic<'t> {
                     let mut inner = part.walk();
                     let end = part
                         .children(&mut inner)
-                        .find(|c| c.kind() == "interpolation")
+                        .find(|c| kind(*c) == "interpolation")
                         .map_or(part.end_byte(), |c| c.start_byte());
                     let text = self.ix.text(part);
                     out.push_str(&text[..end - part.start_byte()]);
