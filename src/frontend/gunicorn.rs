@@ -11,6 +11,7 @@ use crate::model::gunicorn::GunicornConfig;
 use crate::model::launcher::Program;
 use crate::model::python::{self, Semantic};
 use crate::model::view::View;
+use rayon::prelude::*;
 use regex::Regex;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -358,24 +359,30 @@ fn named_config(value: &str) -> Option<PathBuf> {
 /// the walk and, for a file named on its own (the pre-commit case), in those directories
 /// inside the linted trees.
 pub fn named_configs(candidates: &[(&Path, bool)], files: &FileSet) -> Vec<Option<Format>> {
-    // (the launcher's directory, the config it names as a path suffix)
-    let mut started: Vec<(PathBuf, PathBuf)> = Vec::new();
-    for (path, _) in candidates {
-        if launcher_kind(path, true).is_none() {
-            continue;
-        }
-        let configs = configs_started_by(path, files, true);
-        if configs.iter().all(Option::is_none) {
-            continue;
-        }
-        let Some(dir) = files
-            .inside(path)
-            .and_then(|p| p.parent().map(Path::to_path_buf))
-        else {
-            continue;
-        };
-        started.extend(configs.into_iter().flatten().map(|c| (dir.clone(), c)));
-    }
+    // (the launcher's directory, the config it names as a path suffix). Each launcher is read
+    // and lowered here, before the lint: in parallel, as the lint is, and in the walk's order.
+    let started: Vec<(PathBuf, PathBuf)> = candidates
+        .par_iter()
+        .filter(|(path, _)| launcher_kind(path, true).is_some())
+        .flat_map_iter(|(path, _)| {
+            let configs = configs_started_by(path, files, true);
+            let dir = if configs.iter().all(Option::is_none) {
+                None
+            } else {
+                files
+                    .inside(path)
+                    .and_then(|p| p.parent().map(Path::to_path_buf))
+            };
+            let Some(dir) = dir else {
+                return Vec::new();
+            };
+            configs
+                .into_iter()
+                .flatten()
+                .map(|c| (dir.clone(), c))
+                .collect()
+        })
+        .collect();
     let mut scanned: std::collections::HashMap<PathBuf, Vec<Option<PathBuf>>> =
         std::collections::HashMap::new();
     let mut kinds = vec![None; candidates.len()];
