@@ -237,20 +237,89 @@ pub fn load() -> Result<Vec<RuleEntry>, String> {
     Ok(entries)
 }
 
-/// The entries as the build script parsed them: JSON, read at start-up in a fraction of what
-/// parsing the YAML costs (that was most of a one-file run).
-const CATALOG_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/catalog.json"));
+/// A YAML value of the catalog as the build script wrote it: a Rust constant, so start-up
+/// builds the entries from it without scanning or unescaping any text (reading the catalog
+/// as JSON was most of a one-file run).
+// Today's entries hold only strings, lists and maps; the other kinds are there so that any
+// YAML value an entry may hold is written as itself.
+#[allow(dead_code)]
+enum Built {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(&'static str),
+    Seq(&'static [Built]),
+    Map(&'static [(&'static str, Built)]),
+}
 
-/// The built-in entries from the build's JSON, sorted by code.
+/// The entries the build script wrote, in file order.
+static BUILT: &[Built] = include!(concat!(env!("OUT_DIR"), "/catalog_values.rs"));
+
+impl<'de> serde::de::IntoDeserializer<'de, serde::de::value::Error> for &'de Built {
+    type Deserializer = Self;
+    fn into_deserializer(self) -> Self {
+        self
+    }
+}
+
+impl<'de> serde::Deserializer<'de> for &'de Built {
+    type Error = serde::de::value::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        use serde::de::value::{MapDeserializer, SeqDeserializer};
+        match self {
+            Built::Null => v.visit_unit(),
+            Built::Bool(b) => v.visit_bool(*b),
+            Built::Int(i) => v.visit_i64(*i),
+            Built::Float(x) => v.visit_f64(*x),
+            Built::Str(s) => v.visit_borrowed_str(s),
+            Built::Seq(items) => v.visit_seq(SeqDeserializer::new(items.iter())),
+            Built::Map(fields) => v.visit_map(MapDeserializer::new(
+                fields.iter().map(|(key, value)| (*key, value)),
+            )),
+        }
+    }
+
+    fn deserialize_option<V: serde::de::Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        match self {
+            Built::Null => v.visit_none(),
+            _ => v.visit_some(self),
+        }
+    }
+
+    fn deserialize_enum<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, Self::Error> {
+        use serde::de::IntoDeserializer;
+        match self {
+            Built::Str(s) => v.visit_enum(s.into_deserializer()),
+            _ => self.deserialize_any(v),
+        }
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct newtype_struct seq tuple tuple_struct map struct identifier ignored_any
+    }
+}
+
+/// The built-in entries from the build's constants, sorted by code.
 fn load_built() -> Result<Vec<RuleEntry>, String> {
-    let mut entries: Vec<RuleEntry> =
-        serde_json::from_str(CATALOG_JSON).map_err(|e| e.to_string())?;
+    let mut entries = BUILT
+        .iter()
+        .map(RuleEntry::deserialize)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
     entries.sort_by(|a, b| a.code.cmp(&b.code));
     Ok(entries)
 }
 
 /// The built-in entries, parsed once. Their validity is proven by tests (`load` checks the
-/// YAML, and the JSON is checked to read the same), so a broken entry is a build defect.
+/// YAML, and the built constants are checked to read the same), so a broken entry is a build defect.
 pub fn catalog() -> &'static [RuleEntry] {
     static CATALOG: OnceLock<Vec<RuleEntry>> = OnceLock::new();
     CATALOG.get_or_init(|| {
@@ -526,11 +595,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_built_json_reads_as_the_yaml_does() {
+    fn the_built_constants_read_as_the_yaml_does() {
         let from_yaml = load().expect("the YAML catalog parses");
-        let from_json = load_built().expect("the JSON catalog parses");
-        assert_eq!(from_json.len(), CATALOG_FILES.len());
-        assert_eq!(format!("{from_json:#?}"), format!("{from_yaml:#?}"));
+        let built = load_built().expect("the built catalog reads");
+        assert_eq!(built.len(), CATALOG_FILES.len());
+        assert_eq!(format!("{built:#?}"), format!("{from_yaml:#?}"));
     }
 
     fn pack_entry(code: &str, name: &str) -> Arc<RuleEntry> {

@@ -7,6 +7,7 @@
 //! Escaped characters map to their backslash.
 
 use crate::source::MappedText;
+use std::cell::Cell;
 
 /// One simple command of a shell line: leading VAR=value assignments, then words.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -181,6 +182,9 @@ struct Lexer<'a> {
     heredocs: Vec<(String, bool)>,
     /// The text of the last `Op::Join` read.
     join: &'static str,
+    /// The mapping run last looked up, as (byte, its origin, end of the run): the lexer reads
+    /// forward, so most lookups fall in it and need no search of the runs.
+    run: Cell<(usize, usize, usize)>,
 }
 
 /// A word being assembled.
@@ -229,6 +233,7 @@ impl<'a> Lexer<'a> {
             plain,
             heredocs: Vec::new(),
             join: "",
+            run: Cell::new((0, 0, 0)),
         }
     }
 
@@ -246,8 +251,19 @@ impl<'a> Lexer<'a> {
         it.next()
     }
 
+    /// `self.src.origin(i)`, from the cached run when `i` is in it.
     fn orig(&self, i: usize) -> usize {
-        self.src.origin(i)
+        let (at, origin, end) = self.run.get();
+        if at <= i && i < end {
+            return origin + (i - at);
+        }
+        match self.src.run_at(i) {
+            Some((origin, end)) => {
+                self.run.set((i, origin, end));
+                origin
+            }
+            None => self.src.origin(i),
+        }
     }
 
     /// Original end of the char `c` at byte `i`. A one-byte gap before the next byte means
@@ -935,6 +951,33 @@ mod tests {
             .flat_map(|c| c.words.iter())
             .map(|w| src[w.span().range()].to_string())
             .collect()
+    }
+
+    #[test]
+    fn cached_runs_give_the_origins_of_a_search() {
+        let mut gaps = MappedText::new(3);
+        gaps.push_str("RUN a", 3);
+        gaps.push_str(" b\\", 12);
+        gaps.push_char('$', 20, 22);
+        gaps.push_char('é', 30, 33);
+        gaps.push_str("cd ef", 40);
+        let texts = [
+            mt("gunicorn --bind 0.0.0.0:80"),
+            gaps,
+            MappedText::standing_for("/bin/sh -c", Span::new(5, 9)),
+            MappedText::new(7),
+        ];
+        for text in &texts {
+            let len = text.as_str().len();
+            let lexer = Lexer::new(text, false);
+            // Forward, backward and jumping about, so the cached run is both hit and missed.
+            let order = (0..=len + 1)
+                .chain((0..=len + 1).rev())
+                .chain((0..=len + 1).map(|i| (i * 7) % (len + 2)));
+            for i in order {
+                assert_eq!(lexer.orig(i), text.origin(i), "{:?} at {i}", text.as_str());
+            }
+        }
     }
 
     #[test]
