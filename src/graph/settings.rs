@@ -180,12 +180,17 @@ impl Chains {
             if !text.contains(SETTINGS_VARIABLE) {
                 continue;
             }
-            let masked = strings_masked(&text);
+            // The file is parsed for its strings only once a pattern has matched.
+            let masked = std::cell::OnceCell::new();
             let found = FORCED
                 .captures_iter(&text)
                 .map(|c| (c, true))
                 .chain(SETDEFAULT.captures_iter(&text).map(|c| (c, false)))
-                .find(|(c, _)| !masked.contains(c.get(0).map_or(0, |m| m.start())));
+                .find(|(c, _)| {
+                    !masked
+                        .get_or_init(|| strings_masked(&text))
+                        .contains(c.get(0).map_or(0, |m| m.start()))
+                });
             let Some((captures, forced)) = found else {
                 continue;
             };
@@ -564,12 +569,14 @@ impl Chains {
 fn read_module(files: &FileSet, path: &Path) -> Option<ModuleRead> {
     let file = files.read(path).ok()?;
     let text = &file.text;
-    let masked = strings_masked(text);
+    // Parsed for its strings only once a pattern has matched.
+    let masked = std::cell::OnceCell::new();
+    let masked = || masked.get_or_init(|| strings_masked(text));
     let mut statements = Vec::new();
     let mut targets = Vec::new();
     for captures in STAR_IMPORT.captures_iter(text) {
         let whole = captures.get(0).expect("whole match");
-        if masked.contains(whole.start()) {
+        if masked().contains(whole.start()) {
             continue;
         }
         let Some(block) = block_of(text, whole.start(), captures[1].len()) else {
@@ -588,7 +595,7 @@ fn read_module(files: &FileSet, path: &Path) -> Option<ModuleRead> {
     }
     for captures in DEBUG_ASSIGNMENT.captures_iter(text) {
         let whole = captures.get(0).expect("whole match");
-        if masked.contains(whole.start()) {
+        if masked().contains(whole.start()) {
             continue;
         }
         let Some(conditional) = block_of(text, whole.start(), captures[1].len()) else {
@@ -681,6 +688,22 @@ mod tests {
             Debug::Unset => "unset".into(),
             Debug::Unknown => "unknown".into(),
         }
+    }
+
+    /// A statement inside a string is text: the strings are found (parsed lazily) only
+    /// once a pattern matched, and then they hide it.
+    #[test]
+    fn statements_inside_strings_are_text() {
+        let base = ("base.py", "DEBUG = True\n");
+        let docstring = "\"\"\"Settings.\n\nDEBUG = True\nfrom .base import *\n\"\"\"\n";
+        assert_eq!(origin(&[base, ("production.py", docstring)]), "unset");
+        let real = format!("{docstring}from .base import *\n");
+        assert_eq!(origin(&[base, ("production.py", &real)]), "base.py:1");
+        let later = format!("{docstring}DEBUG = False\n");
+        assert_eq!(
+            origin(&[base, ("production.py", &later)]),
+            "production.py:6"
+        );
     }
 
     #[test]
