@@ -14,7 +14,7 @@ use crate::model::launcher::Entry;
 use crate::model::project::{self, LauncherFact, Project, ScriptLaunch};
 use crate::source::Span;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// Whether something runs in production.
@@ -109,12 +109,13 @@ const OWN_NETWORK_RULES: &[&str] = &["NET001"];
 #[derive(Debug, Default)]
 pub struct Graph {
     pub launchers: Vec<Launcher>,
-    /// Keyed by canonical path.
-    files: BTreeMap<PathBuf, FileInfo>,
+    /// Keyed by canonical path; hashed, since every finding looks its file up (a tree's
+    /// worth of path comparisons in an ordered map).
+    files: HashMap<PathBuf, FileInfo>,
     /// Canonical roots, longest first.
     roots: Vec<PathBuf>,
     /// `if __name__ == "__main__":` blocks of code files with findings, by canonical path.
-    main_blocks: BTreeMap<PathBuf, Vec<Span>>,
+    main_blocks: HashMap<PathBuf, Vec<Span>>,
     /// The whole project was read (a root was found), so a file no other file uses is known
     /// to be unused; without it, a compose file elsewhere may build an image that starts
     /// nothing itself.
@@ -373,8 +374,11 @@ impl Graph {
 
     /// The files the graph classified, as the run names them, with their class and evidence.
     pub fn files(&self) -> impl Iterator<Item = (&Path, Class, &[String])> {
-        self.files
-            .values()
+        let mut files: Vec<(&PathBuf, &FileInfo)> = self.files.iter().collect();
+        files.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        files
+            .into_iter()
+            .map(|(_, f)| f)
             .filter(|f| !f.display.as_os_str().is_empty())
             .map(|f| {
                 (
