@@ -51,9 +51,32 @@ pub struct Rule {
 
 /// Whether `text` contains `needle` in any letter case (`needle` in lower case).
 pub fn contains_ignore_case(text: &str, needle: &str) -> bool {
-    text.as_bytes()
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    let bytes = text.as_bytes();
+    let needle = needle.as_bytes();
+    let Some(&first) = needle.first() else {
+        return true;
+    };
+    let at = |i: usize| {
+        bytes
+            .get(i..i + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+    };
+    ascii_case_positions(text, first).any(at)
+}
+
+/// Where `first` (either letter case) starts in `text`, found with `memchr` rather than by
+/// comparing a window at every byte: these scans run over every file for the prefilters.
+fn ascii_case_positions(text: &str, first: u8) -> Box<dyn Iterator<Item = usize> + '_> {
+    if !first.is_ascii() {
+        return Box::new(0..text.len());
+    }
+    let lower = char::from(first.to_ascii_lowercase());
+    let upper = char::from(first.to_ascii_uppercase());
+    let lowers = text.match_indices(lower).map(|(i, _)| i);
+    if lower == upper {
+        return Box::new(lowers);
+    }
+    Box::new(lowers.chain(text.match_indices(upper).map(|(i, _)| i)))
 }
 
 /// Whether `text` names `debug` (in any letter case) other than as a method called
@@ -61,8 +84,10 @@ pub fn contains_ignore_case(text: &str, needle: &str) -> bool {
 /// or log level.
 pub fn mentions_debug(text: &str) -> bool {
     let bytes = text.as_bytes();
-    bytes.windows(5).enumerate().any(|(at, w)| {
-        w.eq_ignore_ascii_case(b"debug")
+    ascii_case_positions(text, b'd').any(|at| {
+        bytes
+            .get(at..at + 5)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"debug"))
             && !(at > 0 && bytes[at - 1] == b'.' && bytes.get(at + 5) == Some(&b'('))
     })
 }
@@ -226,6 +251,59 @@ impl Diagnostic {
 
 #[cfg(test)]
 mod tests {
+    /// The memchr-led scans agree with comparing a window at every byte.
+    #[test]
+    fn scans_agree_with_every_window() {
+        use super::{contains_ignore_case, mentions_debug};
+        let windows = |text: &str, needle: &str| {
+            text.as_bytes()
+                .windows(needle.len())
+                .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+        };
+        let old_mentions = |text: &str| {
+            let bytes = text.as_bytes();
+            bytes.windows(5).enumerate().any(|(at, w)| {
+                w.eq_ignore_ascii_case(b"debug")
+                    && !(at > 0 && bytes[at - 1] == b'.' && bytes.get(at + 5) == Some(&b'('))
+            })
+        };
+        for text in [
+            "",
+            "d",
+            "debu",
+            "DEBUG",
+            "xDeBuGx",
+            ".debug(",
+            ".Debug(x",
+            "é.debug(",
+            "débug",
+            "log.debug(1); Debug",
+            "debug.(",
+            "umask",
+            "UMASK(0)",
+            "reloaD",
+            "re load",
+            "dd debuG",
+            "…RELOAD…",
+        ] {
+            assert_eq!(mentions_debug(text), old_mentions(text), "{text}");
+            for needle in [
+                "reload",
+                "umask",
+                "trace",
+                "debug",
+                "forwarded-allow-ips",
+                "_x",
+            ] {
+                assert_eq!(
+                    contains_ignore_case(text, needle),
+                    windows(text, needle),
+                    "{text} {needle}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn a_logger_call_is_no_mention_of_debug() {
         use super::mentions_debug;

@@ -780,6 +780,20 @@ mod tests {
         f(&index)
     }
 
+    /// DBG001's prefilter (`may_set_debug`) looks for the word `DEBUG` because no escape
+    /// decodes to a letter here; decoding `\x44` or a line continuation must widen it first.
+    #[test]
+    fn escapes_spell_no_letter() {
+        for key in ["'\\x44EBUG'", "'\\u0044EBUG'", "'\\104EBUG'", "'DEB\\\nUG'"] {
+            let src = format!("key = {key}\n");
+            with_index(&src, |ix| {
+                let right = ix.assignments[0].child_by_field_id(FIELD.right).unwrap();
+                assert_eq!(kind(right), "string", "{key}");
+                assert_ne!(ix.string_value(right).as_deref(), Some("DEBUG"), "{key}");
+            });
+        }
+    }
+
     #[test]
     fn resolves_imports_and_literals() {
         let src = "from http.server import HTTPServer as S\nimport socketserver\naddr = ('0.0.0.0', 80)\nS(addr, H)\nsocketserver.TCPServer(('', 1), H)\n";

@@ -21,13 +21,64 @@ pub const RULE: Rule = Rule {
     check,
     // `app.run(host, port, True)` passes debug by position, on an app object only.
     prefilter: Some(|_, text| {
-        crate::rules::mentions_debug(text)
+        may_set_debug(text)
             || text.contains(".run(")
                 && (text.contains("app.run(")
                     || text.contains("application.run(")
                     || APP_NAMES.iter().any(|n| text.contains(n)))
     }),
 };
+
+/// Whether a file the old `mentions_debug` trigger selects can switch debug on (the `.run(`
+/// test beside it covers files that never mention debug). Each way the check fires compares
+/// a name written in the source with `debug` (a keyword, `app.debug`) or `DEBUG` (a config
+/// keyword, a class attribute), or a string's value with `DEBUG` (a config key), so the word
+/// stands there followed by what can follow it (`=`, `:`, an augmented `|=`, a closing
+/// quote, or a comment or line continuation before those); or it passes debug by position
+/// to a `run(`/`run_server(` method whose receiver may be an app imported from another
+/// module. Only a key split over adjacent strings (`"DE" "BUG"`) hides the word, and a key
+/// is only read on a `.config`. (No escape decodes to a letter in the model's string values,
+/// so `"\x44EBUG"` is not `DEBUG`: `syntax::python`'s `escapes_spell_no_letter` guards it.)
+fn may_set_debug(text: &str) -> bool {
+    // A proper prefix of the key closing a string.
+    const SPLIT: &[&str] = &[
+        "D\"", "D'", "DE\"", "DE'", "DEB\"", "DEB'", "DEBU\"", "DEBU'",
+    ];
+    const SET: &[u8] = b"=:'\"#\\+-*/%&|^<>@";
+    const CALLED: &[u8] = b"(#\\";
+    crate::rules::mentions_debug(text)
+        && (["debug", "DEBUG"]
+            .iter()
+            .any(|w| word_followed_by(text, w, SET))
+            || ["run", "run_server"]
+                .iter()
+                .any(|w| word_followed_by(text, w, CALLED))
+            || text.contains("config") && SPLIT.iter().any(|s| text.contains(s)))
+}
+
+/// Whether `word` stands alone somewhere (not inside a longer ASCII name, nor a `.debug(`
+/// call, which `mentions_debug` leaves out too) with one of `next` (or the end) after it
+/// and any whitespace, which may stand between a keyword's name and its `=` inside brackets.
+/// A non-ASCII neighbour counts as a boundary, which only selects more.
+fn word_followed_by(text: &str, word: &str, next: &[u8]) -> bool {
+    let bytes = text.as_bytes();
+    let name_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    text.match_indices(word).any(|(at, _)| {
+        let end = at + word.len();
+        let before = at.checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(end).copied();
+        if before.is_some_and(name_byte)
+            || after.is_some_and(name_byte)
+            || word.eq_ignore_ascii_case("debug") && before == Some(b'.') && after == Some(b'(')
+        {
+            return false;
+        }
+        bytes[end..]
+            .iter()
+            .find(|b| !b.is_ascii_whitespace() && **b != 0x0b)
+            .is_none_or(|b| next.contains(b))
+    })
+}
 
 /// Constructors whose `debug=True` turns on tracebacks in responses.
 const DEBUG_APPS: &[&str] = &[
@@ -214,6 +265,61 @@ mod tests {
         // A name's value is decided where it is set: no fix at the call.
         let named = "DEBUG_ON = True\napp.run(debug=DEBUG_ON)\n";
         assert_eq!(fix(named), named);
+    }
+
+    /// The prefilter keeps every spelling the check fires on: each case is linted through it.
+    #[test]
+    fn trigger_keeps_every_way_to_set_debug() {
+        fires_once(
+            "DBG001",
+            "app.py",
+            &[
+                ("app.run(debug  =  True)", "debug  =  True"),
+                ("app.run(\n    debug\n    =True)", "debug\n    =True"),
+                ("app.run(debug  # on\n    =True)", "debug  # on\n    =True"),
+                ("app.run(debug=\\\n    True)", "debug=\\\n    True"),
+                ("app.run('0.0.0.0', 80, 1)", "1"),
+                (
+                    "# debugging: no `.run(` here\napp.run (\n    '0.0.0.0', 80, True)",
+                    "True",
+                ),
+                (
+                    "from fastapi import FastAPI as Api\napi = Api(debug=True)",
+                    "debug=True",
+                ),
+                ("app.config.update(DEBUG=1)", "DEBUG=1"),
+                ("app.config.update({'DEBUG': True})", "'DEBUG': True"),
+                ("app.config[\"DEBUG\"]=True", "app.config[\"DEBUG\"]=True"),
+                (
+                    "class ProductionConfig:\n    DEBUG: bool = True",
+                    "DEBUG: bool = True",
+                ),
+                (
+                    "class ProductionConfig:\n    TESTING = DEBUG = True",
+                    "DEBUG = True",
+                ),
+                // The word hidden in a key: a mention elsewhere is what the old trigger
+                // needed too.
+                (
+                    "# debugging on\napp.config['DE' 'BUG'] = True",
+                    "app.config['DE' 'BUG'] = True",
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn trigger_leaves_mentions_that_set_nothing() {
+        for text in [
+            "logging.basicConfig(level=logging.DEBUG)",
+            "self.debuglevel = 1",
+            "print(debug)\nreturn debug\nx = 1",
+            "log.debug('x')",
+            "# debugging aid\nx = 1",
+            "# debugging aid\nrun = 1",
+        ] {
+            assert!(!super::may_set_debug(text), "{text}");
+        }
     }
 
     #[test]
