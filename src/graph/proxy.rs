@@ -100,10 +100,42 @@ impl Proxies {
                 })
                 .collect()
         };
+        // Launchers that listen somewhere, by their file's directory and by that directory's
+        // parent: `near` only joins those, so each proxy looks at its neighbours, not at every
+        // launcher of the run (a tree of many deployments has thousands).
+        let mut by_dir: HashMap<&Path, Vec<usize>> = HashMap::new();
+        let mut by_parent_dir: HashMap<&Path, Vec<usize>> = HashMap::new();
+        for (l, (file, _)) in launcher_files.iter().enumerate() {
+            if launchers[l].fact.binds.is_empty() {
+                continue;
+            }
+            let Some(dir) = file.parent() else {
+                continue;
+            };
+            by_dir.entry(dir).or_default().push(l);
+            if let Some(parent) = dir.parent() {
+                by_parent_dir.entry(parent).or_default().push(l);
+            }
+        }
         for (p, proxy) in list.iter().enumerate() {
             let proxy_file = canonical(&proxy.path);
             let proxy_root = root_of(&proxy_file);
-            for (l, launcher) in launchers.iter().enumerate() {
+            let Some(dir) = proxy_file.parent() else {
+                continue;
+            };
+            // The same directory, its parent, a directory in it, or a sibling of it.
+            let mut nearby: Vec<usize> = [Some(dir), dir.parent()]
+                .into_iter()
+                .flatten()
+                .flat_map(|d| [by_dir.get(d), by_parent_dir.get(d)])
+                .flatten()
+                .flatten()
+                .copied()
+                .collect();
+            nearby.sort_unstable();
+            nearby.dedup();
+            for l in nearby {
+                let launcher = &launchers[l];
                 let (launcher_file, launcher_root) = &launcher_files[l];
                 if *launcher_root != proxy_root {
                     continue;
