@@ -41,15 +41,21 @@ pub(super) fn push_mapped(out: &mut MappedText, src: &MappedText, range: Range<u
         let Some(c) = text[i..].chars().next() else {
             break;
         };
-        let len = c.len_utf8();
-        let origin = src.origin(i);
-        if src.origin(i + len - 1) == origin + len - 1 {
-            out.push_str(&text[i..i + len], origin);
-        } else {
-            let span = src.span_of(i..i + len);
-            out.push_char(c, span.start, span.end);
-        }
-        i += len;
+        push_one_char(out, src, i, c);
+        i += c.len_utf8();
+    }
+}
+
+/// Copies the character `c` at `i` of `src`: as text when its bytes map one to one, else as
+/// one character standing for its whole span.
+fn push_one_char(out: &mut MappedText, src: &MappedText, i: usize, c: char) {
+    let len = c.len_utf8();
+    let origin = src.origin(i);
+    if src.origin(i + len - 1) == origin + len - 1 {
+        out.push_str(&src.as_str()[i..i + len], origin);
+    } else {
+        let span = src.span_of(i..i + len);
+        out.push_char(c, span.start, span.end);
     }
 }
 
@@ -173,15 +179,7 @@ mod tests {
             return;
         };
         for (offset, c) in slice.char_indices() {
-            let i = range.start + offset;
-            let len = c.len_utf8();
-            let origin = src.origin(i);
-            if src.origin(i + len - 1) == origin + len - 1 {
-                out.push_str(&text[i..i + len], origin);
-            } else {
-                let span = src.span_of(i..i + len);
-                out.push_char(c, span.start, span.end);
-            }
+            push_one_char(out, src, range.start + offset, c);
         }
     }
 
