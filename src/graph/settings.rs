@@ -180,17 +180,12 @@ impl Chains {
             if !text.contains(SETTINGS_VARIABLE) {
                 continue;
             }
-            // The file is parsed for its strings only once a pattern has matched.
-            let masked = std::cell::OnceCell::new();
+            let masked = Masked::new(&text);
             let found = FORCED
                 .captures_iter(&text)
                 .map(|c| (c, true))
                 .chain(SETDEFAULT.captures_iter(&text).map(|c| (c, false)))
-                .find(|(c, _)| {
-                    !masked
-                        .get_or_init(|| strings_masked(&text))
-                        .contains(c.get(0).map_or(0, |m| m.start()))
-                });
+                .find(|(c, _)| !masked.contains(c.get(0).map_or(0, |m| m.start())));
             let Some((captures, forced)) = found else {
                 continue;
             };
@@ -569,14 +564,12 @@ impl Chains {
 fn read_module(files: &FileSet, path: &Path) -> Option<ModuleRead> {
     let file = files.read(path).ok()?;
     let text = &file.text;
-    // Parsed for its strings only once a pattern has matched.
-    let masked = std::cell::OnceCell::new();
-    let masked = || masked.get_or_init(|| strings_masked(text));
+    let masked = Masked::new(text);
     let mut statements = Vec::new();
     let mut targets = Vec::new();
     for captures in STAR_IMPORT.captures_iter(text) {
         let whole = captures.get(0).expect("whole match");
-        if masked().contains(whole.start()) {
+        if masked.contains(whole.start()) {
             continue;
         }
         let Some(block) = block_of(text, whole.start(), captures[1].len()) else {
@@ -595,7 +588,7 @@ fn read_module(files: &FileSet, path: &Path) -> Option<ModuleRead> {
     }
     for captures in DEBUG_ASSIGNMENT.captures_iter(text) {
         let whole = captures.get(0).expect("whole match");
-        if masked().contains(whole.start()) {
+        if masked.contains(whole.start()) {
             continue;
         }
         let Some(conditional) = block_of(text, whole.start(), captures[1].len()) else {
@@ -642,16 +635,28 @@ fn block_of(text: &str, start: usize, indent: usize) -> Option<bool> {
 }
 
 /// The byte ranges of a module's string literals (a docstring that quotes `DEBUG = True`).
-struct Masked(Vec<Span>);
-
-impl Masked {
-    fn contains(&self, offset: usize) -> bool {
-        self.0.iter().any(|s| s.start <= offset && offset < s.end)
-    }
+/// A Python text's string literals, found (by a parse) only when first asked: most matches
+/// of the patterns are statements, and a module with none costs no parse.
+struct Masked<'a> {
+    text: &'a str,
+    literals: std::cell::OnceCell<Vec<Span>>,
 }
 
-fn strings_masked(text: &str) -> Masked {
-    Masked(project::string_literals(text))
+impl<'a> Masked<'a> {
+    fn new(text: &'a str) -> Masked<'a> {
+        Masked {
+            text,
+            literals: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// Whether `offset` is inside a string literal.
+    fn contains(&self, offset: usize) -> bool {
+        self.literals
+            .get_or_init(|| project::string_literals(self.text))
+            .iter()
+            .any(|s| s.start <= offset && offset < s.end)
+    }
 }
 
 /// A Python file's text: the run's copy, else read through the file set.
