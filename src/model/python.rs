@@ -6,11 +6,14 @@
 //! (its handles, `Call`, `Assignment` and `Expr`, are opaque).
 
 mod effects;
-pub use effects::{FixedWrite, ListenHost, ModeChange, SocketListen, UmaskSet};
+pub use effects::{
+    FixedWrite, LISTENING_CALLEES, LISTENING_METHODS, ListenHost, ModeChange, SocketListen,
+    UmaskSet,
+};
 
 use crate::source::Span;
 pub use crate::syntax::python::Literal;
-use crate::syntax::python::{self, FIELD, PyIndex, PythonFile, kind};
+use crate::syntax::python::{self, FIELD, PyIndex, PythonFile, kind, parenthesized};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use tree_sitter::Node;
@@ -456,8 +459,7 @@ impl<'t> Semantic<'t> {
             return ObjectKind::Unknown;
         }
         match kind(node) {
-            "parenthesized_expression" => node
-                .named_child(0)
+            "parenthesized_expression" => parenthesized(node)
                 .map_or(ObjectKind::Unknown, |inner| self.kind_of(inner, depth + 1)),
             "identifier" => {
                 if let Some(value) = self.binding(node) {

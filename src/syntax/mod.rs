@@ -6,6 +6,7 @@ pub mod dotenv;
 pub mod ini;
 pub mod nginx;
 pub mod python;
+pub mod python_tokens;
 pub mod shell;
 pub mod systemd;
 pub mod yaml;

@@ -2,6 +2,8 @@
 //! an index of the calls, assignments and imports that rules ask about.
 
 use crate::source::Span;
+use crate::syntax::python_tokens;
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -641,7 +643,7 @@ impl<'t> PyIndex<'t> {
             "none" => Some(Literal::None),
             "integer" => parse_int(self.text(node)).map(Literal::Int),
             "string" | "concatenated_string" => self.string_value(node).map(Literal::Str),
-            "parenthesized_expression" => self.literal_depth(node.named_child(0)?, depth + 1),
+            "parenthesized_expression" => self.literal_depth(parenthesized(node)?, depth + 1),
             "tuple" => {
                 let mut cursor = node.walk();
                 let items = node
@@ -696,35 +698,36 @@ impl<'t> PyIndex<'t> {
         if kind(node) != "string" {
             return None;
         }
-        let mut out = String::new();
+        // The text between the quotes, read from the bytes: the grammar drops the content
+        // node of some literals (`r'\\'`), and marks no escapes in raw strings.
+        let mut prefix = "";
+        let mut body_start = node.start_byte();
+        let mut body_end = node.end_byte();
         let mut cursor = node.walk();
         for part in node.children(&mut cursor) {
             match kind(part) {
                 "string_start" => {
-                    let prefix = self.text(part).to_ascii_lowercase();
-                    if prefix.contains('b') {
+                    prefix = self.text(part);
+                    body_start = part.end_byte();
+                }
+                // The grammar may count escaped backslashes before the quote into the end.
+                "string_end" => body_end = part.end_byte().saturating_sub(quote_length(prefix)),
+                "interpolation" => return None,
+                "string_content" => {
+                    let mut inner = part.walk();
+                    if part
+                        .children(&mut inner)
+                        .any(|c| kind(c) == "interpolation")
+                    {
                         return None;
                     }
                 }
-                "string_content" => {
-                    // Escapes appear as their own children inside string_content.
-                    let mut last = part.start_byte();
-                    let mut inner = part.walk();
-                    for esc in part.children(&mut inner) {
-                        out.push_str(&self.src[last..esc.start_byte()]);
-                        if kind(esc) == "interpolation" {
-                            return None;
-                        }
-                        out.push_str(&unescape(self.text(esc)));
-                        last = esc.end_byte();
-                    }
-                    out.push_str(&self.src[last..part.end_byte()]);
-                }
-                "interpolation" => return None,
                 _ => {}
             }
         }
-        Some(out)
+        let quotes = prefix.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+        let prefix = &prefix[..prefix.len() - quotes.len()];
+        python_tokens::decode(prefix, self.src.get(body_start..body_end)?).map(Cow::into_owned)
     }
 
     /// The innermost enclosing node of one of `kinds`.
@@ -745,6 +748,20 @@ impl<'t> PyIndex<'t> {
     }
 }
 
+/// The expression inside parentheses, past any comment before it (`(  # why\n "x")`).
+pub fn parenthesized(node: Node<'_>) -> Option<Node<'_>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor)
+        .find(|n| kind(*n) != "comment")
+}
+
+/// The length of a literal's quotes (1 or 3) from its `string_start` (`rb"""`).
+fn quote_length(start: &str) -> usize {
+    start
+        .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+        .len()
+}
+
 fn parse_int(text: &str) -> Option<i128> {
     let t = text.replace('_', "");
     let lower = t.to_ascii_lowercase();
@@ -759,17 +776,6 @@ fn parse_int(text: &str) -> Option<i128> {
     }
 }
 
-fn unescape(esc: &str) -> String {
-    match esc {
-        "\\n" => "\n".into(),
-        "\\t" => "\t".into(),
-        "\\\\" => "\\".into(),
-        "\\'" => "'".into(),
-        "\\\"" => "\"".into(),
-        other => other.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -778,6 +784,151 @@ mod tests {
         let file = parse(src);
         let index = PyIndex::new(&file, src).expect("tree");
         f(&index)
+    }
+
+    /// The string literals and values `python_tokens` finds without a parse, compared with
+    /// the parser's on a text: the same spans, and the same values (each literal's and each
+    /// concatenation's). Texts the parser cannot read whole are not compared.
+    fn tokens_agree_with_parser(src: &str) -> Result<(), String> {
+        let file = parse(src);
+        if file.error_count() > 0 {
+            return Ok(());
+        }
+        let Some(index) = PyIndex::new(&file, src) else {
+            return Ok(());
+        };
+        let spans = crate::syntax::python_tokens::string_spans(src);
+        let mut parsed_spans = file.string_spans_all();
+        parsed_spans.sort_by_key(|s| s.start);
+        // The grammar reads Python 2's `repr` backticks as a string; Python 3 has none.
+        if parsed_spans.iter().any(|s| src[s.start..].starts_with('`')) {
+            return Ok(());
+        }
+        if spans != parsed_spans {
+            let first = spans
+                .iter()
+                .zip(&parsed_spans)
+                .find(|(a, b)| a != b)
+                .map(|(a, b)| {
+                    (
+                        src[a.start..a.end].to_string(),
+                        src[b.start..b.end].to_string(),
+                    )
+                });
+            return Err(format!("spans differ, first: {first:?}"));
+        }
+        let mut parsed = Vec::new();
+        let mut cursor = file.tree.as_ref().expect("a tree").walk();
+        'walk: loop {
+            let n = cursor.node();
+            if matches!(kind(n), "string" | "concatenated_string")
+                && let Some(v) = index.string_value(n)
+            {
+                parsed.push(v);
+            }
+            if cursor.goto_first_child() {
+                continue;
+            }
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    break 'walk;
+                }
+            }
+        }
+        let mut scanned = Vec::new();
+        crate::syntax::python_tokens::string_values(src, &mut |v| scanned.push(v.to_string()));
+        // A concatenation's parts are counted once each; a run of one literal is the literal.
+        parsed.sort();
+        scanned.sort();
+        if parsed != scanned {
+            let missing: Vec<_> = parsed
+                .iter()
+                .filter(|v| !scanned.contains(v))
+                .take(3)
+                .collect();
+            let extra: Vec<_> = scanned
+                .iter()
+                .filter(|v| !parsed.contains(v))
+                .take(3)
+                .collect();
+            return Err(format!(
+                "values differ: parser only {missing:?}, scan only {extra:?}"
+            ));
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn tokens_agree_with_parser_on_tricky_literals() {
+        let src = concat!(
+            r#"a = r'\n' + u"\n" + '\'' + "\x41" + """x"y""" + Rb"c" + r'\\' + '\\'"#,
+            "\n",
+            r#"b = ('0.0.' # c"#,
+            "\n",
+            r#"  "0.0") + f'{x!r:>{w}}' f"{{y}}" + F'z' 'w' + f"\{6*7}" + f'{a["b"]}'"#,
+            "\n",
+            r#"c = f"{d['k']}" + '#' # 'no'"#,
+            "\n",
+            r#"def f():
+    """Doc 'quoted' \"""" 
+    return '' \
+        "" f"a" f"{b}" "c"
+"#,
+        );
+        assert_eq!(parse(src).error_count(), 0, "the sample must parse whole");
+        tokens_agree_with_parser(src).unwrap();
+    }
+
+    /// Every Python file of the fixtures, and of `DEPLOYLINT_TOKENS_TREE` when set (a
+    /// standard library, say), scans as it parses.
+    #[test]
+    fn tokens_agree_with_parser_on_files() {
+        let mut roots = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")];
+        roots.extend(std::env::var_os("DEPLOYLINT_TOKENS_TREE").map(Into::into));
+        let mut compared = 0;
+        let mut failures = Vec::new();
+        for root in roots {
+            for entry in walkdir::WalkDir::new(root).into_iter().flatten() {
+                let path = entry.path();
+                if path.extension().is_none_or(|e| e != "py") {
+                    continue;
+                }
+                let Ok(src) = std::fs::read_to_string(path) else {
+                    continue;
+                };
+                compared += 1;
+                if let Err(why) = tokens_agree_with_parser(&src) {
+                    failures.push(format!("{}: {why}", path.display()));
+                }
+            }
+        }
+        assert!(compared > 100, "only {compared} files compared");
+        assert!(
+            failures.is_empty(),
+            "{} files differ:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
+    }
+
+    /// A raw string's backslashes are text; the grammar's tree for `r'\\'` has no content
+    /// node, which once made its value empty.
+    #[test]
+    fn raw_strings_keep_their_backslashes() {
+        for (literal, value) in [
+            (r"r'\n'", r"\n"),
+            (r"r'\\'", r"\\"),
+            (r"R'a\\b'", r"a\\b"),
+            (r"'\\'", r"\"),
+            (r"'a\nb'", "a\nb"),
+            (r"'\x41'", r"\x41"),
+        ] {
+            let src = format!("key = {literal}\n");
+            with_index(&src, |ix| {
+                let right = ix.assignments[0].child_by_field_id(FIELD.right).unwrap();
+                assert_eq!(ix.string_value(right).as_deref(), Some(value), "{literal}");
+            });
+        }
     }
 
     /// DBG001's prefilter (`may_set_debug`) looks for the word `DEBUG` because no escape

@@ -5,7 +5,7 @@
 //! `bind` on a socket, a `listen` on a Tornado app, a `chmod` on a `pathlib.Path`).
 
 use super::{Call, Expr, Framework, ObjectKind, Semantic};
-use crate::syntax::python::{FIELD, Literal, PyIndex, kind};
+use crate::syntax::python::{FIELD, Literal, PyIndex, kind, parenthesized};
 use tree_sitter::Node;
 
 /// Where a listening socket's host comes from.
@@ -92,6 +92,34 @@ const TORNADO_SERVERS: &[&str] = &[
     "tornado.tcpserver.TCPServer",
 ];
 
+const SOCKET_CREATE_SERVER: &[&str] = &["socket.create_server"];
+const WSGIREF_MAKE_SERVER: &[&str] = &["wsgiref.simple_server.make_server"];
+const ASYNCIO_START_SERVER: &[&str] = &["asyncio.start_server", "asyncio.streams.start_server"];
+const TORNADO_BIND_SOCKETS: &[&str] = &["tornado.netutil.bind_sockets"];
+const TORNADO_APPLICATIONS: &[&str] = &["tornado.web.Application"];
+
+/// Every callee `listening_sockets` resolves, for triggers that must not miss one.
+pub const LISTENING_CALLEES: &[&[&str]] = &[
+    SOCKET_CONSTRUCTORS,
+    STDLIB_SOCKET_SERVERS,
+    EVENT_LOOP_FACTORIES,
+    TORNADO_SERVERS,
+    SOCKET_CREATE_SERVER,
+    WSGIREF_MAKE_SERVER,
+    ASYNCIO_START_SERVER,
+    TORNADO_BIND_SOCKETS,
+    TORNADO_APPLICATIONS,
+];
+
+/// The methods `listening_sockets` reads (`sock.bind`, `loop.create_server`, Tornado's
+/// `app.listen`); their receivers may come from another module.
+pub const LISTENING_METHODS: &[&str] = &[
+    "bind",
+    "listen",
+    "create_server",
+    "create_datagram_endpoint",
+];
+
 /// Calls that change an existing file's mode, with the position of the mode.
 const CHMOD_FUNCTIONS: &[&str] = &["os.chmod", "os.fchmod", "os.lchmod", "posix.chmod"];
 
@@ -175,7 +203,7 @@ impl<'t> Semantic<'t> {
                 }
                 continue;
             }
-            if self.calls_any(call, &["socket.create_server"]) {
+            if self.calls_any(call, SOCKET_CREATE_SERVER) {
                 if let Some(host) = self.address_host(call, "address") {
                     out.push(SocketListen {
                         call,
@@ -197,7 +225,7 @@ impl<'t> Semantic<'t> {
                 }
                 continue;
             }
-            if self.calls_any(call, &["wsgiref.simple_server.make_server"]) {
+            if self.calls_any(call, WSGIREF_MAKE_SERVER) {
                 if let Some(host) = self.host_argument(call, "host", 0) {
                     out.push(SocketListen {
                         call,
@@ -207,10 +235,7 @@ impl<'t> Semantic<'t> {
                 }
                 continue;
             }
-            if self.calls_any(
-                call,
-                &["asyncio.start_server", "asyncio.streams.start_server"],
-            ) {
+            if self.calls_any(call, ASYNCIO_START_SERVER) {
                 if let Some(host) = self.asyncio_host(call) {
                     out.push(SocketListen {
                         call,
@@ -275,7 +300,7 @@ impl<'t> Semantic<'t> {
                 }
                 continue;
             }
-            if self.calls_any(call, &["tornado.netutil.bind_sockets"]) {
+            if self.calls_any(call, TORNADO_BIND_SOCKETS) {
                 let host = match self.ix.arg(node, "address", Some(1)) {
                     Some(value) => self.literal_host(value),
                     None => Some(ListenHost::Default),
@@ -387,7 +412,7 @@ impl<'t> Semantic<'t> {
     fn is_tornado_server(&self, receiver: Node<'t>) -> bool {
         self.kind_of(receiver, 0) == ObjectKind::App(Framework::Tornado)
             || self
-                .constructor_call(receiver, &["tornado.web.Application"], 0)
+                .constructor_call(receiver, TORNADO_APPLICATIONS, 0)
                 .is_some()
             || self
                 .constructor_call(receiver, TORNADO_SERVERS, 0)
@@ -403,7 +428,7 @@ impl<'t> Semantic<'t> {
         }
         match kind(node) {
             "parenthesized_expression" => {
-                self.constructor_call(node.named_child(0)?, targets, depth + 1)
+                self.constructor_call(parenthesized(node)?, targets, depth + 1)
             }
             "call" => {
                 let callee = PyIndex::callee(node)?;
@@ -521,7 +546,7 @@ impl<'t> Semantic<'t> {
                 Literal::Int(value) => u32::try_from(value).ok(),
                 _ => None,
             },
-            "parenthesized_expression" => self.mode_bits(node.named_child(0)?, depth + 1),
+            "parenthesized_expression" => self.mode_bits(parenthesized(node)?, depth + 1),
             "binary_operator" => {
                 let left = self.mode_bits(node.child_by_field_id(FIELD.left)?, depth + 1);
                 let right = self.mode_bits(node.child_by_field_id(FIELD.right)?, depth + 1);
@@ -560,9 +585,9 @@ impl<'t> Semantic<'t> {
             return false;
         }
         match kind(node) {
-            "parenthesized_expression" => node
-                .named_child(0)
-                .is_some_and(|n| self.is_path(n, depth + 1)),
+            "parenthesized_expression" => {
+                parenthesized(node).is_some_and(|n| self.is_path(n, depth + 1))
+            }
             "call" => {
                 let Some(callee) = PyIndex::callee(node) else {
                     return false;
@@ -803,7 +828,7 @@ impl<'t> Semantic<'t> {
                 Some(value) => Some((value, true)),
                 None => self.string_start(node).map(|s| (s, false)),
             },
-            "parenthesized_expression" => self.path_text(node.named_child(0)?, depth + 1),
+            "parenthesized_expression" => self.path_text(parenthesized(node)?, depth + 1),
             "identifier" => {
                 let value = self
                     .ix

@@ -5,8 +5,14 @@
 use crate::catalog::Format;
 use crate::model::deployment::Placement;
 use crate::model::listen::{is_all_interfaces, listen_host};
-use crate::model::python::{Call, Expr, ListenHost, Literal, Semantic};
+use crate::model::python::{
+    CALL_COMMAND, Call, Expr, LISTENING_CALLEES, LISTENING_METHODS, ListenHost, Literal, Semantic,
+};
 use crate::rules::{FileContext, Rule, Sink, View};
+use crate::syntax::python_tokens;
+use regex::Regex;
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
 
 pub const RULE: Rule = Rule {
     code: "NET001",
@@ -15,39 +21,73 @@ pub const RULE: Rule = Rule {
     prefilter: Some(|format, text| format != Format::Python || may_bind_all(text)),
 };
 
-/// Calls that listen on every interface when given no host at all.
-const DEFAULT_HOST_CALLS: &[&str] = &[
-    "start_server(",
-    "create_server(",
-    ".listen(",
-    "bind_sockets(",
-    "run_app(",
+/// Names of the calls that listen on every interface when given no host (or `None`):
+/// asyncio's servers, aiohttp's `run_app`, Tornado's `listen`, `bind` and `bind_sockets`.
+const DEFAULT_HOST_NAMES: &[&str] = &[
+    "start_server",
+    "create_server",
+    "bind_sockets",
+    "run_app",
+    "listen",
+    "bind",
 ];
 
-/// Every check here needs a server call and an all-interfaces host literal in the file.
+/// The names a module must spell for a check here to find a call: the methods (`app.run`,
+/// `sock.bind`) and the top-level package of every callee, which any import of it names
+/// however the callee is aliased (`from uvicorn import run as serve`). As whole words.
+static CALL_NAMES: LazyLock<Regex> = LazyLock::new(|| {
+    let callees = HOST_ARGUMENTS
+        .iter()
+        .flat_map(|(callees, _, _)| callees.iter())
+        .chain(ADDRESS_TUPLE_SERVERS)
+        .chain(CALL_COMMAND)
+        .chain(LISTENING_CALLEES.iter().flat_map(|list| list.iter()));
+    let names: BTreeSet<&str> = callees
+        .map(|callee| callee.split('.').next().unwrap_or(callee))
+        .chain(["run", "run_server"])
+        .chain(LISTENING_METHODS.iter().copied())
+        .chain(DEFAULT_HOST_NAMES.iter().copied())
+        .collect();
+    whole_words(names)
+});
+
+/// `DEFAULT_HOST_NAMES` as whole words.
+static DEFAULT_HOST_CALLS: LazyLock<Regex> =
+    LazyLock::new(|| whole_words(DEFAULT_HOST_NAMES.iter().copied()));
+
+/// A pattern that finds any of `words` standing alone (an identifier, wherever it is written).
+fn whole_words<'a>(words: impl IntoIterator<Item = &'a str>) -> Regex {
+    let alternatives: Vec<String> = words.into_iter().map(regex::escape).collect();
+    Regex::new(&format!(r"(?-u:\b)(?:{})(?-u:\b)", alternatives.join("|")))
+        .expect("escaped words form a valid pattern")
+}
+
+/// Whether a Python file can hold a finding: it names a listening call, and either a call
+/// that listens everywhere by default or a string whose value (alone or concatenated, as the
+/// parse will see it) is an every-interface host or listen address. Scans, not a parse.
 fn may_bind_all(text: &str) -> bool {
-    let server = [
-        "run(",
-        "serve(",
-        "Server(",
-        "run_simple",
-        "run_server(",
-        "create_server(",
-        "create_datagram_endpoint(",
-        "run_app(",
-        "call_command(",
-        "Granian(",
-        "bind(",
-        "make_server(",
-    ];
-    // Django's `runserver 0:8000` is short for 0.0.0.0.
-    let host = [
-        "0.0.0.0", "\"::\"", "'::'", "[::]", "\"\"", "''", "*:", "\"0:", "'0:",
-    ];
-    server.iter().any(|n| text.contains(n)) && host.iter().any(|n| text.contains(n))
-        || DEFAULT_HOST_CALLS.iter().any(|n| text.contains(n))
-        // Tornado's `server.bind(port)`.
-        || text.contains("tornado") && text.contains(".bind(")
+    if !CALL_NAMES.is_match(text) {
+        return false;
+    }
+    if DEFAULT_HOST_CALLS.is_match(text) {
+        return true;
+    }
+    let mut host = false;
+    python_tokens::string_values(text, &mut |value| {
+        host = host || may_name_all_interfaces(value);
+    });
+    host
+}
+
+/// A string that a check reads as every interface: a host (`""`, `"0.0.0.0"`, `"[::]"`), a
+/// listen address or list of them with such a host (`":8080"`, `"*:80 [::]:80"`), or
+/// Django's `"0:8000"`.
+fn may_name_all_interfaces(value: &str) -> bool {
+    let address = |a: &str| {
+        let host = listen_host(a);
+        is_all_interfaces(host) || host == "0" && a.contains(':')
+    };
+    is_all_interfaces(value) || address(value) || value.split_whitespace().any(address)
 }
 
 /// (callees, host keyword, host position): calls whose host argument decides the bind.
@@ -159,7 +199,7 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
             check_address_tuple(python, call, "bind_addr", sink);
             continue;
         }
-        if python.calls_any(call, crate::model::python::CALL_COMMAND) {
+        if python.calls_any(call, CALL_COMMAND) {
             check_runserver(python, call, sink);
             continue;
         }
@@ -328,6 +368,73 @@ fn report<'t>(
 mod tests {
     use crate::model::listen::{is_all_interfaces, listen_host};
     use crate::rules::testing::{fires_once, quiet};
+
+    /// The trigger keeps every spelling the check fires on: each case is linted through it,
+    /// and none has an empty string or a docstring to let an over-broad byte test pass.
+    #[test]
+    fn trigger_keeps_aliases_concatenations_and_listen_addresses() {
+        fires_once(
+            "NET001",
+            "serve.py",
+            &[
+                (
+                    "from http.server import HTTPServer as S, BaseHTTPRequestHandler as H\nS(('0.0.0.0', 80), H)",
+                    "'0.0.0.0'",
+                ),
+                (
+                    "from uvicorn import run as go\nfrom app import app\ngo(app, host='::')",
+                    "'::'",
+                ),
+                (
+                    "import socketserver as ss\nss.TCPServer(('*', 80), None)",
+                    "'*'",
+                ),
+                (
+                    "from flask import Flask\napp = Flask(__name__)\napp.run(host='0.0.0.' '0')",
+                    "'0.0.0.' '0'",
+                ),
+                (
+                    "from flask import Flask\napp = Flask(__name__)\napp.run(host=r'0.0.0.0')",
+                    "r'0.0.0.0'",
+                ),
+                (
+                    "from flask import Flask\napp = Flask(__name__)\nHOST = (\n  '0.0.'\n  '0.0')\napp.run(host=HOST)",
+                    "HOST",
+                ),
+                (
+                    "from waitress import serve as s\nfrom app import app\ns(app, listen='*:8080')",
+                    "'*:8080'",
+                ),
+                (
+                    "from django.core.management import call_command as cc\ncc('runserver', '0:8000')",
+                    "'0:8000'",
+                ),
+                (
+                    "import asyncio as aio\naio.start_server(handle, port=8080)",
+                    "aio.start_server",
+                ),
+                (
+                    "from aiohttp.web import run_app as go\nfrom app import app\ngo(app)",
+                    "go",
+                ),
+            ],
+        );
+    }
+
+    /// What the trigger lets through still has to be a listening call on every interface.
+    #[test]
+    fn lookalikes_past_the_trigger_stay_quiet() {
+        quiet(
+            "NET001",
+            "serve.py",
+            &[
+                "from uvicorn import run as go\ngo(app, host='0.0.0.' '1')",
+                "import subprocess\nsubprocess.run(['ls', ''], cwd='*')",
+                "def run(host=''):\n    pass\nrun(host='0.0.0.0')",
+                "import socket\nSEPARATOR = ':'\nprint(f'{socket.gethostname()}:{0}')",
+            ],
+        );
+    }
 
     #[test]
     fn hosts() {
