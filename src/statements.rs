@@ -6,7 +6,7 @@
 
 use crate::catalog::Format;
 use crate::source::{SourceFile, Span};
-use crate::syntax::{apache, dockerfile, nginx, python, systemd, yaml};
+use crate::syntax::{apache, dockerfile, nginx, python_tokens, systemd, yaml};
 
 /// Zero-based first and last line of a statement that spans more than one line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,9 +55,10 @@ pub fn multi_line(source: &SourceFile, format: Format) -> Vec<Statement> {
             .iter()
             .filter_map(|n| lines_of(source, n.span, false))
             .collect(),
-        Format::Python | Format::Gunicorn => python::parse(text)
-            .string_spans()
+        // Multi-line string literals: no comment can go inside them.
+        Format::Python | Format::Gunicorn => python_tokens::string_spans(text)
             .into_iter()
+            .filter(|span| text[span.start..span.end].contains('\n'))
             .filter_map(|span| lines_of(source, span, false))
             .collect(),
         Format::Compose | Format::Kubernetes => {

@@ -346,7 +346,7 @@ pub fn apply_elsewhere(
 fn literal_spans(source: &SourceFile, format: Format) -> Vec<Span> {
     match format {
         Format::Python | Format::Gunicorn => {
-            crate::syntax::python::parse(source.text()).string_spans_all()
+            crate::syntax::python_tokens::string_spans(source.text())
         }
         Format::Compose => crate::syntax::yaml::parse(source.text())
             .nodes()

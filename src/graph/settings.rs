@@ -634,9 +634,8 @@ fn block_of(text: &str, start: usize, indent: usize) -> Option<bool> {
     }
 }
 
-/// The byte ranges of a module's string literals (a docstring that quotes `DEBUG = True`).
-/// A Python text's string literals, found (by a parse) only when first asked: most matches
-/// of the patterns are statements, and a module with none costs no parse.
+/// A module's string literals (a docstring that quotes `DEBUG = True` holds no statement),
+/// scanned for only when first asked: most matches of the patterns are statements.
 struct Masked<'a> {
     text: &'a str,
     literals: std::cell::OnceCell<Vec<Span>>,
@@ -653,7 +652,7 @@ impl<'a> Masked<'a> {
     /// Whether `offset` is inside a string literal.
     fn contains(&self, offset: usize) -> bool {
         self.literals
-            .get_or_init(|| project::string_literals(self.text))
+            .get_or_init(|| crate::syntax::python_tokens::string_spans(self.text))
             .iter()
             .any(|s| s.start <= offset && offset < s.end)
     }

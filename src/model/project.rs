@@ -695,11 +695,6 @@ pub fn find_module(
     None
 }
 
-/// The string literals of a Python file's text (a docstring that quotes code is not code).
-pub fn string_literals(text: &str) -> Vec<Span> {
-    python::parse(text).string_spans_all()
-}
-
 /// The `if __name__ == "__main__":` blocks of a Python file's text.
 pub fn main_blocks(text: &str) -> Vec<Span> {
     python::parse(text).main_blocks(text)

@@ -904,6 +904,12 @@ const KNOWN_WEB_MODULES: &[&str] = &[
 const DEV_SERVER_FUNCTIONS: &[&str] = &["werkzeug.serving.run_simple", "werkzeug.run_simple"];
 
 /// Django's `call_command`, which `call_command("runserver")` makes the development server.
+/// The string values of a Python text (each literal's and each concatenation's, as a parse
+/// would give them), found by a scan without a parse: for triggers that must not miss one.
+pub fn string_values(text: &str, each: &mut impl FnMut(&str)) {
+    crate::syntax::python_tokens::string_values(text, each);
+}
+
 pub const CALL_COMMAND: &[&str] = &[
     "django.core.management.call_command",
     "django.core.management.base.call_command",

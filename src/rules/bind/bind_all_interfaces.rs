@@ -6,10 +6,10 @@ use crate::catalog::Format;
 use crate::model::deployment::Placement;
 use crate::model::listen::{is_all_interfaces, listen_host};
 use crate::model::python::{
-    CALL_COMMAND, Call, Expr, LISTENING_CALLEES, LISTENING_METHODS, ListenHost, Literal, Semantic,
+    self, CALL_COMMAND, Call, Expr, LISTENING_CALLEES, LISTENING_METHODS, ListenHost, Literal,
+    Semantic,
 };
 use crate::rules::{FileContext, Rule, Sink, View};
-use crate::syntax::python_tokens;
 use regex::Regex;
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
@@ -73,7 +73,7 @@ fn may_bind_all(text: &str) -> bool {
         return true;
     }
     let mut host = false;
-    python_tokens::string_values(text, &mut |value| {
+    python::string_values(text, &mut |value| {
         host = host || may_name_all_interfaces(value);
     });
     host
