@@ -10,7 +10,6 @@ use crate::model::python::{
     Semantic,
 };
 use crate::rules::{FileContext, Rule, Sink, View};
-use regex::Regex;
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
@@ -34,43 +33,82 @@ const DEFAULT_HOST_NAMES: &[&str] = &[
 
 /// The names a module must spell for a check here to find a call: the methods (`app.run`,
 /// `sock.bind`) and the top-level package of every callee, which any import of it names
-/// however the callee is aliased (`from uvicorn import run as serve`). As whole words.
-static CALL_NAMES: LazyLock<Regex> = LazyLock::new(|| {
+/// however the callee is aliased (`from uvicorn import run as serve`).
+static CALL_NAMES: LazyLock<Names> = LazyLock::new(|| {
     let callees = HOST_ARGUMENTS
         .iter()
         .flat_map(|(callees, _, _)| callees.iter())
         .chain(ADDRESS_TUPLE_SERVERS)
         .chain(CALL_COMMAND)
         .chain(LISTENING_CALLEES.iter().flat_map(|list| list.iter()));
-    let names: BTreeSet<&str> = callees
-        .map(|callee| callee.split('.').next().unwrap_or(callee))
-        .chain(["run", "run_server"])
-        .chain(LISTENING_METHODS.iter().copied())
-        .chain(DEFAULT_HOST_NAMES.iter().copied())
-        .collect();
-    whole_words(names)
+    Names::new(
+        callees
+            .map(|callee| callee.split('.').next().unwrap_or(callee))
+            .chain(["run", "run_server"])
+            .chain(LISTENING_METHODS.iter().copied())
+            .chain(DEFAULT_HOST_NAMES.iter().copied()),
+    )
 });
 
-/// `DEFAULT_HOST_NAMES` as whole words.
-static DEFAULT_HOST_CALLS: LazyLock<Regex> =
-    LazyLock::new(|| whole_words(DEFAULT_HOST_NAMES.iter().copied()));
+/// A small set of words, looked up for every word of a file: most words are told apart by
+/// their first byte and length alone, before any comparison.
+struct Names {
+    sorted: Vec<&'static [u8]>,
+    /// Bit `n` of `shapes[b]`: some name starts with `b` and is `n` bytes long.
+    shapes: [u64; 256],
+}
 
-/// A pattern that finds any of `words` standing alone (an identifier, wherever it is written).
-fn whole_words<'a>(words: impl IntoIterator<Item = &'a str>) -> Regex {
-    let alternatives: Vec<String> = words.into_iter().map(regex::escape).collect();
-    Regex::new(&format!(r"(?-u:\b)(?:{})(?-u:\b)", alternatives.join("|")))
-        .expect("escaped words form a valid pattern")
+impl Names {
+    fn new(names: impl Iterator<Item = &'static str>) -> Names {
+        let sorted: BTreeSet<&'static [u8]> = names.map(str::as_bytes).collect();
+        let mut shapes = [0u64; 256];
+        for name in &sorted {
+            shapes[usize::from(name[0])] |= 1 << name.len().min(63);
+        }
+        Names {
+            sorted: sorted.into_iter().collect(),
+            shapes,
+        }
+    }
+
+    fn contains(&self, word: &[u8]) -> bool {
+        word.len() < 64
+            && self.shapes[usize::from(word[0])] & (1 << word.len()) != 0
+            && self.sorted.binary_search(&word).is_ok()
+    }
 }
 
 /// Whether a Python file can hold a finding: it names a listening call, and either a call
 /// that listens everywhere by default or a string whose value (alone or concatenated, as the
 /// parse will see it) is an every-interface host or listen address. Scans, not a parse.
 fn may_bind_all(text: &str) -> bool {
-    if !CALL_NAMES.is_match(text) {
-        return false;
+    let bytes = text.as_bytes();
+    let name_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    let mut calls = false;
+    let mut at = 0;
+    // Each run of identifier bytes, wherever it is written.
+    while at < bytes.len() {
+        if !name_byte(bytes[at]) {
+            at += 1;
+            continue;
+        }
+        let start = at;
+        while at < bytes.len() && name_byte(bytes[at]) {
+            at += 1;
+        }
+        let word = &bytes[start..at];
+        if CALL_NAMES.contains(word) {
+            if DEFAULT_HOST_NAMES
+                .iter()
+                .any(|name| name.as_bytes() == word)
+            {
+                return true;
+            }
+            calls = true;
+        }
     }
-    if DEFAULT_HOST_CALLS.is_match(text) {
-        return true;
+    if !calls {
+        return false;
     }
     let mut host = false;
     python::string_values(text, &mut |value| {
