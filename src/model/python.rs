@@ -166,6 +166,12 @@ impl<'t> Semantic<'t> {
         PyIndex::callee(call.0).map(Expr)
     }
 
+    /// The last part of the name the callee resolves to (`run` for `app.run(...)` and for an
+    /// imported `run` renamed): a call whose last part no target has can be none of them.
+    pub fn callee_last_name(&self, call: Call<'t>) -> Option<&str> {
+        self.ix.resolved_callee_attr(call.0)
+    }
+
     /// Where findings about a call point when they name what is called: the callee, or the
     /// whole call.
     pub fn callee_span(&self, call: Call<'t>) -> Span {

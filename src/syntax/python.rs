@@ -553,6 +553,22 @@ impl<'t> PyIndex<'t> {
         }
     }
 
+    /// The last part of the name a callee resolves to through the imports: `run` for
+    /// `app.run(...)`, and for `go(...)` after `from uvicorn import run as go`.
+    pub fn resolved_callee_attr(&self, call: Node<'t>) -> Option<&str> {
+        let f = Self::callee(call)?;
+        match kind(f) {
+            "attribute" => Some(self.text(f.child_by_field_id(FIELD.attribute)?)),
+            "identifier" => {
+                let head = self.text(f);
+                Some(self.imports.get(head).map_or(head, |q| {
+                    q.rsplit_once('.').map_or(q.as_str(), |(_, last)| last)
+                }))
+            }
+            _ => None,
+        }
+    }
+
     /// The receiver of a method call (`app` for `app.run(...)`).
     pub fn receiver(call: Node<'t>) -> Option<Node<'t>> {
         let f = Self::callee(call)?;

@@ -50,6 +50,21 @@ static CALL_NAMES: LazyLock<Names> = LazyLock::new(|| {
     )
 });
 
+/// The last parts of the callees the checks below resolve, and the app methods `run` and
+/// `run_server`: any other call is none of them.
+static CALLEE_LAST_NAMES: LazyLock<Names> = LazyLock::new(|| {
+    let callees = HOST_ARGUMENTS
+        .iter()
+        .flat_map(|(callees, _, _)| callees.iter())
+        .chain(ADDRESS_TUPLE_SERVERS)
+        .chain(CALL_COMMAND);
+    Names::new(
+        callees
+            .map(|callee| callee.rsplit('.').next().unwrap_or(callee))
+            .chain(["run", "run_server"]),
+    )
+});
+
 /// A small set of words, looked up for every word of a file: most words are told apart by
 /// their first byte and length alone, before any comparison.
 struct Names {
@@ -72,8 +87,11 @@ impl Names {
     }
 
     fn contains(&self, word: &[u8]) -> bool {
+        let Some(first) = word.first() else {
+            return false;
+        };
         word.len() < 64
-            && self.shapes[usize::from(word[0])] & (1 << word.len()) != 0
+            && self.shapes[usize::from(*first)] & (1 << word.len()) != 0
             && self.sorted.binary_search(&word).is_ok()
     }
 }
@@ -223,7 +241,10 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
     };
     check_sockets(python, sink);
     for call in python.calls() {
-        if python.callee(call).is_none() {
+        if !python
+            .callee_last_name(call)
+            .is_some_and(|name| CALLEE_LAST_NAMES.contains(name.as_bytes()))
+        {
             continue;
         }
         // app.run(host="0.0.0.0") on an object that resolves to a framework app: Flask, Dash,
