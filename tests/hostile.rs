@@ -297,6 +297,13 @@ fn deeply_nested_python_and_dockerfile_json() {
     );
     let unclosed = format!("x = {}\napp.run(debug=True)\n", "[{".repeat(50_000));
     let lambdas = format!("f = {}0\napp.run(debug=True)\n", "lambda: ".repeat(50_000));
+    // Strings are scanned without the parser too: its recursion into f-string fields is bounded.
+    let mut f_strings = String::from("1");
+    for _ in 0..50_000 {
+        f_strings = format!("f'{{{f_strings}}}'");
+    }
+    let f_strings = format!("x = {f_strings}\napp.run(host='0.0.0.0', debug=True)\n");
+    let f_unclosed = format!("x = {}\napp.run(debug=True)\n", "f'{".repeat(50_000));
     let json = format!(
         "FROM python\nCMD {}{}\n",
         "[".repeat(100_000),
@@ -311,6 +318,8 @@ fn deeply_nested_python_and_dockerfile_json() {
         ("deep/parens.py", parens.as_bytes()),
         ("deep/unclosed.py", unclosed.as_bytes()),
         ("deep/lambdas.py", lambdas.as_bytes()),
+        ("deep/f_strings.py", f_strings.as_bytes()),
+        ("deep/f_unclosed.py", f_unclosed.as_bytes()),
         ("deep/Dockerfile", json.as_bytes()),
         ("deep/short/Dockerfile", json_short.as_bytes()),
     ]);

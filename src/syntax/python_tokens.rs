@@ -84,6 +84,7 @@ pub fn scan<'a>(text: &'a str, each: &mut impl FnMut(Token<'a>)) {
         text,
         bytes: text.as_bytes(),
         pos: 0,
+        fields: 0,
     };
     lexer.tokens(each, None);
 }
@@ -162,7 +163,13 @@ struct Lexer<'a> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
+    /// How many replacement fields enclose `pos`.
+    fields: usize,
 }
+
+/// Replacement fields nested deeper than this are read as text: the scan recurses once per
+/// level, and a hostile file must not exhaust the stack (CPython itself stops at 150).
+const MAX_FIELD_NESTING: usize = 64;
 
 /// Where a nested scan stops: an f-string replacement field ends at its `}` (or at a `:`
 /// opening its format spec, or a `!` its conversion), with brackets balanced.
@@ -316,7 +323,7 @@ impl<'a> Lexer<'a> {
                     }
                 }
                 b'\n' if !triple => break self.pos,
-                b'{' if formatted => {
+                b'{' if formatted && self.fields < MAX_FIELD_NESTING => {
                     if self.peek(1) == Some(b'{') {
                         self.pos += 2;
                     } else {
@@ -355,6 +362,7 @@ impl<'a> Lexer<'a> {
     /// An f-string's `{expression!r:spec}`, after its `{`; leaves `pos` after its `}`. The
     /// format spec may hold replacement fields of its own (`{x:{width}}`).
     fn replacement_field(&mut self, fields: &mut Vec<Token<'a>>) {
+        self.fields += 1;
         self.tokens(&mut |token| fields.push(token), Some(Field));
         fields.push(Token::Other);
         if self.peek(0) == Some(b'!') {
@@ -367,7 +375,7 @@ impl<'a> Lexer<'a> {
             self.pos += 1;
             while let Some(b) = self.peek(0) {
                 match b {
-                    b'{' => {
+                    b'{' if self.fields < MAX_FIELD_NESTING => {
                         self.pos += 1;
                         self.replacement_field(fields);
                     }
@@ -379,6 +387,7 @@ impl<'a> Lexer<'a> {
         if self.peek(0) == Some(b'}') {
             self.pos += 1;
         }
+        self.fields -= 1;
     }
 }
 
@@ -465,6 +474,20 @@ mod tests {
             string_spans("a = f'{b}' 'c'"),
             [Span::new(4, 10), Span::new(11, 14)]
         );
+    }
+
+    /// Fields nest as deep as a file writes them, but the scan's recursion stops at
+    /// `MAX_FIELD_NESTING`: past it, braces are text.
+    #[test]
+    fn deeply_nested_f_strings_end() {
+        let mut nested = String::from("1");
+        for _ in 0..10_000 {
+            nested = format!("f'{{{nested}}}'");
+        }
+        let text = format!("x = {nested}\ny = 'after'\n");
+        assert!(values(&text).contains(&"after".to_string()));
+        let unclosed = format!("x = {}\n", "f'{".repeat(10_000));
+        values(&unclosed);
     }
 
     #[test]
