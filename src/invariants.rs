@@ -193,8 +193,14 @@ pub fn check_dockerfile(text: &str) {
     assert_dockerfile(text, &dockerfile::parse(text));
 }
 
-/// Parses Python and checks the index's nodes and the helpers rules call on them.
+/// Scans and parses Python and checks the literals, the index's nodes and the helpers rules
+/// call on them.
 pub fn check_python(text: &str) {
+    // The token scan: its literals lie in the text, its values and names are read.
+    for span in crate::syntax::python_tokens::string_spans(text) {
+        assert_span(text, span, "string literal");
+    }
+    crate::syntax::python_tokens::names_and_values(text, &mut |_| {}, &mut |_| {});
     let file = python::parse(text);
     let Some(index) = PyIndex::new(&file, text) else {
         return;
