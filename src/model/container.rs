@@ -498,16 +498,22 @@ impl<'a> Image<'a> {
 
     /// The words of each simple command the `RUN` instructions execute (every stage): a
     /// shell-form line and each heredoc body split into commands, an exec-form argv as one.
-    pub fn run_commands(&self) -> Vec<Vec<MappedText>> {
+    /// Only the scripts whose text holds `word`: a rule after one command (`chmod`) need not
+    /// split the scripts that cannot run it.
+    pub fn run_commands_mentioning(&self, word: &str) -> Vec<Vec<MappedText>> {
         let mut out = Vec::new();
         for instr in self.all_instructions().filter(|i| i.keyword == "RUN") {
             let mut scripts: Vec<&MappedText> = Vec::new();
             match &instr.args {
                 Args::Shell(text) => scripts.push(text),
-                Args::Exec(words) => out.push(shell::exec_command(words).words),
+                Args::Exec(words) => {
+                    if words.iter().any(|w| w.as_str().contains(word)) {
+                        out.push(shell::exec_command(words).words);
+                    }
+                }
             }
             scripts.extend(instr.heredocs.iter().map(|h| &h.body));
-            for script in scripts {
+            for script in scripts.into_iter().filter(|s| s.as_str().contains(word)) {
                 out.extend(shell::split_commands(script).into_iter().map(|c| c.words));
             }
         }

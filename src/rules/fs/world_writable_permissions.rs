@@ -79,7 +79,7 @@ fn check(ctx: &FileContext<'_>, sink: &mut Sink<'_>) {
             );
         }
     }
-    for words in image.run_commands() {
+    for words in image.run_commands_mentioning("chmod") {
         check_chmod(&words, sink);
     }
 }
