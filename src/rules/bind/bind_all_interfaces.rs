@@ -35,12 +35,7 @@ const DEFAULT_HOST_NAMES: &[&str] = &[
 /// `sock.bind`) and the top-level package of every callee, which any import of it names
 /// however the callee is aliased (`from uvicorn import run as serve`).
 static CALL_NAMES: LazyLock<Names> = LazyLock::new(|| {
-    let callees = HOST_ARGUMENTS
-        .iter()
-        .flat_map(|(callees, _, _)| callees.iter())
-        .chain(ADDRESS_TUPLE_SERVERS)
-        .chain(CALL_COMMAND)
-        .chain(LISTENING_CALLEES.iter().flat_map(|list| list.iter()));
+    let callees = checked_callees().chain(LISTENING_CALLEES.iter().flat_map(|list| list.iter()));
     Names::new(
         callees
             .map(|callee| callee.split('.').next().unwrap_or(callee))
@@ -53,17 +48,21 @@ static CALL_NAMES: LazyLock<Names> = LazyLock::new(|| {
 /// The last parts of the callees the checks below resolve, and the app methods `run` and
 /// `run_server`: any other call is none of them.
 static CALLEE_LAST_NAMES: LazyLock<Names> = LazyLock::new(|| {
-    let callees = HOST_ARGUMENTS
-        .iter()
-        .flat_map(|(callees, _, _)| callees.iter())
-        .chain(ADDRESS_TUPLE_SERVERS)
-        .chain(CALL_COMMAND);
     Names::new(
-        callees
+        checked_callees()
             .map(|callee| callee.rsplit('.').next().unwrap_or(callee))
             .chain(["run", "run_server"]),
     )
 });
+
+/// The callees `check` compares calls with (the listening sockets' are the model's).
+fn checked_callees() -> impl Iterator<Item = &'static &'static str> {
+    HOST_ARGUMENTS
+        .iter()
+        .flat_map(|(callees, _, _)| callees.iter())
+        .chain(ADDRESS_TUPLE_SERVERS)
+        .chain(CALL_COMMAND)
+}
 
 /// A small set of words, looked up for every word of a file: most words are told apart by
 /// their first byte and length alone, before any comparison.
