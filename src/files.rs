@@ -55,6 +55,9 @@ pub struct FileSet {
     cache: Mutex<Cache>,
     /// Directory listings (`files_in`), by the directory's path, with its stamp.
     listings: Mutex<HashMap<PathBuf, (Option<Stamp>, Listing)>>,
+    /// What the Python modules read through the set define, asked by every file importing
+    /// them (`model::project`).
+    modules: crate::model::project::ModuleMemo,
 }
 
 /// The entries of a directory that its listing does not call directories, in listing order,
@@ -86,7 +89,13 @@ impl FileSet {
             roots,
             cache: Mutex::default(),
             listings: Mutex::default(),
+            modules: Default::default(),
         }
+    }
+
+    /// The memo of what the Python modules read through the set define.
+    pub fn modules(&self) -> &crate::model::project::ModuleMemo {
+        &self.modules
     }
 
     /// The canonical roots of the linted trees.
