@@ -72,14 +72,20 @@ struct Cache {
 
 /// What a file looked like when it was read: a long-lived set (the language server's) reads
 /// it again once it changes on disk.
-type Stamp = (u64, Option<std::time::SystemTime>);
+/// With the inode where there is one: a file replaced by a rename (`--fix` writes so) within
+/// the clock's granularity, at the same length, is still another file.
+type Stamp = (u64, Option<std::time::SystemTime>, u64);
 
 /// A file's stamp when it was read, and what reading it gave.
 type Entry = (Option<Stamp>, Result<Arc<File>, Unreadable>);
 
 fn stamp(path: &Path) -> Option<Stamp> {
     let meta = std::fs::metadata(path).ok()?;
-    Some((meta.len(), meta.modified().ok()))
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let inode = 0;
+    Some((meta.len(), meta.modified().ok(), inode))
 }
 
 impl FileSet {
@@ -375,6 +381,32 @@ mod tests {
         let second = files.read(&path).unwrap();
         assert_eq!(second.text, "FROM a\nUSER app\n");
         assert_eq!(second.id, first.id);
+    }
+
+    /// `--fix` replaces a file by renaming a new one over it, and a fix may keep its length
+    /// (`True` → `0   `, a port for a port) within the clock's granularity: the set must not
+    /// give the old text to the run that reports what is left (the file named on the command
+    /// line is read through the set).
+    #[test]
+    fn a_file_replaced_at_the_same_length_and_time_is_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        let path = root.join("Dockerfile");
+        std::fs::write(&path, "FROM a\n").unwrap();
+        let when = std::fs::metadata(&path).unwrap().modified().unwrap();
+        let files = FileSet::new(vec![root.clone()]);
+        assert_eq!(files.read(&path).unwrap().text, "FROM a\n");
+        let new = root.join(".Dockerfile.tmp");
+        std::fs::write(&new, "FROM b\n").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&new)
+            .unwrap()
+            .set_modified(when)
+            .unwrap();
+        std::fs::rename(&new, &path).unwrap();
+        assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), when);
+        assert_eq!(files.read(&path).unwrap().text, "FROM b\n");
     }
 
     #[test]
