@@ -26,6 +26,8 @@ pub struct File {
     pub canonical: PathBuf,
     /// Its text, invalid UTF-8 replaced.
     pub text: String,
+    /// Whether any invalid UTF-8 was replaced.
+    pub lossy: bool,
 }
 
 /// Why a file was not read.
@@ -146,9 +148,7 @@ impl FileSet {
         // each other; two threads racing for one file both read it, and the first result
         // is kept.
         let read = match read_file(&canonical) {
-            Ok(bytes) => decode(bytes)
-                .map(|(text, _)| text)
-                .ok_or(Unreadable::Binary),
+            Ok(bytes) => decode(bytes).ok_or(Unreadable::Binary),
             Err(Unread::Failed(reason) | Unread::Skipped(reason)) => {
                 Err(Unreadable::Failed(reason))
             }
@@ -164,11 +164,12 @@ impl FileSet {
             let id = slot.1.as_ref().map_or(FileId(next_id), |f| f.id);
             *slot = (
                 now,
-                read.map(|text| {
+                read.map(|(text, lossy)| {
                     Arc::new(File {
                         id,
                         canonical,
                         text,
+                        lossy,
                     })
                 }),
             );
