@@ -419,11 +419,7 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
         .collect();
     all_sources.sort_by(|a, b| a.path().cmp(b.path()));
     all_sources.dedup_by(|a, b| a.path() == b.path());
-    let project = Project {
-        files: &facts,
-        sources: &all_sources,
-        file_set: &resolver.files,
-    };
+    let project = Project::new(&facts, &all_sources, &resolver.files);
     // Project rules run if any file's settings enable them; each finding is then judged by
     // the settings of the file it is in.
     let mut project_diagnostics = Vec::new();
@@ -739,11 +735,7 @@ pub fn run_text(path: &Path, text: String, resolver: &Resolver, unnamed: bool) -
     let mut all_sources = context.sources;
     all_sources.push(source.clone());
     all_sources.sort_by(|a, b| a.path().cmp(b.path()));
-    let project = Project {
-        files: &all_facts,
-        sources: &all_sources,
-        file_set: &resolver.files,
-    };
+    let project = Project::new(&all_facts, &all_sources, &resolver.files);
     let mut graph = Graph::build(&project, &resolver.judging_roots);
     graph.knows_project = !resolver.project_roots.is_empty();
     let from_project = check_project(&project, &settings);

@@ -450,6 +450,32 @@ pub struct Project<'a> {
     pub sources: &'a [Arc<SourceFile>],
     /// The run's file set, through which the modules a script imports are read.
     pub file_set: &'a FileSet,
+    /// The proxies joined to the launchers behind them, worked out once for the project rules
+    /// and the graph (`proxies`).
+    proxy_joins: std::sync::OnceLock<crate::graph::proxy::Proxies>,
+}
+
+impl<'a> Project<'a> {
+    pub fn new(
+        files: &'a [FileFacts],
+        sources: &'a [Arc<SourceFile>],
+        file_set: &'a FileSet,
+    ) -> Self {
+        Project {
+            files,
+            sources,
+            file_set,
+            proxy_joins: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Each proxy's backend joined to the launchers listening there, in any project root
+    /// (`Proxies::within` keeps one root's); launcher indices count the files' launcher facts
+    /// in order.
+    pub fn proxies(&self) -> &crate::graph::proxy::Proxies {
+        self.proxy_joins
+            .get_or_init(|| crate::graph::proxy::Proxies::join(self.files))
+    }
 }
 
 impl Project<'_> {
@@ -975,11 +1001,7 @@ mod tests {
             ),
         ]);
         let files = FileSet::new(vec![root.clone()]);
-        let project = Project {
-            files: &[],
-            sources: &[],
-            file_set: &files,
-        };
+        let project = Project::new(&[], &[], &files);
         for _ in 0..2 {
             let reached = project.dev_servers_reached(&root.join("run.py"));
             assert_eq!(reached.len(), 1);
