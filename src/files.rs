@@ -14,6 +14,35 @@ use std::sync::{Arc, Mutex};
 /// Bytes examined for NUL when deciding whether a file is binary (git and ripgrep do the same).
 const BINARY_SNIFF_LEN: usize = 8192;
 
+/// Values worked out once and shared, one of each type: what the files of a set or of a run
+/// tell several readers (each type is a reader's own), without this module knowing them.
+#[derive(Default)]
+pub struct Memos(Mutex<HashMap<std::any::TypeId, Arc<dyn std::any::Any + Send + Sync>>>);
+
+impl Memos {
+    /// The value of type `T`, made by `make` on first use (outside the lock: `make` may ask
+    /// for another type's).
+    pub fn get<T: std::any::Any + Send + Sync>(&self, make: impl FnOnce() -> T) -> Arc<T> {
+        let id = std::any::TypeId::of::<T>();
+        let lock = || self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let known = lock().get(&id).cloned();
+        let value = match known {
+            Some(value) => value,
+            None => {
+                let made: Arc<dyn std::any::Any + Send + Sync> = Arc::new(make());
+                lock().entry(id).or_insert(made).clone()
+            }
+        };
+        value.downcast().expect("kept by its own type")
+    }
+}
+
+impl std::fmt::Debug for Memos {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Memos").finish_non_exhaustive()
+    }
+}
+
 /// A file's identity within one run: the same file (whatever path named it) has one id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FileId(u32);
@@ -57,9 +86,9 @@ pub struct FileSet {
     cache: Mutex<Cache>,
     /// Directory listings (`files_in`), by the directory's path, with its stamp.
     listings: Mutex<HashMap<PathBuf, (Option<Stamp>, Listing)>>,
-    /// What the Python modules read through the set define, asked by every file importing
-    /// them (`model::project`).
-    modules: crate::model::project::ModuleMemo,
+    /// What readers work out from the set's files once for all (what the Python modules read
+    /// through it define: `model::project`).
+    memos: Memos,
 }
 
 /// The entries of a directory that its listing does not call directories, in listing order,
@@ -97,13 +126,14 @@ impl FileSet {
             roots,
             cache: Mutex::default(),
             listings: Mutex::default(),
-            modules: Default::default(),
+            memos: Memos::default(),
         }
     }
 
-    /// The memo of what the Python modules read through the set define.
-    pub fn modules(&self) -> &crate::model::project::ModuleMemo {
-        &self.modules
+    /// The set's memo of type `T` (made empty on first use), shared by the threads reading
+    /// through it. A memo must tell a file read again (a new `File`) from the one it knew.
+    pub fn memo<T: std::any::Any + Default + Send + Sync>(&self) -> Arc<T> {
+        self.memos.get(|| T::default())
     }
 
     /// The canonical roots of the linted trees.
@@ -316,6 +346,21 @@ fn too_large(len: u64) -> Unread {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn memos_keep_one_value_of_each_type_made_once() {
+        let memos = Memos::default();
+        let made = std::sync::atomic::AtomicUsize::new(0);
+        let make = || {
+            made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            vec![1u8]
+        };
+        let first = memos.get(make);
+        assert!(Arc::ptr_eq(&first, &memos.get(make)));
+        assert_eq!(made.load(std::sync::atomic::Ordering::Relaxed), 1);
+        assert_eq!(*memos.get(|| String::from("other")), "other");
+        assert_eq!(*memos.get(|| vec![2u8]), vec![1u8]);
+    }
 
     #[test]
     fn reads_inside_the_roots_once_while_unchanged() {

@@ -273,8 +273,7 @@ impl Graph {
                 .map(|f| f.facts.launchers.len())
                 .sum::<usize>()
         );
-        graph.proxies = project
-            .proxies()
+        graph.proxies = proxy::Proxies::of(project)
             .within(&|file| roots.iter().find(|r| file.starts_with(r)).cloned());
         for source in project.sources {
             let canonical = graph.canonical.of(source.path());

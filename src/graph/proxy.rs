@@ -9,7 +9,7 @@ use super::Launcher;
 use super::context::canonical;
 use crate::diagnostic::{Diagnostic, Label};
 use crate::model::listen::{Endpoint, is_all_interfaces, is_loopback};
-use crate::model::project::{FileFacts, LauncherFact, ProxyFact, ServedFact};
+use crate::model::project::{FileFacts, LauncherFact, Project, ProxyFact, ServedFact};
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -155,6 +155,12 @@ impl Proxies {
             served,
             launcher_files,
         }
+    }
+
+    /// The project's joins in any root (`within` keeps one root's), made once per run for the
+    /// graph and the project rules; launcher indices count the files' launcher facts in order.
+    pub fn of(project: &Project<'_>) -> std::sync::Arc<Proxies> {
+        project.shared.get(|| Proxies::join(project.files))
     }
 
     /// The joins whose proxy and launcher lie in one project root (`root_of` gives a file's).

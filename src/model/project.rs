@@ -450,9 +450,9 @@ pub struct Project<'a> {
     pub sources: &'a [Arc<SourceFile>],
     /// The run's file set, through which the modules a script imports are read.
     pub file_set: &'a FileSet,
-    /// The proxies joined to the launchers behind them, worked out once for the project rules
-    /// and the graph (`proxies`).
-    proxy_joins: std::sync::OnceLock<crate::graph::proxy::Proxies>,
+    /// What the project rules and the graph both work out from the files, once per run (the
+    /// proxies joined to the launchers behind them: `graph::proxy::Proxies::of`).
+    pub(crate) shared: crate::files::Memos,
 }
 
 impl<'a> Project<'a> {
@@ -465,16 +465,8 @@ impl<'a> Project<'a> {
             files,
             sources,
             file_set,
-            proxy_joins: std::sync::OnceLock::new(),
+            shared: crate::files::Memos::default(),
         }
-    }
-
-    /// Each proxy's backend joined to the launchers listening there, in any project root
-    /// (`Proxies::within` keeps one root's); launcher indices count the files' launcher facts
-    /// in order.
-    pub fn proxies(&self) -> &crate::graph::proxy::Proxies {
-        self.proxy_joins
-            .get_or_init(|| crate::graph::proxy::Proxies::join(self.files))
     }
 }
 
@@ -629,7 +621,11 @@ impl Project<'_> {
         }
         let (module, name) = qualified.rsplit_once('.')?;
         let (path, file) = find_module(self.file_set, from, module)?;
-        match self.file_set.modules().function(&path, &file, name) {
+        match self
+            .file_set
+            .memo::<ModuleMemo>()
+            .function(&path, &file, name)
+        {
             FunctionAnswer::Defined => Some((path, name.to_string())),
             FunctionAnswer::Imported(again) => self.function_module(&path, &again, hops + 1),
             FunctionAnswer::Neither => None,
@@ -668,7 +664,7 @@ fn imported_kind(files: &FileSet, from: &Path, qualified: &str, hops: usize) -> 
     let Some((path, file)) = find_module(files, from, module) else {
         return python::ObjectKind::Unknown;
     };
-    let memo = files.modules();
+    let memo = files.memo::<ModuleMemo>();
     let ask = |q: &str| imported_kind(files, &path, q, hops + 1);
     // The answer depends on the module's text, the name and what the module's own imports
     // are (which depends on the hops left): an earlier answer holds when the same text gets

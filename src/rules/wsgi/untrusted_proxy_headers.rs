@@ -9,7 +9,7 @@
 use super::apache_of;
 use crate::catalog::{Format, RuleEntry};
 use crate::diagnostic::Diagnostic;
-use crate::graph::proxy::Via;
+use crate::graph::proxy::{Proxies, Via};
 use crate::graph::{Class, Launcher};
 use crate::model::deployment::Placement;
 use crate::model::launcher::{Entry, Program};
@@ -238,7 +238,7 @@ fn check_passed_through(project: &Project<'_>, entry: &RuleEntry, out: &mut Vec<
         .collect();
     // Files of one deployment sit close together; the join checks that. Its launcher indices
     // count the files' launcher facts in order, as `launchers` does.
-    let proxies = project.proxies();
+    let proxies = Proxies::of(project);
     let mut reported: Vec<(PathBuf, crate::source::Span)> = Vec::new();
     for edge in &proxies.edges {
         let proxy = &proxies.list[edge.proxy];
