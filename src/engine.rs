@@ -419,11 +419,7 @@ pub fn run(paths: &[PathBuf], resolver: &Resolver) -> Outcome {
         .collect();
     all_sources.sort_by(|a, b| a.path().cmp(b.path()));
     all_sources.dedup_by(|a, b| a.path() == b.path());
-    let project = Project {
-        files: &facts,
-        sources: &all_sources,
-        file_set: &resolver.files,
-    };
+    let project = Project::new(&facts, &all_sources, &resolver.files);
     // Project rules run if any file's settings enable them; each finding is then judged by
     // the settings of the file it is in.
     let mut project_diagnostics = Vec::new();
@@ -739,11 +735,7 @@ pub fn run_text(path: &Path, text: String, resolver: &Resolver, unnamed: bool) -
     let mut all_sources = context.sources;
     all_sources.push(source.clone());
     all_sources.sort_by(|a, b| a.path().cmp(b.path()));
-    let project = Project {
-        files: &all_facts,
-        sources: &all_sources,
-        file_set: &resolver.files,
-    };
+    let project = Project::new(&all_facts, &all_sources, &resolver.files);
     let mut graph = Graph::build(&project, &resolver.judging_roots);
     graph.knows_project = !resolver.project_roots.is_empty();
     let from_project = check_project(&project, &settings);
@@ -869,6 +861,13 @@ pub enum Classified {
 }
 
 pub fn classify(candidate: &Candidate) -> Classified {
+    classify_in(candidate, None)
+}
+
+/// As `classify`; a file named on the command line is read through `files`, where the
+/// named-config pre-pass may have read it and its project's files look for it (a compose
+/// file building a named Dockerfile): it is read once.
+fn classify_in(candidate: &Candidate, files: Option<&FileSet>) -> Classified {
     let path = &candidate.path;
     let by_name = kinds::detect_by_name(path);
     // Under --skip-unknown, only a shebang can make a file of an unknown name one to lint, so
@@ -881,17 +880,34 @@ pub fn classify(candidate: &Candidate) -> Classified {
     {
         return Classified::Skipped(None);
     }
-    let bytes = match discover::read_file(path) {
-        Ok(bytes) => bytes,
-        Err(discover::Unread::Failed(reason)) => {
-            return Classified::Failed(format!("{}: {reason}", path.display()));
+    let kept = files
+        .filter(|_| candidate.explicit)
+        .and_then(|files| files.read(path).ok());
+    // A file the set does not give (binary, too large, unreadable) is read as before, for
+    // the reason.
+    let (text, lossy) = match kept {
+        Some(file) => (file.text.clone(), file.lossy),
+        None => {
+            let bytes = match discover::read_file(path) {
+                Ok(bytes) => bytes,
+                Err(discover::Unread::Failed(reason)) => {
+                    return Classified::Failed(format!("{}: {reason}", path.display()));
+                }
+                Err(discover::Unread::Skipped(reason)) => {
+                    return Classified::Skipped(Some(format!(
+                        "{}: skipped: {reason}",
+                        path.display()
+                    )));
+                }
+            };
+            let Some(decoded) = decode(bytes) else {
+                return Classified::Skipped(Some(format!(
+                    "{}: skipped: binary file",
+                    path.display()
+                )));
+            };
+            decoded
         }
-        Err(discover::Unread::Skipped(reason)) => {
-            return Classified::Skipped(Some(format!("{}: skipped: {reason}", path.display())));
-        }
-    };
-    let Some((text, lossy)) = decode(bytes) else {
-        return Classified::Skipped(Some(format!("{}: skipped: binary file", path.display())));
     };
     let note = lossy.then(|| {
         format!(
@@ -929,7 +945,7 @@ pub fn classify(candidate: &Candidate) -> Classified {
 /// Lints one discovered file; as `context`, only its facts are gathered (no rule runs).
 fn lint_candidate(candidate: &Candidate, settings: Arc<Settings>, context: bool) -> FileOutcome {
     let path = &candidate.path;
-    let (text, format, note) = match classify(candidate) {
+    let (text, format, note) = match classify_in(candidate, Some(&settings.files)) {
         Classified::Lint { text, format, note } => (text, format, note),
         Classified::Skipped(note) => {
             return FileOutcome {

@@ -14,6 +14,35 @@ use std::sync::{Arc, Mutex};
 /// Bytes examined for NUL when deciding whether a file is binary (git and ripgrep do the same).
 const BINARY_SNIFF_LEN: usize = 8192;
 
+/// Values worked out once and shared, one of each type: what the files of a set or of a run
+/// tell several readers (each type is a reader's own), without this module knowing them.
+#[derive(Default)]
+pub struct Memos(Mutex<HashMap<std::any::TypeId, Arc<dyn std::any::Any + Send + Sync>>>);
+
+impl Memos {
+    /// The value of type `T`, made by `make` on first use (outside the lock: `make` may ask
+    /// for another type's).
+    pub fn get<T: std::any::Any + Send + Sync>(&self, make: impl FnOnce() -> T) -> Arc<T> {
+        let id = std::any::TypeId::of::<T>();
+        let lock = || self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let known = lock().get(&id).cloned();
+        let value = match known {
+            Some(value) => value,
+            None => {
+                let made: Arc<dyn std::any::Any + Send + Sync> = Arc::new(make());
+                lock().entry(id).or_insert(made).clone()
+            }
+        };
+        value.downcast().expect("kept by its own type")
+    }
+}
+
+impl std::fmt::Debug for Memos {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Memos").finish_non_exhaustive()
+    }
+}
+
 /// A file's identity within one run: the same file (whatever path named it) has one id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FileId(u32);
@@ -26,6 +55,8 @@ pub struct File {
     pub canonical: PathBuf,
     /// Its text, invalid UTF-8 replaced.
     pub text: String,
+    /// Whether any invalid UTF-8 was replaced.
+    pub lossy: bool,
 }
 
 /// Why a file was not read.
@@ -55,6 +86,9 @@ pub struct FileSet {
     cache: Mutex<Cache>,
     /// Directory listings (`files_in`), by the directory's path, with its stamp.
     listings: Mutex<HashMap<PathBuf, (Option<Stamp>, Listing)>>,
+    /// What readers work out from the set's files once for all (what the Python modules read
+    /// through it define: `model::project`).
+    memos: Memos,
 }
 
 /// The entries of a directory that its listing does not call directories, in listing order,
@@ -69,14 +103,20 @@ struct Cache {
 
 /// What a file looked like when it was read: a long-lived set (the language server's) reads
 /// it again once it changes on disk.
-type Stamp = (u64, Option<std::time::SystemTime>);
+/// With the inode where there is one: a file replaced by a rename (`--fix` writes so) within
+/// the clock's granularity, at the same length, is still another file.
+type Stamp = (u64, Option<std::time::SystemTime>, u64);
 
 /// A file's stamp when it was read, and what reading it gave.
 type Entry = (Option<Stamp>, Result<Arc<File>, Unreadable>);
 
 fn stamp(path: &Path) -> Option<Stamp> {
     let meta = std::fs::metadata(path).ok()?;
-    Some((meta.len(), meta.modified().ok()))
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let inode = 0;
+    Some((meta.len(), meta.modified().ok(), inode))
 }
 
 impl FileSet {
@@ -86,7 +126,14 @@ impl FileSet {
             roots,
             cache: Mutex::default(),
             listings: Mutex::default(),
+            memos: Memos::default(),
         }
+    }
+
+    /// The set's memo of type `T` (made empty on first use), shared by the threads reading
+    /// through it. A memo must tell a file read again (a new `File`) from the one it knew.
+    pub fn memo<T: std::any::Any + Default + Send + Sync>(&self) -> Arc<T> {
+        self.memos.get(|| T::default())
     }
 
     /// The canonical roots of the linted trees.
@@ -131,9 +178,7 @@ impl FileSet {
         // each other; two threads racing for one file both read it, and the first result
         // is kept.
         let read = match read_file(&canonical) {
-            Ok(bytes) => decode(bytes)
-                .map(|(text, _)| text)
-                .ok_or(Unreadable::Binary),
+            Ok(bytes) => decode(bytes).ok_or(Unreadable::Binary),
             Err(Unread::Failed(reason) | Unread::Skipped(reason)) => {
                 Err(Unreadable::Failed(reason))
             }
@@ -149,11 +194,12 @@ impl FileSet {
             let id = slot.1.as_ref().map_or(FileId(next_id), |f| f.id);
             *slot = (
                 now,
-                read.map(|text| {
+                read.map(|(text, lossy)| {
                     Arc::new(File {
                         id,
                         canonical,
                         text,
+                        lossy,
                     })
                 }),
             );
@@ -302,6 +348,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn memos_keep_one_value_of_each_type_made_once() {
+        let memos = Memos::default();
+        let made = std::sync::atomic::AtomicUsize::new(0);
+        let make = || {
+            made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            vec![1u8]
+        };
+        let first = memos.get(make);
+        assert!(Arc::ptr_eq(&first, &memos.get(make)));
+        assert_eq!(made.load(std::sync::atomic::Ordering::Relaxed), 1);
+        assert_eq!(*memos.get(|| String::from("other")), "other");
+        assert_eq!(*memos.get(|| vec![2u8]), vec![1u8]);
+    }
+
+    #[test]
     fn reads_inside_the_roots_once_while_unchanged() {
         let dir = tempfile::tempdir().unwrap();
         let root = std::fs::canonicalize(dir.path()).unwrap();
@@ -366,6 +427,32 @@ mod tests {
         let second = files.read(&path).unwrap();
         assert_eq!(second.text, "FROM a\nUSER app\n");
         assert_eq!(second.id, first.id);
+    }
+
+    /// `--fix` replaces a file by renaming a new one over it, and a fix may keep its length
+    /// (`True` → `0   `, a port for a port) within the clock's granularity: the set must not
+    /// give the old text to the run that reports what is left (the file named on the command
+    /// line is read through the set).
+    #[test]
+    fn a_file_replaced_at_the_same_length_and_time_is_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        let path = root.join("Dockerfile");
+        std::fs::write(&path, "FROM a\n").unwrap();
+        let when = std::fs::metadata(&path).unwrap().modified().unwrap();
+        let files = FileSet::new(vec![root.clone()]);
+        assert_eq!(files.read(&path).unwrap().text, "FROM a\n");
+        let new = root.join(".Dockerfile.tmp");
+        std::fs::write(&new, "FROM b\n").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&new)
+            .unwrap()
+            .set_modified(when)
+            .unwrap();
+        std::fs::rename(&new, &path).unwrap();
+        assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), when);
+        assert_eq!(files.read(&path).unwrap().text, "FROM b\n");
     }
 
     #[test]

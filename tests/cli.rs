@@ -263,6 +263,53 @@ fn binary_and_invalid_utf8_files_do_not_break_the_run() {
     assert!(err.contains("app.py: not valid UTF-8"), "{err}");
 }
 
+/// Named files are read once, through the run's file set (which the named-config pre-pass and
+/// a compose file building a named Dockerfile read too): what the set keeps must say what a
+/// read says, invalid UTF-8 and binary files included.
+#[test]
+fn named_binary_and_invalid_utf8_files_are_told_as_in_a_walk() {
+    let dir = project(&[
+        ("Dockerfile", b"FROM python\x00\x01\x02 binary\n"),
+        ("app.py", b"# caf\xe9\napp.run(debug=True)\n"),
+        (
+            "docker/Dockerfile",
+            b"# caf\xe9 gunicorn\nFROM python\nCMD [\"gunicorn\", \"app:app\"]\n",
+        ),
+        (
+            "docker-compose.yml",
+            b"services:\n  web:\n    build:\n      context: .\n      dockerfile: docker/Dockerfile\n",
+        ),
+    ]);
+    let out = run(
+        &[
+            "check",
+            "--output-format",
+            "concise",
+            "Dockerfile",
+            "app.py",
+            "docker/Dockerfile",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(
+            "app.py:2:9: DBG001 the app's development server is started with debug mode on\n"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("docker/Dockerfile:"),
+        "{}",
+        stdout(&out)
+    );
+    let err = stderr(&out);
+    assert!(err.contains("Dockerfile: skipped: binary file"), "{err}");
+    assert!(err.contains("app.py: not valid UTF-8"), "{err}");
+    assert!(err.contains("docker/Dockerfile: not valid UTF-8"), "{err}");
+}
+
 #[test]
 fn select_and_ignore_take_codes_or_names() {
     let dir = project(&[("app.py", b"app.run(host='0.0.0.0', debug=True)\n")]);

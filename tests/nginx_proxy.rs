@@ -354,3 +354,39 @@ fn uvicorn_in_a_container_behind_nginx_on_loopback() {
         assert_eq!(items.len(), expected, "{trust}: {items:?}");
     }
 }
+
+/// The graph joins a proxy and a launcher of one root only; rule WSG010 joins files near each
+/// other wherever they were named. Both now read one join of the project, so each must keep
+/// its own reach: two directories named apart are two roots for the graph, not for the rule.
+#[test]
+fn the_rule_joins_across_named_directories_and_the_graph_within_one_root() {
+    let deploy = fixture("nginx-forwarded-for").join("deploy");
+    let read = |path: &str| std::fs::read_to_string(deploy.join(path)).unwrap();
+    let (conf, unit) = (read("nginx/unset.conf"), read("systemd/unset.service"));
+    let dir = project(&[
+        ("nginx/unset.conf", conf.as_str()),
+        ("systemd/unset.service", unit.as_str()),
+    ]);
+    let apart = ["--select", "WSG010", "nginx", "systemd"];
+    assert_eq!(
+        short(&findings(dir.path(), &apart)),
+        ["nginx/unset.conf:7 WSG010"]
+    );
+    let out = run(
+        &["graph", "--format", "json", "nginx", "systemd"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        joins(&serde_json::from_slice(&out.stdout).unwrap()),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        joins(&graph(dir.path())),
+        ["proxy_pass http://127.0.0.1:8001 -> systemd/unset.service:8 (loopback)"]
+    );
+    assert_eq!(
+        short(&findings(dir.path(), &["--select", "WSG010"])),
+        ["nginx/unset.conf:7 WSG010"]
+    );
+}

@@ -264,7 +264,7 @@ fn launchers_in(dir: &Path, files: &FileSet, hosts: bool) -> Vec<Option<PathBuf>
         if seen > 32 {
             break;
         }
-        named.extend(configs_started_by(&path, files, hosts));
+        named.extend(configs_started_by(&path, files, hosts, false));
     }
     named
 }
@@ -280,31 +280,52 @@ fn launcher_kind(path: &Path, hosts: bool) -> Option<&'static super::FrontEnd> {
 /// What the launcher file at `path` starts gunicorn with: each gunicorn launch's config as a
 /// path suffix, `None` for one without `-c`. With `hosts`, systemd units' `ExecStart=` and
 /// supervisord programs count too.
-fn configs_started_by(path: &Path, files: &FileSet, hosts: bool) -> Vec<Option<PathBuf>> {
+/// A file named on the command line (`named`) is read through the set, where its lint and the
+/// files of its project that refer to it find it again.
+fn configs_started_by(
+    path: &Path,
+    files: &FileSet,
+    hosts: bool,
+    named: bool,
+) -> Vec<Option<PathBuf>> {
     let Some(front_end) = launcher_kind(path, hosts) else {
         return Vec::new();
     };
-    // Read without keeping the text (the set would hold every launcher of a big tree until
-    // the end of the run); callers pass files inside the linted trees: walked candidates, or
-    // regular files of a directory inside them.
-    let Ok(bytes) = crate::files::read_file(path) else {
-        return Vec::new();
-    };
-    if !bytes.windows(8).any(|w| w == b"gunicorn") {
-        return Vec::new();
-    }
-    let Some((text, _)) = crate::files::decode(bytes) else {
-        return Vec::new();
+    let kept = if named { files.read(path).ok() } else { None };
+    let read;
+    let text = match &kept {
+        Some(file) => {
+            if !file.text.contains("gunicorn") {
+                return Vec::new();
+            }
+            file.text.as_str()
+        }
+        // Read without keeping the text (the set would hold every launcher of a big tree
+        // until the end of the run); callers pass files inside the linted trees: walked
+        // candidates, or regular files of a directory inside them.
+        None => {
+            let Ok(bytes) = crate::files::read_file(path) else {
+                return Vec::new();
+            };
+            if !bytes.windows(8).any(|w| w == b"gunicorn") {
+                return Vec::new();
+            }
+            let Some((text, _)) = crate::files::decode(bytes) else {
+                return Vec::new();
+            };
+            read = text;
+            read.as_str()
+        }
     };
     let launches = match (front_end.launches, front_end.format) {
-        (Some(launches), _) => launches(path, &text),
-        (None, Format::Systemd) => crate::model::systemd::Unit::load(path, &text, files)
+        (Some(launches), _) => launches(path, text),
+        (None, Format::Systemd) => crate::model::systemd::Unit::load(path, text, files)
             .deployment()
             .processes
             .into_iter()
             .map(|p| p.launch)
             .collect(),
-        (None, _) => crate::model::supervisord::SupervisorConfig::parse(&text)
+        (None, _) => crate::model::supervisord::SupervisorConfig::parse(text)
             .deployment(None, Placement::Host)
             .processes
             .into_iter()
@@ -364,8 +385,8 @@ pub fn named_configs(candidates: &[(&Path, bool)], files: &FileSet) -> Vec<Optio
     let started: Vec<(PathBuf, PathBuf)> = candidates
         .par_iter()
         .filter(|(path, _)| launcher_kind(path, true).is_some())
-        .flat_map_iter(|(path, _)| {
-            let configs = configs_started_by(path, files, true);
+        .flat_map_iter(|(path, explicit)| {
+            let configs = configs_started_by(path, files, true, *explicit);
             let dir = if configs.iter().all(Option::is_none) {
                 None
             } else {

@@ -207,7 +207,8 @@ impl<'a> BuiltImages<'a> {
                 .map(|e| shown.join(e.file_name()))
                 .filter(|p| {
                     p.is_file()
-                        && super::decided_by_name(p).is_some_and(|f| f.format == Format::Compose)
+                        && super::decided_by_name_among(p, |f| f.format == Format::Compose)
+                            .is_some()
                 })
                 .collect();
             paths.sort();

@@ -137,6 +137,23 @@ pub fn decided_by_name(path: &Path) -> Option<&'static FrontEnd> {
         .find(|f| (f.by_name)(path) == NameMatch::Yes)
 }
 
+/// `decided_by_name(path)` where it is a front end `wanted` accepts, else None. Only a name one
+/// of those claims can be decided as one of them, so their own name tests, cheap beside the
+/// whole table's (Apache's looks at every directory above), are asked first: a directory
+/// listing looked at for each file near it is mostly other files.
+pub fn decided_by_name_among(
+    path: &Path,
+    wanted: impl Fn(&FrontEnd) -> bool,
+) -> Option<&'static FrontEnd> {
+    if !FRONT_ENDS
+        .iter()
+        .any(|f| wanted(f) && (f.by_name)(path) == NameMatch::Yes)
+    {
+        return None;
+    }
+    decided_by_name(path).filter(|f| wanted(f))
+}
+
 /// The kind another file names each candidate (path, named on the command line) as,
 /// whatever its own name says (a launcher's `gunicorn -c deploy/web.conf`).
 pub fn named_kinds(candidates: &[(&Path, bool)], files: &FileSet) -> Vec<Option<Format>> {
@@ -154,6 +171,65 @@ fn file_name(path: &Path) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The shortcut gives what the whole table gives, for names several front ends claim and
+    /// for every file of the repository's fixtures.
+    #[test]
+    fn decided_among_agrees_with_the_whole_table() {
+        let mut paths: Vec<std::path::PathBuf> = [
+            "docker-compose.yml",
+            "compose.yaml",
+            "deploy/apache2/sites-available/docker-compose.yml",
+            "etc/apache2/conf.d/compose.yaml",
+            "app.service.d/docker-compose.override.yml",
+            "sites-enabled/Dockerfile",
+            "apache2/Procfile",
+            "Dockerfile.dev",
+            "docker/Dockerfile",
+            "Procfile",
+            "Procfile.dev",
+            "supervisord.conf",
+            "httpd.conf",
+            "uwsgi.ini",
+            "gunicorn.conf.py",
+            "k8s/deployment.yaml",
+            "kustomization.yaml",
+            "app.service",
+            "nginx/nginx.conf",
+            "",
+        ]
+        .iter()
+        .map(std::path::PathBuf::from)
+        .collect();
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        paths.extend(
+            walkdir::WalkDir::new(fixtures)
+                .into_iter()
+                .flatten()
+                .map(|e| e.into_path()),
+        );
+        type Wanted = Box<dyn Fn(&FrontEnd) -> bool>;
+        let wants: Vec<Wanted> = FRONT_ENDS
+            .iter()
+            .map(|f| {
+                let format = f.format;
+                Box::new(move |g: &FrontEnd| g.format == format) as Wanted
+            })
+            .chain([Box::new(|g: &FrontEnd| g.launches.is_some()) as Wanted])
+            .collect();
+        let mut decided = 0;
+        for path in &paths {
+            for wanted in &wants {
+                let among = decided_by_name_among(path, wanted).map(|f| f.format);
+                let whole = decided_by_name(path)
+                    .filter(|f| wanted(f))
+                    .map(|f| f.format);
+                assert_eq!(among, whole, "{}", path.display());
+                decided += usize::from(among.is_some());
+            }
+        }
+        assert!(decided > 100, "{decided}");
+    }
 
     /// Each format has exactly one front end, and the catalog's formats are all covered.
     #[test]

@@ -83,7 +83,9 @@ fn started_in(dir: &Path, files: &FileSet, word: &str, starts: &impl Fn(&Launch)
         if file_name(path).is_empty() {
             continue;
         }
-        let Some(launches) = super::decided_by_name(path).and_then(|f| f.launches) else {
+        let Some(launches) =
+            super::decided_by_name_among(path, |f| f.launches.is_some()).and_then(|f| f.launches)
+        else {
             continue;
         };
         if !listed_file && !path.is_file() {

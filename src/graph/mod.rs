@@ -264,9 +264,17 @@ impl Graph {
             graph.settings = chains;
         }
         let roots = graph.roots.clone();
-        graph.proxies = proxy::Proxies::build(project.files, &graph.launchers, &|file| {
-            roots.iter().find(|r| file.starts_with(r)).cloned()
-        });
+        // The project's joins (its rules use them too), one launcher per fact as here.
+        debug_assert_eq!(
+            graph.launchers.len(),
+            project
+                .files
+                .iter()
+                .map(|f| f.facts.launchers.len())
+                .sum::<usize>()
+        );
+        graph.proxies = proxy::Proxies::of(project)
+            .within(&|file| roots.iter().find(|r| file.starts_with(r)).cloned());
         for source in project.sources {
             let canonical = graph.canonical.of(source.path());
             if graph

@@ -9,7 +9,7 @@ use super::Launcher;
 use super::context::canonical;
 use crate::diagnostic::{Diagnostic, Label};
 use crate::model::listen::{Endpoint, is_all_interfaces, is_loopback};
-use crate::model::project::{FileFacts, ProxyFact, ServedFact};
+use crate::model::project::{FileFacts, LauncherFact, Project, ProxyFact, ServedFact};
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -46,23 +46,22 @@ pub struct Edge {
     pub via: Via,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Proxies {
     /// Each backend once (a file read both on its own and through an include gives it twice).
     pub list: Vec<ProxyFact>,
     pub edges: Vec<Edge>,
     /// The directories the project's web servers serve as files, each once.
     pub served: Vec<ServedFact>,
+    /// Each launcher's canonical file (none when there is no proxy), for `within`.
+    launcher_files: Vec<PathBuf>,
 }
 
 impl Proxies {
-    /// Joins each backend to the launchers listening there, within one project root
-    /// (`root_of` gives a file's) and one deployment's directory.
-    pub fn build(
-        files: &[FileFacts],
-        launchers: &[Launcher],
-        root_of: &dyn Fn(&Path) -> Option<PathBuf>,
-    ) -> Proxies {
+    /// Joins each backend to the launchers listening there, within one deployment's
+    /// directory. The launchers are the files' launcher facts, in file order: index `l` of an
+    /// edge is the graph's launcher `l` (one per fact, in the same order).
+    pub fn join(files: &[FileFacts]) -> Proxies {
         let mut seen = HashMap::new();
         let mut list: Vec<ProxyFact> = Vec::new();
         for proxy in files.iter().flat_map(|f| &f.facts.proxies) {
@@ -86,27 +85,24 @@ impl Proxies {
             .filter(|s| served_seen.insert((canonical(&s.path), s.span)))
             .cloned()
             .collect();
+        let launchers: Vec<(&Path, &LauncherFact)> = files
+            .iter()
+            .flat_map(|f| f.facts.launchers.iter().map(|l| (f.path.as_path(), l)))
+            .collect();
         let mut edges = Vec::new();
-        // Each launcher's file and root once, and none at all in a project without proxies.
-        let launcher_files: Vec<(PathBuf, Option<PathBuf>)> = if list.is_empty() {
+        // Each launcher's file once, and none at all in a project without proxies.
+        let launcher_files: Vec<PathBuf> = if list.is_empty() {
             Vec::new()
         } else {
-            launchers
-                .iter()
-                .map(|l| {
-                    let file = canonical(&l.file);
-                    let root = root_of(&file);
-                    (file, root)
-                })
-                .collect()
+            launchers.iter().map(|(file, _)| canonical(file)).collect()
         };
         // Launchers that listen somewhere, by their file's directory and by that directory's
         // parent: `near` only joins those, so each proxy looks at its neighbours, not at every
         // launcher of the run (a tree of many deployments has thousands).
         let mut by_dir: HashMap<&Path, Vec<usize>> = HashMap::new();
         let mut by_parent_dir: HashMap<&Path, Vec<usize>> = HashMap::new();
-        for (l, (file, _)) in launcher_files.iter().enumerate() {
-            if launchers[l].fact.binds.is_empty() {
+        for (l, file) in launcher_files.iter().enumerate() {
+            if launchers[l].1.binds.is_empty() {
                 continue;
             }
             let Some(dir) = file.parent() else {
@@ -119,7 +115,6 @@ impl Proxies {
         }
         for (p, proxy) in list.iter().enumerate() {
             let proxy_file = canonical(&proxy.path);
-            let proxy_root = root_of(&proxy_file);
             let Some(dir) = proxy_file.parent() else {
                 continue;
             };
@@ -135,17 +130,14 @@ impl Proxies {
             nearby.sort_unstable();
             nearby.dedup();
             for l in nearby {
-                let launcher = &launchers[l];
-                let (launcher_file, launcher_root) = &launcher_files[l];
-                if *launcher_root != proxy_root {
-                    continue;
-                }
+                let launcher = launchers[l].1;
+                let launcher_file = &launcher_files[l];
                 // A project (a monorepo, a tree of examples) holds many deployments: one
                 // deployment's files sit close together.
                 if !near(&proxy_file, launcher_file) {
                     continue;
                 }
-                for (b, bind) in launcher.fact.binds.iter().enumerate() {
+                for (b, bind) in launcher.binds.iter().enumerate() {
                     if let Some(via) = reaches(&proxy.endpoint, &bind.endpoint, launcher) {
                         edges.push(Edge {
                             proxy: p,
@@ -161,6 +153,38 @@ impl Proxies {
             list,
             edges,
             served,
+            launcher_files,
+        }
+    }
+
+    /// The project's joins in any root (`within` keeps one root's), made once per run for the
+    /// graph and the project rules; launcher indices count the files' launcher facts in order.
+    pub fn of(project: &Project<'_>) -> std::sync::Arc<Proxies> {
+        project.shared.get(|| Proxies::join(project.files))
+    }
+
+    /// The joins whose proxy and launcher lie in one project root (`root_of` gives a file's).
+    pub fn within(&self, root_of: &dyn Fn(&Path) -> Option<PathBuf>) -> Proxies {
+        let proxy_roots: Vec<Option<PathBuf>> = self
+            .list
+            .iter()
+            .map(|proxy| root_of(&canonical(&proxy.path)))
+            .collect();
+        let mut launcher_roots: HashMap<usize, Option<PathBuf>> = HashMap::new();
+        let edges = self
+            .edges
+            .iter()
+            .filter(|e| {
+                let root = launcher_roots
+                    .entry(e.launcher)
+                    .or_insert_with(|| root_of(&self.launcher_files[e.launcher]));
+                *root == proxy_roots[e.proxy]
+            })
+            .cloned()
+            .collect();
+        Proxies {
+            edges,
+            ..self.clone()
         }
     }
 
@@ -202,7 +226,7 @@ impl Proxies {
 }
 
 /// Whether a proxy's backend address is where a launcher's bind listens.
-fn reaches(backend: &Endpoint, bind: &Endpoint, launcher: &Launcher) -> Option<Via> {
+fn reaches(backend: &Endpoint, bind: &Endpoint, launcher: &LauncherFact) -> Option<Via> {
     match (backend, bind) {
         (Endpoint::Unix(a), Endpoint::Unix(b)) => {
             (normalize(a) == normalize(b)).then_some(Via::UnixSocket)
@@ -223,7 +247,6 @@ fn reaches(backend: &Endpoint, bind: &Endpoint, launcher: &Launcher) -> Option<V
             } else {
                 // `proxy_pass http://web:8000` to the compose service `web`.
                 launcher
-                    .fact
                     .service
                     .as_deref()
                     .is_some_and(|service| service.eq_ignore_ascii_case(to))

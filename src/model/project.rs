@@ -3,12 +3,13 @@
 //! `app.run()` inside `app.py`).
 
 use crate::catalog::Format;
-use crate::files::FileSet;
+use crate::files::{File, FileSet};
 use crate::model::python::{self, Semantic};
 use crate::source::{SourceFile, Span};
-use std::collections::HashSet;
+use crate::syntax::python::PythonFile;
+use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// A container start command that runs a Python file.
 #[derive(Debug, Clone)]
@@ -449,6 +450,24 @@ pub struct Project<'a> {
     pub sources: &'a [Arc<SourceFile>],
     /// The run's file set, through which the modules a script imports are read.
     pub file_set: &'a FileSet,
+    /// What the project rules and the graph both work out from the files, once per run (the
+    /// proxies joined to the launchers behind them: `graph::proxy::Proxies::of`).
+    pub(crate) shared: crate::files::Memos,
+}
+
+impl<'a> Project<'a> {
+    pub fn new(
+        files: &'a [FileFacts],
+        sources: &'a [Arc<SourceFile>],
+        file_set: &'a FileSet,
+    ) -> Self {
+        Project {
+            files,
+            sources,
+            file_set,
+            shared: crate::files::Memos::default(),
+        }
+    }
 }
 
 impl Project<'_> {
@@ -602,13 +621,15 @@ impl Project<'_> {
         }
         let (module, name) = qualified.rsplit_once('.')?;
         let (path, file) = find_module(self.file_set, from, module)?;
-        let parsed = python::parse(&file.text);
-        let semantic = Semantic::new(&parsed, &file.text)?;
-        if semantic.defines_function(name) {
-            return Some((path, name.to_string()));
+        match self
+            .file_set
+            .memo::<ModuleMemo>()
+            .function(&path, &file, name)
+        {
+            FunctionAnswer::Defined => Some((path, name.to_string())),
+            FunctionAnswer::Imported(again) => self.function_module(&path, &again, hops + 1),
+            FunctionAnswer::Neither => None,
         }
-        let again = semantic.imported_as(name)?.to_string();
-        self.function_module(&path, &again, hops + 1)
     }
 }
 
@@ -643,12 +664,133 @@ fn imported_kind(files: &FileSet, from: &Path, qualified: &str, hops: usize) -> 
     let Some((path, file)) = find_module(files, from, module) else {
         return python::ObjectKind::Unknown;
     };
-    let parsed = python::parse(&file.text);
-    let Some(semantic) = Semantic::new(&parsed, &file.text) else {
-        return python::ObjectKind::Unknown;
+    let memo = files.memo::<ModuleMemo>();
+    let ask = |q: &str| imported_kind(files, &path, q, hops + 1);
+    // The answer depends on the module's text, the name and what the module's own imports
+    // are (which depends on the hops left): an earlier answer holds when the same text gets
+    // the same answers to the same questions, asked again in their order.
+    if let Some(known) = memo.kind(&path, &file, name)
+        && known.asked.iter().all(|(q, kind)| ask(q) == *kind)
+    {
+        return known.kind;
+    }
+    let parsed = memo.parsed(&path, &file);
+    let asked = std::cell::RefCell::new(Vec::new());
+    let kind = match Semantic::new(&parsed, &file.text) {
+        Some(semantic) => semantic
+            .with_modules(|q| {
+                let kind = ask(q);
+                asked.borrow_mut().push((q.to_string(), kind));
+                kind
+            })
+            .exported_kind(name),
+        None => python::ObjectKind::Unknown,
     };
-    let semantic = semantic.with_modules(|q| imported_kind(files, &path, q, hops + 1));
-    semantic.exported_kind(name)
+    memo.remember_kind(
+        path,
+        name,
+        KindAnswer {
+            file,
+            asked: asked.into_inner(),
+            kind,
+        },
+    );
+    kind
+}
+
+/// What the modules a run imports were found to define, kept with the file set so the threads
+/// linting a project share it: a module is parsed once however many files ask about it, and an
+/// answer is reused while the module's text is the one it was read from (a long-lived set, the
+/// language server's, reads a changed file again into a new `File`).
+#[derive(Default)]
+pub struct ModuleMemo {
+    /// The last module parsed, for the names asked of one module together. A syntax tree is
+    /// many times its text: keeping every parse, the CPython standard library's 42 questions
+    /// of 35 modules (7 of `tkinter`) parse 35 times instead of 39, and hold 23 MB more.
+    parsed: Mutex<Option<Parse>>,
+    kinds: Mutex<HashMap<(PathBuf, String), Arc<KindAnswer>>>,
+    functions: ByText<(PathBuf, String), FunctionAnswer>,
+}
+
+/// A module's path, the text read and its syntax tree.
+type Parse = (PathBuf, Arc<File>, Arc<PythonFile>);
+
+/// Answers by key, each with the text it was read from.
+type ByText<K, V> = Mutex<HashMap<K, (Arc<File>, V)>>;
+
+impl std::fmt::Debug for ModuleMemo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ModuleMemo").finish_non_exhaustive()
+    }
+}
+
+/// What a module's name is, with the questions about other modules that decided it.
+struct KindAnswer {
+    /// The text it was read from (kept, so a new `File` is never mistaken for it).
+    file: Arc<File>,
+    /// The qualified names the module's resolver was asked, in order, and its answers.
+    asked: Vec<(String, python::ObjectKind)>,
+    kind: python::ObjectKind,
+}
+
+/// Whether a module defines a function by a name, or imports it from another.
+#[derive(Clone)]
+enum FunctionAnswer {
+    Defined,
+    Imported(String),
+    Neither,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl ModuleMemo {
+    /// The module's parse, made again only when another module was parsed since.
+    fn parsed(&self, path: &Path, file: &Arc<File>) -> Arc<PythonFile> {
+        if let Some((p, read, parsed)) = &*lock(&self.parsed)
+            && p == path
+            && Arc::ptr_eq(read, file)
+        {
+            return parsed.clone();
+        }
+        // Parsed without holding the lock: threads asking about other modules go on.
+        let parsed = Arc::new(python::parse(&file.text));
+        *lock(&self.parsed) = Some((path.to_path_buf(), file.clone(), parsed.clone()));
+        parsed
+    }
+
+    fn kind(&self, path: &Path, file: &Arc<File>, name: &str) -> Option<Arc<KindAnswer>> {
+        lock(&self.kinds)
+            .get(&(path.to_path_buf(), name.to_string()))
+            .filter(|known| Arc::ptr_eq(&known.file, file))
+            .cloned()
+    }
+
+    fn remember_kind(&self, path: PathBuf, name: &str, answer: KindAnswer) {
+        lock(&self.kinds).insert((path, name.to_string()), Arc::new(answer));
+    }
+
+    fn function(&self, path: &Path, file: &Arc<File>, name: &str) -> FunctionAnswer {
+        let key = (path.to_path_buf(), name.to_string());
+        if let Some((read, answer)) = lock(&self.functions).get(&key)
+            && Arc::ptr_eq(read, file)
+        {
+            return answer.clone();
+        }
+        let parsed = self.parsed(path, file);
+        let answer = match Semantic::new(&parsed, &file.text) {
+            Some(semantic) if semantic.defines_function(name) => FunctionAnswer::Defined,
+            Some(semantic) => semantic
+                .imported_as(name)
+                .map_or(FunctionAnswer::Neither, |q| {
+                    FunctionAnswer::Imported(q.to_string())
+                }),
+            None => FunctionAnswer::Neither,
+        };
+        lock(&self.functions).insert(key, (file.clone(), answer.clone()));
+        answer
+    }
 }
 
 /// The file of module `module` (`pkg.factory`, `.factory`, `..`, or `` for the importing
@@ -755,6 +897,116 @@ pub fn resolve_script<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A directory holding `files`, and the file set over it.
+    fn module_tree(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        for (path, text) in files {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        (dir, root)
+    }
+
+    #[test]
+    fn remembered_module_answers_agree_with_a_fresh_look_in_any_order() {
+        use python::{Framework, ObjectKind};
+        // A chain of re-exports one module longer than the hops followed, so the same module
+        // and name give a different answer by how far away the asking file is; a cycle; a
+        // module asked about several names.
+        let (_dir, root) = module_tree(&[
+            ("m1.py", "from m2 import app\n"),
+            ("m2.py", "from m3 import app\n"),
+            ("m3.py", "from m4 import app\n"),
+            ("m4.py", "from m5 import app\n"),
+            ("m5.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            ("a.py", "from b import x\n"),
+            ("b.py", "from a import x\n"),
+            (
+                "factory.py",
+                "import docker\nfrom flask import Flask\nfrom m3 import app as other\n\
+                 def create_app():\n    return Flask(__name__)\nclient = docker.from_env()\n",
+            ),
+        ]);
+        let from = root.join("main.py");
+        let names = [
+            "m1.app",
+            "m2.app",
+            "m3.app",
+            "m4.app",
+            "m5.app",
+            "a.x",
+            "b.x",
+            "factory.create_app",
+            "factory.client",
+            "factory.other",
+            "missing.x",
+        ];
+        let fresh: Vec<ObjectKind> = names
+            .iter()
+            .map(|q| imported_kind(&FileSet::new(vec![root.clone()]), &from, q, 0))
+            .collect();
+        // The test would pass with any answer if the chain did not reach past the hops.
+        assert_eq!(fresh[0], ObjectKind::Unknown);
+        assert_eq!(fresh[1], ObjectKind::App(Framework::Flask));
+        assert_eq!(fresh[8], ObjectKind::Other);
+        let forward: Vec<usize> = (0..names.len()).collect();
+        let backward: Vec<usize> = forward.iter().rev().copied().collect();
+        for order in [forward, backward] {
+            let files = FileSet::new(vec![root.clone()]);
+            for _ in 0..2 {
+                for &i in &order {
+                    assert_eq!(
+                        imported_kind(&files, &from, names[i], 0),
+                        fresh[i],
+                        "{}",
+                        names[i]
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_changed_module_is_read_and_answered_again() {
+        use python::{Framework, ObjectKind};
+        let (_dir, root) = module_tree(&[(
+            "factory.py",
+            "from flask import Flask\ndef create_app():\n    return Flask(__name__)\n",
+        )]);
+        let files = FileSet::new(vec![root.clone()]);
+        let from = root.join("main.py");
+        let ask = || imported_kind(&files, &from, "factory.create_app", 0);
+        assert_eq!(ask(), ObjectKind::App(Framework::Flask));
+        std::fs::write(
+            root.join("factory.py"),
+            "import docker\ndef create_app():\n    return docker.from_env()\n",
+        )
+        .unwrap();
+        assert_eq!(ask(), ObjectKind::Other);
+    }
+
+    #[test]
+    fn calls_are_followed_into_re_exported_functions_each_time() {
+        let (_dir, root) = module_tree(&[
+            ("run.py", "import pkg\npkg.main()\n"),
+            ("pkg/__init__.py", "from .cli import main\n"),
+            (
+                "pkg/cli.py",
+                "from flask import Flask\napp = Flask(__name__)\ndef main():\n    app.run()\n",
+            ),
+        ]);
+        let files = FileSet::new(vec![root.clone()]);
+        let project = Project::new(&[], &[], &files);
+        for _ in 0..2 {
+            let reached = project.dev_servers_reached(&root.join("run.py"));
+            assert_eq!(reached.len(), 1);
+            assert_eq!(reached[0].path, root.join("pkg/cli.py"));
+            assert_eq!(reached[0].hops.len(), 1);
+        }
+    }
 
     fn launch(script: &str, workdir: Option<&str>) -> ScriptLaunch {
         ScriptLaunch {

@@ -236,8 +236,9 @@ fn check_passed_through(project: &Project<'_>, entry: &RuleEntry, out: &mut Vec<
             })
         })
         .collect();
-    // Files of one deployment sit close together; the join checks that.
-    let proxies = Proxies::build(project.files, &launchers, &|_| None);
+    // Files of one deployment sit close together; the join checks that. Its launcher indices
+    // count the files' launcher facts in order, as `launchers` does.
+    let proxies = Proxies::of(project);
     let mut reported: Vec<(PathBuf, crate::source::Span)> = Vec::new();
     for edge in &proxies.edges {
         let proxy = &proxies.list[edge.proxy];
