@@ -372,6 +372,9 @@ fn check(mut args: CheckArgs) -> io::Result<i32> {
                     .settings_for(name)
                     .is_ok_and(|settings| settings.config.excludes(name)) =>
         {
+            // Read to its end all the same: an editor or hook writing the buffer must not
+            // meet a closed pipe.
+            io::copy(&mut io::stdin().lock(), &mut io::sink())?;
             engine::Outcome::default()
         }
         Some(name) => {
@@ -380,6 +383,7 @@ fn check(mut args: CheckArgs) -> io::Result<i32> {
             let limit = crate::discover::MAX_FILE_BYTES;
             io::stdin().take(limit + 1).read_to_end(bytes)?;
             if bytes.len() as u64 > limit {
+                io::copy(&mut io::stdin().lock(), &mut io::sink())?;
                 engine::Outcome {
                     notes: vec![format!(
                         "{}: skipped: standard input is over the {} MiB limit for one file",

@@ -249,6 +249,27 @@ fn force_exclude_applies_exclude_to_named_files() {
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }
 
+/// Standard input is read to its end even when its name is excluded: the writer (an editor,
+/// a hook) must not meet a closed pipe. Two megabytes overflow the pipe's buffer, so a run
+/// that exits unread fails the write every time.
+#[test]
+fn excluded_standard_input_is_still_read_to_its_end() {
+    let dir = project(&[("deploylint.toml", "exclude = [\"vendor\"]\n")]);
+    let big = format!("FROM python:3.12-slim\n{}", "# padding\n".repeat(200_000));
+    let out = run_stdin(
+        &[
+            "check",
+            "--force-exclude",
+            "--stdin-filename",
+            "vendor/Dockerfile",
+            "-",
+        ],
+        dir.path(),
+        &big,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
 // --- Defect 4: the pre-commit hook's file selection ------------------------------------------
 
 /// The hook's `entry` (with the file names pre-commit passes) finds problems in every kind
