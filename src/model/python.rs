@@ -7,8 +7,7 @@
 
 mod effects;
 pub use effects::{
-    FixedWrite, LISTENING_CALLEES, LISTENING_METHODS, ListenHost, ModeChange, SocketListen,
-    UmaskSet,
+    FixedWrite, LISTENING_CALLS, LISTENING_METHODS, ListenHost, ModeChange, SocketListen, UmaskSet,
 };
 
 use crate::source::Span;

@@ -98,17 +98,14 @@ const ASYNCIO_START_SERVER: &[&str] = &["asyncio.start_server", "asyncio.streams
 const TORNADO_BIND_SOCKETS: &[&str] = &["tornado.netutil.bind_sockets"];
 const TORNADO_APPLICATIONS: &[&str] = &["tornado.web.Application"];
 
-/// Every callee `listening_sockets` resolves, for triggers that must not miss one.
-pub const LISTENING_CALLEES: &[&[&str]] = &[
-    SOCKET_CONSTRUCTORS,
+/// The calls `listening_sockets` finds by their callee (the others are `LISTENING_METHODS` on
+/// a socket, an event loop or a Tornado server), for triggers that must not miss one.
+pub const LISTENING_CALLS: &[&[&str]] = &[
     STDLIB_SOCKET_SERVERS,
-    EVENT_LOOP_FACTORIES,
-    TORNADO_SERVERS,
     SOCKET_CREATE_SERVER,
     WSGIREF_MAKE_SERVER,
     ASYNCIO_START_SERVER,
     TORNADO_BIND_SOCKETS,
-    TORNADO_APPLICATIONS,
 ];
 
 /// The methods `listening_sockets` reads (`sock.bind`, `loop.create_server`, Tornado's

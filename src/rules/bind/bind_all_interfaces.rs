@@ -6,7 +6,7 @@ use crate::catalog::Format;
 use crate::model::deployment::Placement;
 use crate::model::listen::{is_all_interfaces, listen_host};
 use crate::model::python::{
-    self, CALL_COMMAND, Call, Expr, LISTENING_CALLEES, LISTENING_METHODS, ListenHost, Literal,
+    self, CALL_COMMAND, Call, Expr, LISTENING_CALLS, LISTENING_METHODS, ListenHost, Literal,
     Semantic,
 };
 use crate::rules::{FileContext, Rule, Sink, View};
@@ -32,13 +32,13 @@ const DEFAULT_HOST_NAMES: &[&str] = &[
 ];
 
 /// The names a module must spell for a check here to find a call: the methods (`app.run`,
-/// `sock.bind`) and the top-level package of every callee, which any import of it names
-/// however the callee is aliased (`from uvicorn import run as serve`).
+/// `sock.bind`) and the last part of every callee, which the module writes at the call or in
+/// its import however the callee is renamed (`from uvicorn import run as serve`).
 static CALL_NAMES: LazyLock<Names> = LazyLock::new(|| {
-    let callees = checked_callees().chain(LISTENING_CALLEES.iter().flat_map(|list| list.iter()));
+    let callees = checked_callees().chain(LISTENING_CALLS.iter().flat_map(|list| list.iter()));
     Names::new(
         callees
-            .map(|callee| callee.split('.').next().unwrap_or(callee))
+            .map(|callee| callee.rsplit('.').next().unwrap_or(callee))
             .chain(["run", "run_server"])
             .chain(LISTENING_METHODS.iter().copied())
             .chain(DEFAULT_HOST_NAMES.iter().copied()),
