@@ -95,26 +95,38 @@ impl Names {
     }
 }
 
+/// The bytes of identifiers: ASCII letters, digits, `_`, and any byte of a non-ASCII character.
+static NAME_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80;
+        b += 1;
+    }
+    table
+};
+
 /// Whether a Python file can hold a finding: it names a listening call, and either a call
 /// that listens everywhere by default or a string whose value (alone or concatenated, as the
 /// parse will see it) is an every-interface host or listen address. Scans, not a parse.
 fn may_bind_all(text: &str) -> bool {
     let bytes = text.as_bytes();
-    let name_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    let call_names = &*CALL_NAMES;
     let mut calls = false;
     let mut at = 0;
     // Each run of identifier bytes, wherever it is written.
     while at < bytes.len() {
-        if !name_byte(bytes[at]) {
+        if !NAME_BYTES[usize::from(bytes[at])] {
             at += 1;
             continue;
         }
         let start = at;
-        while at < bytes.len() && name_byte(bytes[at]) {
+        while at < bytes.len() && NAME_BYTES[usize::from(bytes[at])] {
             at += 1;
         }
         let word = &bytes[start..at];
-        if CALL_NAMES.contains(word) {
+        if call_names.contains(word) {
             if DEFAULT_HOST_NAMES
                 .iter()
                 .any(|name| name.as_bytes() == word)
