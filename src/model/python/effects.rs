@@ -6,6 +6,7 @@
 
 use super::{Call, Expr, Framework, ObjectKind, Semantic};
 use crate::syntax::python::{FIELD, Literal, PyIndex, kind, parenthesized};
+use std::sync::LazyLock;
 use tree_sitter::Node;
 
 /// Where a listening socket's host comes from.
@@ -181,6 +182,9 @@ impl<'t> Semantic<'t> {
         let mut out = Vec::new();
         for call in self.calls() {
             let node = call.0;
+            if !self.may_listen(node) {
+                continue;
+            }
             let method = self.ix.callee_attr(node);
             let receiver = PyIndex::receiver(node);
             if let (Some("bind"), Some(receiver)) = (method, receiver)
@@ -312,6 +316,29 @@ impl<'t> Semantic<'t> {
             }
         }
         out
+    }
+
+    /// Whether a call can be one `listening_sockets` reads, by the last part of its resolved
+    /// name (or a class of this module, which may derive from a server): most calls are not.
+    fn may_listen(&self, call: Node<'t>) -> bool {
+        static NAMES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+            let mut names: Vec<&str> = LISTENING_CALLS
+                .iter()
+                .flat_map(|list| list.iter())
+                .map(|callee| callee.rsplit('.').next().unwrap_or(callee))
+                .chain(LISTENING_METHODS.iter().copied())
+                .collect();
+            names.sort_unstable();
+            names.dedup();
+            names
+        });
+        let Some(name) = self.ix.resolved_callee_attr(call) else {
+            return false;
+        };
+        NAMES.binary_search(&name).is_ok()
+            || PyIndex::callee(call).is_some_and(|callee| {
+                kind(callee) == "identifier" && self.ix.module_class(self.ix.text(callee)).is_some()
+            })
     }
 
     /// The host of a `(host, port)` address argument written as a tuple (or a name assigned
