@@ -20,11 +20,16 @@ pub const RULE: Rule = Rule {
     code: "DBG001",
     check,
     // `app.run(host, port, True)` passes debug by position, on an app object only.
+    // Spaces may stand around the dot and before the parenthesis (`app.run (…)`).
     prefilter: Some(|_, text| {
+        const CALLED: &[u8] = b"(#\\";
         may_set_debug(text)
-            || text.contains(".run(")
-                && (text.contains("app.run(")
-                    || text.contains("application.run(")
+            || ["run", "run_server"]
+                .iter()
+                .any(|w| word_followed_by(text, w, CALLED))
+                && (["app", "application"]
+                    .iter()
+                    .any(|w| word_followed_by(text, w, b"."))
                     || APP_NAMES.iter().any(|n| text.contains(n)))
     }),
 };
@@ -279,6 +284,14 @@ mod tests {
                 ("app.run(debug  # on\n    =True)", "debug  # on\n    =True"),
                 ("app.run(debug=\\\n    True)", "debug=\\\n    True"),
                 ("app.run('0.0.0.0', 80, 1)", "1"),
+                (
+                    "from flask import Flask\napp = Flask(__name__)\napp.run ('0.0.0.0', 80, True)",
+                    "True",
+                ),
+                (
+                    "from flask import Flask\napplication = Flask(__name__)\napplication . run(\n    '0.0.0.0', 80, True)",
+                    "True",
+                ),
                 (
                     "# debugging: no `.run(` here\napp.run (\n    '0.0.0.0', 80, True)",
                     "True",
