@@ -196,6 +196,15 @@ fn shell_shebang_script_is_no_kind_deploylint_reads() {
 
 // --- Defect 3: --force-exclude ------------------------------------------------------------
 
+/// Standard input linted as a file that `exclude = ["vendor"]` leaves out.
+const STDIN_AS_EXCLUDED_FILE: &[&str] = &[
+    "check",
+    "--force-exclude",
+    "--stdin-filename",
+    "vendor/Dockerfile",
+    "-",
+];
+
 #[test]
 fn force_exclude_applies_exclude_to_named_files() {
     let root = "FROM python:3.12-slim\nCMD [\"gunicorn\", \"app:app\"]\n";
@@ -235,17 +244,7 @@ fn force_exclude_applies_exclude_to_named_files() {
         dir.path(),
     );
     assert_eq!(findings(&out), ["Dockerfile USR001"]);
-    let out = run_stdin(
-        &[
-            "check",
-            "--force-exclude",
-            "--stdin-filename",
-            "vendor/Dockerfile",
-            "-",
-        ],
-        dir.path(),
-        root,
-    );
+    let out = run_stdin(STDIN_AS_EXCLUDED_FILE, dir.path(), root);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }
 
@@ -256,17 +255,7 @@ fn force_exclude_applies_exclude_to_named_files() {
 fn excluded_standard_input_is_still_read_to_its_end() {
     let dir = project(&[("deploylint.toml", "exclude = [\"vendor\"]\n")]);
     let big = format!("FROM python:3.12-slim\n{}", "# padding\n".repeat(200_000));
-    let out = run_stdin(
-        &[
-            "check",
-            "--force-exclude",
-            "--stdin-filename",
-            "vendor/Dockerfile",
-            "-",
-        ],
-        dir.path(),
-        &big,
-    );
+    let out = run_stdin(STDIN_AS_EXCLUDED_FILE, dir.path(), &big);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
 
