@@ -200,7 +200,7 @@ pub fn check_python(text: &str) {
     for span in crate::syntax::python_tokens::string_spans(text) {
         assert_span(text, span, "string literal");
     }
-    crate::syntax::python_tokens::names_and_values(text, &mut |_| {}, &mut |_| {});
+    crate::syntax::python_tokens::string_values(text, &mut |_| {});
     let file = python::parse(text);
     let Some(index) = PyIndex::new(&file, text) else {
         return;

@@ -567,14 +567,8 @@ fn read_module(files: &FileSet, path: &Path) -> Option<ModuleRead> {
     let masked = Masked::new(text);
     let mut statements = Vec::new();
     let mut targets = Vec::new();
-    for captures in STAR_IMPORT.captures_iter(text) {
+    for (captures, block) in statement_matches(&STAR_IMPORT, text, &masked) {
         let whole = captures.get(0).expect("whole match");
-        if masked.contains(whole.start()) {
-            continue;
-        }
-        let Some(block) = block_of(text, whole.start(), captures[1].len()) else {
-            continue;
-        };
         let module = &captures[2];
         let Some((target, _)) = project::find_module(files, path, module) else {
             continue;
@@ -586,14 +580,8 @@ fn read_module(files: &FileSet, path: &Path) -> Option<ModuleRead> {
         });
         targets.push(target);
     }
-    for captures in DEBUG_ASSIGNMENT.captures_iter(text) {
+    for (captures, conditional) in statement_matches(&DEBUG_ASSIGNMENT, text, &masked) {
         let whole = captures.get(0).expect("whole match");
-        if masked.contains(whole.start()) {
-            continue;
-        }
-        let Some(conditional) = block_of(text, whole.start(), captures[1].len()) else {
-            continue;
-        };
         let end = text[whole.start()..]
             .find('\n')
             .map_or(text.len(), |i| whole.start() + i);
@@ -606,6 +594,24 @@ fn read_module(files: &FileSet, path: &Path) -> Option<ModuleRead> {
     }
     statements.sort_by_key(Statement::start);
     Some((statements, targets))
+}
+
+/// The matches of `pattern` (its first group the indentation) that are statements, not text
+/// inside a string literal, with whether each may not run (`block_of`); none inside a function
+/// or class.
+fn statement_matches<'t>(
+    pattern: &'t Regex,
+    text: &'t str,
+    masked: &'t Masked<'t>,
+) -> impl Iterator<Item = (regex::Captures<'t>, bool)> + 't {
+    pattern.captures_iter(text).filter_map(move |captures| {
+        let start = captures.get(0)?.start();
+        if masked.contains(start) {
+            return None;
+        }
+        let block = block_of(text, start, captures.get(1).map_or(0, |m| m.len()))?;
+        Some((captures, block))
+    })
 }
 
 impl Statement {
@@ -651,10 +657,19 @@ impl<'a> Masked<'a> {
 
     /// Whether `offset` is inside a string literal.
     fn contains(&self, offset: usize) -> bool {
-        self.literals
-            .get_or_init(|| crate::syntax::python_tokens::string_spans(self.text))
-            .iter()
-            .any(|s| s.start <= offset && offset < s.end)
+        let literals = self.literals.get_or_init(|| {
+            // The outermost literals only (an f-string holds its fields' strings): sorted and
+            // apart, so one comparison tells.
+            let mut outer: Vec<Span> = Vec::new();
+            for span in crate::syntax::python_tokens::string_spans(self.text) {
+                if outer.last().is_none_or(|last| span.start >= last.end) {
+                    outer.push(span);
+                }
+            }
+            outer
+        });
+        let before = literals.partition_point(|s| s.start <= offset);
+        before > 0 && offset < literals[before - 1].end
     }
 }
 

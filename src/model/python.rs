@@ -6,9 +6,7 @@
 //! (its handles, `Call`, `Assignment` and `Expr`, are opaque).
 
 mod effects;
-pub use effects::{
-    FixedWrite, LISTENING_CALLS, LISTENING_METHODS, ListenHost, ModeChange, SocketListen, UmaskSet,
-};
+pub use effects::{FixedWrite, ListenHost, ModeChange, SocketListen, UmaskSet, listening_names};
 
 use crate::source::Span;
 pub use crate::syntax::python::Literal;

@@ -104,15 +104,6 @@ pub fn string_spans(text: &str) -> Vec<Span> {
 /// The string values of a text: each literal's, and each run of adjacent literals' concatenation
 /// (`"0.0.0." "0"`), as the parser would give them (`StringLiteral::value`).
 pub fn string_values(text: &str, each: &mut impl FnMut(&str)) {
-    names_and_values(text, &mut |_| {}, each);
-}
-
-/// A text's names (identifiers and keywords) and its `string_values`, in one scan.
-pub fn names_and_values<'a>(
-    text: &'a str,
-    each_name: &mut impl FnMut(&'a str),
-    each: &mut impl FnMut(&str),
-) {
     /// A run of adjacent literals: how many, and their joined value (None once one has none).
     #[derive(Default)]
     struct Run<'a> {
@@ -150,11 +141,7 @@ pub fn names_and_values<'a>(
             run.end(each);
             run = outer.pop().unwrap_or_default();
         }
-        Token::Name(name) => {
-            each_name(name);
-            run.end(each);
-        }
-        Token::Other => run.end(each),
+        Token::Name(_) | Token::Other => run.end(each),
     });
     run.end(each);
 }

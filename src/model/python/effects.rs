@@ -101,7 +101,7 @@ const TORNADO_APPLICATIONS: &[&str] = &["tornado.web.Application"];
 
 /// The calls `listening_sockets` finds by their callee (the others are `LISTENING_METHODS` on
 /// a socket, an event loop or a Tornado server), for triggers that must not miss one.
-pub const LISTENING_CALLS: &[&[&str]] = &[
+const LISTENING_CALLS: &[&[&str]] = &[
     STDLIB_SOCKET_SERVERS,
     SOCKET_CREATE_SERVER,
     WSGIREF_MAKE_SERVER,
@@ -111,12 +111,30 @@ pub const LISTENING_CALLS: &[&[&str]] = &[
 
 /// The methods `listening_sockets` reads (`sock.bind`, `loop.create_server`, Tornado's
 /// `app.listen`); their receivers may come from another module.
-pub const LISTENING_METHODS: &[&str] = &[
+const LISTENING_METHODS: &[&str] = &[
     "bind",
     "listen",
     "create_server",
     "create_datagram_endpoint",
 ];
+
+/// The last parts of `LISTENING_CALLS` and the `LISTENING_METHODS`, sorted: a call whose
+/// resolved name ends otherwise is none of them (and a module names one of them however it
+/// renames it on import).
+pub fn listening_names() -> &'static [&'static str] {
+    static NAMES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+        let mut names: Vec<&str> = LISTENING_CALLS
+            .iter()
+            .flat_map(|list| list.iter())
+            .map(|callee| callee.rsplit('.').next().unwrap_or(callee))
+            .chain(LISTENING_METHODS.iter().copied())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    });
+    &NAMES
+}
 
 /// Calls that change an existing file's mode, with the position of the mode.
 const CHMOD_FUNCTIONS: &[&str] = &["os.chmod", "os.fchmod", "os.lchmod", "posix.chmod"];
@@ -321,21 +339,10 @@ impl<'t> Semantic<'t> {
     /// Whether a call can be one `listening_sockets` reads, by the last part of its resolved
     /// name (or a class of this module, which may derive from a server): most calls are not.
     fn may_listen(&self, call: Node<'t>) -> bool {
-        static NAMES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
-            let mut names: Vec<&str> = LISTENING_CALLS
-                .iter()
-                .flat_map(|list| list.iter())
-                .map(|callee| callee.rsplit('.').next().unwrap_or(callee))
-                .chain(LISTENING_METHODS.iter().copied())
-                .collect();
-            names.sort_unstable();
-            names.dedup();
-            names
-        });
         let Some(name) = self.ix.resolved_callee_attr(call) else {
             return false;
         };
-        NAMES.binary_search(&name).is_ok()
+        listening_names().binary_search(&name).is_ok()
             || PyIndex::callee(call).is_some_and(|callee| {
                 kind(callee) == "identifier" && self.ix.module_class(self.ix.text(callee)).is_some()
             })

@@ -6,8 +6,7 @@ use crate::catalog::Format;
 use crate::model::deployment::Placement;
 use crate::model::listen::{is_all_interfaces, listen_host};
 use crate::model::python::{
-    self, CALL_COMMAND, Call, Expr, LISTENING_CALLS, LISTENING_METHODS, ListenHost, Literal,
-    Semantic,
+    self, CALL_COMMAND, Call, Expr, ListenHost, Literal, Semantic, listening_names,
 };
 use crate::rules::{FileContext, Rule, Sink, View};
 use std::collections::BTreeSet;
@@ -35,12 +34,11 @@ const DEFAULT_HOST_NAMES: &[&str] = &[
 /// `sock.bind`) and the last part of every callee, which the module writes at the call or in
 /// its import however the callee is renamed (`from uvicorn import run as serve`).
 static CALL_NAMES: LazyLock<Names> = LazyLock::new(|| {
-    let callees = checked_callees().chain(LISTENING_CALLS.iter().flat_map(|list| list.iter()));
     Names::new(
-        callees
+        checked_callees()
             .map(|callee| callee.rsplit('.').next().unwrap_or(callee))
             .chain(["run", "run_server"])
-            .chain(LISTENING_METHODS.iter().copied())
+            .chain(listening_names().iter().copied())
             .chain(DEFAULT_HOST_NAMES.iter().copied()),
     )
 });
